@@ -1,0 +1,24 @@
+/* gaio.h: the one header users include
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The libgaio authors
+ */
+
+#pragma once
+
+#include <glib.h>
+#include <glib-object.h>
+#include <gio/gio.h>
+
+#define GAIO_INSIDE
+# include "gaio/gaio-version.h"
+# include "gaio/gaio-version-macros.h"
+# include "gaio/gaio-types.h"
+# include "gaio/gaio-error.h"
+# include "gaio/gaio-enum-types.h"
+# include "gaio/gaio-log.h"
+# include "gaio/gaio-handle.h"
+# include "gaio/gaio-exception-context.h"
+# include "gaio/gaio-future.h"
+# include "gaio/gaio-loop.h"
+#undef GAIO_INSIDE

@@ -1,0 +1,79 @@
+/* gaio-types.h: forward declarations shared by the public headers
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The libgaio authors
+ */
+
+#pragma once
+
+#if !defined(GAIO_INSIDE) && !defined(GAIO_COMPILATION)
+# error "Only <gaio.h> can be included directly."
+#endif
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _GaioLoop             GaioLoop;
+typedef struct _GaioFuture           GaioFuture;
+typedef struct _GaioHandle           GaioHandle;
+typedef struct _GaioExceptionContext GaioExceptionContext;
+
+/**
+ * GaioCallback:
+ * @user_data: the data passed when the callback was scheduled
+ * @error: return location for a #GError
+ *
+ * A callback scheduled on a [class@Gaio.Loop] with
+ * [method@Gaio.Loop.call_soon] and its relatives. It always runs on the
+ * thread that dispatches the loop's #GMainContext.
+ *
+ * A callback reports a failure, the analogue of an exception raised by
+ * an asyncio callback, by returning %FALSE with @error set. The loop then
+ * calls its exception handler with the message `Exception in callback
+ * NAME()`, the error and the handle, and goes on with the next callback.
+ * An error in the %GAIO_ERROR domain with the code %GAIO_ERROR_ESCAPE is
+ * not reported: it stops [method@Gaio.Loop.run_forever], which returns it
+ * (asyncio's `KeyboardInterrupt`/`SystemExit`).
+ *
+ * Returns: %TRUE on success, %FALSE with @error set on failure
+ */
+typedef gboolean (*GaioCallback) (gpointer   user_data,
+                                  GError   **error);
+
+/**
+ * GaioFutureCallback:
+ * @future: the future that is done
+ * @user_data: the data passed to [method@Gaio.Future.add_done_callback]
+ *
+ * A done callback of a [class@Gaio.Future]. It runs on the loop's thread,
+ * scheduled with [method@Gaio.Loop.call_soon] once the future is done,
+ * never from inside the call that completed the future.
+ */
+typedef void (*GaioFutureCallback) (GaioFuture *future,
+                                    gpointer    user_data);
+
+/**
+ * GaioExceptionHandler:
+ * @loop: the loop reporting
+ * @context: what happened
+ * @user_data: the data passed to [method@Gaio.Loop.set_exception_handler]
+ * @error: return location for a #GError
+ *
+ * An exception handler installed with
+ * [method@Gaio.Loop.set_exception_handler]. It runs on the thread that
+ * called [method@Gaio.Loop.call_exception_handler], normally the loop's.
+ * A handler may defer to [method@Gaio.Loop.default_exception_handler].
+ *
+ * A handler that fails (returns %FALSE with @error set) has its error and
+ * the original context reported by the default handler with the message
+ * `Unhandled error in exception handler`.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set on failure
+ */
+typedef gboolean (*GaioExceptionHandler) (GaioLoop              *loop,
+                                          GaioExceptionContext  *context,
+                                          gpointer               user_data,
+                                          GError               **error);
+
+G_END_DECLS

@@ -1,0 +1,1514 @@
+/* gaio-future.c: the result of an operation that is not done yet
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The libgaio authors
+ *
+ * asyncio's Future: pending, then cancelled or finished with a result or
+ * an error. Results are GValues, so any type a binding understands fits.
+ * Done callbacks never run inside the call that completed the future:
+ * completion schedules them on the loop, all in one ready-queue entry
+ * (they would be consecutive entries anyway, so the order asyncio gives
+ * is kept at the cost of one handle instead of one per callback).
+ *
+ * Futures are not thread-safe, as asyncio's are not: they are used on
+ * the loop's thread. Other threads complete them by posting to the loop
+ * with gaio_loop_call_soon_threadsafe().
+ */
+
+#include "config.h"
+
+#include "gaio-debug-private.h"
+#include "gaio-handle-private.h"
+#include "gaio-loop-private.h"
+
+typedef struct
+{
+  GaioFutureCallback callback;
+  gpointer           user_data;
+  GDestroyNotify     notify;
+} DoneCallback;
+
+typedef struct
+{
+  GaioLoop            *loop;           /* (owned) */
+  GaioFutureState      state;
+
+  GValue               result;         /* set when finished with a result */
+  GDestroyNotify       result_destroy; /* for a G_TYPE_POINTER result */
+  GError              *error;          /* (owned) when finished with an error, or cancelled */
+
+  /* asyncio's __log_traceback: an error was set and nobody read it yet. */
+  gboolean             error_unretrieved;
+  gboolean             reported;
+
+  GArray              *callbacks;      /* (owned) (nullable) of DoneCallback */
+  GCancellable        *cancellable;    /* (owned) (nullable) created on demand */
+
+  /* gaio_future_new_for_async() */
+  GaioAsyncFinishFunc  finish;
+  GType                finish_type;
+} GaioFuturePrivate;
+
+/**
+ * GaioFuture:
+ *
+ * asyncio's `Future`: the result of an operation that is not done yet.
+ *
+ * A future starts pending and ends cancelled or finished, with a result
+ * (any type a #GValue holds) or a #GError. Done callbacks added with
+ * [method@Gaio.Future.add_done_callback] run on the loop's thread once
+ * it is done, never from inside the call that completed it.
+ *
+ * An error set on a future that nobody reads before the future is
+ * finalized is reported through the loop's exception handler as `Future
+ * exception was never retrieved`.
+ *
+ * Futures are used from the loop's thread.
+ */
+
+G_DEFINE_TYPE_WITH_PRIVATE (GaioFuture, gaio_future, G_TYPE_OBJECT)
+
+#define PRIV(f) ((GaioFuturePrivate *) gaio_future_get_instance_private (f))
+
+static void
+free_callbacks (GArray *callbacks,
+                guint   first)
+{
+  for (guint i = first; i < callbacks->len; i++)
+    {
+      DoneCallback *entry = &g_array_index (callbacks, DoneCallback, i);
+
+      if (entry->notify != NULL)
+        entry->notify (entry->user_data);
+    }
+  g_array_unref (callbacks);
+}
+
+static void
+clear_result (GaioFuturePrivate *priv)
+{
+  if (priv->result_destroy != NULL && G_VALUE_HOLDS_POINTER (&priv->result))
+    priv->result_destroy (g_value_get_pointer (&priv->result));
+  priv->result_destroy = NULL;
+  if (G_IS_VALUE (&priv->result))
+    g_value_unset (&priv->result);
+}
+
+static char *
+class_short_name (GaioFuture *future)
+{
+  const char *name = G_OBJECT_TYPE_NAME (future);
+
+  /* asyncio says "Future exception...", "Task exception...". */
+  if (g_str_has_prefix (name, "Gaio"))
+    name += strlen ("Gaio");
+
+  return g_strdup (name);
+}
+
+static void
+report_unretrieved_error (GaioFuture *future)
+{
+  GaioFuturePrivate *priv = PRIV (future);
+  g_autofree char *kind = class_short_name (future);
+  g_autofree char *message = g_strdup_printf ("%s exception was never retrieved", kind);
+  g_autoptr(GaioExceptionContext) context = gaio_exception_context_new (message);
+
+  gaio_exception_context_set_error (context, priv->error);
+  gaio_exception_context_set_future (context, future);
+  gaio_loop_call_exception_handler (priv->loop, context);
+}
+
+static void
+gaio_future_dispose (GObject *object)
+{
+  GaioFuture *future = GAIO_FUTURE (object);
+  GaioFuturePrivate *priv = PRIV (future);
+
+  /* Reported from dispose, not finalize: the context takes a reference
+   * on the future, and a handler may keep it, which GObject allows only
+   * here. `reported` makes it happen once even if the object is
+   * resurrected and disposed again. */
+  if (priv->error_unretrieved && !priv->reported)
+    {
+      priv->reported = TRUE;
+      report_unretrieved_error (future);
+    }
+
+  G_OBJECT_CLASS (gaio_future_parent_class)->dispose (object);
+}
+
+static void
+gaio_future_finalize (GObject *object)
+{
+  GaioFuturePrivate *priv = PRIV (GAIO_FUTURE (object));
+
+  clear_result (priv);
+  g_clear_error (&priv->error);
+  if (priv->callbacks != NULL)
+    free_callbacks (g_steal_pointer (&priv->callbacks), 0);
+  g_clear_object (&priv->cancellable);
+  g_clear_object (&priv->loop);
+
+  G_OBJECT_CLASS (gaio_future_parent_class)->finalize (object);
+}
+
+static void
+gaio_future_class_init (GaioFutureClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = gaio_future_dispose;
+  object_class->finalize = gaio_future_finalize;
+}
+
+static void
+gaio_future_init (GaioFuture *future)
+{
+}
+
+/**
+ * gaio_future_new:
+ * @loop: the loop the future belongs to
+ *
+ * Creates a pending future (asyncio's `loop.create_future()`). Its done
+ * callbacks run on @loop.
+ *
+ * Returns: (transfer full): a new #GaioFuture
+ */
+GaioFuture *
+gaio_future_new (GaioLoop *loop)
+{
+  GaioFuture *future;
+
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+
+  future = g_object_new (GAIO_TYPE_FUTURE, NULL);
+  PRIV (future)->loop = g_object_ref (loop);
+
+  return future;
+}
+
+/**
+ * gaio_future_get_loop:
+ * @future: a #GaioFuture
+ *
+ * Gets the loop the future belongs to.
+ *
+ * Returns: (transfer none): the loop
+ */
+GaioLoop *
+gaio_future_get_loop (GaioFuture *future)
+{
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+
+  return PRIV (future)->loop;
+}
+
+/**
+ * gaio_future_get_state:
+ * @future: a #GaioFuture
+ *
+ * Gets the state of the future.
+ *
+ * Returns: the state
+ */
+GaioFutureState
+gaio_future_get_state (GaioFuture *future)
+{
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), GAIO_FUTURE_PENDING);
+
+  return PRIV (future)->state;
+}
+
+/**
+ * gaio_future_is_done:
+ * @future: a #GaioFuture
+ *
+ * Whether the future is cancelled or finished (asyncio's `done()`).
+ *
+ * Returns: %TRUE if done
+ */
+gboolean
+gaio_future_is_done (GaioFuture *future)
+{
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+
+  return PRIV (future)->state != GAIO_FUTURE_PENDING;
+}
+
+/**
+ * gaio_future_is_cancelled:
+ * @future: a #GaioFuture
+ *
+ * Whether the future was cancelled (asyncio's `cancelled()`).
+ *
+ * Returns: %TRUE if cancelled
+ */
+gboolean
+gaio_future_is_cancelled (GaioFuture *future)
+{
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+
+  return PRIV (future)->state == GAIO_FUTURE_CANCELLED;
+}
+
+typedef struct
+{
+  GaioFuture *future;     /* (owned) */
+  GArray     *callbacks;  /* (owned) of DoneCallback */
+  guint       next;       /* the first callback not run yet */
+} DoneBatch;
+
+static gboolean
+run_done_batch (gpointer   user_data,
+                GError   **error)
+{
+  DoneBatch *batch = user_data;
+
+  while (batch->next < batch->callbacks->len)
+    {
+      DoneCallback *entry = &g_array_index (batch->callbacks, DoneCallback, batch->next++);
+
+      entry->callback (batch->future, entry->user_data);
+      if (entry->notify != NULL)
+        entry->notify (entry->user_data);
+    }
+
+  return TRUE;
+}
+
+/* Also runs, through free_callbacks(), the notifies of callbacks that
+ * never ran because the loop closed first. */
+static void
+free_done_batch (gpointer user_data)
+{
+  DoneBatch *batch = user_data;
+
+  free_callbacks (batch->callbacks, batch->next);
+  g_object_unref (batch->future);
+  g_free (batch);
+}
+
+static void
+schedule_callbacks (GaioFuture *future,
+                    GArray     *callbacks)
+{
+  DoneBatch *batch = g_new0 (DoneBatch, 1);
+  GaioHandle *handle;
+
+  batch->future = g_object_ref (future);
+  batch->callbacks = callbacks;
+  handle = _gaio_handle_new (run_done_batch, batch, free_done_batch);
+  gaio_handle_set_name (handle, "GaioFuture.done_callbacks");
+  _gaio_loop_schedule_handle (PRIV (future)->loop, handle);
+}
+
+static void
+mark_done (GaioFuture      *future,
+           GaioFutureState  state)
+{
+  GaioFuturePrivate *priv = PRIV (future);
+
+  priv->state = state;
+  if (priv->callbacks != NULL && priv->callbacks->len > 0)
+    schedule_callbacks (future, g_steal_pointer (&priv->callbacks));
+}
+
+/**
+ * gaio_future_cancel:
+ * @future: a #GaioFuture
+ * @message: (nullable): why, kept in the %G_IO_ERROR_CANCELLED error
+ *
+ * Cancels a pending future (asyncio's `cancel(msg)`): it becomes
+ * cancelled, its #GCancellable (see [method@Gaio.Future.get_cancellable])
+ * is cancelled and its done callbacks are scheduled. Reading its result
+ * then fails with %G_IO_ERROR_CANCELLED carrying @message.
+ *
+ * Returns: %TRUE if the future was pending and is now cancelled
+ */
+gboolean
+gaio_future_cancel (GaioFuture *future,
+                    const char *message)
+{
+  GaioFuturePrivate *priv;
+
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+
+  priv = PRIV (future);
+  if (priv->state != GAIO_FUTURE_PENDING)
+    return FALSE;
+
+  priv->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                     message != NULL ? message : "Future was cancelled");
+  mark_done (future, GAIO_FUTURE_CANCELLED);
+
+  if (priv->cancellable != NULL)
+    g_cancellable_cancel (priv->cancellable);
+
+  return TRUE;
+}
+
+/**
+ * gaio_future_get_cancellable:
+ * @future: a #GaioFuture
+ *
+ * Gets a #GCancellable that is cancelled when the future is cancelled:
+ * hand it to the operation whose result the future will hold.
+ *
+ * Returns: (transfer none): the cancellable, owned by the future
+ */
+GCancellable *
+gaio_future_get_cancellable (GaioFuture *future)
+{
+  GaioFuturePrivate *priv;
+
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+
+  priv = PRIV (future);
+  if (priv->cancellable == NULL)
+    {
+      priv->cancellable = g_cancellable_new ();
+      if (priv->state == GAIO_FUTURE_CANCELLED)
+        g_cancellable_cancel (priv->cancellable);
+    }
+
+  return priv->cancellable;
+}
+
+static char *
+describe (GaioFuture *future)
+{
+  g_autofree char *repr = gaio_future_to_string (future);
+  const char *state;
+
+  switch (PRIV (future)->state)
+    {
+    case GAIO_FUTURE_PENDING:
+      state = "PENDING";
+      break;
+    case GAIO_FUTURE_CANCELLED:
+      state = "CANCELLED";
+      break;
+    case GAIO_FUTURE_FINISHED:
+    default:
+      state = "FINISHED";
+      break;
+    }
+
+  return g_strdup_printf ("%s: %s", state, repr);
+}
+
+static gboolean
+check_pending (GaioFuture  *future,
+               GError     **error)
+{
+  g_autofree char *text = NULL;
+
+  if (PRIV (future)->state == GAIO_FUTURE_PENDING)
+    return TRUE;
+
+  text = describe (future);
+  g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE, text);
+
+  return FALSE;
+}
+
+/**
+ * gaio_future_take_result:
+ * @future: a #GaioFuture
+ * @value: (transfer full): the result; the future takes its contents and
+ *   leaves it unset
+ * @error: return location for a #GError
+ *
+ * Like [method@Gaio.Future.set_result] without copying @value.
+ *
+ * Returns: %TRUE on success; %FALSE with %GAIO_ERROR_INVALID_STATE if the
+ *   future is already done (@value is then left as it was)
+ */
+gboolean
+gaio_future_take_result (GaioFuture  *future,
+                         GValue      *value,
+                         GError     **error)
+{
+  GaioFuturePrivate *priv;
+
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (G_IS_VALUE (value), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_pending (future, error))
+    return FALSE;
+
+  priv = PRIV (future);
+  priv->result = *value;
+  memset (value, 0, sizeof *value);
+  mark_done (future, GAIO_FUTURE_FINISHED);
+
+  return TRUE;
+}
+
+/**
+ * gaio_future_set_result:
+ * @future: a #GaioFuture
+ * @value: the result, copied
+ * @error: return location for a #GError
+ *
+ * Finishes the future with a result (asyncio's `set_result`) and
+ * schedules its done callbacks.
+ *
+ * Returns: %TRUE on success; %FALSE with %GAIO_ERROR_INVALID_STATE if the
+ *   future is already done
+ */
+gboolean
+gaio_future_set_result (GaioFuture    *future,
+                        const GValue  *value,
+                        GError       **error)
+{
+  GValue copy = G_VALUE_INIT;
+
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (G_IS_VALUE (value), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!check_pending (future, error))
+    return FALSE;
+
+  g_value_init (&copy, G_VALUE_TYPE (value));
+  g_value_copy (value, &copy);
+
+  return gaio_future_take_result (future, &copy, error);
+}
+
+#define DEFINE_SET_RESULT(suffix, ctype, gtype, setter)                  \
+gboolean                                                                  \
+gaio_future_set_result_##suffix (GaioFuture  *future,                     \
+                                 ctype        value,                      \
+                                 GError     **error)                      \
+{                                                                         \
+  GValue result = G_VALUE_INIT;                                           \
+                                                                          \
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);                  \
+                                                                          \
+  if (!check_pending (future, error))                                     \
+    return FALSE;                                                         \
+                                                                          \
+  g_value_init (&result, gtype);                                          \
+  setter (&result, value);                                                \
+  return gaio_future_take_result (future, &result, error);                \
+}
+
+/**
+ * gaio_future_set_result_int64:
+ * @future: a #GaioFuture
+ * @value: the result
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Future.set_result] with a #gint64.
+ *
+ * Returns: %TRUE on success
+ */
+DEFINE_SET_RESULT (int64, gint64, G_TYPE_INT64, g_value_set_int64)
+
+/**
+ * gaio_future_set_result_uint64:
+ * @future: a #GaioFuture
+ * @value: the result
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Future.set_result] with a #guint64.
+ *
+ * Returns: %TRUE on success
+ */
+DEFINE_SET_RESULT (uint64, guint64, G_TYPE_UINT64, g_value_set_uint64)
+
+/**
+ * gaio_future_set_result_double:
+ * @future: a #GaioFuture
+ * @value: the result
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Future.set_result] with a #gdouble.
+ *
+ * Returns: %TRUE on success
+ */
+DEFINE_SET_RESULT (double, gdouble, G_TYPE_DOUBLE, g_value_set_double)
+
+/**
+ * gaio_future_set_result_boolean:
+ * @future: a #GaioFuture
+ * @value: the result
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Future.set_result] with a #gboolean.
+ *
+ * Returns: %TRUE on success
+ */
+DEFINE_SET_RESULT (boolean, gboolean, G_TYPE_BOOLEAN, g_value_set_boolean)
+
+/**
+ * gaio_future_set_result_string:
+ * @future: a #GaioFuture
+ * @value: (nullable): the result, copied
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Future.set_result] with a string.
+ *
+ * Returns: %TRUE on success
+ */
+DEFINE_SET_RESULT (string, const char *, G_TYPE_STRING, g_value_set_string)
+
+/**
+ * gaio_future_set_result_variant:
+ * @future: a #GaioFuture
+ * @variant: (nullable): the result; a floating reference is sunk
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Future.set_result] with a #GVariant.
+ *
+ * Returns: %TRUE on success
+ */
+DEFINE_SET_RESULT (variant, GVariant *, G_TYPE_VARIANT, g_value_set_variant)
+
+/**
+ * gaio_future_set_result_object:
+ * @future: a #GaioFuture
+ * @object: (type GObject) (nullable): the result; the future takes a
+ *   reference
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Future.set_result] with a #GObject.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+gaio_future_set_result_object (GaioFuture  *future,
+                               gpointer     object,
+                               GError     **error)
+{
+  GValue result = G_VALUE_INIT;
+
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (object == NULL || G_IS_OBJECT (object), FALSE);
+
+  if (!check_pending (future, error))
+    return FALSE;
+
+  g_value_init (&result, object != NULL ? G_OBJECT_TYPE (object) : G_TYPE_OBJECT);
+  g_value_set_object (&result, object);
+
+  return gaio_future_take_result (future, &result, error);
+}
+
+/**
+ * gaio_future_set_result_boxed:
+ * @future: a #GaioFuture
+ * @boxed_type: a boxed #GType
+ * @boxed: (nullable): the result, copied with g_boxed_copy()
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Future.set_result] with a boxed value.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+gaio_future_set_result_boxed (GaioFuture     *future,
+                              GType           boxed_type,
+                              gconstpointer   boxed,
+                              GError        **error)
+{
+  GValue result = G_VALUE_INIT;
+
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (G_TYPE_FUNDAMENTAL (boxed_type) == G_TYPE_BOXED, FALSE);
+
+  if (!check_pending (future, error))
+    return FALSE;
+
+  g_value_init (&result, boxed_type);
+  g_value_set_boxed (&result, boxed);
+
+  return gaio_future_take_result (future, &result, error);
+}
+
+/**
+ * gaio_future_set_result_pointer: (skip)
+ * @future: a #GaioFuture
+ * @pointer: (nullable): the result
+ * @destroy: (nullable): frees @pointer when the future is finalized
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Future.set_result] with a plain pointer that the future
+ * owns: @destroy runs when the future is finalized. If the future is
+ * already done, the call fails and @destroy is not called.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+gaio_future_set_result_pointer (GaioFuture      *future,
+                                gpointer         pointer,
+                                GDestroyNotify   destroy,
+                                GError         **error)
+{
+  GValue result = G_VALUE_INIT;
+
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+
+  if (!check_pending (future, error))
+    return FALSE;
+
+  g_value_init (&result, G_TYPE_POINTER);
+  g_value_set_pointer (&result, pointer);
+  if (!gaio_future_take_result (future, &result, error))
+    return FALSE;
+  PRIV (future)->result_destroy = destroy;
+
+  return TRUE;
+}
+
+/**
+ * gaio_future_take_error: (skip)
+ * @future: a #GaioFuture
+ * @error_value: (transfer full): the error
+ * @error: return location for a #GError
+ *
+ * Like [method@Gaio.Future.set_error], taking @error_value. If the
+ * future is already done, @error_value is freed.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+gaio_future_take_error (GaioFuture  *future,
+                        GError      *error_value,
+                        GError     **error)
+{
+  GaioFuturePrivate *priv;
+
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (error_value != NULL, FALSE);
+
+  if (!check_pending (future, error))
+    {
+      g_error_free (error_value);
+      return FALSE;
+    }
+
+  priv = PRIV (future);
+  priv->error = error_value;
+  priv->error_unretrieved = TRUE;
+  mark_done (future, GAIO_FUTURE_FINISHED);
+
+  return TRUE;
+}
+
+/**
+ * gaio_future_set_error:
+ * @future: a #GaioFuture
+ * @error_value: the error, copied
+ * @error: return location for a #GError
+ *
+ * Finishes the future with an error (asyncio's `set_exception`) and
+ * schedules its done callbacks. If nobody reads the error before the
+ * future is finalized, the loop's exception handler is told `Future
+ * exception was never retrieved`.
+ *
+ * Returns: %TRUE on success; %FALSE with %GAIO_ERROR_INVALID_STATE if the
+ *   future is already done
+ */
+gboolean
+gaio_future_set_error (GaioFuture    *future,
+                       const GError  *error_value,
+                       GError       **error)
+{
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (error_value != NULL, FALSE);
+
+  if (!check_pending (future, error))
+    return FALSE;
+
+  return gaio_future_take_error (future, g_error_copy (error_value), error);
+}
+
+/* The stored result, or NULL with @error set as asyncio's result()
+ * raises. Reading the error marks it retrieved. */
+static const GValue *
+lookup_result (GaioFuture  *future,
+               GError     **error)
+{
+  GaioFuturePrivate *priv = PRIV (future);
+
+  switch (priv->state)
+    {
+    case GAIO_FUTURE_PENDING:
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE, "Result is not ready.");
+      return NULL;
+
+    case GAIO_FUTURE_CANCELLED:
+      g_propagate_error (error, g_error_copy (priv->error));
+      return NULL;
+
+    case GAIO_FUTURE_FINISHED:
+    default:
+      if (priv->error != NULL)
+        {
+          priv->error_unretrieved = FALSE;
+          g_propagate_error (error, g_error_copy (priv->error));
+          return NULL;
+        }
+      return &priv->result;
+    }
+}
+
+/**
+ * gaio_future_get_result:
+ * @future: a #GaioFuture
+ * @value: (out caller-allocates) (optional): where to copy the result
+ * @error: return location for a #GError
+ *
+ * Gets the result (asyncio's `result()`). Fails with
+ * %GAIO_ERROR_INVALID_STATE if the future is pending, with
+ * %G_IO_ERROR_CANCELLED if it was cancelled, and with the future's own
+ * error if it has one.
+ *
+ * Returns: %TRUE with @value set if the future finished with a result
+ */
+gboolean
+gaio_future_get_result (GaioFuture  *future,
+                        GValue      *value,
+                        GError     **error)
+{
+  const GValue *result;
+
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  result = lookup_result (future, error);
+  if (result == NULL)
+    return FALSE;
+
+  if (value != NULL)
+    {
+      g_value_init (value, G_VALUE_TYPE (result));
+      g_value_copy (result, value);
+    }
+
+  return TRUE;
+}
+
+/**
+ * gaio_future_get_result_type:
+ * @future: a #GaioFuture
+ *
+ * Gets the type of the result.
+ *
+ * Returns: the result's #GType, or %G_TYPE_INVALID if the future has no
+ *   result
+ */
+GType
+gaio_future_get_result_type (GaioFuture *future)
+{
+  GaioFuturePrivate *priv;
+
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), G_TYPE_INVALID);
+
+  priv = PRIV (future);
+  return G_IS_VALUE (&priv->result) ? G_VALUE_TYPE (&priv->result) : G_TYPE_INVALID;
+}
+
+/* The result as a value of @type, converting where GLib can (an int64
+ * getter reads an int result, say). @scratch receives a converted copy. */
+static const GValue *
+typed_result (GaioFuture  *future,
+              GType        type,
+              GValue      *scratch,
+              GError     **error)
+{
+  const GValue *result = lookup_result (future, error);
+
+  if (result == NULL)
+    return NULL;
+
+  if (G_VALUE_HOLDS (result, type))
+    return result;
+
+  g_value_init (scratch, type);
+  if (!g_value_type_transformable (G_VALUE_TYPE (result), type) ||
+      !g_value_transform (result, scratch))
+    {
+      g_set_error (error, GAIO_ERROR, GAIO_ERROR_INVALID_ARGUMENT,
+                   "The result is a %s, not a %s",
+                   G_VALUE_TYPE_NAME (result), g_type_name (type));
+      g_value_unset (scratch);
+      return NULL;
+    }
+
+  return scratch;
+}
+
+#define DEFINE_GET_RESULT(suffix, ctype, gtype, getter, fallback)        \
+ctype                                                                     \
+gaio_future_get_result_##suffix (GaioFuture  *future,                     \
+                                 GError     **error)                      \
+{                                                                         \
+  g_auto(GValue) scratch = G_VALUE_INIT;                                  \
+  const GValue *value;                                                    \
+                                                                          \
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), fallback);               \
+                                                                          \
+  value = typed_result (future, gtype, &scratch, error);                  \
+  return value != NULL ? getter (value) : fallback;                       \
+}
+
+/**
+ * gaio_future_get_result_int64:
+ * @future: a #GaioFuture
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Future.get_result] for a number.
+ *
+ * Returns: the result, or 0 with @error set
+ */
+DEFINE_GET_RESULT (int64, gint64, G_TYPE_INT64, g_value_get_int64, 0)
+
+/**
+ * gaio_future_get_result_uint64:
+ * @future: a #GaioFuture
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Future.get_result] for an unsigned number.
+ *
+ * Returns: the result, or 0 with @error set
+ */
+DEFINE_GET_RESULT (uint64, guint64, G_TYPE_UINT64, g_value_get_uint64, 0)
+
+/**
+ * gaio_future_get_result_double:
+ * @future: a #GaioFuture
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Future.get_result] for a floating-point number.
+ *
+ * Returns: the result, or 0 with @error set
+ */
+DEFINE_GET_RESULT (double, gdouble, G_TYPE_DOUBLE, g_value_get_double, 0)
+
+/**
+ * gaio_future_get_result_boolean:
+ * @future: a #GaioFuture
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Future.get_result] for a boolean.
+ *
+ * Returns: the result, or %FALSE with @error set
+ */
+DEFINE_GET_RESULT (boolean, gboolean, G_TYPE_BOOLEAN, g_value_get_boolean, FALSE)
+
+/* Pointer-like results are returned as stored: converting them would
+ * hand out a pointer into a scratch value about to be freed. */
+static const GValue *
+stored_result (GaioFuture  *future,
+               GType        type,
+               GError     **error)
+{
+  const GValue *result = lookup_result (future, error);
+
+  if (result == NULL)
+    return NULL;
+
+  if (!G_VALUE_HOLDS (result, type))
+    {
+      g_set_error (error, GAIO_ERROR, GAIO_ERROR_INVALID_ARGUMENT,
+                   "The result is a %s, not a %s",
+                   G_VALUE_TYPE_NAME (result), g_type_name (type));
+      return NULL;
+    }
+
+  return result;
+}
+
+/**
+ * gaio_future_get_result_string:
+ * @future: a #GaioFuture
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Future.get_result] for a string.
+ *
+ * Returns: (transfer none) (nullable): the result, owned by the future,
+ *   or %NULL with @error set
+ */
+const char *
+gaio_future_get_result_string (GaioFuture  *future,
+                               GError     **error)
+{
+  const GValue *value;
+
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+
+  value = stored_result (future, G_TYPE_STRING, error);
+  return value != NULL ? g_value_get_string (value) : NULL;
+}
+
+/**
+ * gaio_future_get_result_object:
+ * @future: a #GaioFuture
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Future.get_result] for an object.
+ *
+ * Returns: (transfer none) (type GObject) (nullable): the result, owned
+ *   by the future, or %NULL with @error set
+ */
+gpointer
+gaio_future_get_result_object (GaioFuture  *future,
+                               GError     **error)
+{
+  const GValue *value;
+
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+
+  value = stored_result (future, G_TYPE_OBJECT, error);
+  return value != NULL ? g_value_get_object (value) : NULL;
+}
+
+/**
+ * gaio_future_get_result_boxed: (skip)
+ * @future: a #GaioFuture
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Future.get_result] for a boxed value.
+ *
+ * Returns: (transfer none) (nullable): the result, owned by the future,
+ *   or %NULL with @error set
+ */
+gconstpointer
+gaio_future_get_result_boxed (GaioFuture  *future,
+                              GError     **error)
+{
+  const GValue *value;
+
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+
+  value = stored_result (future, G_TYPE_BOXED, error);
+  return value != NULL ? g_value_get_boxed (value) : NULL;
+}
+
+/**
+ * gaio_future_get_result_variant:
+ * @future: a #GaioFuture
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Future.get_result] for a #GVariant.
+ *
+ * Returns: (transfer none) (nullable): the result, owned by the future,
+ *   or %NULL with @error set
+ */
+GVariant *
+gaio_future_get_result_variant (GaioFuture  *future,
+                                GError     **error)
+{
+  const GValue *value;
+
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+
+  value = stored_result (future, G_TYPE_VARIANT, error);
+  return value != NULL ? g_value_get_variant (value) : NULL;
+}
+
+/**
+ * gaio_future_get_result_pointer: (skip)
+ * @future: a #GaioFuture
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Future.get_result] for a plain pointer.
+ *
+ * Returns: (transfer none) (nullable): the result, owned by the future,
+ *   or %NULL with @error set
+ */
+gpointer
+gaio_future_get_result_pointer (GaioFuture  *future,
+                                GError     **error)
+{
+  const GValue *value;
+
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+
+  value = stored_result (future, G_TYPE_POINTER, error);
+  return value != NULL ? g_value_get_pointer (value) : NULL;
+}
+
+/**
+ * gaio_future_get_error:
+ * @future: a #GaioFuture
+ * @error: return location for a #GError
+ *
+ * Gets the error the future finished with (asyncio's `exception()`),
+ * which counts as retrieving it. Fails with %GAIO_ERROR_INVALID_STATE if
+ * the future is pending and with %G_IO_ERROR_CANCELLED if it was
+ * cancelled.
+ *
+ * Returns: (transfer none) (nullable): the error, owned by the future, or
+ *   %NULL if it finished with a result or @error is set
+ */
+const GError *
+gaio_future_get_error (GaioFuture  *future,
+                       GError     **error)
+{
+  GaioFuturePrivate *priv;
+
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  priv = PRIV (future);
+  switch (priv->state)
+    {
+    case GAIO_FUTURE_PENDING:
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE, "Exception is not set.");
+      return NULL;
+
+    case GAIO_FUTURE_CANCELLED:
+      g_propagate_error (error, g_error_copy (priv->error));
+      return NULL;
+
+    case GAIO_FUTURE_FINISHED:
+    default:
+      priv->error_unretrieved = FALSE;
+      return priv->error;
+    }
+}
+
+/**
+ * gaio_future_add_done_callback:
+ * @future: a #GaioFuture
+ * @callback: (scope notified) (closure user_data) (destroy notify): the
+ *   callback
+ * @user_data: data for @callback
+ * @notify: (nullable): frees @user_data
+ *
+ * Adds a callback to run once the future is done (asyncio's
+ * `add_done_callback`). Callbacks are scheduled on the loop with
+ * [method@Gaio.Loop.call_soon] in the order they were added, never run
+ * from inside the call that completes the future; one added to a done
+ * future is scheduled at once. @notify runs after @callback, or when the
+ * callback is removed, or when the loop closes first.
+ */
+void
+gaio_future_add_done_callback (GaioFuture         *future,
+                               GaioFutureCallback  callback,
+                               gpointer            user_data,
+                               GDestroyNotify      notify)
+{
+  GaioFuturePrivate *priv;
+  DoneCallback entry = { callback, user_data, notify };
+
+  g_return_if_fail (GAIO_IS_FUTURE (future));
+  g_return_if_fail (callback != NULL);
+
+  priv = PRIV (future);
+  if (priv->state != GAIO_FUTURE_PENDING)
+    {
+      GArray *single = g_array_sized_new (FALSE, FALSE, sizeof (DoneCallback), 1);
+
+      g_array_append_val (single, entry);
+      schedule_callbacks (future, single);
+      return;
+    }
+
+  if (priv->callbacks == NULL)
+    priv->callbacks = g_array_new (FALSE, FALSE, sizeof (DoneCallback));
+  g_array_append_val (priv->callbacks, entry);
+}
+
+/**
+ * gaio_future_remove_done_callback:
+ * @future: a #GaioFuture
+ * @callback: (scope call): the callback
+ * @user_data: the data it was added with
+ *
+ * Removes every done callback added with @callback and @user_data
+ * (asyncio's `remove_done_callback`), running their notifies. Callbacks
+ * already scheduled are not removed.
+ *
+ * Returns: the number of callbacks removed
+ */
+guint
+gaio_future_remove_done_callback (GaioFuture         *future,
+                                  GaioFutureCallback  callback,
+                                  gpointer            user_data)
+{
+  GaioFuturePrivate *priv;
+  g_autoptr(GArray) removed = NULL;
+  guint kept = 0;
+
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), 0);
+
+  priv = PRIV (future);
+  if (priv->callbacks == NULL)
+    return 0;
+
+  removed = g_array_new (FALSE, FALSE, sizeof (DoneCallback));
+  for (guint i = 0; i < priv->callbacks->len; i++)
+    {
+      DoneCallback entry = g_array_index (priv->callbacks, DoneCallback, i);
+
+      if (entry.callback == callback && entry.user_data == user_data)
+        g_array_append_val (removed, entry);
+      else
+        g_array_index (priv->callbacks, DoneCallback, kept++) = entry;
+    }
+  g_array_set_size (priv->callbacks, kept);
+
+  /* Notifies run last: they may add or remove callbacks (FU-08). */
+  for (guint i = 0; i < removed->len; i++)
+    {
+      DoneCallback *entry = &g_array_index (removed, DoneCallback, i);
+
+      if (entry->notify != NULL)
+        entry->notify (entry->user_data);
+    }
+
+  return removed->len;
+}
+
+/**
+ * gaio_future_new_for_async: (skip)
+ * @loop: the loop the future belongs to
+ * @finish: the operation's `_finish` function, cast with
+ *   GAIO_ASYNC_FINISH()
+ * @result_type: what @finish returns: %G_TYPE_BOOLEAN, %G_TYPE_INT,
+ *   %G_TYPE_UINT, %G_TYPE_INT64 (also for #gssize), %G_TYPE_UINT64 (also
+ *   for #gsize), %G_TYPE_STRING, %G_TYPE_VARIANT, %G_TYPE_POINTER, or an
+ *   object, interface or boxed type (taken as transfer full)
+ *
+ * Creates a future that a GIO asynchronous operation completes. Start
+ * the operation with [method@Gaio.Future.get_cancellable] as its
+ * cancellable, [func@Gaio.Future.async_ready_callback] as its callback
+ * and a reference on the future as its data:
+ *
+ * |[<!-- language="C" -->
+ * GaioFuture *future = gaio_future_new_for_async (loop,
+ *                                                 GAIO_ASYNC_FINISH (g_file_read_finish),
+ *                                                 G_TYPE_FILE_INPUT_STREAM);
+ * g_file_read_async (file, G_PRIORITY_DEFAULT,
+ *                    gaio_future_get_cancellable (future),
+ *                    gaio_future_async_ready_callback,
+ *                    g_object_ref (future));
+ * ]|
+ *
+ * The future then finishes with what the `_finish` function returns, or
+ * its error. Cancelling the future cancels the operation. Start the
+ * operation on the loop's thread, so that GIO completes it there.
+ *
+ * Returns: (transfer full): a new #GaioFuture
+ */
+GaioFuture *
+gaio_future_new_for_async (GaioLoop            *loop,
+                           GaioAsyncFinishFunc  finish,
+                           GType                result_type)
+{
+  GaioFuture *future;
+  GType fundamental = G_TYPE_FUNDAMENTAL (result_type);
+
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+  g_return_val_if_fail (finish != NULL, NULL);
+  g_return_val_if_fail (fundamental == G_TYPE_BOOLEAN || fundamental == G_TYPE_INT ||
+                        fundamental == G_TYPE_UINT || fundamental == G_TYPE_INT64 ||
+                        fundamental == G_TYPE_UINT64 || fundamental == G_TYPE_STRING ||
+                        fundamental == G_TYPE_VARIANT || fundamental == G_TYPE_POINTER ||
+                        fundamental == G_TYPE_OBJECT || fundamental == G_TYPE_INTERFACE ||
+                        fundamental == G_TYPE_BOXED, NULL);
+
+  future = gaio_future_new (loop);
+  PRIV (future)->finish = finish;
+  PRIV (future)->finish_type = result_type;
+
+  return future;
+}
+
+/* Calls the _finish function with the return type it really has: calling
+ * a function through a pointer of another type is undefined. */
+static void
+call_finish (GaioFuturePrivate  *priv,
+             GObject            *source_object,
+             GAsyncResult       *result,
+             GValue             *value,
+             GError            **error)
+{
+  GType type = priv->finish_type;
+  void (*generic) (void) = (void (*) (void)) priv->finish;
+
+  g_value_init (value, type);
+
+  switch (G_TYPE_FUNDAMENTAL (type))
+    {
+    case G_TYPE_BOOLEAN:
+      g_value_set_boolean (value,
+        ((gboolean (*) (gpointer, GAsyncResult *, GError **)) generic) (source_object, result, error));
+      break;
+    case G_TYPE_INT:
+      g_value_set_int (value,
+        ((gint (*) (gpointer, GAsyncResult *, GError **)) generic) (source_object, result, error));
+      break;
+    case G_TYPE_UINT:
+      g_value_set_uint (value,
+        ((guint (*) (gpointer, GAsyncResult *, GError **)) generic) (source_object, result, error));
+      break;
+    case G_TYPE_INT64:
+      g_value_set_int64 (value,
+        ((gint64 (*) (gpointer, GAsyncResult *, GError **)) generic) (source_object, result, error));
+      break;
+    case G_TYPE_UINT64:
+      g_value_set_uint64 (value,
+        ((guint64 (*) (gpointer, GAsyncResult *, GError **)) generic) (source_object, result, error));
+      break;
+    case G_TYPE_STRING:
+      g_value_take_string (value, priv->finish (source_object, result, error));
+      break;
+    case G_TYPE_VARIANT:
+      g_value_take_variant (value, priv->finish (source_object, result, error));
+      break;
+    case G_TYPE_POINTER:
+      g_value_set_pointer (value, priv->finish (source_object, result, error));
+      break;
+    case G_TYPE_OBJECT:
+    case G_TYPE_INTERFACE:
+      g_value_take_object (value, priv->finish (source_object, result, error));
+      break;
+    case G_TYPE_BOXED:
+    default:
+      g_value_take_boxed (value, priv->finish (source_object, result, error));
+      break;
+    }
+}
+
+/**
+ * gaio_future_async_ready_callback:
+ * @source_object: (nullable): the operation's source object
+ * @result: the operation's result
+ * @user_data: (transfer full) (type Gaio.Future): a future made with
+ *   [ctor@Gaio.Future.new_for_async]
+ *
+ * The #GAsyncReadyCallback that completes a future made with
+ * [ctor@Gaio.Future.new_for_async]; pass a reference on the future as its
+ * data. If the future was cancelled meanwhile, the operation's result is
+ * dropped and the future stays cancelled.
+ */
+void
+gaio_future_async_ready_callback (GObject      *source_object,
+                                  GAsyncResult *result,
+                                  gpointer      user_data)
+{
+  g_autoptr(GaioFuture) future = user_data;
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  GaioFuturePrivate *priv;
+
+  g_return_if_fail (GAIO_IS_FUTURE (future));
+  g_return_if_fail (PRIV (future)->finish != NULL);
+
+  priv = PRIV (future);
+  call_finish (priv, source_object, result, &value, &error);
+
+  if (priv->state != GAIO_FUTURE_PENDING)
+    return;
+
+  if (error != NULL)
+    gaio_future_take_error (future, g_steal_pointer (&error), NULL);
+  else
+    gaio_future_take_result (future, &value, NULL);
+}
+
+typedef struct
+{
+  gint    completed;   /* (atomic) the task was returned */
+  gulong  cancelled_id;
+} WaitData;
+
+static void
+wait_cancelled (GCancellable *cancellable,
+                gpointer      user_data)
+{
+  GTask *task = user_data;
+  WaitData *data = g_task_get_task_data (task);
+
+  /* Any thread: whoever completes first returns the task. */
+  if (g_atomic_int_compare_and_exchange (&data->completed, FALSE, TRUE))
+    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                             "Operation was cancelled");
+}
+
+static void
+wait_done (GaioFuture *future,
+           gpointer    user_data)
+{
+  GTask *task = user_data;
+  WaitData *data = g_task_get_task_data (task);
+
+  if (!g_atomic_int_compare_and_exchange (&data->completed, FALSE, TRUE))
+    return;
+
+  g_cancellable_disconnect (g_task_get_cancellable (task), data->cancelled_id);
+  data->cancelled_id = 0;
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * gaio_future_wait_async:
+ * @future: a #GaioFuture
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async) (closure user_data): called when @future is done
+ * @user_data: data for @callback
+ *
+ * Waits for the future in GIO's asynchronous style, for code that takes
+ * a #GAsyncReadyCallback (and for PyGObject's `await` and GJS's
+ * promisify). @callback runs in the thread-default main context of the
+ * caller, as for any GIO operation; call
+ * [method@Gaio.Future.wait_finish] from it. Cancelling @cancellable
+ * stops the wait, not the future.
+ */
+void
+gaio_future_wait_async (GaioFuture          *future,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  WaitData *data;
+
+  g_return_if_fail (GAIO_IS_FUTURE (future));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (future, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gaio_future_wait_async);
+  g_task_set_check_cancellable (task, FALSE);
+
+  if (gaio_future_is_done (future))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  data = g_new0 (WaitData, 1);
+  g_task_set_task_data (task, data, g_free);
+  if (cancellable != NULL)
+    data->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (wait_cancelled),
+                                                task, NULL);
+
+  gaio_future_add_done_callback (future, wait_done, g_object_ref (task), g_object_unref);
+}
+
+/**
+ * gaio_future_wait_finish:
+ * @future: a #GaioFuture
+ * @result: the #GAsyncResult given to the callback
+ * @value: (out caller-allocates) (optional): where to copy the result
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Gaio.Future.wait_async]: as
+ * [method@Gaio.Future.get_result], or %G_IO_ERROR_CANCELLED if the wait
+ * was cancelled.
+ *
+ * Returns: %TRUE with @value set if the future finished with a result
+ */
+gboolean
+gaio_future_wait_finish (GaioFuture    *future,
+                         GAsyncResult  *result,
+                         GValue        *value,
+                         GError       **error)
+{
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, future), FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+
+  return gaio_future_get_result (future, value, error);
+}
+
+static char *
+describe_result (const GValue *value)
+{
+  if (G_VALUE_HOLDS_STRING (value) && g_value_get_string (value) != NULL)
+    return g_strdup_printf ("'%s'", g_value_get_string (value));
+  if (G_VALUE_HOLDS_BOOLEAN (value))
+    return g_strdup (g_value_get_boolean (value) ? "True" : "False");
+
+  return g_strdup_value_contents (value);
+}
+
+static void
+describe_callbacks (GString *text,
+                    GArray  *callbacks)
+{
+  guint n = callbacks->len;
+
+  /* asyncio shows at most the first and the last, with a count between. */
+  g_string_append (text, " cb=[");
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = NULL;
+
+      if (n > 2 && i == 1)
+        {
+          g_string_append_printf (text, ", <%u more>", n - 2);
+          i = n - 2;
+          continue;
+        }
+      name = _gaio_debug_symbol_name ((gpointer) g_array_index (callbacks, DoneCallback, i).callback);
+      g_string_append_printf (text, "%s%s()", i > 0 ? ", " : "", name);
+    }
+  g_string_append_c (text, ']');
+}
+
+/**
+ * gaio_future_to_string:
+ * @future: a #GaioFuture
+ *
+ * A description in asyncio's repr format: `<Future pending cb=[...]>`,
+ * `<Future cancelled>`, `<Future finished result=42>`,
+ * `<Future finished exception=GError(DOMAIN, CODE, 'MESSAGE')>`.
+ *
+ * Returns: (transfer full): the description
+ */
+char *
+gaio_future_to_string (GaioFuture *future)
+{
+  GaioFuturePrivate *priv;
+  g_autofree char *kind = NULL;
+  GString *text;
+
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+
+  priv = PRIV (future);
+  kind = class_short_name (future);
+  text = g_string_new (NULL);
+  g_string_append_printf (text, "<%s ", kind);
+
+  switch (priv->state)
+    {
+    case GAIO_FUTURE_PENDING:
+      g_string_append (text, "pending");
+      break;
+    case GAIO_FUTURE_CANCELLED:
+      g_string_append (text, "cancelled");
+      break;
+    case GAIO_FUTURE_FINISHED:
+    default:
+      if (priv->error != NULL)
+        g_string_append_printf (text, "finished exception=GError(%s, %d, '%s')",
+                                g_quark_to_string (priv->error->domain), priv->error->code,
+                                priv->error->message);
+      else
+        {
+          g_autofree char *result = describe_result (&priv->result);
+
+          g_string_append_printf (text, "finished result=%s", result);
+        }
+      break;
+    }
+
+  if (priv->callbacks != NULL && priv->callbacks->len > 0)
+    describe_callbacks (text, priv->callbacks);
+  g_string_append_c (text, '>');
+
+  return g_string_free (text, FALSE);
+}

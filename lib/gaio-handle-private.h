@@ -1,0 +1,74 @@
+/* gaio-handle-private.h: the handle structure, shared with the loop
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The libgaio authors
+ */
+
+#pragma once
+
+#include "gaio.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  GAIO_HANDLE_PENDING,
+  GAIO_HANDLE_RUNNING,
+  GAIO_HANDLE_DONE,
+  GAIO_HANDLE_CANCELLED,
+} GaioHandleState;
+
+/* A handle is shared by the loop (which holds one reference while it is
+ * queued) and whoever the scheduling call returned it to. Its closure
+ * (callback, user_data, notify) belongs to whichever side moves @state out
+ * of PENDING first, with one compare-and-swap: the loop (PENDING ->
+ * RUNNING) runs the callback and then releases the closure; a canceller
+ * (PENDING -> CANCELLED) releases it at once. That is what makes
+ * gaio_handle_cancel() safe from any thread and the notify run exactly
+ * once. */
+struct _GaioHandle
+{
+  gint            ref_count;      /* (atomic) */
+  gint            state;          /* (atomic) GaioHandleState */
+
+  GaioCallback    callback;       /* (owned by the state's winner) */
+  gpointer        user_data;
+  GDestroyNotify  notify;
+
+  /* Link in the loop's ready FIFO or inbox; owned by that queue. */
+  GaioHandle     *next;
+
+  /* Timers only (when >= 0): the deadline in g_get_monotonic_time()
+   * microseconds, the scheduling order that breaks ties, and a reference
+   * to the loop's source, set before the handle is published and kept
+   * until the last unref, so that a cancel from any thread can tell the
+   * loop that its heap holds one more dead timer (LS-08). */
+  gint64          when;
+  guint64         seq;
+  GSource        *timer_source;   /* (owned) (nullable) */
+
+  char           *name;           /* (owned) (nullable) */
+};
+
+GaioHandle *_gaio_handle_new       (GaioCallback    callback,
+                                    gpointer        user_data,
+                                    GDestroyNotify  notify);
+
+/* Runs the callback if the handle is still pending. Returns FALSE with
+ * @error set when the callback failed; a cancelled handle is skipped and
+ * counts as a success. With @keep_name, the callback's name stays
+ * known after the closure is released. Loop thread only. */
+gboolean    _gaio_handle_run       (GaioHandle     *handle,
+                                    gboolean        keep_name,
+                                    GError        **error);
+
+/* Drops a pending handle without running it, as a cancel does but
+ * without counting it as a cancelled timer: used when the loop closes. */
+void        _gaio_handle_discard   (GaioHandle     *handle);
+
+static inline gboolean
+_gaio_handle_is_pending (GaioHandle *handle)
+{
+  return g_atomic_int_get (&handle->state) == GAIO_HANDLE_PENDING;
+}
+
+G_END_DECLS

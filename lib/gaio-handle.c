@@ -1,0 +1,305 @@
+/* gaio-handle.c: a scheduled callback, cancellable from any thread
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The libgaio authors
+ */
+
+#include "config.h"
+
+#include "gaio-debug-private.h"
+#include "gaio-handle-private.h"
+#include "gaio-loop-source-private.h"
+
+/**
+ * GaioHandle:
+ *
+ * A callback scheduled on a [class@Gaio.Loop], asyncio's `Handle` and
+ * `TimerHandle`.
+ *
+ * Handles are returned by [method@Gaio.Loop.call_soon],
+ * [method@Gaio.Loop.call_later], [method@Gaio.Loop.call_at] and
+ * [method@Gaio.Loop.call_soon_threadsafe]. A handle can be cancelled
+ * until its callback starts; a cancelled callback never runs, and its
+ * destroy notify runs at once, in the thread that cancelled it.
+ *
+ * Handles are reference counted and thread-safe.
+ */
+
+G_DEFINE_BOXED_TYPE (GaioHandle, gaio_handle, gaio_handle_ref, gaio_handle_unref)
+
+GaioHandle *
+_gaio_handle_new (GaioCallback   callback,
+                  gpointer       user_data,
+                  GDestroyNotify notify)
+{
+  GaioHandle *handle = g_new0 (GaioHandle, 1);
+
+  handle->ref_count = 1;
+  handle->state = GAIO_HANDLE_PENDING;
+  handle->callback = callback;
+  handle->user_data = user_data;
+  handle->notify = notify;
+  handle->when = -1;
+
+  return handle;
+}
+
+/**
+ * gaio_handle_ref:
+ * @handle: a #GaioHandle
+ *
+ * Takes a reference on @handle.
+ *
+ * Returns: (transfer full): @handle
+ */
+GaioHandle *
+gaio_handle_ref (GaioHandle *handle)
+{
+  g_return_val_if_fail (handle != NULL, NULL);
+
+  g_atomic_int_inc (&handle->ref_count);
+
+  return handle;
+}
+
+/**
+ * gaio_handle_unref:
+ * @handle: (transfer full): a #GaioHandle
+ *
+ * Drops a reference on @handle.
+ */
+void
+gaio_handle_unref (GaioHandle *handle)
+{
+  g_return_if_fail (handle != NULL);
+
+  if (!g_atomic_int_dec_and_test (&handle->ref_count))
+    return;
+
+  /* The loop holds a reference while the handle is queued, so the last
+   * reference goes only after the state left PENDING and the closure was
+   * released. */
+  g_assert (handle->state != GAIO_HANDLE_PENDING || handle->callback == NULL);
+
+  g_clear_pointer (&handle->timer_source, g_source_unref);
+  g_free (handle->name);
+  g_free (handle);
+}
+
+static void
+gaio_handle_release_closure (GaioHandle *handle)
+{
+  GDestroyNotify notify = handle->notify;
+  gpointer user_data = handle->user_data;
+
+  handle->callback = NULL;
+  handle->user_data = NULL;
+  handle->notify = NULL;
+
+  if (notify != NULL)
+    notify (user_data);
+}
+
+gboolean
+_gaio_handle_run (GaioHandle  *handle,
+                  gboolean     keep_name,
+                  GError     **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gboolean ok;
+
+  if (!g_atomic_int_compare_and_exchange (&handle->state,
+                                          GAIO_HANDLE_PENDING,
+                                          GAIO_HANDLE_RUNNING))
+    return TRUE;
+
+  ok = handle->callback (handle->user_data, &local_error);
+  g_atomic_int_set (&handle->state, GAIO_HANDLE_DONE);
+
+  if (!ok && local_error == NULL)
+    local_error = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_FAILED,
+                                       "The callback returned FALSE without setting an error");
+  else if (ok && local_error != NULL)
+    {
+      g_critical ("A GaioCallback returned TRUE but set an error: %s", local_error->message);
+      g_clear_error (&local_error);
+    }
+
+  /* The name is derived from the callback, which is about to go: keep it
+   * for the report of a failure, or when the caller asks (debug mode). */
+  if ((keep_name || local_error != NULL) && handle->name == NULL)
+    handle->name = _gaio_debug_symbol_name ((gpointer) handle->callback);
+
+  gaio_handle_release_closure (handle);
+
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+_gaio_handle_discard (GaioHandle *handle)
+{
+  if (g_atomic_int_compare_and_exchange (&handle->state,
+                                         GAIO_HANDLE_PENDING,
+                                         GAIO_HANDLE_CANCELLED))
+    gaio_handle_release_closure (handle);
+}
+
+/**
+ * gaio_handle_cancel:
+ * @handle: a #GaioHandle
+ *
+ * Cancels the callback: if it has not started, it never runs, and the
+ * destroy notify given when it was scheduled runs now, in the calling
+ * thread. Cancelling a callback that already ran, or cancelling twice,
+ * does nothing.
+ *
+ * Safe to call from any thread.
+ */
+void
+gaio_handle_cancel (GaioHandle *handle)
+{
+  g_return_if_fail (handle != NULL);
+
+  if (!g_atomic_int_compare_and_exchange (&handle->state,
+                                          GAIO_HANDLE_PENDING,
+                                          GAIO_HANDLE_CANCELLED))
+    return;
+
+  /* timer_source is set before the handle is published and kept until the
+   * last unref, so reading it here races with nothing. */
+  if (handle->timer_source != NULL)
+    _gaio_loop_source_timer_cancelled (handle->timer_source);
+
+  gaio_handle_release_closure (handle);
+}
+
+/**
+ * gaio_handle_is_cancelled:
+ * @handle: a #GaioHandle
+ *
+ * Whether @handle was cancelled before its callback ran.
+ *
+ * Returns: %TRUE if cancelled
+ */
+gboolean
+gaio_handle_is_cancelled (GaioHandle *handle)
+{
+  g_return_val_if_fail (handle != NULL, FALSE);
+
+  return g_atomic_int_get (&handle->state) == GAIO_HANDLE_CANCELLED;
+}
+
+/**
+ * gaio_handle_is_timer:
+ * @handle: a #GaioHandle
+ *
+ * Whether @handle was scheduled with a deadline, by
+ * [method@Gaio.Loop.call_later] or [method@Gaio.Loop.call_at] (asyncio's
+ * `TimerHandle`).
+ *
+ * Returns: %TRUE for a timer
+ */
+gboolean
+gaio_handle_is_timer (GaioHandle *handle)
+{
+  g_return_val_if_fail (handle != NULL, FALSE);
+
+  return handle->when >= 0;
+}
+
+/**
+ * gaio_handle_get_when:
+ * @handle: a #GaioHandle
+ *
+ * The deadline of a timer, in the time base of [method@Gaio.Loop.time].
+ *
+ * Returns: the deadline in seconds, or -1 if @handle is not a timer
+ */
+gdouble
+gaio_handle_get_when (GaioHandle *handle)
+{
+  g_return_val_if_fail (handle != NULL, -1);
+
+  if (handle->when < 0)
+    return -1;
+
+  return handle->when / (gdouble) G_USEC_PER_SEC;
+}
+
+/**
+ * gaio_handle_set_name:
+ * @handle: a #GaioHandle
+ * @name: (nullable): a name for the callback
+ *
+ * Names the callback in reports and in [method@Gaio.Handle.to_string].
+ * Without a name, the callback's symbol name is used when the platform
+ * can find it. Call it right after scheduling, on the loop's thread.
+ */
+void
+gaio_handle_set_name (GaioHandle *handle,
+                      const char *name)
+{
+  g_return_if_fail (handle != NULL);
+
+  g_free (handle->name);
+  handle->name = g_strdup (name);
+}
+
+/**
+ * gaio_handle_dup_name:
+ * @handle: a #GaioHandle
+ *
+ * The name of the callback: the one set with
+ * [method@Gaio.Handle.set_name], else the callback's symbol name, else
+ * its address.
+ *
+ * Returns: (transfer full): the name
+ */
+char *
+gaio_handle_dup_name (GaioHandle *handle)
+{
+  g_return_val_if_fail (handle != NULL, NULL);
+
+  if (handle->name != NULL)
+    return g_strdup (handle->name);
+
+  if (handle->callback == NULL)
+    return g_strdup ("<released>");
+
+  return _gaio_debug_symbol_name ((gpointer) handle->callback);
+}
+
+/**
+ * gaio_handle_to_string:
+ * @handle: a #GaioHandle
+ *
+ * A description in asyncio's repr format: `<Handle NAME()>`,
+ * `<TimerHandle when=WHEN NAME()>`, `<Handle cancelled>`.
+ *
+ * Returns: (transfer full): the description
+ */
+char *
+gaio_handle_to_string (GaioHandle *handle)
+{
+  const char *kind;
+  g_autofree char *name = NULL;
+  g_autofree char *when = NULL;
+
+  g_return_val_if_fail (handle != NULL, NULL);
+
+  kind = handle->when >= 0 ? "TimerHandle" : "Handle";
+  if (handle->when >= 0)
+    when = g_strdup_printf (" when=%.6f", handle->when / (gdouble) G_USEC_PER_SEC);
+
+  if (gaio_handle_is_cancelled (handle))
+    return g_strdup_printf ("<%s cancelled%s>", kind, when ? when : "");
+
+  name = gaio_handle_dup_name (handle);
+  return g_strdup_printf ("<%s%s %s()>", kind, when ? when : "", name);
+}

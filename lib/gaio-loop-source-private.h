@@ -1,0 +1,27 @@
+/* gaio-loop-source-private.h: the one GSource that runs a GaioLoop
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The libgaio authors
+ */
+
+#pragma once
+
+#include "gaio-handle-private.h"
+
+G_BEGIN_DECLS
+
+GSource    *_gaio_loop_source_new              (GaioLoop     *loop,
+                                                GError      **error);
+void        _gaio_loop_source_push_ready       (GSource      *source,
+                                                GaioHandle   *handle);
+void        _gaio_loop_source_push_timer       (GSource      *source,
+                                                GaioHandle   *handle,
+                                                gint64        when);
+gboolean    _gaio_loop_source_push_threadsafe  (GSource      *source,
+                                                GaioHandle   *handle);
+void        _gaio_loop_source_timer_cancelled  (GSource      *source);
+void        _gaio_loop_source_close            (GSource      *source);
+guint       _gaio_loop_source_get_n_timers     (GSource      *source);
+guint64     _gaio_loop_source_get_n_iterations (GSource      *source);
+
+G_END_DECLS

@@ -1,0 +1,1190 @@
+/* gaio-loop.c: asyncio's event loop on a GMainContext
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The libgaio authors
+ *
+ * A GaioLoop is asyncio's AbstractEventLoop bound to one GMainContext.
+ * The scheduling machinery (ready FIFO, timer heap, inbox) lives in the
+ * loop's one GSource (gaio-loop-source.c); this file holds the API, the
+ * run/stop/close state machine and the exception handler.
+ *
+ * Threads: a loop is used from the thread that dispatches its context
+ * ("the loop thread"), except for the calls documented as thread-safe:
+ * call_soon_threadsafe(), stop(), gaio_handle_cancel() and the getters of
+ * immutable state.
+ */
+
+#include "config.h"
+
+#include <math.h>
+
+#include "gaio-exception-context-private.h"
+#include "gaio-handle-private.h"
+#include "gaio-log-private.h"
+#include "gaio-loop-private.h"
+#include "gaio-loop-source-private.h"
+
+#define DEFAULT_SLOW_CALLBACK_DURATION 0.1
+
+struct _GaioLoop
+{
+  GObject               parent_instance;
+
+  GMainContext         *context;          /* (owned) */
+  GSource              *source;           /* (owned) attached to context */
+
+  /* Loop thread only. */
+  guint                 run_depth;        /* inside run_forever(): 0 or 1 */
+  guint                 dispatch_depth;   /* inside the source's dispatch */
+  gboolean              quit;             /* run_forever() returns */
+  gboolean              closed;
+  GError               *escape_error;     /* (owned) (nullable) for run_forever() */
+  GaioHandle           *current_handle;   /* (unowned) */
+
+  GaioExceptionHandler  handler;
+  gpointer              handler_data;
+  GDestroyNotify        handler_notify;
+
+  gboolean              debug;
+  gdouble               slow_callback_duration;
+
+  /* Any thread. */
+  gint                  stopping;         /* (atomic) stop() was called */
+};
+
+enum {
+  PROP_0,
+  PROP_CONTEXT,
+  PROP_DEBUG,
+  PROP_SLOW_CALLBACK_DURATION,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* The loop whose run_forever() or dispatch is on this thread's stack
+ * (asyncio's events._get_running_loop()). */
+static __thread GaioLoop *running_loop;
+
+/**
+ * GaioLoop:
+ *
+ * asyncio's event loop on a #GMainContext.
+ *
+ * A loop schedules callbacks ([method@Gaio.Loop.call_soon]), timers
+ * ([method@Gaio.Loop.call_later], [method@Gaio.Loop.call_at]) and posts
+ * from other threads ([method@Gaio.Loop.call_soon_threadsafe]) with
+ * asyncio's ordering rules, and reports every error through one exception
+ * handler ([method@Gaio.Loop.set_exception_handler]) that by default
+ * writes to the `Gaio` log domain.
+ *
+ * All of it runs from one #GSource attached to the loop's context, so
+ * the loop runs whoever iterates the context:
+ * [method@Gaio.Loop.run_forever], g_main_loop_run(), a #GApplication or
+ * GTK. Callbacks run on the thread that iterates the context.
+ */
+
+G_DEFINE_FINAL_TYPE (GaioLoop, gaio_loop, G_TYPE_OBJECT)
+
+static gboolean
+env_enabled (const char *name)
+{
+  const char *value = g_getenv (name);
+
+  return value != NULL && *value != '\0' && g_strcmp0 (value, "0") != 0;
+}
+
+char *
+_gaio_loop_to_string (GaioLoop *loop)
+{
+  return g_strdup_printf ("<GaioLoop running=%d closed=%d debug=%d>",
+                          gaio_loop_is_running (loop), loop->closed, loop->debug);
+}
+
+static void
+close_source (GaioLoop *loop)
+{
+  loop->closed = TRUE;
+  _gaio_loop_source_close (loop->source);
+  g_source_destroy (loop->source);
+}
+
+static void
+gaio_loop_constructed (GObject *object)
+{
+  GaioLoop *loop = GAIO_LOOP (object);
+  g_autoptr(GError) error = NULL;
+
+  G_OBJECT_CLASS (gaio_loop_parent_class)->constructed (object);
+
+  if (loop->context == NULL)
+    loop->context = g_main_context_ref_thread_default ();
+
+  loop->source = _gaio_loop_source_new (loop, &error);
+  if (loop->source == NULL)
+    g_error ("Cannot create the wake-up descriptor of a GaioLoop: %s", error->message);
+  g_source_attach (loop->source, loop->context);
+
+  _gaio_log (G_LOG_LEVEL_DEBUG, "Using GMainContext %p", loop->context);
+}
+
+static void
+gaio_loop_finalize (GObject *object)
+{
+  GaioLoop *loop = GAIO_LOOP (object);
+
+  if (!loop->closed)
+    {
+      if (loop->debug || env_enabled ("GAIO_RESOURCE_WARNINGS"))
+        {
+          g_autofree char *repr = _gaio_loop_to_string (loop);
+          g_autofree char *message = g_strdup_printf ("unclosed event loop %s", repr);
+          GLogField fields[] = {
+            { "MESSAGE", message, -1 },
+            { "GAIO_WARNING_CATEGORY", "ResourceWarning", -1 },
+          };
+
+          _gaio_log_fields (G_LOG_LEVEL_WARNING, fields, G_N_ELEMENTS (fields));
+        }
+      close_source (loop);
+    }
+
+  g_clear_pointer (&loop->source, g_source_unref);
+  g_clear_pointer (&loop->context, g_main_context_unref);
+  g_clear_error (&loop->escape_error);
+  if (loop->handler_notify != NULL)
+    loop->handler_notify (loop->handler_data);
+
+  G_OBJECT_CLASS (gaio_loop_parent_class)->finalize (object);
+}
+
+static void
+gaio_loop_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  GaioLoop *loop = GAIO_LOOP (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      g_value_set_boxed (value, loop->context);
+      break;
+    case PROP_DEBUG:
+      g_value_set_boolean (value, loop->debug);
+      break;
+    case PROP_SLOW_CALLBACK_DURATION:
+      g_value_set_double (value, loop->slow_callback_duration);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gaio_loop_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  GaioLoop *loop = GAIO_LOOP (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONTEXT:
+      loop->context = g_value_dup_boxed (value);
+      break;
+    case PROP_DEBUG:
+      gaio_loop_set_debug (loop, g_value_get_boolean (value));
+      break;
+    case PROP_SLOW_CALLBACK_DURATION:
+      gaio_loop_set_slow_callback_duration (loop, g_value_get_double (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gaio_loop_class_init (GaioLoopClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = gaio_loop_constructed;
+  object_class->finalize = gaio_loop_finalize;
+  object_class->get_property = gaio_loop_get_property;
+  object_class->set_property = gaio_loop_set_property;
+
+  /**
+   * GaioLoop:context:
+   *
+   * The #GMainContext the loop's source is attached to. %NULL at
+   * construction means the thread-default context.
+   */
+  properties[PROP_CONTEXT] =
+    g_param_spec_boxed ("context", NULL, NULL,
+                        G_TYPE_MAIN_CONTEXT,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GaioLoop:debug:
+   *
+   * Whether debug mode is on: slow callbacks are reported. Initially on
+   * when the environment variable `GAIO_DEBUG` is set to a value other
+   * than `0` (asyncio's `PYTHONASYNCIODEBUG`).
+   */
+  properties[PROP_DEBUG] =
+    g_param_spec_boolean ("debug", NULL, NULL,
+                          FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GaioLoop:slow-callback-duration:
+   *
+   * In debug mode, a callback that runs at least this many seconds is
+   * reported with a warning (asyncio's `slow_callback_duration`).
+   */
+  properties[PROP_SLOW_CALLBACK_DURATION] =
+    g_param_spec_double ("slow-callback-duration", NULL, NULL,
+                         0, G_MAXDOUBLE, DEFAULT_SLOW_CALLBACK_DURATION,
+                         G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+gaio_loop_init (GaioLoop *loop)
+{
+  loop->debug = env_enabled ("GAIO_DEBUG");
+  loop->slow_callback_duration = DEFAULT_SLOW_CALLBACK_DURATION;
+}
+
+/**
+ * gaio_loop_new:
+ * @context: (nullable): the #GMainContext to run on, or %NULL for the
+ *   thread-default context
+ *
+ * Creates a loop and attaches its source to @context.
+ *
+ * Returns: (transfer full): a new #GaioLoop
+ */
+GaioLoop *
+gaio_loop_new (GMainContext *context)
+{
+  return g_object_new (GAIO_TYPE_LOOP, "context", context, NULL);
+}
+
+/**
+ * gaio_get_running_loop:
+ *
+ * The loop running in the calling thread: the one whose
+ * [method@Gaio.Loop.run_forever] is on the stack or whose callback is
+ * running (asyncio's `get_running_loop()`, which raises where this
+ * returns %NULL).
+ *
+ * Returns: (transfer none) (nullable): the running loop, or %NULL
+ */
+GaioLoop *
+gaio_get_running_loop (void)
+{
+  return running_loop;
+}
+
+/**
+ * gaio_loop_get_context:
+ * @loop: a #GaioLoop
+ *
+ * Gets the #GMainContext the loop runs on.
+ *
+ * Returns: (transfer none): the context
+ */
+GMainContext *
+gaio_loop_get_context (GaioLoop *loop)
+{
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+
+  return loop->context;
+}
+
+/**
+ * gaio_loop_time:
+ * @loop: a #GaioLoop
+ *
+ * The loop's clock: monotonic seconds, the time base of
+ * [method@Gaio.Loop.call_at] (g_get_monotonic_time() in seconds).
+ *
+ * Returns: the current time in seconds
+ */
+gdouble
+gaio_loop_time (GaioLoop *loop)
+{
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), 0);
+
+  return g_get_monotonic_time () / (gdouble) G_USEC_PER_SEC;
+}
+
+static gboolean
+refuse_closed (GaioLoop        *loop,
+               gpointer         user_data,
+               GDestroyNotify   notify,
+               GError         **error)
+{
+  if (!loop->closed)
+    return FALSE;
+
+  if (notify != NULL)
+    notify (user_data);
+  g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_CLOSED, "Event loop is closed");
+
+  return TRUE;
+}
+
+gboolean
+_gaio_loop_schedule_handle (GaioLoop   *loop,
+                            GaioHandle *handle)
+{
+  if (loop->closed)
+    {
+      _gaio_handle_discard (handle);
+      gaio_handle_unref (handle);
+      return FALSE;
+    }
+
+  _gaio_loop_source_push_ready (loop->source, handle);
+  return TRUE;
+}
+
+/**
+ * gaio_loop_call_soon:
+ * @loop: a #GaioLoop
+ * @callback: (scope notified) (closure user_data) (destroy notify): the
+ *   callback
+ * @user_data: data for @callback
+ * @notify: (nullable): frees @user_data
+ * @error: return location for a #GError
+ *
+ * Schedules @callback to run in the next iteration of the loop, after
+ * the callbacks already scheduled (asyncio's `call_soon`). Callbacks
+ * scheduled while the loop runs callbacks wait for the next iteration.
+ *
+ * @notify runs exactly once: after @callback ran, when the handle is
+ * cancelled, when the loop is closed with the callback pending, or at
+ * once if the loop is already closed.
+ *
+ * Loop thread only: from other threads use
+ * [method@Gaio.Loop.call_soon_threadsafe].
+ *
+ * Returns: (transfer none) (nullable): the handle, owned by the loop
+ *   until the callback has run or was cancelled and control returned to
+ *   the loop (gaio_handle_ref() it to keep it longer); %NULL with
+ *   %GAIO_ERROR_CLOSED if the loop is closed
+ */
+GaioHandle *
+gaio_loop_call_soon (GaioLoop        *loop,
+                     GaioCallback     callback,
+                     gpointer         user_data,
+                     GDestroyNotify   notify,
+                     GError         **error)
+{
+  GaioHandle *handle;
+
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+  g_return_val_if_fail (callback != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (refuse_closed (loop, user_data, notify, error))
+    return NULL;
+
+  handle = _gaio_handle_new (callback, user_data, notify);
+  _gaio_loop_source_push_ready (loop->source, handle);
+
+  return handle;
+}
+
+static gint64
+seconds_to_usec (gdouble seconds)
+{
+  gdouble usec = seconds * G_USEC_PER_SEC;
+
+  /* Deadlines are never negative (a handle with when < 0 is not a timer),
+   * and inf or absurd ones mean "never". */
+  if (usec <= 0)
+    return 0;
+  if (usec >= (gdouble) G_MAXINT64)
+    return G_MAXINT64;
+
+  return (gint64) llround (usec);
+}
+
+static GaioHandle *
+schedule_timer (GaioLoop        *loop,
+                gint64           when,
+                GaioCallback     callback,
+                gpointer         user_data,
+                GDestroyNotify   notify,
+                GError         **error)
+{
+  GaioHandle *handle;
+
+  if (refuse_closed (loop, user_data, notify, error))
+    return NULL;
+
+  handle = _gaio_handle_new (callback, user_data, notify);
+  _gaio_loop_source_push_timer (loop->source, handle, when);
+
+  return handle;
+}
+
+/**
+ * gaio_loop_call_later:
+ * @loop: a #GaioLoop
+ * @delay: seconds from now; zero or negative means due at once
+ * @callback: (scope notified) (closure user_data) (destroy notify): the
+ *   callback
+ * @user_data: data for @callback
+ * @notify: (nullable): frees @user_data
+ * @error: return location for a #GError
+ *
+ * Schedules @callback to run once @delay seconds have passed (asyncio's
+ * `call_later`). Timers run in deadline order; timers with the same
+ * deadline run in the order they were scheduled (asyncio leaves that
+ * order undefined). A timer that becomes due runs after the callbacks
+ * that were already ready.
+ *
+ * @notify runs exactly once, as for [method@Gaio.Loop.call_soon].
+ * Loop thread only.
+ *
+ * Returns: (transfer none) (nullable): the timer's handle, owned by the
+ *   loop as for [method@Gaio.Loop.call_soon]; %NULL with
+ *   %GAIO_ERROR_CLOSED if the loop is closed
+ */
+GaioHandle *
+gaio_loop_call_later (GaioLoop        *loop,
+                      gdouble          delay,
+                      GaioCallback     callback,
+                      gpointer         user_data,
+                      GDestroyNotify   notify,
+                      GError         **error)
+{
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+  g_return_val_if_fail (!isnan (delay), NULL);
+  g_return_val_if_fail (callback != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return schedule_timer (loop,
+                         seconds_to_usec (g_get_monotonic_time () / (gdouble) G_USEC_PER_SEC + delay),
+                         callback, user_data, notify, error);
+}
+
+/**
+ * gaio_loop_call_at:
+ * @loop: a #GaioLoop
+ * @when: the deadline, in the time base of [method@Gaio.Loop.time]
+ * @callback: (scope notified) (closure user_data) (destroy notify): the
+ *   callback
+ * @user_data: data for @callback
+ * @notify: (nullable): frees @user_data
+ * @error: return location for a #GError
+ *
+ * Schedules @callback to run at @when (asyncio's `call_at`), with the
+ * ordering rules of [method@Gaio.Loop.call_later]. The clock has
+ * microsecond resolution.
+ *
+ * Returns: (transfer none) (nullable): the timer's handle, owned by the
+ *   loop as for [method@Gaio.Loop.call_soon]; %NULL with
+ *   %GAIO_ERROR_CLOSED if the loop is closed
+ */
+GaioHandle *
+gaio_loop_call_at (GaioLoop        *loop,
+                   gdouble          when,
+                   GaioCallback     callback,
+                   gpointer         user_data,
+                   GDestroyNotify   notify,
+                   GError         **error)
+{
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+  g_return_val_if_fail (!isnan (when), NULL);
+  g_return_val_if_fail (callback != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  return schedule_timer (loop, seconds_to_usec (when), callback, user_data, notify, error);
+}
+
+/**
+ * gaio_loop_call_soon_threadsafe:
+ * @loop: a #GaioLoop
+ * @callback: (scope notified) (closure user_data) (destroy notify): the
+ *   callback
+ * @user_data: data for @callback
+ * @notify: (nullable): frees @user_data
+ * @error: return location for a #GError
+ *
+ * Like [method@Gaio.Loop.call_soon], from any thread: the callback runs
+ * on the loop's thread, and the loop wakes up if it was waiting. The
+ * callbacks posted by one thread run in the order it posted them.
+ *
+ * @notify runs exactly once, on the loop's thread after the callback or
+ * when the loop closes, on the cancelling thread if the handle is
+ * cancelled, and in the calling thread if the loop is already closed.
+ *
+ * Returns: (transfer full) (nullable): a reference to the handle, which
+ *   the caller owns (the loop may run the callback and drop its own
+ *   reference at any moment); %NULL with %GAIO_ERROR_CLOSED if the loop
+ *   is closed
+ */
+GaioHandle *
+gaio_loop_call_soon_threadsafe (GaioLoop        *loop,
+                                GaioCallback     callback,
+                                gpointer         user_data,
+                                GDestroyNotify   notify,
+                                GError         **error)
+{
+  GaioHandle *handle;
+
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+  g_return_val_if_fail (callback != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  handle = _gaio_handle_new (callback, user_data, notify);
+  gaio_handle_ref (handle);
+
+  /* The inbox itself knows whether the loop closed, without a race. */
+  if (!_gaio_loop_source_push_threadsafe (loop->source, handle))
+    {
+      _gaio_handle_discard (handle);
+      gaio_handle_unref (handle);
+      gaio_handle_unref (handle);
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_CLOSED, "Event loop is closed");
+      return NULL;
+    }
+
+  return handle;
+}
+
+GaioLoop *
+_gaio_loop_dispatch_begin (GaioLoop *loop)
+{
+  GaioLoop *previous = running_loop;
+
+  running_loop = loop;
+  loop->dispatch_depth++;
+
+  return previous;
+}
+
+void
+_gaio_loop_dispatch_end (GaioLoop *loop,
+                         GaioLoop *previous)
+{
+  loop->dispatch_depth--;
+  running_loop = previous;
+
+  if (loop->run_depth == 0)
+    return;
+
+  /* asyncio's stop(): the callbacks ready at the start of the iteration
+   * have run; now run_forever() returns. */
+  if (loop->escape_error != NULL ||
+      g_atomic_int_compare_and_exchange (&loop->stopping, TRUE, FALSE))
+    loop->quit = TRUE;
+}
+
+gboolean
+_gaio_loop_wants_iteration (GaioLoop *loop)
+{
+  return loop->run_depth > 0 && g_atomic_int_get (&loop->stopping);
+}
+
+static void
+report_slow_callback (GaioLoop   *loop,
+                      GaioHandle *handle,
+                      gint64      elapsed)
+{
+  g_autofree char *repr = gaio_handle_to_string (handle);
+
+  _gaio_log (G_LOG_LEVEL_WARNING, "Executing %s took %.3f seconds",
+             repr, elapsed / (gdouble) G_USEC_PER_SEC);
+}
+
+static void
+report_callback_error (GaioLoop   *loop,
+                       GaioHandle *handle,
+                       GError     *error)
+{
+  g_autofree char *name = gaio_handle_dup_name (handle);
+  g_autofree char *message = g_strdup_printf ("Exception in callback %s()", name);
+  g_autoptr(GaioExceptionContext) context = gaio_exception_context_new (message);
+
+  gaio_exception_context_set_error (context, error);
+  gaio_exception_context_set_handle (context, handle);
+  gaio_loop_call_exception_handler (loop, context);
+}
+
+/* Runs one ready handle. Returns FALSE when the iteration must stop
+ * because run_forever() has to return an escape error at once. */
+gboolean
+_gaio_loop_run_handle (GaioLoop   *loop,
+                       GaioHandle *handle)
+{
+  g_autoptr(GError) error = NULL;
+  GaioHandle *outer = loop->current_handle;
+  gint64 start = 0;
+  gboolean ok;
+
+  loop->current_handle = handle;
+
+  if (G_UNLIKELY (loop->debug))
+    start = g_get_monotonic_time ();
+
+  ok = _gaio_handle_run (handle, loop->debug, &error);
+
+  if (G_UNLIKELY (loop->debug))
+    {
+      gint64 elapsed = g_get_monotonic_time () - start;
+
+      if (elapsed >= loop->slow_callback_duration * G_USEC_PER_SEC)
+        report_slow_callback (loop, handle, elapsed);
+    }
+
+  if (!ok)
+    {
+      if (loop->run_depth > 0 && g_error_matches (error, GAIO_ERROR, GAIO_ERROR_ESCAPE))
+        {
+          if (loop->escape_error == NULL)
+            loop->escape_error = g_steal_pointer (&error);
+        }
+      else
+        report_callback_error (loop, handle, error);
+    }
+
+  loop->current_handle = outer;
+
+  return loop->escape_error == NULL;
+}
+
+/**
+ * gaio_loop_run_forever:
+ * @loop: a #GaioLoop
+ * @error: return location for a #GError
+ *
+ * Runs the loop until [method@Gaio.Loop.stop] is called (asyncio's
+ * `run_forever`). The calling thread becomes the loop's thread: it
+ * acquires the loop's #GMainContext, makes it the thread-default context
+ * while running (so GIO operations started from callbacks complete on
+ * it) and iterates it, dispatching its other sources too.
+ *
+ * Errors: %GAIO_ERROR_CLOSED if the loop is closed; %GAIO_ERROR_RUNNING
+ * if it already runs or another loop runs in this thread;
+ * %GAIO_ERROR_WRONG_THREAD if another thread owns the context; and the
+ * error of a callback that failed with %GAIO_ERROR_ESCAPE, which stops
+ * the loop at once (callbacks still ready run at the next run).
+ *
+ * Returns: %TRUE when stopped, %FALSE with @error set otherwise
+ */
+gboolean
+gaio_loop_run_forever (GaioLoop  *loop,
+                       GError   **error)
+{
+  GaioLoop *previous;
+
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (loop->closed)
+    {
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_CLOSED, "Event loop is closed");
+      return FALSE;
+    }
+  if (gaio_loop_is_running (loop))
+    {
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_RUNNING,
+                           "This event loop is already running");
+      return FALSE;
+    }
+  if (running_loop != NULL)
+    {
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_RUNNING,
+                           "Cannot run the event loop while another loop is running");
+      return FALSE;
+    }
+  if (!g_main_context_acquire (loop->context))
+    {
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_WRONG_THREAD,
+                           "The loop's GMainContext is owned by another thread");
+      return FALSE;
+    }
+
+  g_object_ref (loop);
+  g_main_context_push_thread_default (loop->context);
+  previous = running_loop;
+  running_loop = loop;
+  loop->run_depth++;
+  loop->quit = FALSE;
+
+  while (!loop->quit)
+    g_main_context_iteration (loop->context, TRUE);
+
+  loop->run_depth--;
+  running_loop = previous;
+  g_main_context_pop_thread_default (loop->context);
+  g_main_context_release (loop->context);
+
+  if (loop->escape_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&loop->escape_error));
+      g_object_unref (loop);
+      return FALSE;
+    }
+
+  g_object_unref (loop);
+  return TRUE;
+}
+
+static void
+stop_when_done (GaioFuture *future,
+                gpointer    user_data)
+{
+  gaio_loop_stop (GAIO_LOOP (user_data));
+}
+
+/**
+ * gaio_loop_run_until_complete:
+ * @loop: a #GaioLoop
+ * @future: a future of @loop
+ * @result: (out caller-allocates) (optional): where to copy the result
+ * @error: return location for a #GError
+ *
+ * Runs the loop until @future is done, then returns its result (asyncio's
+ * `run_until_complete`). The errors of [method@Gaio.Loop.run_forever]
+ * apply, plus %GAIO_ERROR_INVALID_ARGUMENT if @future belongs to another
+ * loop, %GAIO_ERROR_STOPPED_EARLY if the loop was stopped before @future
+ * completed, and the future's own error.
+ *
+ * Returns: %TRUE with @result set if @future finished with a result
+ */
+gboolean
+gaio_loop_run_until_complete (GaioLoop    *loop,
+                              GaioFuture  *future,
+                              GValue      *result,
+                              GError     **error)
+{
+  gboolean ran;
+
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), FALSE);
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (gaio_future_get_loop (future) != loop)
+    {
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_INVALID_ARGUMENT,
+                           "The future belongs to a different loop than the one "
+                           "specified as the loop argument");
+      return FALSE;
+    }
+
+  g_object_ref (future);
+  if (!gaio_future_is_done (future))
+    {
+      gaio_future_add_done_callback (future, stop_when_done, loop, NULL);
+      ran = gaio_loop_run_forever (loop, error);
+      gaio_future_remove_done_callback (future, stop_when_done, loop);
+
+      if (!ran)
+        {
+          g_object_unref (future);
+          return FALSE;
+        }
+      if (!gaio_future_is_done (future))
+        {
+          g_object_unref (future);
+          g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_STOPPED_EARLY,
+                               "Event loop stopped before Future completed.");
+          return FALSE;
+        }
+    }
+
+  ran = gaio_future_get_result (future, result, error);
+  g_object_unref (future);
+
+  return ran;
+}
+
+/**
+ * gaio_loop_stop:
+ * @loop: a #GaioLoop
+ *
+ * Stops [method@Gaio.Loop.run_forever] (asyncio's `stop`): the callbacks
+ * of the current iteration still run, then it returns. Called before
+ * run_forever(), it makes the next run one iteration long. Callbacks
+ * scheduled meanwhile stay queued for the next run.
+ *
+ * Safe to call from any thread.
+ */
+void
+gaio_loop_stop (GaioLoop *loop)
+{
+  g_return_if_fail (GAIO_IS_LOOP (loop));
+
+  g_atomic_int_set (&loop->stopping, TRUE);
+
+  /* Called from another thread, or from another source of the context,
+   * the context must come back to our source's prepare(). */
+  g_main_context_wakeup (loop->context);
+}
+
+/**
+ * gaio_loop_close:
+ * @loop: a #GaioLoop
+ * @error: return location for a #GError
+ *
+ * Closes the loop (asyncio's `close`): pending callbacks and timers are
+ * dropped without running, their destroy notifies run now, and every
+ * later scheduling call fails with %GAIO_ERROR_CLOSED. The loop's source
+ * leaves its context. Closing twice is allowed.
+ *
+ * Returns: %TRUE on success; %FALSE with %GAIO_ERROR_RUNNING if the loop
+ *   is running
+ */
+gboolean
+gaio_loop_close (GaioLoop  *loop,
+                 GError   **error)
+{
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (gaio_loop_is_running (loop))
+    {
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_RUNNING,
+                           "Cannot close a running event loop");
+      return FALSE;
+    }
+  if (loop->closed)
+    return TRUE;
+
+  if (loop->debug)
+    {
+      g_autofree char *repr = _gaio_loop_to_string (loop);
+
+      _gaio_log (G_LOG_LEVEL_DEBUG, "Close %s", repr);
+    }
+
+  close_source (loop);
+
+  return TRUE;
+}
+
+/**
+ * gaio_loop_is_running:
+ * @loop: a #GaioLoop
+ *
+ * Whether the loop runs: inside [method@Gaio.Loop.run_forever], or while
+ * its callbacks run under whatever iterates its context.
+ *
+ * Returns: %TRUE if running
+ */
+gboolean
+gaio_loop_is_running (GaioLoop *loop)
+{
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), FALSE);
+
+  return loop->run_depth > 0 || loop->dispatch_depth > 0;
+}
+
+/**
+ * gaio_loop_is_closed:
+ * @loop: a #GaioLoop
+ *
+ * Whether [method@Gaio.Loop.close] was called.
+ *
+ * Returns: %TRUE if closed
+ */
+gboolean
+gaio_loop_is_closed (GaioLoop *loop)
+{
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), FALSE);
+
+  return loop->closed;
+}
+
+/**
+ * gaio_loop_create_future:
+ * @loop: a #GaioLoop
+ *
+ * Creates a pending future attached to the loop (asyncio's
+ * `create_future`).
+ *
+ * Returns: (transfer full): a new #GaioFuture
+ */
+GaioFuture *
+gaio_loop_create_future (GaioLoop *loop)
+{
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+
+  return gaio_future_new (loop);
+}
+
+/**
+ * gaio_loop_set_exception_handler:
+ * @loop: a #GaioLoop
+ * @handler: (nullable) (scope notified) (closure user_data) (destroy notify):
+ *   the handler, or %NULL for the default one
+ * @user_data: data for @handler
+ * @notify: (nullable): frees @user_data
+ *
+ * Sets the handler that receives every error the loop reports (asyncio's
+ * `set_exception_handler`): failed callbacks, errors nobody retrieved
+ * from futures, and whatever [method@Gaio.Loop.call_exception_handler]
+ * is given. %NULL restores [method@Gaio.Loop.default_exception_handler].
+ */
+void
+gaio_loop_set_exception_handler (GaioLoop             *loop,
+                                 GaioExceptionHandler  handler,
+                                 gpointer              user_data,
+                                 GDestroyNotify        notify)
+{
+  GDestroyNotify old_notify;
+  gpointer old_data;
+
+  g_return_if_fail (GAIO_IS_LOOP (loop));
+
+  old_notify = loop->handler_notify;
+  old_data = loop->handler_data;
+
+  loop->handler = handler;
+  loop->handler_data = handler != NULL ? user_data : NULL;
+  loop->handler_notify = handler != NULL ? notify : NULL;
+
+  if (handler == NULL && notify != NULL)
+    notify (user_data);
+  if (old_notify != NULL)
+    old_notify (old_data);
+}
+
+/**
+ * gaio_loop_get_exception_handler: (skip)
+ * @loop: a #GaioLoop
+ * @user_data: (out) (optional): the handler's data
+ *
+ * Gets the handler set with [method@Gaio.Loop.set_exception_handler]
+ * (asyncio's `get_exception_handler`).
+ *
+ * Returns: (nullable): the handler, or %NULL when the default one is used
+ */
+GaioExceptionHandler
+gaio_loop_get_exception_handler (GaioLoop *loop,
+                                 gpointer *user_data)
+{
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+
+  if (user_data != NULL)
+    *user_data = loop->handler_data;
+
+  return loop->handler;
+}
+
+/**
+ * gaio_loop_has_exception_handler:
+ * @loop: a #GaioLoop
+ *
+ * Whether a handler was set with [method@Gaio.Loop.set_exception_handler];
+ * the form of `get_exception_handler() is not None` for bindings.
+ *
+ * Returns: %TRUE if a custom handler is set
+ */
+gboolean
+gaio_loop_has_exception_handler (GaioLoop *loop)
+{
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), FALSE);
+
+  return loop->handler != NULL;
+}
+
+/**
+ * gaio_loop_default_exception_handler:
+ * @loop: a #GaioLoop
+ * @context: what happened
+ *
+ * The default exception handler (asyncio's `default_exception_handler`):
+ * writes one structured record in the `Gaio` log domain at
+ * %G_LOG_LEVEL_WARNING. Its `MESSAGE` is asyncio's text (see
+ * [method@Gaio.ExceptionContext.to_string]); the error is also given as
+ * the fields `GAIO_ERROR_DOMAIN`, `GAIO_ERROR_CODE` and
+ * `GAIO_ERROR_MESSAGE`, and every other key as a field
+ * `GAIO_CONTEXT_<KEY>`.
+ *
+ * With `G_DEBUG=fatal-warnings` (as under `meson test` with
+ * g_test_init()), an error that reaches this handler aborts the program:
+ * an unhandled error fails the test.
+ *
+ * A custom handler may call this to defer to the default behaviour.
+ */
+void
+gaio_loop_default_exception_handler (GaioLoop             *loop,
+                                     GaioExceptionContext *context)
+{
+  g_return_if_fail (GAIO_IS_LOOP (loop));
+  g_return_if_fail (context != NULL);
+
+  if (!_gaio_log_level_enabled (G_LOG_LEVEL_WARNING))
+    return;
+
+  _gaio_exception_context_log (context, G_LOG_LEVEL_WARNING);
+}
+
+static void
+report_handler_error (GaioLoop             *loop,
+                      GaioExceptionContext *context,
+                      GError               *error)
+{
+  g_autoptr(GaioExceptionContext) outer =
+    gaio_exception_context_new ("Unhandled error in exception handler");
+  GValue value = G_VALUE_INIT;
+
+  gaio_exception_context_set_error (outer, error);
+  g_value_init (&value, GAIO_TYPE_EXCEPTION_CONTEXT);
+  g_value_set_boxed (&value, context);
+  gaio_exception_context_set_value (outer, "context", &value);
+  g_value_unset (&value);
+
+  gaio_loop_default_exception_handler (loop, outer);
+}
+
+/**
+ * gaio_loop_call_exception_handler:
+ * @loop: a #GaioLoop
+ * @context: what happened
+ *
+ * Reports @context to the loop's exception handler (asyncio's
+ * `call_exception_handler`): the custom one if set, else the default one.
+ * If the custom handler fails, its error and @context are reported by the
+ * default handler with the message `Unhandled error in exception
+ * handler`; if it fails with %GAIO_ERROR_ESCAPE while
+ * [method@Gaio.Loop.run_forever] runs, the loop stops with that error.
+ *
+ * The handler runs in the calling thread, normally the loop's.
+ */
+void
+gaio_loop_call_exception_handler (GaioLoop             *loop,
+                                  GaioExceptionContext *context)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_return_if_fail (GAIO_IS_LOOP (loop));
+  g_return_if_fail (context != NULL);
+
+  if (loop->handler == NULL)
+    {
+      gaio_loop_default_exception_handler (loop, context);
+      return;
+    }
+
+  gaio_exception_context_ref (context);
+  if (!loop->handler (loop, context, loop->handler_data, &error))
+    {
+      if (error == NULL)
+        error = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_FAILED,
+                                     "The exception handler returned FALSE without setting an error");
+
+      if (loop->run_depth > 0 && g_error_matches (error, GAIO_ERROR, GAIO_ERROR_ESCAPE))
+        {
+          if (loop->escape_error == NULL)
+            loop->escape_error = g_steal_pointer (&error);
+        }
+      else
+        report_handler_error (loop, context, error);
+    }
+  gaio_exception_context_unref (context);
+}
+
+/**
+ * gaio_loop_get_debug:
+ * @loop: a #GaioLoop
+ *
+ * Whether debug mode is on; see [property@Gaio.Loop:debug].
+ *
+ * Returns: %TRUE in debug mode
+ */
+gboolean
+gaio_loop_get_debug (GaioLoop *loop)
+{
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), FALSE);
+
+  return loop->debug;
+}
+
+/**
+ * gaio_loop_set_debug:
+ * @loop: a #GaioLoop
+ * @enabled: whether to turn debug mode on
+ *
+ * Turns debug mode on or off; see [property@Gaio.Loop:debug].
+ */
+void
+gaio_loop_set_debug (GaioLoop *loop,
+                     gboolean  enabled)
+{
+  g_return_if_fail (GAIO_IS_LOOP (loop));
+
+  enabled = !!enabled;
+  if (loop->debug == enabled)
+    return;
+
+  loop->debug = enabled;
+  g_object_notify_by_pspec (G_OBJECT (loop), properties[PROP_DEBUG]);
+}
+
+/**
+ * gaio_loop_get_slow_callback_duration:
+ * @loop: a #GaioLoop
+ *
+ * Gets [property@Gaio.Loop:slow-callback-duration].
+ *
+ * Returns: the duration in seconds
+ */
+gdouble
+gaio_loop_get_slow_callback_duration (GaioLoop *loop)
+{
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), 0);
+
+  return loop->slow_callback_duration;
+}
+
+/**
+ * gaio_loop_set_slow_callback_duration:
+ * @loop: a #GaioLoop
+ * @seconds: the duration, zero or more
+ *
+ * Sets [property@Gaio.Loop:slow-callback-duration].
+ */
+void
+gaio_loop_set_slow_callback_duration (GaioLoop *loop,
+                                      gdouble   seconds)
+{
+  g_return_if_fail (GAIO_IS_LOOP (loop));
+  g_return_if_fail (seconds >= 0);
+
+  if (loop->slow_callback_duration == seconds)
+    return;
+
+  loop->slow_callback_duration = seconds;
+  g_object_notify_by_pspec (G_OBJECT (loop), properties[PROP_SLOW_CALLBACK_DURATION]);
+}
+
+guint
+_gaio_loop_get_n_timers (GaioLoop *loop)
+{
+  return _gaio_loop_source_get_n_timers (loop->source);
+}
+
+guint64
+_gaio_loop_get_n_iterations (GaioLoop *loop)
+{
+  return _gaio_loop_source_get_n_iterations (loop->source);
+}
+
+GaioHandle *
+_gaio_loop_get_current_handle (GaioLoop *loop)
+{
+  return loop->current_handle;
+}
