@@ -20,5 +20,8 @@
 # include "gaio/gaio-handle.h"
 # include "gaio/gaio-exception-context.h"
 # include "gaio/gaio-future.h"
+# include "gaio/gaio-job.h"
+# include "gaio/gaio-executor.h"
+# include "gaio/gaio-thread-pool-executor.h"
 # include "gaio/gaio-loop.h"
 #undef GAIO_INSIDE

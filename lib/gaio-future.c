@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include "gaio-debug-private.h"
+#include "gaio-future-private.h"
 #include "gaio-handle-private.h"
 #include "gaio-loop-private.h"
 
@@ -43,6 +44,11 @@ typedef struct
 
   GArray              *callbacks;      /* (owned) (nullable) of DoneCallback */
   GCancellable        *cancellable;    /* (owned) (nullable) created on demand */
+
+  /* Told synchronously when the future is cancelled: the executor job
+   * that will complete it (see _gaio_future_set_cancel_hook()). */
+  GaioFutureCancelHook cancel_hook;
+  gpointer             cancel_hook_data;
 
   /* gaio_future_new_for_async() */
   GaioAsyncFinishFunc  finish;
@@ -343,10 +349,28 @@ gaio_future_cancel (GaioFuture *future,
                                      message != NULL ? message : "Future was cancelled");
   mark_done (future, GAIO_FUTURE_CANCELLED);
 
+  if (priv->cancel_hook != NULL)
+    {
+      GaioFutureCancelHook hook = priv->cancel_hook;
+
+      priv->cancel_hook = NULL;
+      hook (future, g_steal_pointer (&priv->cancel_hook_data));
+    }
   if (priv->cancellable != NULL)
     g_cancellable_cancel (priv->cancellable);
 
   return TRUE;
+}
+
+void
+_gaio_future_set_cancel_hook (GaioFuture           *future,
+                              GaioFutureCancelHook  hook,
+                              gpointer              user_data)
+{
+  GaioFuturePrivate *priv = PRIV (future);
+
+  priv->cancel_hook = hook;
+  priv->cancel_hook_data = user_data;
 }
 
 /**

@@ -16,6 +16,12 @@ G_BEGIN_DECLS
 gboolean    _gaio_loop_schedule_handle    (GaioLoop    *loop,
                                            GaioHandle  *handle);
 
+/* Posts an internal handle to the loop's inbox, as call_soon_threadsafe
+ * does. Takes the caller's reference on success; returns FALSE, leaving
+ * it with the caller, when the loop is closed. Any thread. */
+gboolean    _gaio_loop_post               (GaioLoop    *loop,
+                                           GaioHandle  *handle);
+
 /* For the loop's GSource: one dispatch is one asyncio iteration. */
 GaioLoop   *_gaio_loop_dispatch_begin     (GaioLoop    *loop);
 gboolean    _gaio_loop_run_handle         (GaioLoop    *loop,

@@ -10,8 +10,10 @@
 # error "Only <gaio.h> can be included directly."
 #endif
 
-#include <glib-object.h>
+#include <gio/gio.h>
 
+#include "gaio-executor.h"
+#include "gaio-job.h"
 #include "gaio-types.h"
 #include "gaio-version-macros.h"
 
@@ -78,6 +80,35 @@ gboolean              gaio_loop_is_closed                 (GaioLoop             
 
 GAIO_AVAILABLE_IN_ALL
 GaioFuture           *gaio_loop_create_future             (GaioLoop              *loop);
+
+GAIO_AVAILABLE_IN_ALL
+GaioFuture           *gaio_loop_run_in_executor           (GaioLoop              *loop,
+                                                           GaioExecutor          *executor,
+                                                           GaioJobFunc            func,
+                                                           GVariant              *args,
+                                                           gpointer               user_data,
+                                                           GDestroyNotify         notify);
+GAIO_AVAILABLE_IN_ALL
+void                  gaio_loop_run_in_executor_async     (GaioLoop              *loop,
+                                                           GaioExecutor          *executor,
+                                                           GaioJobFunc            func,
+                                                           GVariant              *args,
+                                                           gpointer               job_data,
+                                                           GDestroyNotify         job_data_destroy,
+                                                           GCancellable          *cancellable,
+                                                           GAsyncReadyCallback    callback,
+                                                           gpointer               user_data);
+GAIO_AVAILABLE_IN_ALL
+gboolean              gaio_loop_run_in_executor_finish    (GaioLoop              *loop,
+                                                           GAsyncResult          *result,
+                                                           GValue                *value,
+                                                           GError               **error);
+GAIO_AVAILABLE_IN_ALL
+gboolean              gaio_loop_set_default_executor      (GaioLoop              *loop,
+                                                           GaioExecutor          *executor,
+                                                           GError               **error);
+GAIO_AVAILABLE_IN_ALL
+GaioFuture           *gaio_loop_shutdown_default_executor (GaioLoop              *loop);
 
 GAIO_AVAILABLE_IN_ALL
 void                  gaio_loop_set_exception_handler     (GaioLoop              *loop,

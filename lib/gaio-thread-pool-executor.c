@@ -1,0 +1,481 @@
+/* gaio-thread-pool-executor.c: an executor on a GThreadPool
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The libgaio authors
+ *
+ * Python's ThreadPoolExecutor on an exclusive GThreadPool, created on the
+ * first job. Each job is one g_thread_pool_push(): GLib's queue wakes a
+ * worker only when one is waiting, so a busy pool takes jobs without a
+ * futex wake each. Outcomes go back through the loop's inbox (see
+ * gaio-job.c), so a thousand jobs finishing together wake the loop once.
+ *
+ * The pool is exclusive so that its threads are ours alone: they carry
+ * the executor's thread names and have run its initializer, which a
+ * thread shared with other pools (GTask's, say) could not promise.
+ *
+ * Every queued job holds a reference on the executor, so the executor
+ * outlives the jobs its pool still has to run, even when its owner drops
+ * it right after submitting.
+ */
+
+#include "config.h"
+
+#ifdef __linux__
+# include <sys/prctl.h>
+#endif
+
+#include "gaio-job-private.h"
+#include "gaio.h"
+
+struct _GaioThreadPoolExecutor
+{
+  GObject                  parent_instance;
+
+  guint                    max_workers;
+  char                    *thread_name_prefix;     /* (owned) */
+  GaioExecutorInitializer  initializer;
+  gpointer                 initializer_data;
+  GDestroyNotify           initializer_notify;
+
+  GMutex                   lock;
+  GCond                    idle_cond;              /* n_inflight reached 0 */
+  GThreadPool             *pool;                   /* (owned) (nullable) protected by lock */
+  gint                     n_inflight;             /* (atomic) jobs taken, not yet finished */
+
+  gint                     shutdown;               /* (atomic) */
+  gint                     cancel_pending;         /* (atomic) queued jobs are cancelled */
+  GError                  *broken;                 /* (atomic) (owned) (nullable) set once */
+  gint                     n_threads;              /* (atomic) for thread names */
+};
+
+static void gaio_thread_pool_executor_iface_init (GaioExecutorInterface *iface);
+
+/**
+ * GaioThreadPoolExecutor:
+ *
+ * Runs jobs in a pool of threads (Python's
+ * `concurrent.futures.ThreadPoolExecutor`), on a #GThreadPool. The
+ * default executor of a [class@Gaio.Loop] is one of these.
+ *
+ * Job functions run in the pool's threads; their outcome reaches the
+ * job's future on the loop's thread.
+ */
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (GaioThreadPoolExecutor, gaio_thread_pool_executor, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (GAIO_TYPE_EXECUTOR,
+                                                      gaio_thread_pool_executor_iface_init))
+
+enum {
+  PROP_0,
+  PROP_MAX_WORKERS,
+  PROP_THREAD_NAME_PREFIX,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* Which executor this thread is a worker of, once it has been named and
+ * has run the initializer. Exclusive pool threads serve one pool. */
+static __thread GaioThreadPoolExecutor *thread_owner;
+
+static guint default_prefix_counter;
+
+static void
+name_thread (GaioThreadPoolExecutor *self)
+{
+  g_autofree char *name = g_strdup_printf ("%s_%d", self->thread_name_prefix,
+                                           g_atomic_int_add (&self->n_threads, 1));
+
+#ifdef __linux__
+  /* The kernel keeps 15 bytes of it. */
+  prctl (PR_SET_NAME, name, 0, 0, 0);
+#endif
+}
+
+static void
+break_pool (GaioThreadPoolExecutor *self,
+            GError                 *cause)
+{
+  GError *error = g_error_new (GAIO_ERROR, GAIO_ERROR_BROKEN_EXECUTOR,
+                               "A thread initializer failed, the thread pool is not usable "
+                               "anymore: %s", cause->message);
+
+  if (!g_atomic_pointer_compare_and_exchange (&self->broken, NULL, error))
+    g_error_free (error);
+}
+
+static void
+start_worker_thread (GaioThreadPoolExecutor *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  thread_owner = self;
+  name_thread (self);
+
+  if (self->initializer != NULL &&
+      !self->initializer (self->initializer_data, &error))
+    {
+      if (error == NULL)
+        error = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_FAILED,
+                                     "The initializer returned FALSE without setting an error");
+      break_pool (self, error);
+    }
+}
+
+static void
+job_finished (GaioThreadPoolExecutor *self)
+{
+  if (g_atomic_int_dec_and_test (&self->n_inflight))
+    {
+      g_mutex_lock (&self->lock);
+      g_cond_broadcast (&self->idle_cond);
+      g_mutex_unlock (&self->lock);
+    }
+}
+
+/* The GThreadPool's function: one job, in a worker thread. */
+static void
+run_job (gpointer data,
+         gpointer user_data)
+{
+  GaioJob *job = data;
+  GaioThreadPoolExecutor *self = user_data;
+  GError *broken;
+
+  if (G_UNLIKELY (thread_owner != self))
+    start_worker_thread (self);
+
+  broken = g_atomic_pointer_get (&self->broken);
+  if (G_UNLIKELY (broken != NULL))
+    gaio_job_fail (job, broken);
+  else if (G_UNLIKELY (g_atomic_int_get (&self->cancel_pending)))
+    _gaio_job_cancel (job);
+  else
+    gaio_job_run (job);
+
+  gaio_job_unref (job);
+  job_finished (self);
+  g_object_unref (self);
+}
+
+static gboolean
+check_accepting (GaioThreadPoolExecutor  *self,
+                 GError                 **error)
+{
+  GError *broken = g_atomic_pointer_get (&self->broken);
+
+  if (g_atomic_int_get (&self->shutdown))
+    {
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_EXECUTOR_SHUTDOWN,
+                           "cannot schedule new futures after shutdown");
+      return FALSE;
+    }
+  if (broken != NULL)
+    {
+      g_propagate_error (error, g_error_copy (broken));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* HOLDS: lock */
+static gboolean
+ensure_pool (GaioThreadPoolExecutor  *self,
+             GError                 **error)
+{
+  if (self->pool != NULL)
+    return TRUE;
+
+  self->pool = g_thread_pool_new (run_job, self, self->max_workers, TRUE, error);
+  return self->pool != NULL;
+}
+
+static gboolean
+gaio_thread_pool_executor_submit (GaioExecutor  *executor,
+                                  GaioJob       *job,
+                                  GError       **error)
+{
+  GaioThreadPoolExecutor *self = GAIO_THREAD_POOL_EXECUTOR (executor);
+  gboolean ok;
+
+  if (!check_accepting (self, error))
+    return FALSE;
+
+  g_mutex_lock (&self->lock);
+  /* shutdown() takes the pool under the lock: re-check under it. */
+  ok = !g_atomic_int_get (&self->shutdown) && ensure_pool (self, error);
+  if (ok)
+    {
+      g_atomic_int_inc (&self->n_inflight);
+      g_object_ref (self);
+      ok = g_thread_pool_push (self->pool, gaio_job_ref (job), error);
+      if (!ok)
+        {
+          gaio_job_unref (job);
+          g_object_unref (self);
+          g_atomic_int_dec_and_test (&self->n_inflight);
+        }
+    }
+  else if (error != NULL && *error == NULL)
+    g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_EXECUTOR_SHUTDOWN,
+                         "cannot schedule new futures after shutdown");
+  g_mutex_unlock (&self->lock);
+
+  return ok;
+}
+
+static void
+gaio_thread_pool_executor_shutdown (GaioExecutor *executor,
+                                    gboolean      wait,
+                                    gboolean      cancel_futures)
+{
+  GaioThreadPoolExecutor *self = GAIO_THREAD_POOL_EXECUTOR (executor);
+  GThreadPool *pool;
+
+  /* Queued jobs see the flag when a worker reaches them and are
+   * cancelled instead of run (GThreadPool cannot hand them back). */
+  if (cancel_futures)
+    g_atomic_int_set (&self->cancel_pending, TRUE);
+
+  g_mutex_lock (&self->lock);
+  g_atomic_int_set (&self->shutdown, TRUE);
+  pool = g_steal_pointer (&self->pool);
+  g_mutex_unlock (&self->lock);
+
+  /* Not immediate: the queued jobs still go through run_job(), which
+   * runs or cancels them and drops their references. */
+  if (pool != NULL)
+    g_thread_pool_free (pool, FALSE, wait);
+
+  if (wait)
+    {
+      g_mutex_lock (&self->lock);
+      while (g_atomic_int_get (&self->n_inflight) > 0)
+        g_cond_wait (&self->idle_cond, &self->lock);
+      g_mutex_unlock (&self->lock);
+    }
+}
+
+static gboolean
+gaio_thread_pool_executor_is_shutdown (GaioExecutor *executor)
+{
+  return g_atomic_int_get (&GAIO_THREAD_POOL_EXECUTOR (executor)->shutdown);
+}
+
+static void
+gaio_thread_pool_executor_iface_init (GaioExecutorInterface *iface)
+{
+  iface->submit = gaio_thread_pool_executor_submit;
+  iface->shutdown = gaio_thread_pool_executor_shutdown;
+  iface->is_shutdown = gaio_thread_pool_executor_is_shutdown;
+}
+
+static void
+gaio_thread_pool_executor_constructed (GObject *object)
+{
+  GaioThreadPoolExecutor *self = GAIO_THREAD_POOL_EXECUTOR (object);
+
+  G_OBJECT_CLASS (gaio_thread_pool_executor_parent_class)->constructed (object);
+
+  /* Python's default: min(32, os.cpu_count() + 4). */
+  if (self->max_workers == 0)
+    self->max_workers = MIN (32, g_get_num_processors () + 4);
+
+  if (self->thread_name_prefix == NULL)
+    self->thread_name_prefix =
+      g_strdup_printf ("ThreadPoolExecutor-%u", g_atomic_int_add (&default_prefix_counter, 1));
+}
+
+static void
+gaio_thread_pool_executor_finalize (GObject *object)
+{
+  GaioThreadPoolExecutor *self = GAIO_THREAD_POOL_EXECUTOR (object);
+
+  /* Queued jobs hold references: reaching here means none is left, but
+   * the idle pool's threads still wait; let them go without blocking,
+   * since this may run in one of them. */
+  if (self->pool != NULL)
+    g_thread_pool_free (g_steal_pointer (&self->pool), FALSE, FALSE);
+
+  if (self->initializer_notify != NULL)
+    self->initializer_notify (self->initializer_data);
+  g_clear_error (&self->broken);
+  g_free (self->thread_name_prefix);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->idle_cond);
+
+  G_OBJECT_CLASS (gaio_thread_pool_executor_parent_class)->finalize (object);
+}
+
+static void
+gaio_thread_pool_executor_get_property (GObject    *object,
+                                        guint       prop_id,
+                                        GValue     *value,
+                                        GParamSpec *pspec)
+{
+  GaioThreadPoolExecutor *self = GAIO_THREAD_POOL_EXECUTOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_MAX_WORKERS:
+      g_value_set_uint (value, self->max_workers);
+      break;
+    case PROP_THREAD_NAME_PREFIX:
+      g_value_set_string (value, self->thread_name_prefix);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gaio_thread_pool_executor_set_property (GObject      *object,
+                                        guint         prop_id,
+                                        const GValue *value,
+                                        GParamSpec   *pspec)
+{
+  GaioThreadPoolExecutor *self = GAIO_THREAD_POOL_EXECUTOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_MAX_WORKERS:
+      self->max_workers = g_value_get_uint (value);
+      break;
+    case PROP_THREAD_NAME_PREFIX:
+      self->thread_name_prefix = g_value_dup_string (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gaio_thread_pool_executor_class_init (GaioThreadPoolExecutorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = gaio_thread_pool_executor_constructed;
+  object_class->finalize = gaio_thread_pool_executor_finalize;
+  object_class->get_property = gaio_thread_pool_executor_get_property;
+  object_class->set_property = gaio_thread_pool_executor_set_property;
+
+  /**
+   * GaioThreadPoolExecutor:max-workers:
+   *
+   * The number of threads. 0 at construction means Python's default,
+   * `min (32, number of processors + 4)`.
+   */
+  properties[PROP_MAX_WORKERS] =
+    g_param_spec_uint ("max-workers", NULL, NULL,
+                       0, G_MAXINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GaioThreadPoolExecutor:thread-name-prefix:
+   *
+   * Worker threads are named `PREFIX_N` (the kernel keeps the first 15
+   * bytes). %NULL at construction means `ThreadPoolExecutor-M`, M
+   * counting executors, as Python names them.
+   */
+  properties[PROP_THREAD_NAME_PREFIX] =
+    g_param_spec_string ("thread-name-prefix", NULL, NULL,
+                         NULL,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+gaio_thread_pool_executor_init (GaioThreadPoolExecutor *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->idle_cond);
+}
+
+/**
+ * gaio_thread_pool_executor_new:
+ * @max_workers: the number of threads, or 0 for Python's default
+ * @thread_name_prefix: (nullable): how to name the threads
+ *
+ * Creates a thread pool executor. Its threads start with its first job.
+ *
+ * Returns: (transfer full): a new #GaioThreadPoolExecutor
+ */
+GaioThreadPoolExecutor *
+gaio_thread_pool_executor_new (guint       max_workers,
+                               const char *thread_name_prefix)
+{
+  g_return_val_if_fail (max_workers <= G_MAXINT, NULL);
+
+  return g_object_new (GAIO_TYPE_THREAD_POOL_EXECUTOR,
+                       "max-workers", max_workers,
+                       "thread-name-prefix", thread_name_prefix,
+                       NULL);
+}
+
+/**
+ * gaio_thread_pool_executor_new_with_initializer:
+ * @max_workers: the number of threads, or 0 for Python's default
+ * @thread_name_prefix: (nullable): how to name the threads
+ * @initializer: (scope notified) (closure user_data) (destroy notify):
+ *   runs once in each worker thread before its first job
+ * @user_data: data for @initializer
+ * @notify: (nullable): frees @user_data when the executor is finalized
+ *
+ * Creates a thread pool executor whose threads run @initializer first
+ * (Python's `initializer` and `initargs`). If it fails, the executor is
+ * broken: its jobs fail with %GAIO_ERROR_BROKEN_EXECUTOR.
+ *
+ * Returns: (transfer full): a new #GaioThreadPoolExecutor
+ */
+GaioThreadPoolExecutor *
+gaio_thread_pool_executor_new_with_initializer (guint                    max_workers,
+                                                const char              *thread_name_prefix,
+                                                GaioExecutorInitializer  initializer,
+                                                gpointer                 user_data,
+                                                GDestroyNotify           notify)
+{
+  GaioThreadPoolExecutor *self;
+
+  g_return_val_if_fail (initializer != NULL, NULL);
+
+  self = gaio_thread_pool_executor_new (max_workers, thread_name_prefix);
+  self->initializer = initializer;
+  self->initializer_data = user_data;
+  self->initializer_notify = notify;
+
+  return self;
+}
+
+/**
+ * gaio_thread_pool_executor_get_max_workers:
+ * @executor: a #GaioThreadPoolExecutor
+ *
+ * Gets [property@Gaio.ThreadPoolExecutor:max-workers].
+ *
+ * Returns: the number of threads
+ */
+guint
+gaio_thread_pool_executor_get_max_workers (GaioThreadPoolExecutor *executor)
+{
+  g_return_val_if_fail (GAIO_IS_THREAD_POOL_EXECUTOR (executor), 0);
+
+  return executor->max_workers;
+}
+
+/**
+ * gaio_thread_pool_executor_get_thread_name_prefix:
+ * @executor: a #GaioThreadPoolExecutor
+ *
+ * Gets [property@Gaio.ThreadPoolExecutor:thread-name-prefix].
+ *
+ * Returns: the prefix
+ */
+const char *
+gaio_thread_pool_executor_get_thread_name_prefix (GaioThreadPoolExecutor *executor)
+{
+  g_return_val_if_fail (GAIO_IS_THREAD_POOL_EXECUTOR (executor), NULL);
+
+  return executor->thread_name_prefix;
+}
