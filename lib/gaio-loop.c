@@ -1392,6 +1392,10 @@ executor_task_done (GaioFuture *future,
  * [method@Gaio.Loop.run_in_executor_finish] from @callback, which runs in
  * the thread-default main context of the caller (the loop's context when
  * called from a loop callback).
+ *
+ * From PyGObject 3.42, @job_data, which is not the last closure, is given
+ * as a tuple of extra arguments for @func (`()` for none), as PyGObject
+ * does for every user data that is not last.
  */
 void
 gaio_loop_run_in_executor_async (GaioLoop            *loop,
