@@ -475,7 +475,8 @@ gaio_future_take_result (GaioFuture  *future,
 /**
  * gaio_future_set_result:
  * @future: a #GaioFuture
- * @value: the result, copied
+ * @value: (nullable): the result, copied; %NULL for no value (Python's
+ *   `None`, stored as a %NULL pointer)
  * @error: return location for a #GError
  *
  * Finishes the future with a result (asyncio's `set_result`) and
@@ -492,8 +493,11 @@ gaio_future_set_result (GaioFuture    *future,
   GValue copy = G_VALUE_INIT;
 
   g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
-  g_return_val_if_fail (G_IS_VALUE (value), FALSE);
+  g_return_val_if_fail (value == NULL || G_IS_VALUE (value), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (value == NULL)
+    return gaio_future_set_result_pointer (future, NULL, NULL, error);
 
   if (!check_pending (future, error))
     return FALSE;
@@ -625,7 +629,7 @@ gaio_future_set_result_object (GaioFuture  *future,
 }
 
 /**
- * gaio_future_set_result_boxed:
+ * gaio_future_set_result_boxed: (skip)
  * @future: a #GaioFuture
  * @boxed_type: a boxed #GType
  * @boxed: (nullable): the result, copied with g_boxed_copy()
@@ -784,7 +788,7 @@ lookup_result (GaioFuture  *future,
 }
 
 /**
- * gaio_future_get_result:
+ * gaio_future_get_result: (skip)
  * @future: a #GaioFuture
  * @value: (out caller-allocates) (optional): where to copy the result
  * @error: return location for a #GError
@@ -817,6 +821,39 @@ gaio_future_get_result (GaioFuture  *future,
     }
 
   return TRUE;
+}
+
+/**
+ * gaio_future_dup_result: (rename-to gaio_future_get_result)
+ * @future: a #GaioFuture
+ * @error: return location for a #GError
+ *
+ * Gets a copy of the result (asyncio's `result()`), failing as
+ * [method@Gaio.Future.get_result] does. This is the form bindings see as
+ * `get_result`: it returns the value instead of filling one in.
+ *
+ * Returns: (transfer full) (nullable): a copy of the result, to free with
+ *   `g_boxed_free (G_TYPE_VALUE, value)`, or %NULL with @error set
+ */
+GValue *
+gaio_future_dup_result (GaioFuture  *future,
+                        GError     **error)
+{
+  const GValue *result;
+  GValue *copy;
+
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  result = lookup_result (future, error);
+  if (result == NULL)
+    return NULL;
+
+  copy = g_new0 (GValue, 1);
+  g_value_init (copy, G_VALUE_TYPE (result));
+  g_value_copy (result, copy);
+
+  return copy;
 }
 
 /**
@@ -1143,7 +1180,7 @@ gaio_future_add_done_callback (GaioFuture         *future,
 }
 
 /**
- * gaio_future_remove_done_callback:
+ * gaio_future_remove_done_callback: (skip)
  * @future: a #GaioFuture
  * @callback: (scope call): the callback
  * @user_data: the data it was added with
@@ -1305,7 +1342,7 @@ call_finish (GaioFuturePrivate  *priv,
 }
 
 /**
- * gaio_future_async_ready_callback:
+ * gaio_future_async_ready_callback: (skip)
  * @source_object: (nullable): the operation's source object
  * @result: the operation's result
  * @user_data: (transfer full) (type Gaio.Future): a future made with
@@ -1424,28 +1461,27 @@ gaio_future_wait_async (GaioFuture          *future,
  * gaio_future_wait_finish:
  * @future: a #GaioFuture
  * @result: the #GAsyncResult given to the callback
- * @value: (out caller-allocates) (optional): where to copy the result
  * @error: return location for a #GError
  *
- * Finishes [method@Gaio.Future.wait_async]: as
- * [method@Gaio.Future.get_result], or %G_IO_ERROR_CANCELLED if the wait
- * was cancelled.
+ * Finishes [method@Gaio.Future.wait_async]: the future's result, as
+ * [method@Gaio.Future.dup_result] gives it, or its error, or
+ * %G_IO_ERROR_CANCELLED if the wait was cancelled.
  *
- * Returns: %TRUE with @value set if the future finished with a result
+ * Returns: (transfer full) (nullable): a copy of the result, to free with
+ *   `g_boxed_free (G_TYPE_VALUE, value)`, or %NULL with @error set
  */
-gboolean
+GValue *
 gaio_future_wait_finish (GaioFuture    *future,
                          GAsyncResult  *result,
-                         GValue        *value,
                          GError       **error)
 {
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, future), FALSE);
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, future), NULL);
 
   if (!g_task_propagate_boolean (G_TASK (result), error))
-    return FALSE;
+    return NULL;
 
-  return gaio_future_get_result (future, value, error);
+  return gaio_future_dup_result (future, error);
 }
 
 static char *
@@ -1455,6 +1491,8 @@ describe_result (const GValue *value)
     return g_strdup_printf ("'%s'", g_value_get_string (value));
   if (G_VALUE_HOLDS_BOOLEAN (value))
     return g_strdup (g_value_get_boolean (value) ? "True" : "False");
+  if (G_VALUE_HOLDS_POINTER (value) && g_value_get_pointer (value) == NULL)
+    return g_strdup ("None");
 
   return g_strdup_value_contents (value);
 }

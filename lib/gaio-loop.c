@@ -804,25 +804,24 @@ gaio_loop_run_until_complete (GaioLoop    *loop,
       return FALSE;
     }
 
+  /* Even for a future already done, asyncio runs the loop: its done
+   * callbacks (ours among them) run in the first iteration. */
   g_object_ref (future);
+  gaio_future_add_done_callback (future, stop_when_done, loop, NULL);
+  ran = gaio_loop_run_forever (loop, error);
+  gaio_future_remove_done_callback (future, stop_when_done, loop);
+
+  if (!ran)
+    {
+      g_object_unref (future);
+      return FALSE;
+    }
   if (!gaio_future_is_done (future))
     {
-      gaio_future_add_done_callback (future, stop_when_done, loop, NULL);
-      ran = gaio_loop_run_forever (loop, error);
-      gaio_future_remove_done_callback (future, stop_when_done, loop);
-
-      if (!ran)
-        {
-          g_object_unref (future);
-          return FALSE;
-        }
-      if (!gaio_future_is_done (future))
-        {
-          g_object_unref (future);
-          g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_STOPPED_EARLY,
-                               "Event loop stopped before Future completed.");
-          return FALSE;
-        }
+      g_object_unref (future);
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_STOPPED_EARLY,
+                           "Event loop stopped before Future completed.");
+      return FALSE;
     }
 
   ran = gaio_future_get_result (future, result, error);
@@ -1437,29 +1436,28 @@ gaio_loop_run_in_executor_async (GaioLoop            *loop,
  * gaio_loop_run_in_executor_finish:
  * @loop: a #GaioLoop
  * @result: the #GAsyncResult given to the callback
- * @value: (out caller-allocates) (optional): where to copy the job's result
  * @error: return location for a #GError
  *
  * Finishes [method@Gaio.Loop.run_in_executor_async]: the job's result,
  * or its error, or %G_IO_ERROR_CANCELLED if it was cancelled.
  *
- * Returns: %TRUE with @value set if the job succeeded
+ * Returns: (transfer full) (nullable): a copy of the job's result, to free
+ *   with `g_boxed_free (G_TYPE_VALUE, value)`, or %NULL with @error set
  */
-gboolean
+GValue *
 gaio_loop_run_in_executor_finish (GaioLoop      *loop,
                                   GAsyncResult  *result,
-                                  GValue        *value,
                                   GError       **error)
 {
-  g_return_val_if_fail (GAIO_IS_LOOP (loop), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, loop), FALSE);
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, loop), NULL);
   g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gaio_loop_run_in_executor_async,
-                        FALSE);
+                        NULL);
 
   if (!g_task_propagate_boolean (G_TASK (result), error))
-    return FALSE;
+    return NULL;
 
-  return gaio_future_get_result (g_task_get_task_data (G_TASK (result)), value, error);
+  return gaio_future_dup_result (g_task_get_task_data (G_TASK (result)), error);
 }
 
 /**

@@ -154,6 +154,9 @@ gboolean         gaio_future_get_result             (GaioFuture          *future
                                                      GValue              *value,
                                                      GError             **error);
 GAIO_AVAILABLE_IN_ALL
+GValue          *gaio_future_dup_result             (GaioFuture          *future,
+                                                     GError             **error);
+GAIO_AVAILABLE_IN_ALL
 GType            gaio_future_get_result_type        (GaioFuture          *future);
 GAIO_AVAILABLE_IN_ALL
 gint64           gaio_future_get_result_int64       (GaioFuture          *future,
@@ -202,9 +205,8 @@ void             gaio_future_wait_async             (GaioFuture          *future
                                                      GAsyncReadyCallback  callback,
                                                      gpointer             user_data);
 GAIO_AVAILABLE_IN_ALL
-gboolean         gaio_future_wait_finish            (GaioFuture          *future,
+GValue          *gaio_future_wait_finish            (GaioFuture          *future,
                                                      GAsyncResult        *result,
-                                                     GValue              *value,
                                                      GError             **error);
 
 GAIO_AVAILABLE_IN_ALL

@@ -99,9 +99,8 @@ void                  gaio_loop_run_in_executor_async     (GaioLoop             
                                                            GAsyncReadyCallback    callback,
                                                            gpointer               user_data);
 GAIO_AVAILABLE_IN_ALL
-gboolean              gaio_loop_run_in_executor_finish    (GaioLoop              *loop,
+GValue               *gaio_loop_run_in_executor_finish    (GaioLoop              *loop,
                                                            GAsyncResult          *result,
-                                                           GValue                *value,
                                                            GError               **error);
 GAIO_AVAILABLE_IN_ALL
 gboolean              gaio_loop_set_default_executor      (GaioLoop              *loop,

@@ -36,6 +36,11 @@ typedef struct _GaioExceptionContext GaioExceptionContext;
  * not reported: it stops [method@Gaio.Loop.run_forever], which returns it
  * (asyncio's `KeyboardInterrupt`/`SystemExit`).
  *
+ * From bindings, return `True`: `None` converts to %FALSE without an
+ * error, which is reported as a failure. (PyGObject 3.42 prints a Python
+ * exception raised in a callback and returns %FALSE without an error;
+ * GJS turns a thrown exception into the error.)
+ *
  * Returns: %TRUE on success, %FALSE with @error set on failure
  */
 typedef gboolean (*GaioCallback) (gpointer   user_data,
@@ -63,6 +68,9 @@ typedef void (*GaioFutureCallback) (GaioFuture *future,
  * An exception handler installed with
  * [method@Gaio.Loop.set_exception_handler]. It runs on the thread that
  * called [method@Gaio.Loop.call_exception_handler], normally the loop's.
+ * @context is valid during the call: take a reference (C) or copy what
+ * you keep (GJS does not copy boxed arguments of callbacks) to use it
+ * later.
  * A handler may defer to [method@Gaio.Loop.default_exception_handler].
  *
  * A handler that fails (returns %FALSE with @error set) has its error and
