@@ -342,6 +342,11 @@ gaio_future_cancel (GaioFuture *future,
   g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
 
   priv = PRIV (future);
+
+  /* As asyncio's cancel(): even on a done future, the caller has dealt
+   * with it, so an unread error is no longer reported. */
+  priv->error_unretrieved = FALSE;
+
   if (priv->state != GAIO_FUTURE_PENDING)
     return FALSE;
 

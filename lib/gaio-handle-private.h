@@ -53,6 +53,13 @@ GaioHandle *_gaio_handle_new       (GaioCallback    callback,
                                     gpointer        user_data,
                                     GDestroyNotify  notify);
 
+/* (Re)initializes a handle's memory as a new pending handle with one
+ * reference, for the loop's cache of handles. */
+void        _gaio_handle_init      (GaioHandle     *handle,
+                                    GaioCallback    callback,
+                                    gpointer        user_data,
+                                    GDestroyNotify  notify);
+
 /* Runs the callback if the handle is still pending. Returns FALSE with
  * @error set when the callback failed; a cancelled handle is skipped and
  * counts as a success. With @keep_name, the callback's name stays

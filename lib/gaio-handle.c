@@ -27,19 +27,30 @@
 
 G_DEFINE_BOXED_TYPE (GaioHandle, gaio_handle, gaio_handle_ref, gaio_handle_unref)
 
+void
+_gaio_handle_init (GaioHandle     *handle,
+                   GaioCallback    callback,
+                   gpointer        user_data,
+                   GDestroyNotify  notify)
+{
+  *handle = (GaioHandle) {
+    .ref_count = 1,
+    .state = GAIO_HANDLE_PENDING,
+    .callback = callback,
+    .user_data = user_data,
+    .notify = notify,
+    .when = -1,
+  };
+}
+
 GaioHandle *
 _gaio_handle_new (GaioCallback   callback,
                   gpointer       user_data,
                   GDestroyNotify notify)
 {
-  GaioHandle *handle = g_new0 (GaioHandle, 1);
+  GaioHandle *handle = g_new (GaioHandle, 1);
 
-  handle->ref_count = 1;
-  handle->state = GAIO_HANDLE_PENDING;
-  handle->callback = callback;
-  handle->user_data = user_data;
-  handle->notify = notify;
-  handle->when = -1;
+  _gaio_handle_init (handle, callback, user_data, notify);
 
   return handle;
 }
@@ -114,7 +125,11 @@ _gaio_handle_run (GaioHandle  *handle,
     return TRUE;
 
   ok = handle->callback (handle->user_data, &local_error);
-  g_atomic_int_set (&handle->state, GAIO_HANDLE_DONE);
+
+  /* Only cancel() reads the state from other threads, and it can no
+   * longer win: a release store is enough (a plain store on x86, where
+   * g_atomic_int_set() would be a full barrier per callback). */
+  __atomic_store_n (&handle->state, GAIO_HANDLE_DONE, __ATOMIC_RELEASE);
 
   if (!ok && local_error == NULL)
     local_error = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_FAILED,

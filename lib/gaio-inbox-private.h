@@ -12,19 +12,22 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  GaioHandle *head;      /* (atomic) newest first; or INBOX_CLOSED */
-  int         read_fd;   /* an eventfd, or the read end of a pipe */
-  int         write_fd;  /* the same eventfd, or the write end */
+  GaioHandle *head;      /* (atomic) newest first; or the closed mark */
 } GaioInbox;
 
-gboolean    _gaio_inbox_init        (GaioInbox   *inbox,
-                                     GError     **error);
-void        _gaio_inbox_clear       (GaioInbox   *inbox);
-gboolean    _gaio_inbox_push        (GaioInbox   *inbox,
+typedef enum {
+  GAIO_INBOX_CLOSED,     /* refused: the reference stays with the caller */
+  GAIO_INBOX_QUEUED,     /* queued behind others: the loop is awake already */
+  GAIO_INBOX_FIRST,      /* queued into an empty inbox: wake the loop */
+} GaioInboxPush;
+
+void           _gaio_inbox_init     (GaioInbox   *inbox);
+GaioInboxPush  _gaio_inbox_push     (GaioInbox   *inbox,
                                      GaioHandle  *handle);
-GaioHandle *_gaio_inbox_steal       (GaioInbox   *inbox);
-GaioHandle *_gaio_inbox_close       (GaioInbox   *inbox);
-void        _gaio_inbox_acknowledge (GaioInbox   *inbox);
-gboolean    _gaio_inbox_is_empty    (GaioInbox   *inbox);
+GaioHandle    *_gaio_inbox_steal    (GaioInbox   *inbox,
+                                     GaioHandle **tail,
+                                     guint       *n_handles);
+GaioHandle    *_gaio_inbox_close    (GaioInbox   *inbox);
+gboolean       _gaio_inbox_is_empty (GaioInbox   *inbox);
 
 G_END_DECLS

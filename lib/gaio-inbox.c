@@ -8,27 +8,17 @@
  * reverses it, which gives the handles back in the order they were
  * pushed: each producer's order is kept, and no lock is ever taken.
  *
- * The loop is woken through one file descriptor, and only when the stack
- * goes from empty to non-empty: a thousand posts between two iterations
- * cost one write(2). For that to lose no wake-up, the loop clears the
- * descriptor (_gaio_inbox_acknowledge) *before* it takes the stack: a
- * push that lands after the exchange finds the stack empty again and
- * writes; one that lands between the two is taken by the exchange.
+ * A push tells its caller whether the stack was empty: only then must the
+ * loop be woken, so a thousand posts between two iterations cost one
+ * wake-up. That loses no wake-up because the loop looks at the stack
+ * after the context wakes it (in check(), after poll), and the stack only
+ * goes from empty to non-empty through a push that wakes it.
  *
- * Taking the whole stack at once also makes the classic ABA problem of
- * lock-free stacks impossible: nothing ever pops a single node.
+ * Taking the whole stack at once also rules out the ABA problem of
+ * lock-free stacks: nothing ever pops a single node.
  */
 
 #include "config.h"
-
-#include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
-#ifdef HAVE_EVENTFD
-# include <sys/eventfd.h>
-#endif
-
-#include <glib-unix.h>
 
 #include "gaio-inbox-private.h"
 
@@ -36,73 +26,15 @@
  * the loop closed is leaked. */
 #define INBOX_CLOSED ((GaioHandle *) GSIZE_TO_POINTER (1))
 
-gboolean
-_gaio_inbox_init (GaioInbox  *inbox,
-                  GError    **error)
+void
+_gaio_inbox_init (GaioInbox *inbox)
 {
   inbox->head = NULL;
-
-#ifdef HAVE_EVENTFD
-  inbox->read_fd = eventfd (0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (inbox->read_fd >= 0)
-    {
-      inbox->write_fd = inbox->read_fd;
-      return TRUE;
-    }
-#endif
-
-  {
-    int fds[2];
-
-    if (!g_unix_open_pipe (fds, FD_CLOEXEC, error) ||
-        !g_unix_set_fd_nonblocking (fds[0], TRUE, error) ||
-        !g_unix_set_fd_nonblocking (fds[1], TRUE, error))
-      return FALSE;
-    inbox->read_fd = fds[0];
-    inbox->write_fd = fds[1];
-  }
-
-  return TRUE;
 }
 
-void
-_gaio_inbox_clear (GaioInbox *inbox)
-{
-  g_assert (inbox->head == NULL || inbox->head == INBOX_CLOSED);
-
-  if (inbox->write_fd != inbox->read_fd && inbox->write_fd >= 0)
-    close (inbox->write_fd);
-  if (inbox->read_fd >= 0)
-    close (inbox->read_fd);
-  inbox->read_fd = inbox->write_fd = -1;
-}
-
-static void
-wake (GaioInbox *inbox)
-{
-#ifdef HAVE_EVENTFD
-  if (inbox->write_fd == inbox->read_fd)
-    {
-      guint64 one = 1;
-
-      while (write (inbox->write_fd, &one, sizeof one) < 0 && errno == EINTR)
-        ;
-      return;
-    }
-#endif
-
-  {
-    char byte = 'x';
-
-    /* EAGAIN means the pipe is full, so the loop is awake already. */
-    while (write (inbox->write_fd, &byte, 1) < 0 && errno == EINTR)
-      ;
-  }
-}
-
-/* Takes the caller's reference on @handle. Returns FALSE, leaving the
- * reference with the caller, when the inbox is closed. Any thread. */
-gboolean
+/* Takes the caller's reference on @handle unless the inbox is closed.
+ * Any thread. */
+GaioInboxPush
 _gaio_inbox_push (GaioInbox  *inbox,
                   GaioHandle *handle)
 {
@@ -111,22 +43,23 @@ _gaio_inbox_push (GaioInbox  *inbox,
   do
     {
       if (old == INBOX_CLOSED)
-        return FALSE;
+        return GAIO_INBOX_CLOSED;
       handle->next = old;
     }
   while (!g_atomic_pointer_compare_and_exchange_full (&inbox->head, old, handle, &old));
 
-  if (old == NULL)
-    wake (inbox);
-
-  return TRUE;
+  return old == NULL ? GAIO_INBOX_FIRST : GAIO_INBOX_QUEUED;
 }
 
 static GaioHandle *
-reverse (GaioHandle *list)
+reverse (GaioHandle  *list,
+         GaioHandle **tail,
+         guint       *n_handles)
 {
   GaioHandle *reversed = NULL;
+  guint n = 0;
 
+  *tail = list;
   while (list != NULL)
     {
       GaioHandle *next = list->next;
@@ -134,24 +67,32 @@ reverse (GaioHandle *list)
       list->next = reversed;
       reversed = list;
       list = next;
+      n++;
     }
+  *n_handles = n;
 
   return reversed;
 }
 
 /* Returns the posted handles, oldest first, linked through ->next, with
- * their references. Loop thread only. */
+ * their references, and the last one and their count. Loop thread only. */
 GaioHandle *
-_gaio_inbox_steal (GaioInbox *inbox)
+_gaio_inbox_steal (GaioInbox   *inbox,
+                   GaioHandle **tail,
+                   guint       *n_handles)
 {
   GaioHandle *head = g_atomic_pointer_get (&inbox->head);
 
   /* Only the loop thread closes the inbox, so a head that is neither
    * empty nor closed here is still a list when exchanged. */
   if (head == NULL || head == INBOX_CLOSED)
-    return NULL;
+    {
+      *tail = NULL;
+      *n_handles = 0;
+      return NULL;
+    }
 
-  return reverse (g_atomic_pointer_exchange (&inbox->head, NULL));
+  return reverse (g_atomic_pointer_exchange (&inbox->head, NULL), tail, n_handles);
 }
 
 /* Like _gaio_inbox_steal(), and every later push fails. */
@@ -159,22 +100,13 @@ GaioHandle *
 _gaio_inbox_close (GaioInbox *inbox)
 {
   GaioHandle *list = g_atomic_pointer_exchange (&inbox->head, INBOX_CLOSED);
+  GaioHandle *tail;
+  guint n;
 
   if (list == INBOX_CLOSED)
     return NULL;
 
-  return reverse (list);
-}
-
-void
-_gaio_inbox_acknowledge (GaioInbox *inbox)
-{
-  char buffer[64];
-
-  /* An eventfd needs one read of 8 bytes; a pipe is drained. */
-  while (read (inbox->read_fd, buffer, sizeof buffer) > 0 &&
-         inbox->read_fd != inbox->write_fd)
-    ;
+  return reverse (list, &tail, &n);
 }
 
 gboolean

@@ -10,13 +10,20 @@
 
 G_BEGIN_DECLS
 
+/* Creates the source and attaches it to @context. */
 GSource    *_gaio_loop_source_new              (GaioLoop     *loop,
-                                                GError      **error);
+                                                GMainContext *context);
 void        _gaio_loop_source_push_ready       (GSource      *source,
                                                 GaioHandle   *handle);
-void        _gaio_loop_source_push_timer       (GSource      *source,
-                                                GaioHandle   *handle,
-                                                gint64        when);
+GaioHandle *_gaio_loop_source_call_soon        (GSource      *source,
+                                                GaioCallback  callback,
+                                                gpointer      user_data,
+                                                GDestroyNotify notify);
+GaioHandle *_gaio_loop_source_call_at          (GSource      *source,
+                                                gint64        when,
+                                                GaioCallback  callback,
+                                                gpointer      user_data,
+                                                GDestroyNotify notify);
 gboolean    _gaio_loop_source_push_threadsafe  (GSource      *source,
                                                 GaioHandle   *handle);
 void        _gaio_loop_source_timer_cancelled  (GSource      *source);

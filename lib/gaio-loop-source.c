@@ -10,7 +10,14 @@
  *  - the timer heap (call_later, call_at), whose earliest deadline is the
  *    poll timeout reported by prepare(), so no GSource exists per timer
  *    and no g_source_set_ready_time() call is made per change;
- *  - the inbox (call_soon_threadsafe), woken through one descriptor.
+ *  - the inbox (call_soon_threadsafe): posting into an empty inbox wakes
+ *    the context with g_main_context_wakeup().
+ *
+ * The source has no file descriptor of its own. GLib takes the
+ * descriptors of a source out of the poll set while the source dispatches
+ * and puts them back after, which costs two wake-up writes and a rebuilt
+ * poll set on every dispatch; the context's own wake-up costs nothing
+ * while no thread posts.
  *
  * One dispatch is one asyncio iteration (BaseEventLoop._run_once): take
  * what other threads posted, move the due timers behind the callbacks
@@ -32,11 +39,31 @@
  * is never rebuilt, cancelled ones are dropped as they reach the top. */
 #define MIN_TIMERS_TO_PRUNE 100
 
+/* Handles run by the loop and referenced by nobody else are kept for the
+ * next call_soon()/call_later() instead of going back to malloc: most
+ * scheduling then allocates nothing. Not under AddressSanitizer, which
+ * must see a handle used after its callback ran (a pointer kept without
+ * a reference) as the use-after-free it is. */
+#if defined(__SANITIZE_ADDRESS__)
+# define MAX_CACHED_HANDLES 0
+#elif defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define MAX_CACHED_HANDLES 0
+# endif
+#endif
+#ifndef MAX_CACHED_HANDLES
+# define MAX_CACHED_HANDLES 1024
+#endif
+
 typedef struct
 {
   GSource        parent;
 
   GaioLoop      *loop;               /* (unowned) the loop owns the source */
+  /* (unowned) woken by posts. The loop owns it, and whoever posts holds
+   * the loop. Not owned here: GLib still locks the context after a
+   * source's finalize, so the source must not drop the last reference. */
+  GMainContext  *context;
 
   /* Loop thread only. */
   GaioHandle    *ready_head;         /* (owned) linked through ->next */
@@ -46,30 +73,38 @@ typedef struct
   guint64        next_timer_seq;
   guint64        n_iterations;
   gboolean       closed;
+  GaioHandle    *cached_handles;     /* (owned) linked through ->next */
+  guint          n_cached_handles;
 
   /* Any thread. */
   gint           n_cancelled_timers; /* (atomic) cancels since the last prune */
   GaioInbox      inbox;
-  gpointer       inbox_tag;
 } GaioLoopSource;
 
+/* Appends the list @head .. @tail of @n handles, in one step. */
 static void
-ready_append (GaioLoopSource *self,
-              GaioHandle     *list)
+ready_splice (GaioLoopSource *self,
+              GaioHandle     *head,
+              GaioHandle     *tail,
+              guint           n)
 {
-  while (list != NULL)
-    {
-      GaioHandle *next = list->next;
+  if (head == NULL)
+    return;
 
-      list->next = NULL;
-      if (self->ready_tail != NULL)
-        self->ready_tail->next = list;
-      else
-        self->ready_head = list;
-      self->ready_tail = list;
-      self->n_ready++;
-      list = next;
-    }
+  tail->next = NULL;
+  if (self->ready_tail != NULL)
+    self->ready_tail->next = head;
+  else
+    self->ready_head = head;
+  self->ready_tail = tail;
+  self->n_ready += n;
+}
+
+static inline void
+ready_append (GaioLoopSource *self,
+              GaioHandle     *handle)
+{
+  ready_splice (self, handle, handle, 1);
 }
 
 static GaioHandle *
@@ -89,15 +124,61 @@ ready_pop (GaioLoopSource *self)
 static void
 collect_inbox (GaioLoopSource *self)
 {
-  ready_append (self, _gaio_inbox_steal (&self->inbox));
+  GaioHandle *tail;
+  guint n;
+  GaioHandle *head = _gaio_inbox_steal (&self->inbox, &tail, &n);
+
+  ready_splice (self, head, tail, n);
+}
+
+/* Drops the loop's reference on a handle it is done with, keeping the
+ * memory for the next handle when nobody else holds one. Nobody can take
+ * a reference concurrently: a pointer the loop handed out without a
+ * reference is valid only until the callback ran. */
+static void
+release_handle (GaioLoopSource *self,
+                GaioHandle     *handle)
+{
+  if (self->n_cached_handles >= MAX_CACHED_HANDLES ||
+      g_atomic_int_get (&handle->ref_count) != 1)
+    {
+      gaio_handle_unref (handle);
+      return;
+    }
+
+  g_clear_pointer (&handle->name, g_free);
+  g_clear_pointer (&handle->timer_source, g_source_unref);
+  handle->next = self->cached_handles;
+  self->cached_handles = handle;
+  self->n_cached_handles++;
+}
+
+static GaioHandle *
+new_handle (GaioLoopSource *self,
+            GaioCallback    callback,
+            gpointer        user_data,
+            GDestroyNotify  notify)
+{
+  GaioHandle *handle = self->cached_handles;
+
+  if (handle == NULL)
+    return _gaio_handle_new (callback, user_data, notify);
+
+  self->cached_handles = handle->next;
+  self->n_cached_handles--;
+  _gaio_handle_init (handle, callback, user_data, notify);
+
+  return handle;
 }
 
 static void
 drop_timer (GaioHandle *handle,
             gpointer    user_data)
 {
+  GaioLoopSource *self = user_data;
+
   _gaio_handle_discard (handle);
-  gaio_handle_unref (handle);
+  release_handle (self, handle);
 }
 
 /* Drops the cancelled timers at the top of the heap, and rebuilds the
@@ -107,35 +188,36 @@ drop_timer (GaioHandle *handle,
 static void
 prune_timers (GaioLoopSource *self)
 {
-  GaioHandle *top;
+  const GaioTimerEntry *top;
   guint n_cancelled = g_atomic_int_get (&self->n_cancelled_timers);
 
   if (self->timers.len > MIN_TIMERS_TO_PRUNE && n_cancelled * 2 > self->timers.len)
     {
       g_atomic_int_set (&self->n_cancelled_timers, 0);
-      _gaio_timer_heap_prune (&self->timers, drop_timer, NULL);
+      _gaio_timer_heap_prune (&self->timers, drop_timer, self);
     }
 
   while ((top = _gaio_timer_heap_peek (&self->timers)) != NULL &&
-         !_gaio_handle_is_pending (top))
-    drop_timer (_gaio_timer_heap_pop (&self->timers), NULL);
+         !_gaio_handle_is_pending (top->handle))
+    drop_timer (_gaio_timer_heap_pop (&self->timers), self);
 }
 
 static void
 collect_due_timers (GaioLoopSource *self,
                     gint64          now)
 {
-  GaioHandle *top;
+  const GaioTimerEntry *top;
 
   prune_timers (self);
 
   while ((top = _gaio_timer_heap_peek (&self->timers)) != NULL && top->when <= now)
     {
-      _gaio_timer_heap_pop (&self->timers);
-      if (_gaio_handle_is_pending (top))
-        ready_append (self, top);
+      GaioHandle *handle = _gaio_timer_heap_pop (&self->timers);
+
+      if (_gaio_handle_is_pending (handle))
+        ready_append (self, handle);
       else
-        drop_timer (top, NULL);
+        drop_timer (handle, self);
     }
 }
 
@@ -152,7 +234,7 @@ gaio_loop_source_prepare (GSource *source,
                           gint    *timeout)
 {
   GaioLoopSource *self = (GaioLoopSource *) source;
-  GaioHandle *top;
+  const GaioTimerEntry *top;
   gint64 now, wait_us;
 
   if (has_work (self))
@@ -188,12 +270,9 @@ static gboolean
 gaio_loop_source_check (GSource *source)
 {
   GaioLoopSource *self = (GaioLoopSource *) source;
-  GaioHandle *top;
+  const GaioTimerEntry *top;
 
   if (has_work (self))
-    return TRUE;
-
-  if (g_source_query_unix_fd (source, self->inbox_tag) & G_IO_IN)
     return TRUE;
 
   top = _gaio_timer_heap_peek (&self->timers);
@@ -212,8 +291,6 @@ gaio_loop_source_dispatch (GSource     *source,
 
   self->n_iterations++;
 
-  if (g_source_query_unix_fd (source, self->inbox_tag) & G_IO_IN)
-    _gaio_inbox_acknowledge (&self->inbox);
   collect_inbox (self);
   collect_due_timers (self, g_get_monotonic_time ());
 
@@ -228,7 +305,7 @@ gaio_loop_source_dispatch (GSource     *source,
       GaioHandle *handle = ready_pop (self);
       gboolean go_on = _gaio_loop_run_handle (loop, handle);
 
-      gaio_handle_unref (handle);
+      release_handle (self, handle);
       if (!go_on)
         break;
     }
@@ -248,7 +325,13 @@ gaio_loop_source_finalize (GSource *source)
   g_assert (self->ready_head == NULL);
   g_assert (self->timers.len == 0);
 
-  _gaio_inbox_clear (&self->inbox);
+  while (self->cached_handles != NULL)
+    {
+      GaioHandle *next = self->cached_handles->next;
+
+      g_free (self->cached_handles);
+      self->cached_handles = next;
+    }
   g_free (self->timers.items);
 }
 
@@ -260,21 +343,18 @@ static GSourceFuncs gaio_loop_source_funcs = {
 };
 
 GSource *
-_gaio_loop_source_new (GaioLoop  *loop,
-                       GError   **error)
+_gaio_loop_source_new (GaioLoop     *loop,
+                       GMainContext *context)
 {
   GaioLoopSource *self;
-  GaioInbox inbox;
-
-  if (!_gaio_inbox_init (&inbox, error))
-    return NULL;
 
   self = (GaioLoopSource *) g_source_new (&gaio_loop_source_funcs, sizeof (GaioLoopSource));
   self->loop = loop;
-  self->inbox = inbox;
+  self->context = context;
+  _gaio_inbox_init (&self->inbox);
   _gaio_timer_heap_init (&self->timers);
-  self->inbox_tag = g_source_add_unix_fd ((GSource *) self, inbox.read_fd, G_IO_IN);
   g_source_set_static_name ((GSource *) self, "GaioLoop");
+  g_source_attach ((GSource *) self, context);
 
   return (GSource *) self;
 }
@@ -291,22 +371,43 @@ _gaio_loop_source_push_ready (GSource    *source,
   if (G_UNLIKELY (!_gaio_inbox_is_empty (&self->inbox)))
     collect_inbox (self);
 
-  handle->next = NULL;
   ready_append (self, handle);
 }
 
-/* Takes the caller's reference on @handle. Loop thread only. */
-void
-_gaio_loop_source_push_timer (GSource    *source,
-                              GaioHandle *handle,
-                              gint64      when)
+/* Schedules a new handle for @callback, as call_soon does. Returns it
+ * without a reference for the caller. Loop thread only. */
+GaioHandle *
+_gaio_loop_source_call_soon (GSource        *source,
+                             GaioCallback    callback,
+                             gpointer        user_data,
+                             GDestroyNotify  notify)
 {
   GaioLoopSource *self = (GaioLoopSource *) source;
+  GaioHandle *handle = new_handle (self, callback, user_data, notify);
+
+  _gaio_loop_source_push_ready (source, handle);
+
+  return handle;
+}
+
+/* Schedules a new timer for @callback at @when, as call_at does. Returns
+ * it without a reference for the caller. Loop thread only. */
+GaioHandle *
+_gaio_loop_source_call_at (GSource        *source,
+                           gint64          when,
+                           GaioCallback    callback,
+                           gpointer        user_data,
+                           GDestroyNotify  notify)
+{
+  GaioLoopSource *self = (GaioLoopSource *) source;
+  GaioHandle *handle = new_handle (self, callback, user_data, notify);
 
   handle->when = when;
   handle->seq = self->next_timer_seq++;
   handle->timer_source = g_source_ref (source);
   _gaio_timer_heap_push (&self->timers, handle);
+
+  return handle;
 }
 
 /* Takes the caller's reference on @handle when it returns TRUE. Any
@@ -317,7 +418,17 @@ _gaio_loop_source_push_threadsafe (GSource    *source,
 {
   GaioLoopSource *self = (GaioLoopSource *) source;
 
-  return _gaio_inbox_push (&self->inbox, handle);
+  switch (_gaio_inbox_push (&self->inbox, handle))
+    {
+    case GAIO_INBOX_FIRST:
+      g_main_context_wakeup (self->context);
+      return TRUE;
+    case GAIO_INBOX_QUEUED:
+      return TRUE;
+    case GAIO_INBOX_CLOSED:
+    default:
+      return FALSE;
+    }
 }
 
 void
@@ -329,7 +440,8 @@ _gaio_loop_source_timer_cancelled (GSource *source)
 }
 
 static void
-discard_list (GaioHandle *list)
+discard_list (GaioLoopSource *self,
+              GaioHandle     *list)
 {
   while (list != NULL)
     {
@@ -337,7 +449,7 @@ discard_list (GaioHandle *list)
 
       list->next = NULL;
       _gaio_handle_discard (list);
-      gaio_handle_unref (list);
+      release_handle (self, list);
       list = next;
     }
 }
@@ -358,9 +470,9 @@ _gaio_loop_source_close (GSource *source)
   ready = g_steal_pointer (&self->ready_head);
   self->ready_tail = NULL;
   self->n_ready = 0;
-  discard_list (ready);
-  discard_list (_gaio_inbox_close (&self->inbox));
-  _gaio_timer_heap_clear (&self->timers, drop_timer, NULL);
+  discard_list (self, ready);
+  discard_list (self, _gaio_inbox_close (&self->inbox));
+  _gaio_timer_heap_clear (&self->timers, drop_timer, self);
 }
 
 guint

@@ -127,17 +127,13 @@ static void
 gaio_loop_constructed (GObject *object)
 {
   GaioLoop *loop = GAIO_LOOP (object);
-  g_autoptr(GError) error = NULL;
 
   G_OBJECT_CLASS (gaio_loop_parent_class)->constructed (object);
 
   if (loop->context == NULL)
     loop->context = g_main_context_ref_thread_default ();
 
-  loop->source = _gaio_loop_source_new (loop, &error);
-  if (loop->source == NULL)
-    g_error ("Cannot create the wake-up descriptor of a GaioLoop: %s", error->message);
-  g_source_attach (loop->source, loop->context);
+  loop->source = _gaio_loop_source_new (loop, loop->context);
 
   _gaio_log (G_LOG_LEVEL_DEBUG, "Using GMainContext %p", loop->context);
 }
@@ -408,8 +404,6 @@ gaio_loop_call_soon (GaioLoop        *loop,
                      GDestroyNotify   notify,
                      GError         **error)
 {
-  GaioHandle *handle;
-
   g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
   g_return_val_if_fail (callback != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
@@ -417,10 +411,7 @@ gaio_loop_call_soon (GaioLoop        *loop,
   if (refuse_closed (loop, user_data, notify, error))
     return NULL;
 
-  handle = _gaio_handle_new (callback, user_data, notify);
-  _gaio_loop_source_push_ready (loop->source, handle);
-
-  return handle;
+  return _gaio_loop_source_call_soon (loop->source, callback, user_data, notify);
 }
 
 static gint64
@@ -446,15 +437,10 @@ schedule_timer (GaioLoop        *loop,
                 GDestroyNotify   notify,
                 GError         **error)
 {
-  GaioHandle *handle;
-
   if (refuse_closed (loop, user_data, notify, error))
     return NULL;
 
-  handle = _gaio_handle_new (callback, user_data, notify);
-  _gaio_loop_source_push_timer (loop->source, handle, when);
-
-  return handle;
+  return _gaio_loop_source_call_at (loop->source, when, callback, user_data, notify);
 }
 
 /**

@@ -14,8 +14,8 @@
 #include "gaio-timer-heap-private.h"
 
 static inline gboolean
-before (const GaioHandle *a,
-        const GaioHandle *b)
+before (const GaioTimerEntry *a,
+        const GaioTimerEntry *b)
 {
   return a->when < b->when || (a->when == b->when && a->seq < b->seq);
 }
@@ -24,13 +24,13 @@ static void
 sift_up (GaioTimerHeap *heap,
          guint          i)
 {
-  GaioHandle *item = heap->items[i];
+  GaioTimerEntry item = heap->items[i];
 
   while (i > 0)
     {
       guint parent = (i - 1) / 2;
 
-      if (!before (item, heap->items[parent]))
+      if (!before (&item, &heap->items[parent]))
         break;
       heap->items[i] = heap->items[parent];
       i = parent;
@@ -42,7 +42,7 @@ static void
 sift_down (GaioTimerHeap *heap,
            guint          i)
 {
-  GaioHandle *item = heap->items[i];
+  GaioTimerEntry item = heap->items[i];
 
   for (;;)
     {
@@ -50,9 +50,9 @@ sift_down (GaioTimerHeap *heap,
 
       if (child >= heap->len)
         break;
-      if (child + 1 < heap->len && before (heap->items[child + 1], heap->items[child]))
+      if (child + 1 < heap->len && before (&heap->items[child + 1], &heap->items[child]))
         child++;
-      if (!before (heap->items[child], item))
+      if (!before (&heap->items[child], &item))
         break;
       heap->items[i] = heap->items[child];
       i = child;
@@ -75,10 +75,10 @@ _gaio_timer_heap_push (GaioTimerHeap *heap,
   if (heap->len == heap->allocated)
     {
       heap->allocated = MAX (64, heap->allocated * 2);
-      heap->items = g_renew (GaioHandle *, heap->items, heap->allocated);
+      heap->items = g_renew (GaioTimerEntry, heap->items, heap->allocated);
     }
 
-  heap->items[heap->len++] = handle;
+  heap->items[heap->len++] = (GaioTimerEntry) { handle->when, handle->seq, handle };
   sift_up (heap, heap->len - 1);
 }
 
@@ -90,7 +90,7 @@ _gaio_timer_heap_pop (GaioTimerHeap *heap)
   if (heap->len == 0)
     return NULL;
 
-  top = heap->items[0];
+  top = heap->items[0].handle;
   heap->len--;
   if (heap->len > 0)
     {
@@ -112,10 +112,10 @@ _gaio_timer_heap_prune (GaioTimerHeap     *heap,
 
   for (guint i = 0; i < heap->len; i++)
     {
-      GaioHandle *handle = heap->items[i];
+      GaioHandle *handle = heap->items[i].handle;
 
       if (_gaio_handle_is_pending (handle))
-        heap->items[kept++] = handle;
+        heap->items[kept++] = heap->items[i];
       else
         drop (handle, user_data);
     }
@@ -132,14 +132,14 @@ _gaio_timer_heap_clear (GaioTimerHeap     *heap,
 {
   /* Detach the items first: @drop may run user code (a destroy notify)
    * that schedules new timers on a loop being closed. */
-  GaioHandle **items = g_steal_pointer (&heap->items);
+  GaioTimerEntry *items = g_steal_pointer (&heap->items);
   guint len = heap->len;
 
   heap->len = 0;
   heap->allocated = 0;
 
   for (guint i = 0; i < len; i++)
-    drop (items[i], user_data);
+    drop (items[i].handle, user_data);
 
   g_free (items);
 }
