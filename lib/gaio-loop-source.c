@@ -11,7 +11,7 @@
  *    poll timeout reported by prepare(), so no GSource exists per timer
  *    and no g_source_set_ready_time() call is made per change;
  *  - the inbox (call_soon_threadsafe): posting into an empty inbox wakes
- *    the context with g_main_context_wakeup().
+ *    the context with g_main_context_wakeup(), if the loop may be asleep.
  *
  * The source has no file descriptor of its own. GLib takes the
  * descriptors of a source out of the poll set while the source dispatches
@@ -78,6 +78,7 @@ typedef struct
 
   /* Any thread. */
   gint           n_cancelled_timers; /* (atomic) cancels since the last prune */
+  gint           may_sleep;          /* (atomic) between prepare() and check() */
   GaioInbox      inbox;
 } GaioLoopSource;
 
@@ -237,8 +238,15 @@ gaio_loop_source_prepare (GSource *source,
   const GaioTimerEntry *top;
   gint64 now, wait_us;
 
+  /* From here to check() the context may block in poll(). The flag is
+   * set before the inbox is looked at, and a producer looks at the flag
+   * after its push: with both accesses sequentially consistent, either
+   * we see its handle here or it sees the flag and wakes the context. */
+  g_atomic_int_set (&self->may_sleep, TRUE);
+
   if (has_work (self))
     {
+      g_atomic_int_set (&self->may_sleep, FALSE);
       *timeout = 0;
       return TRUE;
     }
@@ -271,6 +279,8 @@ gaio_loop_source_check (GSource *source)
 {
   GaioLoopSource *self = (GaioLoopSource *) source;
   const GaioTimerEntry *top;
+
+  g_atomic_int_set (&self->may_sleep, FALSE);
 
   if (has_work (self))
     return TRUE;
@@ -421,7 +431,10 @@ _gaio_loop_source_push_threadsafe (GSource    *source,
   switch (_gaio_inbox_push (&self->inbox, handle))
     {
     case GAIO_INBOX_FIRST:
-      g_main_context_wakeup (self->context);
+      /* A loop that is dispatching looks at the inbox before it sleeps
+       * again: only one that may be asleep needs the write(2). */
+      if (g_atomic_int_get (&self->may_sleep))
+        g_main_context_wakeup (self->context);
       return TRUE;
     case GAIO_INBOX_QUEUED:
       return TRUE;
