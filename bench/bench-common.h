@@ -1,0 +1,178 @@
+/* bench-common.h: what every benchmark of gaio-bench shares
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The libgaio authors
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* One `name=value` field after the fixed ones of a result line. */
+typedef struct
+{
+  char   *name;   /* (owned) */
+  char   *text;   /* (owned) the value as printed */
+  double  value;
+} BenchExtra;
+
+/* One line of output:
+ *
+ *   bench=<bench> impl=<impl> n=<N> ops_per_s=<x> [p50_us=<x> p99_us=<x>] [name=<x> ...]
+ */
+typedef struct
+{
+  char      *bench;        /* (owned) */
+  char      *impl;         /* (owned) */
+  guint64    n;
+  double     ops_per_s;
+  gboolean   has_latency;
+  double     p50_us;
+  double     p99_us;
+  GPtrArray *extras;       /* (owned) (element-type BenchExtra) in printing order */
+} BenchResult;
+
+typedef struct _BenchCase BenchCase;
+
+/* Runs @bcase with @n operations and fills in @result, whose bench, impl
+ * and n are already set. Returns %FALSE with @error set if the benchmark
+ * could not run (the line is then replaced by a `#` comment). */
+typedef gboolean (*BenchFunc) (const BenchCase  *bcase,
+                               guint64           n,
+                               BenchResult      *result,
+                               GError          **error);
+
+/* One row of the table in gaio-bench.c: an implementation of a benchmark. */
+struct _BenchCase
+{
+  const char *bench;    /* a name from DESIGN.md's table, e.g. "call_soon" */
+  const char *impl;     /* "gaio", or the peer's name, e.g. "g_idle_add" */
+  guint64     n;        /* operations in a full run; --quick divides by 10 */
+  BenchFunc   func;
+};
+
+BenchResult *bench_result_new        (const char        *bench,
+                                      const char        *impl,
+                                      guint64            n);
+void         bench_result_free       (BenchResult       *result);
+void         bench_result_add_extra  (BenchResult       *result,
+                                      const char        *name,
+                                      double             value);
+void         bench_result_add_extra_text (BenchResult   *result,
+                                          const char    *name,
+                                          const char    *text);
+const BenchExtra *bench_result_lookup_extra (const BenchResult *result,
+                                             const char        *name);
+char        *bench_result_to_line    (const BenchResult *result);
+BenchResult *bench_result_parse_line (const char        *line,
+                                      GError           **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (BenchResult, bench_result_free)
+
+/* Formats a measurement with as many digits as are worth reading. */
+char        *bench_format_value      (double             value);
+
+/* CLOCK_MONOTONIC in nanoseconds: the clock g_get_monotonic_time(),
+ * GLib's timeouts and Python's time.monotonic() all read. */
+gint64       bench_now_ns            (void);
+/* CPU time used by the whole process (all threads), in nanoseconds. */
+gint64       bench_cpu_ns            (void);
+
+/* The value at @percentile (0..100) of @values, which it sorts in place
+ * (nearest-rank method). */
+double       bench_percentile        (double            *values,
+                                      gsize              n_values,
+                                      double             percentile);
+void         bench_sort_doubles      (double            *values,
+                                      gsize              n_values);
+double       bench_percentile_sorted (const double      *sorted,
+                                      gsize              n_values,
+                                      double             percentile);
+
+/* call_soon is measured in two forms, and every impl reports both:
+ *
+ * - batch: a driver callback schedules BENCH_CALL_SOON_BATCH callbacks, then
+ *   itself again behind them, so one loop iteration runs a whole batch. This
+ *   is the line's ops_per_s: the cost of scheduling and running a callback.
+ * - chain: each callback schedules the next, so every callback costs a whole
+ *   main-loop iteration (prepare, a poll() system call, check, dispatch).
+ *   Reported as chain_ops_per_s.
+ */
+#define BENCH_CALL_SOON_BATCH 1000
+void         bench_call_soon_finish  (BenchResult       *result,
+                                      guint64            n,
+                                      gint64             batch_ns,
+                                      gint64             chain_ns);
+
+/* call_soon_threadsafe: @n callbacks posted from another thread from
+ * @start_ns, the producer done posting at @posted_ns and the last callback
+ * run at @end_ns (all bench_now_ns()). */
+void         bench_threadsafe_finish (BenchResult       *result,
+                                      guint64            n,
+                                      gint64             start_ns,
+                                      gint64             posted_ns,
+                                      gint64             end_ns);
+
+/* What a timer benchmark records as its timers fire.
+ *
+ * A timer's user_data is its deadline itself (bench_timers_deadline()),
+ * not a pointer to a per-timer struct: timers fire in deadline order, not
+ * in the order they were armed, so reading such a struct would add a cache
+ * miss per timer that has nothing to do with the loop being measured. The
+ * callbacks find the BenchTimers in a static variable: one run at a time. */
+typedef struct
+{
+  gint64   base_ns;     /* bench_now_ns() at the start of the run */
+  gint64   cpu_base_ns; /* bench_cpu_ns() likewise */
+  guint64  n;
+  guint64  fired;
+  double  *late_ms;     /* (owned) how late each timer fired, in ms */
+} BenchTimers;
+
+/* Allocates what the run needs, then starts its clocks. */
+void         bench_timers_init       (BenchTimers       *timers,
+                                      guint64            n);
+/* @deadline_ns (a bench_now_ns() time) as the user_data of a timer:
+ * microseconds since the start of the run, which fit a pointer anywhere. */
+gpointer     bench_timers_deadline   (BenchTimers       *timers,
+                                      gint64             deadline_ns);
+/* Records the firing of the timer whose user_data is @deadline. Returns
+ * %TRUE once all n timers fired. */
+gboolean     bench_timers_fired      (BenchTimers       *timers,
+                                      gpointer           deadline);
+/* Stops the clocks and fills in @result: ops_per_s is timers per
+ * CPU-second of the process, then late_p50_ms, late_p99_ms, cpu_ms and
+ * wall_ms. Frees what bench_timers_init() allocated. */
+void         bench_timers_finish     (BenchTimers       *timers,
+                                      BenchResult       *result);
+
+/* splitmix64: the same generator as bench/python/peers.py, so that every
+ * implementation of the timer benchmarks arms the same delays. */
+guint64      bench_splitmix64        (guint64           *state);
+/* The @n delays of the timer benchmarks, in nanoseconds, uniform in
+ * [0, BENCH_TIMER_WINDOW_NS), drawn before the clocks start. */
+#define BENCH_TIMER_SEED       G_GUINT64_CONSTANT (20260101)
+#define BENCH_TIMER_WINDOW_NS  G_GINT64_CONSTANT (200000000)
+gint64      *bench_timer_delays_ns   (guint64            n);
+
+/* A benchmark that cannot run here (BENCH_ERROR_SKIPPED) is noted as
+ * `# <impl> skipped: <message>`; any other error as `# <impl> failed: ...`. */
+#define BENCH_ERROR (bench_error_quark ())
+typedef enum
+{
+  BENCH_ERROR_FAILED,
+  BENCH_ERROR_SKIPPED,
+} BenchError;
+GQuark       bench_error_quark       (void);
+
+/* Runs the Python peer of @bcase (bench/python/peers.py) and parses its line. */
+gboolean     bench_python_peer       (const BenchCase   *bcase,
+                                      guint64            n,
+                                      BenchResult       *result,
+                                      GError           **error);
+/* The python3 interpreter found in PATH, or %NULL; looked up once. */
+const char  *bench_python3_path      (void);
+
+G_END_DECLS

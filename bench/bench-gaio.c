@@ -1,0 +1,327 @@
+/* bench-gaio.c: the libgaio side of each benchmark
+ *
+ * Every run gets a GMainContext and a GaioLoop of its own, pushed as the
+ * thread default, driven by gaio_loop_run_forever() and closed at the end,
+ * so that nothing one run leaves behind can slow down the next.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The libgaio authors
+ */
+
+#include <gaio.h>
+
+#include "bench-gaio.h"
+
+typedef struct
+{
+  GMainContext *context;
+  GaioLoop     *loop;
+} LoopSetup;
+
+static void
+loop_setup (LoopSetup *setup)
+{
+  setup->context = g_main_context_new ();
+  g_main_context_push_thread_default (setup->context);
+  setup->loop = gaio_loop_new (setup->context);
+}
+
+static gboolean
+loop_teardown (LoopSetup  *setup,
+               GError    **error)
+{
+  gboolean ok = gaio_loop_close (setup->loop, error);
+
+  g_clear_object (&setup->loop);
+  g_main_context_pop_thread_default (setup->context);
+  g_clear_pointer (&setup->context, g_main_context_unref);
+
+  return ok;
+}
+
+/* gaio_loop_call_soon() and gaio_loop_call_later() return a handle the
+ * loop owns (transfer none); only gaio_loop_call_soon_threadsafe() hands
+ * the caller a reference to drop. */
+static gboolean
+schedule (GaioLoop      *loop,
+          GaioCallback   callback,
+          gpointer       user_data,
+          GError       **error)
+{
+  return gaio_loop_call_soon (loop, callback, user_data, NULL, error) != NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* call_soon */
+
+typedef struct
+{
+  GaioLoop *loop;
+  guint64   n;
+  guint64   scheduled;
+  guint64   done;
+  gint64    end_ns;
+} CallSoonRun;
+
+static gboolean
+chain_cb (gpointer   data,
+          GError   **error)
+{
+  CallSoonRun *run = data;
+
+  if (++run->done < run->n)
+    return schedule (run->loop, chain_cb, run, error);
+
+  run->end_ns = bench_now_ns ();
+  gaio_loop_stop (run->loop);
+  return TRUE;
+}
+
+static gboolean
+batch_work_cb (gpointer   data,
+               GError   **error)
+{
+  CallSoonRun *run = data;
+
+  if (++run->done == run->n)
+    {
+      run->end_ns = bench_now_ns ();
+      gaio_loop_stop (run->loop);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+batch_driver_cb (gpointer   data,
+                 GError   **error)
+{
+  CallSoonRun *run = data;
+  guint64 batch = MIN (BENCH_CALL_SOON_BATCH, run->n - run->scheduled);
+
+  for (guint64 i = 0; i < batch; i++)
+    {
+      if (!schedule (run->loop, batch_work_cb, run, error))
+        return FALSE;
+    }
+  run->scheduled += batch;
+
+  /* Behind the batch in the FIFO, so it runs in the next iteration, after
+   * the whole batch. */
+  if (run->scheduled < run->n)
+    return schedule (run->loop, batch_driver_cb, run, error);
+
+  return TRUE;
+}
+
+static gboolean
+call_soon_run (guint64        n,
+               GaioCallback   first,
+               gint64        *elapsed_ns,
+               GError       **error)
+{
+  LoopSetup setup;
+  CallSoonRun run = { 0, };
+  gint64 start_ns;
+  gboolean ok;
+
+  loop_setup (&setup);
+  run.loop = setup.loop;
+  run.n = n;
+
+  start_ns = bench_now_ns ();
+  ok = schedule (setup.loop, first, &run, error) &&
+       gaio_loop_run_forever (setup.loop, error);
+
+  if (!loop_teardown (&setup, ok ? error : NULL) || !ok)
+    return FALSE;
+
+  g_assert (run.done == n);
+  *elapsed_ns = run.end_ns - start_ns;
+  return TRUE;
+}
+
+gboolean
+bench_gaio_call_soon (const BenchCase  *bcase,
+                      guint64           n,
+                      BenchResult      *result,
+                      GError          **error)
+{
+  gint64 batch_ns, chain_ns;
+
+  if (!call_soon_run (n, batch_driver_cb, &batch_ns, error) ||
+      !call_soon_run (n, chain_cb, &chain_ns, error))
+    return FALSE;
+
+  bench_call_soon_finish (result, n, batch_ns, chain_ns);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* call_soon_threadsafe */
+
+typedef struct
+{
+  GaioLoop *loop;
+  GThread  *producer;
+  guint64   n;
+  guint64   done;        /* loop thread only */
+  gint64    start_ns;    /* written by the producer, read after the join */
+  gint64    posted_ns;   /* likewise */
+  gint64    end_ns;      /* loop thread only */
+  GError   *error;       /* (owned) the producer's, read after the join */
+} ThreadsafeRun;
+
+static gboolean
+threadsafe_cb (gpointer   data,
+               GError   **error)
+{
+  ThreadsafeRun *run = data;
+
+  if (++run->done == run->n)
+    {
+      run->end_ns = bench_now_ns ();
+      gaio_loop_stop (run->loop);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+threadsafe_stop_cb (gpointer data)
+{
+  ThreadsafeRun *run = data;
+
+  gaio_loop_stop (run->loop);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+threadsafe_producer (gpointer data)
+{
+  ThreadsafeRun *run = data;
+
+  run->start_ns = bench_now_ns ();
+  for (guint64 i = 0; i < run->n; i++)
+    {
+      GaioHandle *handle;
+
+      handle = gaio_loop_call_soon_threadsafe (run->loop, threadsafe_cb, run, NULL,
+                                               &run->error);
+      if (handle == NULL)
+        {
+          /* The last callback will never run to stop the loop: stop it
+           * from its own thread through plain GLib. */
+          g_main_context_invoke (gaio_loop_get_context (run->loop),
+                                 threadsafe_stop_cb, run);
+          break;
+        }
+      gaio_handle_unref (handle);
+    }
+  run->posted_ns = bench_now_ns ();
+
+  return NULL;
+}
+
+static gboolean
+threadsafe_start_cb (gpointer   data,
+                     GError   **error)
+{
+  ThreadsafeRun *run = data;
+
+  /* Started once the loop runs, so that the measurement is of a running
+   * loop taking posts, not of posts piling up before it starts. */
+  run->producer = g_thread_new ("bench-producer", threadsafe_producer, run);
+  return TRUE;
+}
+
+gboolean
+bench_gaio_call_soon_threadsafe (const BenchCase  *bcase,
+                                 guint64           n,
+                                 BenchResult      *result,
+                                 GError          **error)
+{
+  LoopSetup setup;
+  ThreadsafeRun run = { 0, };
+  gboolean ok;
+
+  loop_setup (&setup);
+  run.loop = setup.loop;
+  run.n = n;
+
+  ok = schedule (setup.loop, threadsafe_start_cb, &run, error) &&
+       gaio_loop_run_forever (setup.loop, error);
+
+  if (run.producer != NULL)
+    g_thread_join (run.producer);
+  if (ok && run.error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&run.error));
+      ok = FALSE;
+    }
+  g_clear_error (&run.error);
+
+  if (!loop_teardown (&setup, ok ? error : NULL) || !ok)
+    return FALSE;
+
+  g_assert (run.done == n);
+  bench_threadsafe_finish (result, n, run.start_ns, run.posted_ns, run.end_ns);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* timers_N */
+
+/* The run being measured (see BenchTimers). */
+static BenchTimers *timers_run;
+static GaioLoop *timers_loop;
+
+static gboolean
+timer_cb (gpointer   deadline,
+          GError   **error)
+{
+  if (bench_timers_fired (timers_run, deadline))
+    gaio_loop_stop (timers_loop);
+
+  return TRUE;
+}
+
+gboolean
+bench_gaio_timers (const BenchCase  *bcase,
+                   guint64           n,
+                   BenchResult      *result,
+                   GError          **error)
+{
+  g_autofree gint64 *delays_ns = bench_timer_delays_ns (n);
+  BenchTimers timers;
+  LoopSetup setup;
+  gboolean ok = TRUE;
+
+  bench_timers_init (&timers, n);
+  loop_setup (&setup);
+  timers_run = &timers;
+  timers_loop = setup.loop;
+
+  for (guint64 i = 0; ok && i < n; i++)
+    {
+      gint64 delay_ns = delays_ns[i];
+      gpointer deadline = bench_timers_deadline (&timers, bench_now_ns () + delay_ns);
+
+      ok = gaio_loop_call_later (setup.loop, (double) delay_ns / 1e9,
+                                 timer_cb, deadline, NULL, error) != NULL;
+    }
+
+  ok = ok && gaio_loop_run_forever (setup.loop, error);
+  ok = loop_teardown (&setup, ok ? error : NULL) && ok;
+  timers_run = NULL;
+  timers_loop = NULL;
+
+  if (!ok)
+    {
+      g_free (timers.late_ms);
+      return FALSE;
+    }
+
+  bench_timers_finish (&timers, result);
+  return TRUE;
+}

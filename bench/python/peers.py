@@ -1,0 +1,238 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# SPDX-FileCopyrightText: 2026 The libgaio authors
+"""Python asyncio peers of gaio-bench's benchmarks.
+
+Usage: python3 peers.py --bench NAME --n N
+
+Runs one benchmark with asyncio's default event loop and prints one line
+in gaio-bench's format, with impl=python_asyncio:
+
+    bench=<bench> impl=python_asyncio n=<N> ops_per_s=<x> [name=<x> ...]
+
+Each benchmark does what its C counterparts in bench-gaio.c and
+bench-glib.c do, the way an asyncio user would write it; keep them in step.
+The process times itself, so its start-up is not measured. gaio-bench runs
+this script once per round and picks the median round itself.
+"""
+
+import argparse
+import asyncio
+import math
+import sys
+import threading
+import time
+
+# Keep in step with bench-common.h.
+CALL_SOON_BATCH = 1000
+TIMER_SEED = 20260101
+TIMER_WINDOW_NS = 200_000_000
+MASK64 = (1 << 64) - 1
+
+IMPL = "python_asyncio"
+
+
+def format_value(value):
+    """bench_format_value() of bench-common.c."""
+    magnitude = abs(value)
+    if magnitude >= 100.0:
+        return "%.0f" % value
+    if magnitude >= 10.0:
+        return "%.1f" % value
+    if magnitude >= 1.0:
+        return "%.2f" % value
+    return "%.3g" % value
+
+
+def print_result(bench, n, ops_per_s, extras):
+    fields = ["bench=%s" % bench, "impl=%s" % IMPL, "n=%d" % n,
+              "ops_per_s=%s" % format_value(ops_per_s)]
+    fields += ["%s=%s" % (name, format_value(value)) for name, value in extras]
+    print(" ".join(fields), flush=True)
+
+
+def percentile_sorted(values, percentile):
+    """Nearest rank, as bench_percentile_sorted() of bench-common.c."""
+    rank = math.ceil(percentile / 100.0 * len(values))
+    rank = min(max(rank, 1), len(values))
+    return values[rank - 1]
+
+
+def splitmix64(state):
+    """Returns (new state, value): bench_splitmix64() of bench-common.c."""
+    state = (state + 0x9E3779B97F4A7C15) & MASK64
+    z = state
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK64
+    return state, z ^ (z >> 31)
+
+
+# --------------------------------------------------------------------------
+# call_soon: a batch form (ops_per_s) and a chain form (chain_ops_per_s),
+# as described in bench-common.h.
+
+def call_soon_batch(n):
+    loop = asyncio.new_event_loop()
+    done = 0
+    scheduled = 0
+    end_ns = 0
+
+    def work():
+        nonlocal done, end_ns
+        done += 1
+        if done == n:
+            end_ns = time.monotonic_ns()
+            loop.stop()
+
+    def driver():
+        nonlocal scheduled
+        batch = min(CALL_SOON_BATCH, n - scheduled)
+        call_soon = loop.call_soon
+        for _ in range(batch):
+            call_soon(work)
+        scheduled += batch
+        if scheduled < n:
+            call_soon(driver)
+
+    start_ns = time.monotonic_ns()
+    loop.call_soon(driver)
+    loop.run_forever()
+    loop.close()
+    assert done == n
+    return end_ns - start_ns
+
+
+def call_soon_chain(n):
+    loop = asyncio.new_event_loop()
+    done = 0
+    end_ns = 0
+
+    def step():
+        nonlocal done, end_ns
+        done += 1
+        if done < n:
+            loop.call_soon(step)
+        else:
+            end_ns = time.monotonic_ns()
+            loop.stop()
+
+    start_ns = time.monotonic_ns()
+    loop.call_soon(step)
+    loop.run_forever()
+    loop.close()
+    assert done == n
+    return end_ns - start_ns
+
+
+def bench_call_soon(bench, n):
+    batch_ns = call_soon_batch(n)
+    chain_ns = call_soon_chain(n)
+    print_result(bench, n, n / (max(batch_ns, 1) / 1e9),
+                 [("chain_ops_per_s", n / (max(chain_ns, 1) / 1e9))])
+
+
+# --------------------------------------------------------------------------
+# call_soon_threadsafe
+
+def bench_call_soon_threadsafe(bench, n):
+    loop = asyncio.new_event_loop()
+    done = 0
+    end_ns = 0
+    times = {}
+
+    def callback():
+        nonlocal done, end_ns
+        done += 1
+        if done == n:
+            end_ns = time.monotonic_ns()
+            loop.stop()
+
+    def producer():
+        post = loop.call_soon_threadsafe
+        times["start"] = time.monotonic_ns()
+        for _ in range(n):
+            post(callback)
+        times["posted"] = time.monotonic_ns()
+
+    thread = threading.Thread(target=producer, name="bench-producer")
+    # Started from the running loop, as in the C versions.
+    loop.call_soon(thread.start)
+    loop.run_forever()
+    thread.join()
+    loop.close()
+    assert done == n
+
+    start_ns = times["start"]
+    print_result(bench, n, n / (max(end_ns - start_ns, 1) / 1e9),
+                 [("post_ops_per_s", n / (max(times["posted"] - start_ns, 1) / 1e9))])
+
+
+# --------------------------------------------------------------------------
+# timers_N
+
+def timer_delays_ns(n):
+    """bench_timer_delays_ns() of bench-common.c: the same delays."""
+    delays = []
+    state = TIMER_SEED
+    for _ in range(n):
+        state, value = splitmix64(state)
+        delays.append(value % TIMER_WINDOW_NS)
+    return delays
+
+
+def bench_timers(bench, n):
+    delays = timer_delays_ns(n)
+    late_ms = []
+
+    # Drawing the delays is not timed: only the loop's work is.
+    cpu_start = time.process_time_ns()
+    wall_start = time.monotonic_ns()
+    loop = asyncio.new_event_loop()
+
+    def fire(deadline_ns):
+        late_ms.append((time.monotonic_ns() - deadline_ns) / 1e6)
+        if len(late_ms) == n:
+            loop.stop()
+
+    call_later = loop.call_later
+    now_ns = time.monotonic_ns
+    for delay_ns in delays:
+        call_later(delay_ns / 1e9, fire, now_ns() + delay_ns)
+
+    loop.run_forever()
+    loop.close()
+    cpu_ns = time.process_time_ns() - cpu_start
+    wall_ns = time.monotonic_ns() - wall_start
+    assert len(late_ms) == n
+
+    late_ms.sort()
+    print_result(bench, n, n / (max(cpu_ns, 1) / 1e9),
+                 [("late_p50_ms", percentile_sorted(late_ms, 50.0)),
+                  ("late_p99_ms", percentile_sorted(late_ms, 99.0)),
+                  ("cpu_ms", cpu_ns / 1e6),
+                  ("wall_ms", wall_ns / 1e6)])
+
+
+BENCHES = {
+    "call_soon": bench_call_soon,
+    "call_soon_threadsafe": bench_call_soon_threadsafe,
+    "timers_1000": bench_timers,
+    "timers_10000": bench_timers,
+    "timers_100000": bench_timers,
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bench", required=True, choices=sorted(BENCHES))
+    parser.add_argument("--n", type=int, required=True)
+    args = parser.parse_args()
+    if args.n < 1:
+        parser.error("--n must be at least 1")
+
+    BENCHES[args.bench](args.bench, args.n)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
