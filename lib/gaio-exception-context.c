@@ -584,12 +584,25 @@ repr_string (const char *string)
   g_string_append_c (text, quote);
   for (const char *p = string; *p != '\0'; p++)
     {
-      if (*p == quote || *p == '\\')
-        g_string_append_c (text, '\\');
-      if (*p == '\n')
-        g_string_append (text, "\\n");
-      else
-        g_string_append_c (text, *p);
+      switch (*p)
+        {
+        case '\n':
+          g_string_append (text, "\\n");
+          break;
+        case '\r':
+          g_string_append (text, "\\r");
+          break;
+        case '\t':
+          g_string_append (text, "\\t");
+          break;
+        case '\\':
+          g_string_append (text, "\\\\");
+          break;
+        default:
+          if (*p == quote)
+            g_string_append_c (text, '\\');
+          g_string_append_c (text, *p);
+        }
     }
   g_string_append_c (text, quote);
 

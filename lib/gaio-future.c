@@ -48,7 +48,8 @@ typedef struct
   /* Told synchronously when the future is cancelled: the executor job
    * that will complete it (see _gaio_future_set_cancel_hook()). */
   GaioFutureCancelHook cancel_hook;
-  gpointer             cancel_hook_data;
+  gpointer             cancel_hook_data;   /* (owned) by cancel_hook_destroy */
+  GDestroyNotify       cancel_hook_destroy;
 
   /* gaio_future_new_for_async() */
   GaioAsyncFinishFunc  finish;
@@ -149,6 +150,7 @@ gaio_future_finalize (GObject *object)
 {
   GaioFuturePrivate *priv = PRIV (GAIO_FUTURE (object));
 
+  _gaio_future_set_cancel_hook (GAIO_FUTURE (object), NULL, NULL, NULL);
   clear_result (priv);
   g_clear_error (&priv->error);
   if (priv->callbacks != NULL)
@@ -356,10 +358,13 @@ gaio_future_cancel (GaioFuture *future,
 
   if (priv->cancel_hook != NULL)
     {
-      GaioFutureCancelHook hook = priv->cancel_hook;
+      GaioFutureCancelHook hook = g_steal_pointer (&priv->cancel_hook);
+      gpointer data = g_steal_pointer (&priv->cancel_hook_data);
+      GDestroyNotify destroy = g_steal_pointer (&priv->cancel_hook_destroy);
 
-      priv->cancel_hook = NULL;
-      hook (future, g_steal_pointer (&priv->cancel_hook_data));
+      hook (future, data);
+      if (destroy != NULL)
+        destroy (data);
     }
   if (priv->cancellable != NULL)
     g_cancellable_cancel (priv->cancellable);
@@ -370,12 +375,19 @@ gaio_future_cancel (GaioFuture *future,
 void
 _gaio_future_set_cancel_hook (GaioFuture           *future,
                               GaioFutureCancelHook  hook,
-                              gpointer              user_data)
+                              gpointer              user_data,
+                              GDestroyNotify        destroy)
 {
   GaioFuturePrivate *priv = PRIV (future);
+  gpointer old_data = priv->cancel_hook_data;
+  GDestroyNotify old_destroy = priv->cancel_hook_destroy;
 
   priv->cancel_hook = hook;
   priv->cancel_hook_data = user_data;
+  priv->cancel_hook_destroy = destroy;
+
+  if (old_destroy != NULL)
+    old_destroy (old_data);
 }
 
 /**

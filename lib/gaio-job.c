@@ -98,9 +98,10 @@ _gaio_job_new (GaioLoop       *loop,
   job->loop = g_object_ref (loop);
   job->future = g_object_ref (future);
 
-  /* The future cannot go away before the job lets go of it, so the hook
-   * needs no reference of its own. */
-  _gaio_future_set_cancel_hook (future, cancel_hook, job);
+  /* The hook holds a reference: the worker may drop the executor's
+   * reference while the loop runs the hook. */
+  _gaio_future_set_cancel_hook (future, cancel_hook, gaio_job_ref (job),
+                                (GDestroyNotify) gaio_job_unref);
 
   return job;
 }
@@ -171,7 +172,7 @@ steal_future (GaioJob *job)
   GaioFuture *future = g_steal_pointer (&job->future);
 
   if (future != NULL)
-    _gaio_future_set_cancel_hook (future, NULL, NULL);
+    _gaio_future_set_cancel_hook (future, NULL, NULL, NULL);
 
   return future;
 }

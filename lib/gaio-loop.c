@@ -670,6 +670,32 @@ _gaio_loop_run_handle (GaioLoop   *loop,
   return loop->escape_error == NULL;
 }
 
+/* asyncio's _check_closed() and _check_running(). */
+static gboolean
+check_can_run (GaioLoop  *loop,
+               GError   **error)
+{
+  if (loop->closed)
+    {
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_CLOSED, "Event loop is closed");
+      return FALSE;
+    }
+  if (gaio_loop_is_running (loop))
+    {
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_RUNNING,
+                           "This event loop is already running");
+      return FALSE;
+    }
+  if (running_loop != NULL)
+    {
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_RUNNING,
+                           "Cannot run the event loop while another loop is running");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 /**
  * gaio_loop_run_forever:
  * @loop: a #GaioLoop
@@ -698,23 +724,8 @@ gaio_loop_run_forever (GaioLoop  *loop,
   g_return_val_if_fail (GAIO_IS_LOOP (loop), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (loop->closed)
-    {
-      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_CLOSED, "Event loop is closed");
-      return FALSE;
-    }
-  if (gaio_loop_is_running (loop))
-    {
-      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_RUNNING,
-                           "This event loop is already running");
-      return FALSE;
-    }
-  if (running_loop != NULL)
-    {
-      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_RUNNING,
-                           "Cannot run the event loop while another loop is running");
-      return FALSE;
-    }
+  if (!check_can_run (loop, error))
+    return FALSE;
   if (!g_main_context_acquire (loop->context))
     {
       g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_WRONG_THREAD,
@@ -789,6 +800,11 @@ gaio_loop_run_until_complete (GaioLoop    *loop,
                            "specified as the loop argument");
       return FALSE;
     }
+
+  /* Checked before the done callback goes on: on a done future it is
+   * scheduled at once, and a refused run must leave nothing behind. */
+  if (!check_can_run (loop, error))
+    return FALSE;
 
   /* Even for a future already done, asyncio runs the loop: its done
    * callbacks (ours among them) run in the first iteration. */
