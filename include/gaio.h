@@ -21,4 +21,5 @@
 # include "gaio/gaio-exception-context.h"
 # include "gaio/gaio-future.h"
 # include "gaio/gaio-loop.h"
+# include "gaio/gaio-loop-unix.h"
 #undef GAIO_INSIDE

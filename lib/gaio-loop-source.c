@@ -10,12 +10,15 @@
  *  - the timer heap (call_later, call_at), whose earliest deadline is the
  *    poll timeout reported by prepare(), so no GSource exists per timer
  *    and no g_source_set_ready_time() call is made per change;
- *  - the inbox (call_soon_threadsafe), woken through one descriptor.
+ *  - the inbox (call_soon_threadsafe), woken through one descriptor;
+ *  - the watched descriptors of add_reader()/add_writer(), one unix fd
+ *    tag each on this same source (gaio-fd-watch.c), created on first use.
  *
  * One dispatch is one asyncio iteration (BaseEventLoop._run_once): take
- * what other threads posted, move the due timers behind the callbacks
- * already ready, then run exactly the callbacks that were ready at that
- * point. What they schedule runs in the next iteration.
+ * what other threads posted, queue the callbacks of the descriptors
+ * poll() found ready, move the due timers behind them, then run exactly
+ * the callbacks that were ready at that point. What they schedule runs
+ * in the next iteration.
  *
  * Because it is an ordinary source, whoever drives the context (our own
  * run_forever, g_main_loop_run, GApplication, GTK) runs the loop.
@@ -23,6 +26,7 @@
 
 #include "config.h"
 
+#include "gaio-fd-watch-private.h"
 #include "gaio-inbox-private.h"
 #include "gaio-loop-private.h"
 #include "gaio-loop-source-private.h"
@@ -46,6 +50,7 @@ typedef struct
   guint64        next_timer_seq;
   guint64        n_iterations;
   gboolean       closed;
+  GaioFdWatches *fd_watches;         /* (owned) (nullable) until the first reader/writer */
 
   /* Any thread. */
   gint           n_cancelled_timers; /* (atomic) cancels since the last prune */
@@ -196,6 +201,9 @@ gaio_loop_source_check (GSource *source)
   if (g_source_query_unix_fd (source, self->inbox_tag) & G_IO_IN)
     return TRUE;
 
+  if (self->fd_watches != NULL && _gaio_fd_watches_check (self->fd_watches))
+    return TRUE;
+
   top = _gaio_timer_heap_peek (&self->timers);
   return top != NULL && top->when <= g_source_get_time (source);
 }
@@ -215,6 +223,10 @@ gaio_loop_source_dispatch (GSource     *source,
   if (g_source_query_unix_fd (source, self->inbox_tag) & G_IO_IN)
     _gaio_inbox_acknowledge (&self->inbox);
   collect_inbox (self);
+  /* asyncio's _process_events(): descriptor callbacks go behind the
+   * callbacks already ready and before the timers that became due. */
+  if (self->fd_watches != NULL)
+    ready_append (self, _gaio_fd_watches_collect (self->fd_watches));
   collect_due_timers (self, g_get_monotonic_time ());
 
   previous = _gaio_loop_dispatch_begin (loop);
@@ -247,6 +259,7 @@ gaio_loop_source_finalize (GSource *source)
    * hold references on the source, so reaching here means it is empty. */
   g_assert (self->ready_head == NULL);
   g_assert (self->timers.len == 0);
+  g_assert (self->fd_watches == NULL);
 
   _gaio_inbox_clear (&self->inbox);
   g_free (self->timers.items);
@@ -361,6 +374,23 @@ _gaio_loop_source_close (GSource *source)
   discard_list (ready);
   discard_list (_gaio_inbox_close (&self->inbox));
   _gaio_timer_heap_clear (&self->timers, drop_timer, NULL);
+  /* asyncio's close() forgets the registered descriptors (RW-07). */
+  g_clear_pointer (&self->fd_watches, _gaio_fd_watches_free);
+}
+
+/* The watched descriptors, created on first use. Loop thread only, and
+ * not once the source is closed. */
+GaioFdWatches *
+_gaio_loop_source_get_fd_watches (GSource *source)
+{
+  GaioLoopSource *self = (GaioLoopSource *) source;
+
+  g_assert (!self->closed);
+
+  if (self->fd_watches == NULL)
+    self->fd_watches = _gaio_fd_watches_new (source, self->loop);
+
+  return self->fd_watches;
 }
 
 guint
