@@ -22,4 +22,5 @@
 # include "gaio/gaio-future.h"
 # include "gaio/gaio-loop.h"
 # include "gaio/gaio-loop-unix.h"
+# include "gaio/gaio-process.h"
 #undef GAIO_INSIDE
