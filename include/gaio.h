@@ -17,6 +17,7 @@
 # include "gaio/gaio-error.h"
 # include "gaio/gaio-enum-types.h"
 # include "gaio/gaio-log.h"
+# include "gaio/gaio-log-writer.h"
 # include "gaio/gaio-handle.h"
 # include "gaio/gaio-exception-context.h"
 # include "gaio/gaio-future.h"
