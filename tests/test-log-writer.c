@@ -9,16 +9,20 @@
  * as GLib would, with a sink of their own.
  */
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "unix-test-util.h"
 
+/* pthread primitives, not GMutex/GCond: GLib 2.74's are futex-based and
+ * ThreadSanitizer would not see them synchronise the sink's thread with
+ * the test's. */
 typedef struct
 {
-  GMutex     lock;
-  GCond      cond;
+  pthread_mutex_t lock;
+  pthread_cond_t  cond;
   GPtrArray *messages;     /* (element-type utf8) Protected by lock */
   GPtrArray *threads;      /* the thread of each call. Protected by lock */
   guint64    dropped;      /* sum of GAIO_LOG_DROPPED seen. Protected by lock */
@@ -27,7 +31,7 @@ typedef struct
   gboolean   to_stdout;
 } Sink;
 
-static Sink sink;
+static Sink sink = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER };
 
 static const char *
 field (const GLogField *fields,
@@ -53,16 +57,16 @@ test_sink (GLogLevelFlags   log_level,
   if (sink.delay_ms > 0)
     g_usleep (sink.delay_ms * 1000);
 
-  g_mutex_lock (&sink.lock);
+  pthread_mutex_lock (&sink.lock);
   while (sink.gate_closed)
-    g_cond_wait (&sink.cond, &sink.lock);
+    pthread_cond_wait (&sink.cond, &sink.lock);
   g_ptr_array_add (sink.messages, dropped != NULL ? g_strdup_printf ("<dropped %s>", dropped)
                                                   : g_strdup (message));
   g_ptr_array_add (sink.threads, g_thread_self ());
   if (dropped != NULL)
     sink.dropped += g_ascii_strtoull (dropped, NULL, 10);
-  g_cond_broadcast (&sink.cond);
-  g_mutex_unlock (&sink.lock);
+  pthread_cond_broadcast (&sink.cond);
+  pthread_mutex_unlock (&sink.lock);
 
   if (sink.to_stdout)
     {
@@ -76,7 +80,7 @@ test_sink (GLogLevelFlags   log_level,
 static void
 sink_setup (guint delay_ms)
 {
-  g_mutex_lock (&sink.lock);
+  pthread_mutex_lock (&sink.lock);
   g_clear_pointer (&sink.messages, g_ptr_array_unref);
   g_clear_pointer (&sink.threads, g_ptr_array_unref);
   sink.messages = g_ptr_array_new_with_free_func (g_free);
@@ -84,7 +88,7 @@ sink_setup (guint delay_ms)
   sink.dropped = 0;
   sink.delay_ms = delay_ms;
   sink.gate_closed = FALSE;
-  g_mutex_unlock (&sink.lock);
+  pthread_mutex_unlock (&sink.lock);
 
   gaio_log_threaded_writer_set_sink (test_sink, NULL, NULL);
   gaio_log_threaded_writer_set_max_queued (GAIO_LOG_THREADED_WRITER_DEFAULT_MAX_QUEUED);
@@ -94,19 +98,19 @@ static void
 sink_teardown (void)
 {
   gaio_log_threaded_writer_flush ();
-  g_mutex_lock (&sink.lock);
+  pthread_mutex_lock (&sink.lock);
   g_clear_pointer (&sink.messages, g_ptr_array_unref);
   g_clear_pointer (&sink.threads, g_ptr_array_unref);
-  g_mutex_unlock (&sink.lock);
+  pthread_mutex_unlock (&sink.lock);
 }
 
 static void
 set_gate (gboolean closed)
 {
-  g_mutex_lock (&sink.lock);
+  pthread_mutex_lock (&sink.lock);
   sink.gate_closed = closed;
-  g_cond_broadcast (&sink.cond);
-  g_mutex_unlock (&sink.lock);
+  pthread_cond_broadcast (&sink.cond);
+  pthread_mutex_unlock (&sink.lock);
 }
 
 static void
@@ -234,10 +238,10 @@ test_overflow_reported (void)
 
   set_gate (FALSE);
   /* Once the kept records are out, the queue has room again. */
-  g_mutex_lock (&sink.lock);
+  pthread_mutex_lock (&sink.lock);
   while (sink.messages->len < n - dropped)
-    g_cond_wait (&sink.cond, &sink.lock);
-  g_mutex_unlock (&sink.lock);
+    pthread_cond_wait (&sink.cond, &sink.lock);
+  pthread_mutex_unlock (&sink.lock);
   log_message (G_LOG_LEVEL_MESSAGE, "after");
   gaio_log_threaded_writer_flush ();
 

@@ -9,6 +9,17 @@
 
 #include "unix-test-util.h"
 
+/* ThreadSanitizer delays every signal to a safe point and keeps one
+ * pending slot per signal number, so under it deliveries of one signal
+ * merge even when the kernel queued them all. */
+#if defined(__SANITIZE_THREAD__)
+# define SIGNALS_MERGE_UNDER_SANITIZER 1
+#elif defined(__has_feature)
+# if __has_feature(thread_sanitizer)
+#  define SIGNALS_MERGE_UNDER_SANITIZER 1
+# endif
+#endif
+
 typedef struct
 {
   GaioLoop *loop;
@@ -52,7 +63,7 @@ send_burst (gpointer data)
 
   for (guint i = 0; i < burst->n_signals; i++)
     {
-      kill (getpid (), burst->signum);
+      g_assert_cmpint (kill (getpid (), burst->signum), ==, 0);
       /* Give the loop a chance to show it is alive mid-burst. */
       if (i % 100 == 99)
         g_usleep (2000);
@@ -80,10 +91,19 @@ run_burst (Burst *burst)
     g_main_context_iteration (context, TRUE);
   g_thread_join (thread);
 
-  /* The deliveries still in the pipe or GLib's flags. */
+  /* The deliveries still in the pipe or GLib's flags: until all came, or
+   * none came for 200 ms (merged ones never will). */
   deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
   while (burst->calls < burst->n_signals && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (context, TRUE);
+    {
+      guint before = burst->calls;
+      gint64 quiet_until = g_get_monotonic_time () + 200000;
+
+      while (burst->calls == before && g_get_monotonic_time () < quiet_until)
+        g_main_context_iteration (context, TRUE);
+      if (burst->calls == before)
+        break;
+    }
   unix_test_iterate (burst->loop, 5);
 
   g_test_message ("%u signals sent: %u handler calls, %u timer ticks during the burst",
@@ -103,7 +123,12 @@ test_burst_own_path (void)
   Burst burst = { loop, .signum = SIGRTMIN + 1, .n_signals = unix_test_scale (1000) };
 
   run_burst (&burst);
+#ifdef SIGNALS_MERGE_UNDER_SANITIZER
+  g_assert_cmpuint (burst.calls, >=, 1);
+  g_assert_cmpuint (burst.calls, <=, burst.n_signals);
+#else
   g_assert_cmpuint (burst.calls, ==, burst.n_signals);
+#endif
   g_assert_cmpuint (burst.ticks, >, 0);
 
   unix_test_loop_free (loop);
