@@ -57,6 +57,7 @@
 #include "gaio-fd-watch-private.h"
 #include "gaio-handle-private.h"
 #include "gaio-loop-private.h"
+#include "gaio-log-private.h"
 #include "gaio-loop-source-private.h"
 #include "gaio-signal-private.h"
 
@@ -275,7 +276,8 @@ ensure_signal_pipe (GError **error)
           signal_pipe[1] = fds[1];
         }
       else
-        g_warning ("Cannot create the self-pipe of signal handlers: %s", local_error->message);
+        _gaio_log (G_LOG_LEVEL_WARNING, "Cannot create the self-pipe of signal handlers: %s",
+                   local_error->message);
       g_once_init_leave (&created, 1);
     }
 
@@ -361,7 +363,8 @@ restore_own_handler (int signum)
       int saved_errno = errno;
 
       /* asyncio logs the failure of set_wakeup_fd(-1) at INFO and goes on. */
-      g_info ("Cannot restore the disposition of signal %d: %s", signum, g_strerror (saved_errno));
+      _gaio_log (G_LOG_LEVEL_INFO, "Cannot restore the disposition of signal %d: %s", signum,
+                 g_strerror (saved_errno));
     }
 }
 
