@@ -256,10 +256,21 @@ queue_callback (GaioHandle *list,
 typedef struct
 {
   GaioLoop *loop;
-  int       fd;
-  gboolean  had_reader;
-  gboolean  had_writer;
+  FdWatch  *watch;     /* (owned) dropped from the table, freed with the report */
 } ClosedFdReport;
+
+/* The dropped watch's callbacks are released (and their destroy notifies
+ * run) only here, after the report ran as a loop callback: never in the
+ * middle of _gaio_fd_watches_collect()'s walk over the table, which a
+ * notify calling add_reader() would break. */
+static void
+closed_fd_report_free (gpointer data)
+{
+  ClosedFdReport *report = data;
+
+  fd_watch_free (report->watch);
+  g_free (report);
+}
 
 static gboolean
 report_closed_fd (gpointer   user_data,
@@ -271,19 +282,23 @@ report_closed_fd (gpointer   user_data,
   g_autoptr(GError) closed_error = NULL;
   GValue fd_value = G_VALUE_INIT;
 
+  FdWatch *watch = report->watch;
+  gboolean had_reader = watch->slots[GAIO_FD_READER] != NULL;
+  gboolean had_writer = watch->slots[GAIO_FD_WRITER] != NULL;
+
   message = g_strdup_printf ("File descriptor %d was closed while the loop watched it: "
                              "its %s removed (call remove_reader()/remove_writer() "
                              "before closing a descriptor)",
-                             report->fd,
-                             report->had_reader && report->had_writer ? "reader and writer were" :
-                             report->had_reader ? "reader was" : "writer was");
+                             watch->fd,
+                             had_reader && had_writer ? "reader and writer were" :
+                             had_reader ? "reader was" : "writer was");
   closed_error = g_error_new (GAIO_ERROR, GAIO_ERROR_INVALID_ARGUMENT,
                               "Invalid file object: %d is not an open file descriptor",
-                              report->fd);
+                              watch->fd);
   context = gaio_exception_context_new (message);
   gaio_exception_context_set_error (context, closed_error);
   g_value_init (&fd_value, G_TYPE_INT);
-  g_value_set_int (&fd_value, report->fd);
+  g_value_set_int (&fd_value, watch->fd);
   gaio_exception_context_set_value (context, "fd", &fd_value);
   g_value_unset (&fd_value);
 
@@ -301,11 +316,9 @@ drop_closed_fd (GaioFdWatches *watches,
   GaioHandle *handle;
 
   report->loop = watches->loop;
-  report->fd = watch->fd;
-  report->had_reader = watch->slots[GAIO_FD_READER] != NULL;
-  report->had_writer = watch->slots[GAIO_FD_WRITER] != NULL;
+  report->watch = watch;
 
-  handle = _gaio_handle_new (report_closed_fd, report, g_free);
+  handle = _gaio_handle_new (report_closed_fd, report, closed_fd_report_free);
   gaio_handle_set_name (handle, "GaioLoop.closed_fd_report");
   handle->next = list;
 
@@ -333,9 +346,9 @@ _gaio_fd_watches_collect (GaioFdWatches *watches)
 
       if (revents & G_IO_NVAL)
         {
+          /* The report takes the watch over. */
+          g_hash_table_iter_steal (&iter);
           list = drop_closed_fd (watches, watch, list);
-          /* Frees the watch and releases its callbacks. */
-          g_hash_table_iter_remove (&iter);
           continue;
         }
 
