@@ -17,6 +17,7 @@
 # include "gaio/gaio-error.h"
 # include "gaio/gaio-enum-types.h"
 # include "gaio/gaio-log.h"
+# include "gaio/gaio-log-writer.h"
 # include "gaio/gaio-handle.h"
 # include "gaio/gaio-exception-context.h"
 # include "gaio/gaio-future.h"
@@ -24,4 +25,6 @@
 # include "gaio/gaio-executor.h"
 # include "gaio/gaio-thread-pool-executor.h"
 # include "gaio/gaio-loop.h"
+# include "gaio/gaio-loop-unix.h"
+# include "gaio/gaio-process.h"
 #undef GAIO_INSIDE

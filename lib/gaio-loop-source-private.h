@@ -6,6 +6,7 @@
 
 #pragma once
 
+#include "gaio-fd-watch-private.h"
 #include "gaio-handle-private.h"
 
 G_BEGIN_DECLS
@@ -30,5 +31,6 @@ void        _gaio_loop_source_timer_cancelled  (GSource      *source);
 void        _gaio_loop_source_close            (GSource      *source);
 guint       _gaio_loop_source_get_n_timers     (GSource      *source);
 guint64     _gaio_loop_source_get_n_iterations (GSource      *source);
+GaioFdWatches *_gaio_loop_source_get_fd_watches (GSource     *source);
 
 G_END_DECLS

@@ -18,11 +18,15 @@
  * and puts them back after, which costs two wake-up writes and a rebuilt
  * poll set on every dispatch; the context's own wake-up costs nothing
  * while no thread posts.
+ *  - the watched descriptors of add_reader()/add_writer(), one unix fd
+ *    tag each on this same source (gaio-fd-watch.c), created on first use.
+ *    While there are some, GLib's per-dispatch cost above applies.
  *
  * One dispatch is one asyncio iteration (BaseEventLoop._run_once): take
- * what other threads posted, move the due timers behind the callbacks
- * already ready, then run exactly the callbacks that were ready at that
- * point. What they schedule runs in the next iteration.
+ * what other threads posted, queue the callbacks of the descriptors
+ * poll() found ready, move the due timers behind them, then run exactly
+ * the callbacks that were ready at that point. What they schedule runs
+ * in the next iteration.
  *
  * Because it is an ordinary source, whoever drives the context (our own
  * run_forever, g_main_loop_run, GApplication, GTK) runs the loop.
@@ -30,6 +34,7 @@
 
 #include "config.h"
 
+#include "gaio-fd-watch-private.h"
 #include "gaio-inbox-private.h"
 #include "gaio-loop-private.h"
 #include "gaio-loop-source-private.h"
@@ -75,6 +80,7 @@ typedef struct
   gboolean       closed;
   GaioHandle    *cached_handles;     /* (owned) linked through ->next */
   guint          n_cached_handles;
+  GaioFdWatches *fd_watches;         /* (owned) (nullable) until the first reader/writer */
 
   /* Any thread. */
   gint           n_cancelled_timers; /* (atomic) cancels since the last prune */
@@ -106,6 +112,19 @@ ready_append (GaioLoopSource *self,
               GaioHandle     *handle)
 {
   ready_splice (self, handle, handle, 1);
+}
+
+static void
+ready_append_list (GaioLoopSource *self,
+                   GaioHandle     *list)
+{
+  while (list != NULL)
+    {
+      GaioHandle *next = list->next;
+
+      ready_append (self, list);
+      list = next;
+    }
 }
 
 static GaioHandle *
@@ -285,6 +304,9 @@ gaio_loop_source_check (GSource *source)
   if (has_work (self))
     return TRUE;
 
+  if (self->fd_watches != NULL && _gaio_fd_watches_check (self->fd_watches))
+    return TRUE;
+
   top = _gaio_timer_heap_peek (&self->timers);
   return top != NULL && top->when <= g_source_get_time (source);
 }
@@ -302,6 +324,10 @@ gaio_loop_source_dispatch (GSource     *source,
   self->n_iterations++;
 
   collect_inbox (self);
+  /* asyncio's _process_events(): descriptor callbacks go behind the
+   * callbacks already ready and before the timers that became due. */
+  if (self->fd_watches != NULL)
+    ready_append_list (self, _gaio_fd_watches_collect (self->fd_watches));
   collect_due_timers (self, g_get_monotonic_time ());
 
   previous = _gaio_loop_dispatch_begin (loop);
@@ -334,6 +360,7 @@ gaio_loop_source_finalize (GSource *source)
    * hold references on the source, so reaching here means it is empty. */
   g_assert (self->ready_head == NULL);
   g_assert (self->timers.len == 0);
+  g_assert (self->fd_watches == NULL);
 
   while (self->cached_handles != NULL)
     {
@@ -486,6 +513,23 @@ _gaio_loop_source_close (GSource *source)
   discard_list (self, ready);
   discard_list (self, _gaio_inbox_close (&self->inbox));
   _gaio_timer_heap_clear (&self->timers, drop_timer, self);
+  /* asyncio's close() forgets the registered descriptors (RW-07). */
+  g_clear_pointer (&self->fd_watches, _gaio_fd_watches_free);
+}
+
+/* The watched descriptors, created on first use. Loop thread only, and
+ * not once the source is closed. */
+GaioFdWatches *
+_gaio_loop_source_get_fd_watches (GSource *source)
+{
+  GaioLoopSource *self = (GaioLoopSource *) source;
+
+  g_assert (!self->closed);
+
+  if (self->fd_watches == NULL)
+    self->fd_watches = _gaio_fd_watches_new (source, self->loop);
+
+  return self->fd_watches;
 }
 
 guint

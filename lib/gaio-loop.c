@@ -24,6 +24,7 @@
 #include "gaio-log-private.h"
 #include "gaio-loop-private.h"
 #include "gaio-loop-source-private.h"
+#include "gaio-signal-private.h"
 
 #define DEFAULT_SLOW_CALLBACK_DURATION 0.1
 
@@ -119,6 +120,9 @@ close_source (GaioLoop *loop)
     }
 
   loop->closed = TRUE;
+  /* asyncio's close() removes the loop's signal handlers and restores
+   * the dispositions (SG-11); destroy notifies then see a closed loop. */
+  _gaio_signal_remove_all (loop);
   _gaio_loop_source_close (loop->source);
   g_source_destroy (loop->source);
 }
@@ -1592,4 +1596,10 @@ gaio_loop_shutdown_default_executor (GaioLoop *loop)
   g_thread_unref (thread);
 
   return future;
+}
+
+GSource *
+_gaio_loop_get_source (GaioLoop *loop)
+{
+  return loop->source;
 }

@@ -49,6 +49,11 @@ G_BEGIN_DECLS
  * @GAIO_ERROR_BROKEN_EXECUTOR: an executor lost a worker and cannot run
  *   jobs any more (`BrokenExecutor`)
  * @GAIO_ERROR_EXECUTOR_SHUTDOWN: the executor was shut down
+ * @GAIO_ERROR_SIGNAL_UNCATCHABLE: a signal handler cannot be installed for
+ *   this signal: SIGKILL and SIGSTOP cannot be caught at all, and SIGCHLD
+ *   belongs to GLib's child watches (`sig 9 cannot be caught`)
+ * @GAIO_ERROR_PROCESS_LOOKUP: the process has exited already, so it
+ *   cannot be signalled (asyncio's `ProcessLookupError`)
  *
  * Error codes of the %GAIO_ERROR domain.
  */
@@ -64,6 +69,8 @@ typedef enum {
   GAIO_ERROR_NOT_MAIN_THREAD,
   GAIO_ERROR_BROKEN_EXECUTOR,
   GAIO_ERROR_EXECUTOR_SHUTDOWN,
+  GAIO_ERROR_SIGNAL_UNCATCHABLE,
+  GAIO_ERROR_PROCESS_LOOKUP,
 } GaioError;
 
 GAIO_AVAILABLE_IN_ALL

@@ -1,0 +1,749 @@
+/* gaio-process.c: a child process driven from a loop
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The libgaio authors
+ *
+ * asyncio's asyncio.subprocess.Process over GSubprocess. GLib already
+ * does the hard parts: it spawns (posix_spawn when it can), reaps every
+ * child from its worker thread as soon as it exits (so a child never
+ * stays a zombie, whatever happens to the objects here), and sends
+ * signals through that same thread so a signal never reaches a recycled
+ * pid.
+ *
+ * What this file adds is asyncio's contract on the loop: one exit watch
+ * per process, started at spawn and completed on the loop's context,
+ * which sets the returncode (a negative signal number when the child was
+ * killed by a signal) and completes every future gaio_process_wait()
+ * handed out; signalling fails with GAIO_ERROR_PROCESS_LOOKUP once the
+ * exit is known (SP-04); and, in debug mode, asyncio's log trail of a
+ * subprocess (LG-05). communicate() is in gaio-process-communicate.c.
+ */
+
+#include "config.h"
+
+#include <signal.h>
+
+#include "gaio-log-private.h"
+#include "gaio-process-private.h"
+
+struct _GaioProcess
+{
+  GObject      parent_instance;
+
+  GaioLoop    *loop;          /* (owned) */
+  GSubprocess *subprocess;    /* (owned) */
+  GPid         pid;
+  char        *program;       /* (owned) argv[0], or the shell command; for logs */
+  char        *debug_log;     /* (owned) (nullable) asyncio's "execute program 'x'" */
+
+  /* Loop thread only. */
+  gboolean     exited;
+  int          returncode;
+  gboolean     communicating; /* communicate() owns the pipes */
+  GPtrArray   *waiters;       /* (owned) (element-type GaioFuture) until the exit */
+};
+
+enum {
+  PROP_0,
+  PROP_LOOP,
+  PROP_SUBPROCESS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/**
+ * GaioProcess:
+ *
+ * A child process driven from a [class@Gaio.Loop]: asyncio's
+ * `asyncio.subprocess.Process`, over #GSubprocess.
+ *
+ * Create one with [method@Gaio.Loop.subprocess_exec] or
+ * [method@Gaio.Loop.subprocess_shell]. [method@Gaio.Process.wait] and
+ * [method@Gaio.Process.communicate] return futures of the process's loop;
+ * [method@Gaio.Process.send_signal], [method@Gaio.Process.terminate] and
+ * [method@Gaio.Process.kill] signal it. The returncode follows asyncio:
+ * the exit status, or minus the signal number for a child killed by a
+ * signal.
+ *
+ * GLib reaps the child as soon as it exits, so it never stays a zombie,
+ * even if every future is cancelled and the object is dropped early. The
+ * object itself stays alive until the loop has seen the exit.
+ *
+ * Used from the loop's thread.
+ */
+
+G_DEFINE_FINAL_TYPE (GaioProcess, gaio_process, G_TYPE_OBJECT)
+
+static void
+gaio_process_finalize (GObject *object)
+{
+  GaioProcess *process = GAIO_PROCESS (object);
+
+  g_clear_pointer (&process->waiters, g_ptr_array_unref);
+  g_clear_object (&process->subprocess);
+  g_clear_object (&process->loop);
+  g_free (process->program);
+  g_free (process->debug_log);
+
+  G_OBJECT_CLASS (gaio_process_parent_class)->finalize (object);
+}
+
+static void
+gaio_process_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  GaioProcess *process = GAIO_PROCESS (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOOP:
+      g_value_set_object (value, process->loop);
+      break;
+    case PROP_SUBPROCESS:
+      g_value_set_object (value, process->subprocess);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gaio_process_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  GaioProcess *process = GAIO_PROCESS (object);
+
+  switch (prop_id)
+    {
+    case PROP_LOOP:
+      process->loop = g_value_dup_object (value);
+      break;
+    case PROP_SUBPROCESS:
+      process->subprocess = g_value_dup_object (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void watch_exit (GaioProcess *process);
+
+static void
+gaio_process_constructed (GObject *object)
+{
+  GaioProcess *process = GAIO_PROCESS (object);
+  const char *identifier;
+
+  G_OBJECT_CLASS (gaio_process_parent_class)->constructed (object);
+
+  g_return_if_fail (GAIO_IS_LOOP (process->loop));
+  g_return_if_fail (G_IS_SUBPROCESS (process->subprocess));
+
+  identifier = g_subprocess_get_identifier (process->subprocess);
+  process->pid = identifier != NULL ? (GPid) g_ascii_strtoll (identifier, NULL, 10) : 0;
+  watch_exit (process);
+}
+
+static void
+gaio_process_class_init (GaioProcessClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->constructed = gaio_process_constructed;
+  object_class->finalize = gaio_process_finalize;
+  object_class->get_property = gaio_process_get_property;
+  object_class->set_property = gaio_process_set_property;
+
+  /**
+   * GaioProcess:loop:
+   *
+   * The loop whose context sees the exit and completes the futures.
+   */
+  properties[PROP_LOOP] =
+    g_param_spec_object ("loop", NULL, NULL,
+                         GAIO_TYPE_LOOP,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GaioProcess:subprocess:
+   *
+   * The running #GSubprocess the process drives. Its pipes
+   * (g_subprocess_get_stdin_pipe() and the others) can be used directly,
+   * except while [method@Gaio.Process.communicate] runs.
+   */
+  properties[PROP_SUBPROCESS] =
+    g_param_spec_object ("subprocess", NULL, NULL,
+                         G_TYPE_SUBPROCESS,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+gaio_process_init (GaioProcess *process)
+{
+  process->waiters = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/**
+ * gaio_process_to_string:
+ * @process: a #GaioProcess
+ *
+ * A description in the form of asyncio's transport repr:
+ * `<GaioProcess pid=42 running>`, `<GaioProcess pid=42 returncode=-9>`.
+ *
+ * Returns: (transfer full): the description
+ */
+char *
+gaio_process_to_string (GaioProcess *process)
+{
+  g_return_val_if_fail (GAIO_IS_PROCESS (process), NULL);
+
+  if (process->exited)
+    return g_strdup_printf ("<GaioProcess pid=%d returncode=%d>", (int) process->pid,
+                            process->returncode);
+
+  return g_strdup_printf ("<GaioProcess pid=%d running>", (int) process->pid);
+}
+
+static int
+returncode_of (GSubprocess *subprocess)
+{
+  /* asyncio's convention (Popen.returncode): -N for a child killed by
+   * signal N. */
+  if (g_subprocess_get_if_signaled (subprocess))
+    return -g_subprocess_get_term_sig (subprocess);
+
+  return g_subprocess_get_exit_status (subprocess);
+}
+
+static void
+log_exit (GaioProcess *process)
+{
+  g_autofree char *repr = NULL;
+
+  if (!gaio_loop_get_debug (process->loop))
+    return;
+
+  _gaio_log (G_LOG_LEVEL_DEBUG, "process %d exited with returncode %d",
+             (int) process->pid, process->returncode);
+  /* asyncio takes the repr before the returncode is stored. */
+  repr = g_strdup_printf ("<GaioProcess pid=%d running>", (int) process->pid);
+  _gaio_log (G_LOG_LEVEL_INFO, "%s exited with return code %d", repr, process->returncode);
+}
+
+static void
+on_exited (GObject      *source_object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GaioProcess) process = user_data;
+  g_autoptr(GPtrArray) waiters = NULL;
+
+  /* No cancellable was given: the wait only ends with the exit. */
+  g_subprocess_wait_finish (process->subprocess, result, NULL);
+
+  process->returncode = returncode_of (process->subprocess);
+  log_exit (process);
+  process->exited = TRUE;
+
+  waiters = g_steal_pointer (&process->waiters);
+  for (guint i = 0; i < waiters->len; i++)
+    {
+      GaioFuture *future = g_ptr_array_index (waiters, i);
+
+      /* A waiter may have been cancelled (SP-09): that is its own
+       * business, the others still get the returncode. */
+      if (!gaio_future_is_done (future))
+        gaio_future_set_result_int64 (future, process->returncode, NULL);
+    }
+}
+
+/* Starts the one exit watch. GIO completes it on the context that is the
+ * thread-default one when it starts: make that the loop's. */
+static void
+watch_exit (GaioProcess *process)
+{
+  GMainContext *context = gaio_loop_get_context (process->loop);
+
+  g_main_context_push_thread_default (context);
+  g_subprocess_wait_async (process->subprocess, NULL, on_exited, g_object_ref (process));
+  g_main_context_pop_thread_default (context);
+}
+
+static gboolean
+must_reset_child_signals (void)
+{
+  static const int reset[] = { SIGPIPE, SIGXFSZ };
+  sigset_t blocked;
+
+  /* Dispositions set to SIG_IGN and the signal mask survive exec():
+   * Python's Popen(restore_signals=True), which asyncio relies on, resets
+   * SIGPIPE and SIGXFSZ, so that a child writing to a closed pipe dies of
+   * it instead of failing with EPIPE (SP-06). Only then is a child_setup
+   * needed, which makes GLib fork() instead of posix_spawn(): pay that
+   * only when the parent changed something. */
+  for (guint i = 0; i < G_N_ELEMENTS (reset); i++)
+    {
+      struct sigaction current;
+
+      if (sigaction (reset[i], NULL, &current) == 0 &&
+          !(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_IGN)
+        return TRUE;
+    }
+
+  if (pthread_sigmask (SIG_BLOCK, NULL, &blocked) == 0)
+    for (int signum = 1; signum < NSIG; signum++)
+      if (sigismember (&blocked, signum) == 1)
+        return TRUE;
+
+  return FALSE;
+}
+
+/* Runs in the child between fork() and exec(): async-signal-safe calls
+ * only. */
+static void
+reset_child_signals (gpointer user_data)
+{
+  struct sigaction dfl = { 0 };
+  sigset_t none;
+
+  dfl.sa_handler = SIG_DFL;
+  sigemptyset (&dfl.sa_mask);
+  sigaction (SIGPIPE, &dfl, NULL);
+  sigaction (SIGXFSZ, &dfl, NULL);
+  sigemptyset (&none);
+  sigprocmask (SIG_SETMASK, &none, NULL);
+}
+
+static void
+append_pipe (GString    *text,
+             const char *name,
+             const char *what)
+{
+  g_string_append_printf (text, " %s=%s", name, what);
+}
+
+/* asyncio's base_events._log_subprocess(). */
+static char *
+describe_spawn (const char       *what,
+                const char       *program,
+                GSubprocessFlags  flags)
+{
+  GString *text = g_string_new (NULL);
+
+  g_string_append_printf (text, "%s '%s'", what, program);
+  if (flags & G_SUBPROCESS_FLAGS_STDIN_PIPE)
+    append_pipe (text, "stdin", "<pipe>");
+  else if (flags & G_SUBPROCESS_FLAGS_STDIN_INHERIT)
+    ;
+  else
+    append_pipe (text, "stdin", "<devnull>");
+
+  if ((flags & G_SUBPROCESS_FLAGS_STDERR_MERGE) && (flags & G_SUBPROCESS_FLAGS_STDOUT_PIPE))
+    append_pipe (text, "stdout=stderr", "<pipe>");
+  else
+    {
+      if (flags & G_SUBPROCESS_FLAGS_STDOUT_PIPE)
+        append_pipe (text, "stdout", "<pipe>");
+      else if (flags & G_SUBPROCESS_FLAGS_STDOUT_SILENCE)
+        append_pipe (text, "stdout", "<devnull>");
+      if (flags & G_SUBPROCESS_FLAGS_STDERR_PIPE)
+        append_pipe (text, "stderr", "<pipe>");
+      else if (flags & G_SUBPROCESS_FLAGS_STDERR_SILENCE)
+        append_pipe (text, "stderr", "<devnull>");
+      else if (flags & G_SUBPROCESS_FLAGS_STDERR_MERGE)
+        append_pipe (text, "stderr", "<stdout>");
+    }
+
+  return g_string_free (text, FALSE);
+}
+
+static GaioProcess *
+spawn (GaioLoop             *loop,
+       GSubprocessLauncher  *launcher,
+       const char * const   *argv,
+       const char           *program,
+       char                 *debug_log,   /* (transfer full) (nullable) */
+       GError              **error)
+{
+  GSubprocess *subprocess;
+  GaioProcess *process;
+  g_autofree char *repr = NULL;
+
+  if (debug_log != NULL)
+    _gaio_log (G_LOG_LEVEL_DEBUG, "%s", debug_log);
+
+  subprocess = g_subprocess_launcher_spawnv (launcher, argv, error);
+  if (subprocess == NULL)
+    {
+      g_free (debug_log);
+      return NULL;
+    }
+
+  process = g_object_new (GAIO_TYPE_PROCESS, "loop", loop, "subprocess", subprocess, NULL);
+  g_object_unref (subprocess);
+  process->program = g_strdup (program);
+  process->debug_log = debug_log;
+
+  if (debug_log != NULL)
+    {
+      repr = gaio_process_to_string (process);
+      _gaio_log (G_LOG_LEVEL_DEBUG, "process '%s' created: pid %d", program, (int) process->pid);
+      _gaio_log (G_LOG_LEVEL_INFO, "%s: %s", debug_log, repr);
+    }
+
+  return process;
+}
+
+static GSubprocessLauncher *
+new_launcher (GSubprocessFlags flags)
+{
+  GSubprocessLauncher *launcher = g_subprocess_launcher_new (flags);
+
+  if (must_reset_child_signals ())
+    g_subprocess_launcher_set_child_setup (launcher, reset_child_signals, NULL, NULL);
+
+  return launcher;
+}
+
+static gboolean
+refuse_closed (GaioLoop  *loop,
+               GError   **error)
+{
+  if (!gaio_loop_is_closed (loop))
+    return FALSE;
+
+  g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_CLOSED, "Event loop is closed");
+  return TRUE;
+}
+
+/**
+ * gaio_loop_subprocess_exec:
+ * @loop: a #GaioLoop
+ * @argv: (array zero-terminated=1) (element-type filename): the program
+ *   and its arguments; a program without a `/` is looked up in `PATH`
+ * @flags: where the child's standard streams go
+ * @error: return location for a #GError
+ *
+ * Starts a child process (asyncio's `loop.subprocess_exec` and
+ * `asyncio.create_subprocess_exec`). The streams are given as
+ * #GSubprocessFlags, which map onto asyncio's arguments:
+ *
+ * - `PIPE`: %G_SUBPROCESS_FLAGS_STDIN_PIPE, %G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+ *   %G_SUBPROCESS_FLAGS_STDERR_PIPE;
+ * - `DEVNULL`: %G_SUBPROCESS_FLAGS_STDOUT_SILENCE,
+ *   %G_SUBPROCESS_FLAGS_STDERR_SILENCE, and no stdin flag at all (GLib's
+ *   default for stdin is `/dev/null`);
+ * - `None` (inherit): %G_SUBPROCESS_FLAGS_STDIN_INHERIT for stdin, and no
+ *   flag for stdout and stderr;
+ * - `stderr=STDOUT`: %G_SUBPROCESS_FLAGS_STDERR_MERGE.
+ *
+ * Spawning itself is synchronous, as it is in asyncio (which only awaits
+ * the pipes' connection). The child starts with the default disposition
+ * for SIGPIPE and SIGXFSZ and an empty signal mask, as with Python's
+ * `restore_signals=True`. In debug mode the spawn and the exit are
+ * logged as asyncio logs them; only argv[0] is logged, never the
+ * arguments, which may hold secrets.
+ *
+ * Loop thread only.
+ *
+ * Returns: (transfer full): the process, or %NULL with @error set: the
+ *   #GSpawnError of a program that cannot be started (e.g.
+ *   %G_SPAWN_ERROR_NOENT), or %GAIO_ERROR_CLOSED
+ */
+GaioProcess *
+gaio_loop_subprocess_exec (GaioLoop            *loop,
+                           const char * const  *argv,
+                           GSubprocessFlags     flags,
+                           GError             **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  char *debug_log = NULL;
+
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+  g_return_val_if_fail (argv != NULL && argv[0] != NULL && argv[0][0] != '\0', NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (refuse_closed (loop, error))
+    return NULL;
+
+  if (gaio_loop_get_debug (loop))
+    debug_log = describe_spawn ("execute program", argv[0], flags);
+
+  launcher = new_launcher (flags);
+  return spawn (loop, launcher, argv, argv[0], debug_log, error);
+}
+
+/**
+ * gaio_loop_subprocess_exec_with_launcher:
+ * @loop: a #GaioLoop
+ * @launcher: the launcher, with the flags, environment, working directory
+ *   and descriptors for the child
+ * @argv: (array zero-terminated=1) (element-type filename): the program
+ *   and its arguments
+ * @error: return location for a #GError
+ *
+ * Like [method@Gaio.Loop.subprocess_exec], with everything a
+ * #GSubprocessLauncher can set (asyncio's `cwd=`, `env=`, `pass_fds=`...).
+ * The launcher's child setup function, if any, is kept as it is: the
+ * signal dispositions of the child are then the caller's business.
+ *
+ * Returns: (transfer full): the process, or %NULL with @error set
+ */
+GaioProcess *
+gaio_loop_subprocess_exec_with_launcher (GaioLoop             *loop,
+                                         GSubprocessLauncher  *launcher,
+                                         const char * const   *argv,
+                                         GError              **error)
+{
+  char *debug_log = NULL;
+
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+  g_return_val_if_fail (G_IS_SUBPROCESS_LAUNCHER (launcher), NULL);
+  g_return_val_if_fail (argv != NULL && argv[0] != NULL && argv[0][0] != '\0', NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (refuse_closed (loop, error))
+    return NULL;
+
+  if (gaio_loop_get_debug (loop))
+    debug_log = g_strdup_printf ("execute program '%s'", argv[0]);
+
+  return spawn (loop, launcher, argv, argv[0], debug_log, error);
+}
+
+/**
+ * gaio_loop_subprocess_shell:
+ * @loop: a #GaioLoop
+ * @command: (type filename): a shell command line, run with `/bin/sh -c`
+ * @flags: where the child's standard streams go, as for
+ *   [method@Gaio.Loop.subprocess_exec]
+ * @error: return location for a #GError
+ *
+ * Starts `/bin/sh -c @command` (asyncio's `loop.subprocess_shell` and
+ * `asyncio.create_subprocess_shell`). The caller quotes what needs
+ * quoting (g_shell_quote()). In debug mode the whole command is logged.
+ *
+ * Returns: (transfer full): the process, or %NULL with @error set
+ */
+GaioProcess *
+gaio_loop_subprocess_shell (GaioLoop          *loop,
+                            const char        *command,
+                            GSubprocessFlags   flags,
+                            GError           **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  const char *argv[] = { "/bin/sh", "-c", command, NULL };
+  char *debug_log = NULL;
+
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+  g_return_val_if_fail (command != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (refuse_closed (loop, error))
+    return NULL;
+
+  if (gaio_loop_get_debug (loop))
+    debug_log = describe_spawn ("run shell command", command, flags);
+
+  launcher = new_launcher (flags);
+  return spawn (loop, launcher, argv, command, debug_log, error);
+}
+
+/**
+ * gaio_process_get_loop:
+ * @process: a #GaioProcess
+ *
+ * Gets the loop the process reports to.
+ *
+ * Returns: (transfer none): the loop
+ */
+GaioLoop *
+gaio_process_get_loop (GaioProcess *process)
+{
+  g_return_val_if_fail (GAIO_IS_PROCESS (process), NULL);
+
+  return process->loop;
+}
+
+/**
+ * gaio_process_get_subprocess:
+ * @process: a #GaioProcess
+ *
+ * Gets the #GSubprocess, for its pipes (asyncio's `Process.stdin`,
+ * `stdout` and `stderr`).
+ *
+ * Returns: (transfer none): the subprocess
+ */
+GSubprocess *
+gaio_process_get_subprocess (GaioProcess *process)
+{
+  g_return_val_if_fail (GAIO_IS_PROCESS (process), NULL);
+
+  return process->subprocess;
+}
+
+/**
+ * gaio_process_get_pid:
+ * @process: a #GaioProcess
+ *
+ * The child's process id (asyncio's `Process.pid`). It stays available
+ * after the exit, when the id may already belong to another process.
+ *
+ * Returns: the process id
+ */
+GPid
+gaio_process_get_pid (GaioProcess *process)
+{
+  g_return_val_if_fail (GAIO_IS_PROCESS (process), 0);
+
+  return process->pid;
+}
+
+/**
+ * gaio_process_get_returncode:
+ * @process: a #GaioProcess
+ * @returncode: (out) (optional): the exit status, or minus the number of
+ *   the signal that killed the child
+ *
+ * asyncio's `Process.returncode`, which is `None` until the loop has seen
+ * the exit.
+ *
+ * Returns: %TRUE if the process has exited and @returncode was set
+ */
+gboolean
+gaio_process_get_returncode (GaioProcess *process,
+                             int         *returncode)
+{
+  g_return_val_if_fail (GAIO_IS_PROCESS (process), FALSE);
+
+  if (!process->exited)
+    return FALSE;
+
+  if (returncode != NULL)
+    *returncode = process->returncode;
+
+  return TRUE;
+}
+
+/**
+ * gaio_process_wait:
+ * @process: a #GaioProcess
+ *
+ * Waits for the process to exit (asyncio's `Process.wait()`). The future
+ * finishes with the returncode as a #gint64 (see
+ * [method@Gaio.Future.get_result_int64]), on the loop's thread.
+ *
+ * Each call returns a new future: cancelling one does not affect the
+ * process or the other waiters (SP-09). With pipes, prefer
+ * [method@Gaio.Process.communicate]: a child blocked on a full pipe that
+ * nobody reads never exits.
+ *
+ * Returns: (transfer full): a future of the process's loop
+ */
+GaioFuture *
+gaio_process_wait (GaioProcess *process)
+{
+  GaioFuture *future;
+
+  g_return_val_if_fail (GAIO_IS_PROCESS (process), NULL);
+
+  future = gaio_future_new (process->loop);
+  if (process->exited)
+    gaio_future_set_result_int64 (future, process->returncode, NULL);
+  else
+    g_ptr_array_add (process->waiters, g_object_ref (future));
+
+  return future;
+}
+
+/**
+ * gaio_process_send_signal:
+ * @process: a #GaioProcess
+ * @signum: the signal number
+ * @error: return location for a #GError
+ *
+ * Sends @signum to the child (asyncio's `Process.send_signal`). GLib
+ * sends it from the thread that reaps children, so it never reaches
+ * another process that reused the pid.
+ *
+ * Returns: %TRUE if the signal was sent; %FALSE with
+ *   %GAIO_ERROR_PROCESS_LOOKUP if the exit is already known (asyncio's
+ *   `ProcessLookupError`)
+ */
+gboolean
+gaio_process_send_signal (GaioProcess  *process,
+                          int           signum,
+                          GError      **error)
+{
+  g_return_val_if_fail (GAIO_IS_PROCESS (process), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (process->exited)
+    {
+      g_set_error (error, GAIO_ERROR, GAIO_ERROR_PROCESS_LOOKUP,
+                   "Process %d has exited already (returncode %d)",
+                   (int) process->pid, process->returncode);
+      return FALSE;
+    }
+
+  g_subprocess_send_signal (process->subprocess, signum);
+
+  return TRUE;
+}
+
+/**
+ * gaio_process_terminate:
+ * @process: a #GaioProcess
+ * @error: return location for a #GError
+ *
+ * Sends SIGTERM (asyncio's `Process.terminate`).
+ *
+ * Returns: %TRUE if sent; %FALSE with %GAIO_ERROR_PROCESS_LOOKUP after the
+ *   exit
+ */
+gboolean
+gaio_process_terminate (GaioProcess  *process,
+                        GError      **error)
+{
+  return gaio_process_send_signal (process, SIGTERM, error);
+}
+
+/**
+ * gaio_process_kill:
+ * @process: a #GaioProcess
+ * @error: return location for a #GError
+ *
+ * Sends SIGKILL (asyncio's `Process.kill`).
+ *
+ * Returns: %TRUE if sent; %FALSE with %GAIO_ERROR_PROCESS_LOOKUP after the
+ *   exit
+ */
+gboolean
+gaio_process_kill (GaioProcess  *process,
+                   GError      **error)
+{
+  return gaio_process_send_signal (process, SIGKILL, error);
+}
+
+gboolean
+_gaio_process_claim_pipes (GaioProcess *process)
+{
+  if (process->communicating)
+    return FALSE;
+
+  process->communicating = TRUE;
+  return TRUE;
+}
+
+void
+_gaio_process_release_pipes (GaioProcess *process)
+{
+  process->communicating = FALSE;
+}
