@@ -20,5 +20,9 @@
 # include "gaio/gaio-handle.h"
 # include "gaio/gaio-exception-context.h"
 # include "gaio/gaio-future.h"
+# include "gaio/gaio-coroutine.h"
+# include "gaio/gaio-task.h"
 # include "gaio/gaio-loop.h"
+# include "gaio/gaio-run.h"
+# include "gaio/gaio-wait.h"
 #undef GAIO_INSIDE

@@ -1,7 +1,15 @@
-/* gaio-debug.c: names of code for reports
+/* gaio-debug.c: names of code and creation stacks for reports
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors
+ *
+ * asyncio's debug mode records where each handle, future, task and
+ * coroutine was created (`_source_traceback`) and prints it with the
+ * errors about them. C has no frames to walk with source lines, so the
+ * stack comes from backtrace(3) and names from dladdr(3): object files
+ * and symbols, which is enough to find the call site (programs linked
+ * with -rdynamic name their own functions too; `addr2line` turns the
+ * printed object offsets into source lines).
  */
 
 #include "config.h"
@@ -9,8 +17,21 @@
 #ifdef HAVE_DLADDR
 # include <dlfcn.h>
 #endif
+#ifdef HAVE_EXECINFO_H
+# include <execinfo.h>
+#endif
 
 #include "gaio-debug-private.h"
+
+/* Frames captured beyond GAIO_TRACEBACK_DEPTH, for the ones inside
+ * libgaio that are dropped. */
+#define EXTRA_FRAMES 16
+
+struct _GaioTraceback
+{
+  guint    n_frames;
+  gpointer frames[];   /* most recent first */
+};
 
 char *
 _gaio_debug_symbol_name (gpointer address)
@@ -26,4 +47,178 @@ _gaio_debug_symbol_name (gpointer address)
 #endif
 
   return g_strdup_printf ("%p", address);
+}
+
+GaioTraceback *
+_gaio_traceback_capture (void)
+{
+#ifdef HAVE_EXECINFO_H
+  gpointer frames[GAIO_TRACEBACK_DEPTH + EXTRA_FRAMES + 1];
+  GaioTraceback *traceback;
+  int n;
+
+  n = backtrace (frames, G_N_ELEMENTS (frames));
+  if (n <= 1)
+    return NULL;
+
+  /* frames[0] is this function. */
+  traceback = g_malloc (sizeof (GaioTraceback) + (n - 1) * sizeof (gpointer));
+  traceback->n_frames = n - 1;
+  memcpy (traceback->frames, frames + 1, (n - 1) * sizeof (gpointer));
+
+  return traceback;
+#else
+  return NULL;
+#endif
+}
+
+void
+_gaio_traceback_free (GaioTraceback *traceback)
+{
+  g_free (traceback);
+}
+
+typedef struct
+{
+  const char *object;   /* (nullable) */
+  gpointer    object_base;
+  const char *symbol;   /* (nullable) */
+  gpointer    symbol_address;
+} FrameInfo;
+
+static void
+lookup_frame (gpointer   address,
+              FrameInfo *info)
+{
+#ifdef HAVE_DLADDR
+  Dl_info dl;
+
+  memset (info, 0, sizeof *info);
+  if (dladdr (address, &dl) == 0)
+    return;
+
+  info->object = dl.dli_fname;
+  info->object_base = dl.dli_fbase;
+  info->symbol = dl.dli_sname;
+  info->symbol_address = dl.dli_saddr;
+#else
+  memset (info, 0, sizeof *info);
+#endif
+}
+
+/* Whether the frame is inside libgaio: its exported functions by name
+ * (also when the library is linked statically into a test program), and
+ * anything in the shared library's own object. */
+static gboolean
+frame_is_internal (const FrameInfo *info)
+{
+  static gpointer library_base;
+  static gsize initialized;
+
+  if (g_once_init_enter (&initialized))
+    {
+      FrameInfo self;
+
+      lookup_frame ((gpointer) _gaio_traceback_capture, &self);
+      if (self.object != NULL && strstr (self.object, ".so") != NULL)
+        library_base = self.object_base;
+      g_once_init_leave (&initialized, 1);
+    }
+
+  if (info->symbol != NULL &&
+      (g_str_has_prefix (info->symbol, "gaio_") || g_str_has_prefix (info->symbol, "_gaio_")))
+    return TRUE;
+
+  return library_base != NULL && info->object_base == library_base;
+}
+
+/* The index of the most recent frame outside libgaio. */
+static guint
+first_user_frame (GaioTraceback *traceback)
+{
+  for (guint i = 0; i < traceback->n_frames; i++)
+    {
+      FrameInfo info;
+
+      /* A return address points after the call: step back into it, so
+       * that a call at the very end of a function is not taken for the
+       * next function. */
+      lookup_frame ((guint8 *) traceback->frames[i] - 1, &info);
+      if (!frame_is_internal (&info))
+        return i;
+    }
+
+  return traceback->n_frames;
+}
+
+static char *
+describe_frame (gpointer address)
+{
+  FrameInfo info;
+
+  lookup_frame ((guint8 *) address - 1, &info);
+  if (info.symbol != NULL)
+    return g_strdup_printf ("%s+0x%" G_GINTPTR_MODIFIER "x", info.symbol,
+                            (guintptr) address - (guintptr) info.symbol_address);
+  if (info.object != NULL)
+    {
+      g_autofree char *base = g_path_get_basename (info.object);
+
+      return g_strdup_printf ("%s+0x%" G_GINTPTR_MODIFIER "x", base,
+                              (guintptr) address - (guintptr) info.object_base);
+    }
+
+  return g_strdup_printf ("%p", address);
+}
+
+char **
+_gaio_traceback_format (GaioTraceback *traceback)
+{
+  GPtrArray *lines = g_ptr_array_new ();
+  guint first, last;
+
+  if (traceback == NULL)
+    {
+      g_ptr_array_add (lines, NULL);
+      return (char **) g_ptr_array_free (lines, FALSE);
+    }
+
+  first = first_user_frame (traceback);
+  last = MIN (traceback->n_frames, first + GAIO_TRACEBACK_DEPTH);
+
+  /* Python prints the most recent call last. */
+  for (guint i = last; i-- > first;)
+    {
+      gpointer address = traceback->frames[i];
+      FrameInfo info;
+      g_autofree char *where = describe_frame (address);
+      g_autofree char *base = NULL;
+
+      lookup_frame ((guint8 *) address - 1, &info);
+      base = g_path_get_basename (info.object != NULL ? info.object : "??");
+      g_ptr_array_add (lines,
+                       g_strdup_printf ("  File \"%s\", line 0, in %s\n    %s (%s+0x%" G_GINTPTR_MODIFIER "x)",
+                                        info.object != NULL ? info.object : "??",
+                                        info.symbol != NULL ? info.symbol : "??",
+                                        where, base,
+                                        (guintptr) address - (guintptr) info.object_base));
+    }
+  g_ptr_array_add (lines, NULL);
+
+  return (char **) g_ptr_array_free (lines, FALSE);
+}
+
+char *
+_gaio_traceback_describe (GaioTraceback *traceback)
+{
+  guint first;
+
+  if (traceback == NULL)
+    return NULL;
+
+  first = first_user_frame (traceback);
+  if (first >= traceback->n_frames)
+    return NULL;
+
+  return describe_frame (traceback->frames[first]);
 }

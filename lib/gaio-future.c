@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include "gaio-debug-private.h"
+#include "gaio-future-private.h"
 #include "gaio-handle-private.h"
 #include "gaio-loop-private.h"
 
@@ -26,6 +27,7 @@ typedef struct
   GaioFutureCallback callback;
   gpointer           user_data;
   GDestroyNotify     notify;
+  GaioFuture        *task;     /* (unowned) set for a task's wakeup: user_data owns it */
 } DoneCallback;
 
 typedef struct
@@ -47,6 +49,11 @@ typedef struct
   /* gaio_future_new_for_async() */
   GaioAsyncFinishFunc  finish;
   GType                finish_type;
+
+  /* A task's outcome is set by the task only (_gaio_future_seal()). */
+  gboolean             sealed;
+
+  GaioTraceback       *traceback;      /* (owned) (nullable) debug mode: where created */
 } GaioFuturePrivate;
 
 /**
@@ -116,6 +123,12 @@ report_unretrieved_error (GaioFuture *future)
 
   gaio_exception_context_set_error (context, priv->error);
   gaio_exception_context_set_future (context, future);
+  if (priv->traceback != NULL)
+    {
+      g_auto(GStrv) frames = _gaio_traceback_format (priv->traceback);
+
+      gaio_exception_context_set_source_traceback (context, (const char * const *) frames);
+    }
   gaio_loop_call_exception_handler (priv->loop, context);
 }
 
@@ -149,9 +162,14 @@ gaio_future_finalize (GObject *object)
     free_callbacks (g_steal_pointer (&priv->callbacks), 0);
   g_clear_object (&priv->cancellable);
   g_clear_object (&priv->loop);
+  g_clear_pointer (&priv->traceback, _gaio_traceback_free);
 
   G_OBJECT_CLASS (gaio_future_parent_class)->finalize (object);
 }
+
+static gboolean gaio_future_real_cancel    (GaioFuture *future,
+                                            const char *message);
+static char    *gaio_future_real_to_string (GaioFuture *future);
 
 static void
 gaio_future_class_init (GaioFutureClass *klass)
@@ -160,6 +178,9 @@ gaio_future_class_init (GaioFutureClass *klass)
 
   object_class->dispose = gaio_future_dispose;
   object_class->finalize = gaio_future_finalize;
+
+  klass->cancel = gaio_future_real_cancel;
+  klass->to_string = gaio_future_real_to_string;
 }
 
 static void
@@ -183,10 +204,43 @@ gaio_future_new (GaioLoop *loop)
 
   g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
 
+  _gaio_loop_check_thread (loop, "gaio_future_new");
+
   future = g_object_new (GAIO_TYPE_FUTURE, NULL);
-  PRIV (future)->loop = g_object_ref (loop);
+  _gaio_future_set_loop (future, loop);
 
   return future;
+}
+
+void
+_gaio_future_set_loop (GaioFuture *future,
+                       GaioLoop   *loop)
+{
+  GaioFuturePrivate *priv = PRIV (future);
+
+  g_assert (priv->loop == NULL);
+
+  priv->loop = g_object_ref (loop);
+  if (G_UNLIKELY (gaio_loop_get_debug (loop)))
+    priv->traceback = _gaio_traceback_capture ();
+}
+
+GaioTraceback *
+_gaio_future_get_traceback (GaioFuture *future)
+{
+  return PRIV (future)->traceback;
+}
+
+void
+_gaio_future_seal (GaioFuture *future)
+{
+  PRIV (future)->sealed = TRUE;
+}
+
+void
+_gaio_future_mark_retrieved (GaioFuture *future)
+{
+  PRIV (future)->error_unretrieved = FALSE;
 }
 
 /**
@@ -291,8 +345,8 @@ free_done_batch (gpointer user_data)
 }
 
 static void
-schedule_callbacks (GaioFuture *future,
-                    GArray     *callbacks)
+schedule_batch (GaioFuture *future,
+                GArray     *callbacks)
 {
   DoneBatch *batch = g_new0 (DoneBatch, 1);
   GaioHandle *handle;
@@ -301,7 +355,58 @@ schedule_callbacks (GaioFuture *future,
   batch->callbacks = callbacks;
   handle = _gaio_handle_new (run_done_batch, batch, free_done_batch);
   gaio_handle_set_name (handle, "GaioFuture.done_callbacks");
+
+  /* A task's wakeup gets a handle of its own that names the task. */
+  if (callbacks->len == 1 && g_array_index (callbacks, DoneCallback, 0).task != NULL)
+    {
+      handle->task = g_object_ref (g_array_index (callbacks, DoneCallback, 0).task);
+      gaio_handle_set_name (handle, "GaioTask.wakeup");
+    }
+
   _gaio_loop_schedule_handle (PRIV (future)->loop, handle);
+}
+
+/* Schedules the callbacks in the order they were added: runs of plain
+ * callbacks share one handle; each task wakeup has its own. */
+static void
+schedule_callbacks (GaioFuture *future,
+                    GArray     *callbacks)
+{
+  guint start = 0;
+  gboolean any_task = FALSE;
+
+  for (guint i = 0; i < callbacks->len; i++)
+    any_task |= g_array_index (callbacks, DoneCallback, i).task != NULL;
+
+  /* The common cases, one kind of callback only, move the array as is. */
+  if (!any_task || callbacks->len == 1)
+    {
+      schedule_batch (future, callbacks);
+      return;
+    }
+
+  for (guint i = 0; i <= callbacks->len; i++)
+    {
+      gboolean at_end = i == callbacks->len;
+      gboolean is_task = !at_end && g_array_index (callbacks, DoneCallback, i).task != NULL;
+
+      if ((at_end || is_task) && i > start)
+        {
+          GArray *run = g_array_sized_new (FALSE, FALSE, sizeof (DoneCallback), i - start);
+
+          g_array_append_vals (run, &g_array_index (callbacks, DoneCallback, start), i - start);
+          schedule_batch (future, run);
+        }
+      if (is_task)
+        {
+          GArray *single = g_array_sized_new (FALSE, FALSE, sizeof (DoneCallback), 1);
+
+          g_array_append_vals (single, &g_array_index (callbacks, DoneCallback, i), 1);
+          schedule_batch (future, single);
+          start = i + 1;
+        }
+    }
+  g_array_unref (callbacks);
 }
 
 static void
@@ -331,11 +436,21 @@ gboolean
 gaio_future_cancel (GaioFuture *future,
                     const char *message)
 {
-  GaioFuturePrivate *priv;
-
   g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
 
-  priv = PRIV (future);
+  return GAIO_FUTURE_GET_CLASS (future)->cancel (future, message);
+}
+
+static gboolean
+gaio_future_real_cancel (GaioFuture *future,
+                         const char *message)
+{
+  GaioFuturePrivate *priv = PRIV (future);
+
+  /* asyncio's cancel() clears __log_traceback even when it returns
+   * False: an error set before the cancel is not reported (DB-09). */
+  priv->error_unretrieved = FALSE;
+
   if (priv->state != GAIO_FUTURE_PENDING)
     return FALSE;
 
@@ -399,11 +514,28 @@ describe (GaioFuture *future)
   return g_strdup_printf ("%s: %s", state, repr);
 }
 
+static gboolean check_pending_full (GaioFuture  *future,
+                                    gboolean     setting_error,
+                                    GError     **error);
+
+#define check_pending(future, error) check_pending_full ((future), FALSE, (error))
+
 static gboolean
-check_pending (GaioFuture  *future,
-               GError     **error)
+check_pending_full (GaioFuture  *future,
+                    gboolean     setting_error,
+                    GError     **error)
 {
   g_autofree char *text = NULL;
+
+  if (G_UNLIKELY (PRIV (future)->sealed))
+    {
+      g_autofree char *kind = class_short_name (future);
+
+      g_set_error (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE,
+                   "%s does not support %s operation", kind,
+                   setting_error ? "set_exception" : "set_result");
+      return FALSE;
+    }
 
   if (PRIV (future)->state == GAIO_FUTURE_PENDING)
     return TRUE;
@@ -687,7 +819,7 @@ gaio_future_take_error (GaioFuture  *future,
   g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
   g_return_val_if_fail (error_value != NULL, FALSE);
 
-  if (!check_pending (future, error))
+  if (!check_pending_full (future, TRUE, error))
     {
       g_error_free (error_value);
       return FALSE;
@@ -699,6 +831,32 @@ gaio_future_take_error (GaioFuture  *future,
   mark_done (future, GAIO_FUTURE_FINISHED);
 
   return TRUE;
+}
+
+void
+_gaio_future_complete_value (GaioFuture *future,
+                             GValue     *value)
+{
+  GaioFuturePrivate *priv = PRIV (future);
+
+  g_assert (priv->state == GAIO_FUTURE_PENDING);
+
+  priv->result = *value;
+  memset (value, 0, sizeof *value);
+  mark_done (future, GAIO_FUTURE_FINISHED);
+}
+
+void
+_gaio_future_complete_error (GaioFuture *future,
+                             GError     *error)
+{
+  GaioFuturePrivate *priv = PRIV (future);
+
+  g_assert (priv->state == GAIO_FUTURE_PENDING);
+
+  priv->error = error;
+  priv->error_unretrieved = TRUE;
+  mark_done (future, GAIO_FUTURE_FINISHED);
 }
 
 /**
@@ -723,7 +881,7 @@ gaio_future_set_error (GaioFuture    *future,
   g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
   g_return_val_if_fail (error_value != NULL, FALSE);
 
-  if (!check_pending (future, error))
+  if (!check_pending_full (future, TRUE, error))
     return FALSE;
 
   return gaio_future_take_error (future, g_error_copy (error_value), error);
@@ -1118,6 +1276,28 @@ gaio_future_add_done_callback (GaioFuture         *future,
   g_array_append_val (priv->callbacks, entry);
 }
 
+void
+_gaio_future_add_task_callback (GaioFuture         *future,
+                                GaioFutureCallback  callback,
+                                GaioFuture         *task)
+{
+  GaioFuturePrivate *priv = PRIV (future);
+  DoneCallback entry = { callback, g_object_ref (task), g_object_unref, task };
+
+  if (priv->state != GAIO_FUTURE_PENDING)
+    {
+      GArray *single = g_array_sized_new (FALSE, FALSE, sizeof (DoneCallback), 1);
+
+      g_array_append_val (single, entry);
+      schedule_callbacks (future, single);
+      return;
+    }
+
+  if (priv->callbacks == NULL)
+    priv->callbacks = g_array_sized_new (FALSE, FALSE, sizeof (DoneCallback), 1);
+  g_array_append_val (priv->callbacks, entry);
+}
+
 /**
  * gaio_future_remove_done_callback:
  * @future: a #GaioFuture
@@ -1431,6 +1611,9 @@ describe_result (const GValue *value)
     return g_strdup_printf ("'%s'", g_value_get_string (value));
   if (G_VALUE_HOLDS_BOOLEAN (value))
     return g_strdup (g_value_get_boolean (value) ? "True" : "False");
+  /* What a task whose function set no result holds: Python's None. */
+  if (G_VALUE_HOLDS_POINTER (value) && g_value_get_pointer (value) == NULL)
+    return g_strdup ("None");
 
   return g_strdup_value_contents (value);
 }
@@ -1453,37 +1636,20 @@ describe_callbacks (GString *text,
           i = n - 2;
           continue;
         }
-      name = _gaio_debug_symbol_name ((gpointer) g_array_index (callbacks, DoneCallback, i).callback);
+      if (g_array_index (callbacks, DoneCallback, i).task != NULL)
+        name = g_strdup ("GaioTask.wakeup");
+      else
+        name = _gaio_debug_symbol_name ((gpointer) g_array_index (callbacks, DoneCallback, i).callback);
       g_string_append_printf (text, "%s%s()", i > 0 ? ", " : "", name);
     }
   g_string_append_c (text, ']');
 }
 
-/**
- * gaio_future_to_string:
- * @future: a #GaioFuture
- *
- * A description in asyncio's repr format: `<Future pending cb=[...]>`,
- * `<Future cancelled>`, `<Future finished result=42>`,
- * `<Future finished exception=GError(DOMAIN, CODE, 'MESSAGE')>`.
- *
- * Returns: (transfer full): the description
- */
-char *
-gaio_future_to_string (GaioFuture *future)
+void
+_gaio_future_describe_state (GaioFuture *future,
+                             GString    *text)
 {
-  GaioFuturePrivate *priv;
-  g_autofree char *kind = NULL;
-  GString *text;
-
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
-
-  priv = PRIV (future);
-  kind = class_short_name (future);
-  text = g_string_new (NULL);
-  g_string_append_printf (text, "<%s ", kind);
-
-  switch (priv->state)
+  switch (PRIV (future)->state)
     {
     case GAIO_FUTURE_PENDING:
       g_string_append (text, "pending");
@@ -1493,22 +1659,81 @@ gaio_future_to_string (GaioFuture *future)
       break;
     case GAIO_FUTURE_FINISHED:
     default:
-      if (priv->error != NULL)
-        g_string_append_printf (text, "finished exception=GError(%s, %d, '%s')",
-                                g_quark_to_string (priv->error->domain), priv->error->code,
-                                priv->error->message);
-      else
-        {
-          g_autofree char *result = describe_result (&priv->result);
-
-          g_string_append_printf (text, "finished result=%s", result);
-        }
+      g_string_append (text, "finished");
       break;
     }
+}
+
+void
+_gaio_future_describe_outcome (GaioFuture *future,
+                               GString    *text)
+{
+  GaioFuturePrivate *priv = PRIV (future);
+
+  if (priv->state != GAIO_FUTURE_FINISHED)
+    return;
+
+  if (priv->error != NULL)
+    g_string_append_printf (text, " exception=GError(%s, %d, '%s')",
+                            g_quark_to_string (priv->error->domain), priv->error->code,
+                            priv->error->message);
+  else
+    {
+      g_autofree char *result = describe_result (&priv->result);
+
+      g_string_append_printf (text, " result=%s", result);
+    }
+}
+
+void
+_gaio_future_describe_tail (GaioFuture *future,
+                            GString    *text)
+{
+  GaioFuturePrivate *priv = PRIV (future);
 
   if (priv->callbacks != NULL && priv->callbacks->len > 0)
     describe_callbacks (text, priv->callbacks);
+
+  if (priv->traceback != NULL)
+    {
+      g_autofree char *site = _gaio_traceback_describe (priv->traceback);
+
+      if (site != NULL)
+        g_string_append_printf (text, " created at %s", site);
+    }
+}
+
+static char *
+gaio_future_real_to_string (GaioFuture *future)
+{
+  g_autofree char *kind = class_short_name (future);
+  GString *text = g_string_new (NULL);
+
+  g_string_append_printf (text, "<%s ", kind);
+  _gaio_future_describe_state (future, text);
+  _gaio_future_describe_outcome (future, text);
+  _gaio_future_describe_tail (future, text);
   g_string_append_c (text, '>');
 
   return g_string_free (text, FALSE);
+}
+
+/**
+ * gaio_future_to_string:
+ * @future: a #GaioFuture
+ *
+ * A description in asyncio's repr format: `<Future pending cb=[...]>`,
+ * `<Future cancelled>`, `<Future finished result=42>`,
+ * `<Future finished exception=GError(DOMAIN, CODE, 'MESSAGE')>`. In
+ * debug mode it ends with ` created at SITE`, the function that created
+ * the future (see [property@Gaio.Loop:debug]).
+ *
+ * Returns: (transfer full): the description
+ */
+char *
+gaio_future_to_string (GaioFuture *future)
+{
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+
+  return GAIO_FUTURE_GET_CLASS (future)->to_string (future);
 }

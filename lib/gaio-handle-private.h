@@ -7,6 +7,7 @@
 #pragma once
 
 #include "gaio.h"
+#include "gaio-debug-private.h"
 
 G_BEGIN_DECLS
 
@@ -47,6 +48,14 @@ struct _GaioHandle
   GSource        *timer_source;   /* (owned) (nullable) */
 
   char           *name;           /* (owned) (nullable) */
+
+  /* Set when the handle runs a step of a task: reports of a slow
+   * callback describe the task, as asyncio's _format_handle() does. */
+  GaioFuture     *task;           /* (owned) (nullable) */
+
+  /* Debug mode: where the callback was scheduled (asyncio's
+   * _source_traceback). Set before the handle is published. */
+  GaioTraceback  *traceback;      /* (owned) (nullable) */
 };
 
 GaioHandle *_gaio_handle_new       (GaioCallback    callback,

@@ -82,6 +82,8 @@ gaio_handle_unref (GaioHandle *handle)
   g_assert (handle->state != GAIO_HANDLE_PENDING || handle->callback == NULL);
 
   g_clear_pointer (&handle->timer_source, g_source_unref);
+  g_clear_object (&handle->task);
+  g_clear_pointer (&handle->traceback, _gaio_traceback_free);
   g_free (handle->name);
   g_free (handle);
 }
@@ -280,7 +282,10 @@ gaio_handle_dup_name (GaioHandle *handle)
  * @handle: a #GaioHandle
  *
  * A description in asyncio's repr format: `<Handle NAME()>`,
- * `<TimerHandle when=WHEN NAME()>`, `<Handle cancelled>`.
+ * `<TimerHandle when=WHEN NAME()>`, `<Handle cancelled>`. In debug mode
+ * it ends with ` created at SITE`, the function that scheduled the
+ * callback (asyncio's `created at FILE:LINE`), and a cancelled handle
+ * keeps its callback's name.
  *
  * Returns: (transfer full): the description
  */
@@ -290,6 +295,7 @@ gaio_handle_to_string (GaioHandle *handle)
   const char *kind;
   g_autofree char *name = NULL;
   g_autofree char *when = NULL;
+  g_autofree char *created = NULL;
 
   g_return_val_if_fail (handle != NULL, NULL);
 
@@ -297,9 +303,20 @@ gaio_handle_to_string (GaioHandle *handle)
   if (handle->when >= 0)
     when = g_strdup_printf (" when=%.6f", handle->when / (gdouble) G_USEC_PER_SEC);
 
-  if (gaio_handle_is_cancelled (handle))
-    return g_strdup_printf ("<%s cancelled%s>", kind, when ? when : "");
+  if (handle->traceback != NULL)
+    {
+      g_autofree char *site = _gaio_traceback_describe (handle->traceback);
+
+      if (site != NULL)
+        created = g_strdup_printf (" created at %s", site);
+    }
+
+  /* In debug mode the name was kept when the closure went (DB-03). */
+  if (gaio_handle_is_cancelled (handle) && (handle->traceback == NULL || handle->name == NULL))
+    return g_strdup_printf ("<%s cancelled%s%s>", kind, when ? when : "", created ? created : "");
 
   name = gaio_handle_dup_name (handle);
-  return g_strdup_printf ("<%s%s %s()>", kind, when ? when : "", name);
+  return g_strdup_printf ("<%s%s%s %s()%s>", kind,
+                          gaio_handle_is_cancelled (handle) ? " cancelled" : "",
+                          when ? when : "", name, created ? created : "");
 }
