@@ -106,13 +106,15 @@ lookup_frame (gpointer   address,
 #endif
 }
 
-/* Whether the frame is inside libgaio: its exported functions by name
- * (also when the library is linked statically into a test program), and
- * anything in the shared library's own object. */
+/* Whether the frame is inside libgaio: its exported functions by name,
+ * and in libgaio's own object anything when it is the shared library, or
+ * anything without a dynamic symbol (its hidden functions) when it is
+ * linked statically into a program. */
 static gboolean
 frame_is_internal (const FrameInfo *info)
 {
   static gpointer library_base;
+  static gboolean library_is_shared;
   static gsize initialized;
 
   if (g_once_init_enter (&initialized))
@@ -120,8 +122,8 @@ frame_is_internal (const FrameInfo *info)
       FrameInfo self;
 
       lookup_frame ((gpointer) _gaio_traceback_capture, &self);
-      if (self.object != NULL && strstr (self.object, ".so") != NULL)
-        library_base = self.object_base;
+      library_base = self.object_base;
+      library_is_shared = self.object != NULL && strstr (self.object, ".so") != NULL;
       g_once_init_leave (&initialized, 1);
     }
 
@@ -129,7 +131,8 @@ frame_is_internal (const FrameInfo *info)
       (g_str_has_prefix (info->symbol, "gaio_") || g_str_has_prefix (info->symbol, "_gaio_")))
     return TRUE;
 
-  return library_base != NULL && info->object_base == library_base;
+  return library_base != NULL && info->object_base == library_base &&
+         (library_is_shared || info->symbol == NULL);
 }
 
 /* The index of the most recent frame outside libgaio. */
