@@ -1419,65 +1419,85 @@ test_wait_for_in_time (void)
   gaio_test_loop_free (loop);
 }
 
+typedef struct
+{
+  GaioFuture *future;
+  gint64      value;      /* < 0: fail */
+} Completion;
+
+static gboolean
+complete_cb (gpointer   user_data,
+             GError   **error)
+{
+  Completion *completion = user_data;
+
+  if (completion->value < 0)
+    gaio_future_take_error (completion->future,
+                            g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "failed"), NULL);
+  else
+    gaio_future_set_result_int64 (completion->future, completion->value, NULL);
+  return TRUE;
+}
+
+static GPtrArray *
+wait_and_get_done (GaioLoop     *loop,
+                   GaioFuture  **futures,
+                   guint         n_futures,
+                   gdouble       timeout,
+                   GaioWaitMode  mode)
+{
+  g_autoptr(GaioFuture) waiting = gaio_wait (futures, n_futures, timeout, mode);
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_assert_true (gaio_loop_run_until_complete (loop, waiting, &value, NULL));
+  return g_value_dup_boxed (&value);
+}
+
 /* test_tasks.py::BaseTaskTests::test_wait_first_completed,
- * ::test_wait_first_exception, ::test_wait_with_timeout, ::test_wait */
+ * ::test_wait_first_exception, ::test_wait_with_timeout, ::test_wait:
+ * the futures are completed one per iteration, in a known order. */
 static void
 test_wait_modes (void)
 {
   GaioLoop *loop = gaio_test_loop_new ();
   GaioFuture *futures[3];
-  g_auto(GValue) value = G_VALUE_INIT;
-  g_autoptr(GaioFuture) waiting = NULL;
-  GPtrArray *done;
+  Completion completions[3];
+  g_autoptr(GPtrArray) done = NULL;
 
   for (guint i = 0; i < 3; i++)
-    futures[i] = GAIO_FUTURE (spawn (loop, GAIO_COROUTINE_NEW (value_after, GINT_TO_POINTER (i), NULL)));
+    {
+      futures[i] = gaio_loop_create_future (loop);
+      completions[i] = (Completion) { futures[i], i == 1 ? -1 : (gint64) i };
+    }
 
-  /* FIRST_COMPLETED: task 2 sleeps least (and fails). */
-  waiting = gaio_wait (futures, 3, GAIO_NO_TIMEOUT, GAIO_WAIT_FIRST_COMPLETED);
-  g_assert_true (gaio_loop_run_until_complete (loop, waiting, &value, NULL));
-  done = g_value_get_boxed (&value);
+  /* Timeout: no error, nothing cancelled, nothing done. */
+  done = wait_and_get_done (loop, futures, 3, 0.001, GAIO_WAIT_ALL_COMPLETED);
+  g_assert_cmpuint (done->len, ==, 0);
+  g_clear_pointer (&done, g_ptr_array_unref);
+
+  /* FIRST_COMPLETED: future 2 alone. */
+  gaio_loop_call_soon (loop, complete_cb, &completions[2], NULL, NULL);
+  done = wait_and_get_done (loop, futures, 3, GAIO_NO_TIMEOUT, GAIO_WAIT_FIRST_COMPLETED);
   g_assert_cmpuint (done->len, ==, 1);
   g_assert_true (g_ptr_array_index (done, 0) == futures[2]);
-  g_value_unset (&value);
-  g_clear_object (&waiting);
+  g_clear_pointer (&done, g_ptr_array_unref);
+
+  /* FIRST_EXCEPTION: future 1 fails while 0 is pending; done = {1, 2}. */
+  gaio_loop_call_soon (loop, complete_cb, &completions[1], NULL, NULL);
+  done = wait_and_get_done (loop, futures, 3, GAIO_NO_TIMEOUT, GAIO_WAIT_FIRST_EXCEPTION);
+  g_assert_cmpuint (done->len, ==, 2);
+  g_assert_true (g_ptr_array_index (done, 0) == futures[1]);
+  g_assert_false (gaio_future_is_done (futures[0]));
+  g_clear_pointer (&done, g_ptr_array_unref);
 
   /* ALL_COMPLETED. */
-  waiting = gaio_wait (futures, 3, GAIO_NO_TIMEOUT, GAIO_WAIT_ALL_COMPLETED);
-  g_assert_true (gaio_loop_run_until_complete (loop, waiting, &value, NULL));
-  g_assert_cmpuint (((GPtrArray *) g_value_get_boxed (&value))->len, ==, 3);
-  g_value_unset (&value);
-  g_clear_object (&waiting);
-  gaio_future_get_error (futures[2], NULL);
+  gaio_loop_call_soon (loop, complete_cb, &completions[0], NULL, NULL);
+  done = wait_and_get_done (loop, futures, 3, GAIO_NO_TIMEOUT, GAIO_WAIT_ALL_COMPLETED);
+  g_assert_cmpuint (done->len, ==, 3);
+  g_clear_pointer (&done, g_ptr_array_unref);
+
   for (guint i = 0; i < 3; i++)
     g_object_unref (futures[i]);
-
-  /* FIRST_EXCEPTION: completes with the failing one, before the others. */
-  for (guint i = 0; i < 3; i++)
-    futures[i] = GAIO_FUTURE (spawn (loop, GAIO_COROUTINE_NEW (value_after, GINT_TO_POINTER (i), NULL)));
-  waiting = gaio_wait (futures, 3, GAIO_NO_TIMEOUT, GAIO_WAIT_FIRST_EXCEPTION);
-  g_assert_true (gaio_loop_run_until_complete (loop, waiting, &value, NULL));
-  done = g_value_get_boxed (&value);
-  g_assert_cmpuint (done->len, ==, 1);
-  g_assert_true (g_ptr_array_index (done, 0) == futures[2]);
-  g_value_unset (&value);
-  g_clear_object (&waiting);
-
-  /* Timeout: no error, nothing cancelled, nothing done yet. */
-  for (guint i = 0; i < 2; i++)
-    g_assert_false (gaio_future_is_done (futures[i]));
-  waiting = gaio_wait (futures, 2, 0.0001, GAIO_WAIT_ALL_COMPLETED);
-  g_assert_true (gaio_loop_run_until_complete (loop, waiting, &value, NULL));
-  g_assert_cmpuint (((GPtrArray *) g_value_get_boxed (&value))->len, <=, 1);
-  g_value_unset (&value);
-  g_clear_object (&waiting);
-
-  waiting = gaio_gather (futures, 3, TRUE);
-  g_assert_true (gaio_loop_run_until_complete (loop, waiting, NULL, NULL));
-  for (guint i = 0; i < 3; i++)
-    g_object_unref (futures[i]);
-
-  g_clear_object (&waiting);
   gaio_test_loop_free (loop);
 }
 
