@@ -23,6 +23,9 @@ gboolean    _gaio_loop_run_handle         (GaioLoop    *loop,
 void        _gaio_loop_dispatch_end       (GaioLoop    *loop,
                                            GaioLoop    *previous);
 gboolean    _gaio_loop_wants_iteration    (GaioLoop    *loop);
+/* stop() was called, or a callback asked to leave run_forever(): the
+ * dispatch must end after the current iteration. Any thread. */
+gboolean    _gaio_loop_is_stopping        (GaioLoop    *loop);
 
 /* `<GaioLoop running=0 closed=0 debug=0>`, asyncio's repr. */
 char       *_gaio_loop_to_string          (GaioLoop    *loop);

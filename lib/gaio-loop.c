@@ -698,6 +698,12 @@ _gaio_loop_dispatch_end (GaioLoop *loop,
 }
 
 gboolean
+_gaio_loop_is_stopping (GaioLoop *loop)
+{
+  return g_atomic_int_get (&loop->stopping) || loop->escape_error != NULL;
+}
+
+gboolean
 _gaio_loop_wants_iteration (GaioLoop *loop)
 {
   return loop->run_depth > 0 && g_atomic_int_get (&loop->stopping);
