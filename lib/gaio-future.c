@@ -30,6 +30,20 @@ typedef struct
   GaioFuture        *task;     /* (unowned) set for a task's wakeup: user_data owns it */
 } DoneCallback;
 
+/* The done callbacks of a future, in the order they were added, in one
+ * allocation. Once the future is done the same block is the closure of
+ * the handle that runs them (asyncio schedules one handle per callback;
+ * consecutive ones share a handle here, which keeps their order), so a
+ * future with one callback costs one allocation for it, not three. */
+typedef struct
+{
+  GaioFuture   *future;      /* (owned) (nullable) set once scheduled */
+  guint         next;        /* the first callback not run yet */
+  guint         len;
+  guint         allocated;
+  DoneCallback  items[];
+} CallbackList;
+
 typedef struct
 {
   GaioLoop            *loop;           /* (owned) */
@@ -43,7 +57,7 @@ typedef struct
   gboolean             error_unretrieved;
   gboolean             reported;
 
-  GArray              *callbacks;      /* (owned) (nullable) of DoneCallback */
+  CallbackList        *callbacks;      /* (owned) (nullable) */
   GCancellable        *cancellable;    /* (owned) (nullable) created on demand */
 
   /* gaio_future_new_for_async() */
@@ -77,18 +91,50 @@ G_DEFINE_TYPE_WITH_PRIVATE (GaioFuture, gaio_future, G_TYPE_OBJECT)
 
 #define PRIV(f) ((GaioFuturePrivate *) gaio_future_get_instance_private (f))
 
-static void
-free_callbacks (GArray *callbacks,
-                guint   first)
+static CallbackList *
+callback_list_new (guint allocated)
 {
-  for (guint i = first; i < callbacks->len; i++)
-    {
-      DoneCallback *entry = &g_array_index (callbacks, DoneCallback, i);
+  CallbackList *list = g_malloc (sizeof (CallbackList) + allocated * sizeof (DoneCallback));
 
-      if (entry->notify != NULL)
-        entry->notify (entry->user_data);
+  list->future = NULL;
+  list->next = 0;
+  list->len = 0;
+  list->allocated = allocated;
+
+  return list;
+}
+
+/* Returns the list, moved if it had to grow. */
+static CallbackList *
+callback_list_append (CallbackList       *list,
+                      const DoneCallback *entries,
+                      guint               n_entries)
+{
+  if (list == NULL)
+    list = callback_list_new (MAX (n_entries, 1));
+  if (list->len + n_entries > list->allocated)
+    {
+      list->allocated = MAX (list->allocated * 2, list->len + n_entries);
+      list = g_realloc (list, sizeof (CallbackList) + list->allocated * sizeof (DoneCallback));
     }
-  g_array_unref (callbacks);
+  memcpy (&list->items[list->len], entries, n_entries * sizeof (DoneCallback));
+  list->len += n_entries;
+
+  return list;
+}
+
+/* Also runs the notifies of the callbacks that never ran: removed with
+ * the future, or dropped because the loop closed first. */
+static void
+callback_list_free (gpointer data)
+{
+  CallbackList *list = data;
+
+  for (guint i = list->next; i < list->len; i++)
+    if (list->items[i].notify != NULL)
+      list->items[i].notify (list->items[i].user_data);
+  g_clear_object (&list->future);
+  g_free (list);
 }
 
 static void
@@ -159,7 +205,7 @@ gaio_future_finalize (GObject *object)
   clear_result (priv);
   g_clear_error (&priv->error);
   if (priv->callbacks != NULL)
-    free_callbacks (g_steal_pointer (&priv->callbacks), 0);
+    callback_list_free (g_steal_pointer (&priv->callbacks));
   g_clear_object (&priv->cancellable);
   g_clear_object (&priv->loop);
   g_clear_pointer (&priv->traceback, _gaio_traceback_free);
@@ -307,24 +353,17 @@ gaio_future_is_cancelled (GaioFuture *future)
   return PRIV (future)->state == GAIO_FUTURE_CANCELLED;
 }
 
-typedef struct
-{
-  GaioFuture *future;     /* (owned) */
-  GArray     *callbacks;  /* (owned) of DoneCallback */
-  guint       next;       /* the first callback not run yet */
-} DoneBatch;
-
 static gboolean
-run_done_batch (gpointer   user_data,
-                GError   **error)
+run_callbacks (gpointer   user_data,
+               GError   **error)
 {
-  DoneBatch *batch = user_data;
+  CallbackList *list = user_data;
 
-  while (batch->next < batch->callbacks->len)
+  while (list->next < list->len)
     {
-      DoneCallback *entry = &g_array_index (batch->callbacks, DoneCallback, batch->next++);
+      DoneCallback *entry = &list->items[list->next++];
 
-      entry->callback (batch->future, entry->user_data);
+      entry->callback (list->future, entry->user_data);
       if (entry->notify != NULL)
         entry->notify (entry->user_data);
     }
@@ -332,36 +371,23 @@ run_done_batch (gpointer   user_data,
   return TRUE;
 }
 
-/* Also runs, through free_callbacks(), the notifies of callbacks that
- * never ran because the loop closed first. */
 static void
-free_done_batch (gpointer user_data)
+schedule_list (GaioFuture   *future,
+               CallbackList *list)
 {
-  DoneBatch *batch = user_data;
-
-  free_callbacks (batch->callbacks, batch->next);
-  g_object_unref (batch->future);
-  g_free (batch);
-}
-
-static void
-schedule_batch (GaioFuture *future,
-                GArray     *callbacks)
-{
-  DoneBatch *batch = g_new0 (DoneBatch, 1);
   GaioHandle *handle;
 
-  batch->future = g_object_ref (future);
-  batch->callbacks = callbacks;
-  handle = _gaio_handle_new (run_done_batch, batch, free_done_batch);
-  gaio_handle_set_name (handle, "GaioFuture.done_callbacks");
+  list->future = g_object_ref (future);
+  handle = _gaio_handle_new (run_callbacks, list, callback_list_free);
 
   /* A task's wakeup gets a handle of its own that names the task. */
-  if (callbacks->len == 1 && g_array_index (callbacks, DoneCallback, 0).task != NULL)
+  if (list->len == 1 && list->items[0].task != NULL)
     {
-      handle->task = g_object_ref (g_array_index (callbacks, DoneCallback, 0).task);
-      gaio_handle_set_name (handle, "GaioTask.wakeup");
+      handle->task = g_object_ref (list->items[0].task);
+      _gaio_handle_set_static_name (handle, "GaioTask.wakeup");
     }
+  else
+    _gaio_handle_set_static_name (handle, "GaioFuture.done_callbacks");
 
   _gaio_loop_schedule_handle (PRIV (future)->loop, handle);
 }
@@ -369,44 +395,38 @@ schedule_batch (GaioFuture *future,
 /* Schedules the callbacks in the order they were added: runs of plain
  * callbacks share one handle; each task wakeup has its own. */
 static void
-schedule_callbacks (GaioFuture *future,
-                    GArray     *callbacks)
+schedule_callbacks (GaioFuture   *future,
+                    CallbackList *list)
 {
   guint start = 0;
   gboolean any_task = FALSE;
 
-  for (guint i = 0; i < callbacks->len; i++)
-    any_task |= g_array_index (callbacks, DoneCallback, i).task != NULL;
+  for (guint i = 0; i < list->len; i++)
+    any_task |= list->items[i].task != NULL;
 
-  /* The common cases, one kind of callback only, move the array as is. */
-  if (!any_task || callbacks->len == 1)
+  /* The common cases, one kind of callback only, move the list as is. */
+  if (!any_task || list->len == 1)
     {
-      schedule_batch (future, callbacks);
+      schedule_list (future, list);
       return;
     }
 
-  for (guint i = 0; i <= callbacks->len; i++)
+  for (guint i = 0; i <= list->len; i++)
     {
-      gboolean at_end = i == callbacks->len;
-      gboolean is_task = !at_end && g_array_index (callbacks, DoneCallback, i).task != NULL;
+      gboolean at_end = i == list->len;
+      gboolean is_task = !at_end && list->items[i].task != NULL;
 
       if ((at_end || is_task) && i > start)
-        {
-          GArray *run = g_array_sized_new (FALSE, FALSE, sizeof (DoneCallback), i - start);
-
-          g_array_append_vals (run, &g_array_index (callbacks, DoneCallback, start), i - start);
-          schedule_batch (future, run);
-        }
+        schedule_list (future, callback_list_append (NULL, &list->items[start], i - start));
       if (is_task)
         {
-          GArray *single = g_array_sized_new (FALSE, FALSE, sizeof (DoneCallback), 1);
-
-          g_array_append_vals (single, &g_array_index (callbacks, DoneCallback, i), 1);
-          schedule_batch (future, single);
+          schedule_list (future, callback_list_append (NULL, &list->items[i], 1));
           start = i + 1;
         }
     }
-  g_array_unref (callbacks);
+
+  /* Every entry moved: free the block without running notifies. */
+  g_free (list);
 }
 
 static void
@@ -416,8 +436,13 @@ mark_done (GaioFuture      *future,
   GaioFuturePrivate *priv = PRIV (future);
 
   priv->state = state;
-  if (priv->callbacks != NULL && priv->callbacks->len > 0)
-    schedule_callbacks (future, g_steal_pointer (&priv->callbacks));
+  if (priv->callbacks != NULL)
+    {
+      if (priv->callbacks->len > 0)
+        schedule_callbacks (future, g_steal_pointer (&priv->callbacks));
+      else
+        g_clear_pointer (&priv->callbacks, g_free);
+    }
 }
 
 /**
@@ -1264,16 +1289,11 @@ gaio_future_add_done_callback (GaioFuture         *future,
   priv = PRIV (future);
   if (priv->state != GAIO_FUTURE_PENDING)
     {
-      GArray *single = g_array_sized_new (FALSE, FALSE, sizeof (DoneCallback), 1);
-
-      g_array_append_val (single, entry);
-      schedule_callbacks (future, single);
+      schedule_callbacks (future, callback_list_append (NULL, &entry, 1));
       return;
     }
 
-  if (priv->callbacks == NULL)
-    priv->callbacks = g_array_new (FALSE, FALSE, sizeof (DoneCallback));
-  g_array_append_val (priv->callbacks, entry);
+  priv->callbacks = callback_list_append (priv->callbacks, &entry, 1);
 }
 
 void
@@ -1286,16 +1306,11 @@ _gaio_future_add_task_callback (GaioFuture         *future,
 
   if (priv->state != GAIO_FUTURE_PENDING)
     {
-      GArray *single = g_array_sized_new (FALSE, FALSE, sizeof (DoneCallback), 1);
-
-      g_array_append_val (single, entry);
-      schedule_callbacks (future, single);
+      schedule_callbacks (future, callback_list_append (NULL, &entry, 1));
       return;
     }
 
-  if (priv->callbacks == NULL)
-    priv->callbacks = g_array_sized_new (FALSE, FALSE, sizeof (DoneCallback), 1);
-  g_array_append_val (priv->callbacks, entry);
+  priv->callbacks = callback_list_append (priv->callbacks, &entry, 1);
 }
 
 /**
@@ -1328,14 +1343,14 @@ gaio_future_remove_done_callback (GaioFuture         *future,
   removed = g_array_new (FALSE, FALSE, sizeof (DoneCallback));
   for (guint i = 0; i < priv->callbacks->len; i++)
     {
-      DoneCallback entry = g_array_index (priv->callbacks, DoneCallback, i);
+      DoneCallback entry = priv->callbacks->items[i];
 
       if (entry.callback == callback && entry.user_data == user_data)
         g_array_append_val (removed, entry);
       else
-        g_array_index (priv->callbacks, DoneCallback, kept++) = entry;
+        priv->callbacks->items[kept++] = entry;
     }
-  g_array_set_size (priv->callbacks, kept);
+  priv->callbacks->len = kept;
 
   /* Notifies run last: they may add or remove callbacks (FU-08). */
   for (guint i = 0; i < removed->len; i++)
@@ -1619,8 +1634,8 @@ describe_result (const GValue *value)
 }
 
 static void
-describe_callbacks (GString *text,
-                    GArray  *callbacks)
+describe_callbacks (GString      *text,
+                    CallbackList *callbacks)
 {
   guint n = callbacks->len;
 
@@ -1636,10 +1651,10 @@ describe_callbacks (GString *text,
           i = n - 2;
           continue;
         }
-      if (g_array_index (callbacks, DoneCallback, i).task != NULL)
+      if (callbacks->items[i].task != NULL)
         name = g_strdup ("GaioTask.wakeup");
       else
-        name = _gaio_debug_symbol_name ((gpointer) g_array_index (callbacks, DoneCallback, i).callback);
+        name = _gaio_debug_symbol_name ((gpointer) callbacks->items[i].callback);
       g_string_append_printf (text, "%s%s()", i > 0 ? ", " : "", name);
     }
   g_string_append_c (text, ']');

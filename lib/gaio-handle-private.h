@@ -48,6 +48,7 @@ struct _GaioHandle
   GSource        *timer_source;   /* (owned) (nullable) */
 
   char           *name;           /* (owned) (nullable) */
+  const char     *static_name;    /* (nullable) a literal, used when name is NULL */
 
   /* Set when the handle runs a step of a task: reports of a slow
    * callback describe the task, as asyncio's _format_handle() does. */
@@ -69,6 +70,15 @@ GaioHandle *_gaio_handle_new       (GaioCallback    callback,
 gboolean    _gaio_handle_run       (GaioHandle     *handle,
                                     gboolean        keep_name,
                                     GError        **error);
+
+/* Names an internal handle with a string literal, without a copy: set
+ * on every done callback and task step, so it must cost nothing. */
+static inline void
+_gaio_handle_set_static_name (GaioHandle *handle,
+                              const char *name)
+{
+  handle->static_name = name;
+}
 
 /* Drops a pending handle without running it, as a cancel does but
  * without counting it as a cancelled timer: used when the loop closes. */

@@ -129,7 +129,7 @@ _gaio_handle_run (GaioHandle  *handle,
 
   /* The name is derived from the callback, which is about to go: keep it
    * for the report of a failure, or when the caller asks (debug mode). */
-  if ((keep_name || local_error != NULL) && handle->name == NULL)
+  if ((keep_name || local_error != NULL) && handle->name == NULL && handle->static_name == NULL)
     handle->name = _gaio_debug_symbol_name ((gpointer) handle->callback);
 
   gaio_handle_release_closure (handle);
@@ -270,6 +270,8 @@ gaio_handle_dup_name (GaioHandle *handle)
 
   if (handle->name != NULL)
     return g_strdup (handle->name);
+  if (handle->static_name != NULL)
+    return g_strdup (handle->static_name);
 
   if (handle->callback == NULL)
     return g_strdup ("<released>");
@@ -312,7 +314,8 @@ gaio_handle_to_string (GaioHandle *handle)
     }
 
   /* In debug mode the name was kept when the closure went (DB-03). */
-  if (gaio_handle_is_cancelled (handle) && (handle->traceback == NULL || handle->name == NULL))
+  if (gaio_handle_is_cancelled (handle) && (handle->traceback == NULL ||
+                                               (handle->name == NULL && handle->static_name == NULL)))
     return g_strdup_printf ("<%s cancelled%s%s>", kind, when ? when : "", created ? created : "");
 
   name = gaio_handle_dup_name (handle);

@@ -397,7 +397,7 @@ debug_capture (GaioLoop   *loop,
     return;
 
   handle->traceback = _gaio_traceback_capture ();
-  if (handle->name == NULL)
+  if (handle->name == NULL && handle->static_name == NULL)
     handle->name = _gaio_debug_symbol_name ((gpointer) handle->callback);
 }
 

@@ -360,7 +360,7 @@ _gaio_task_new (GaioLoop      *loop,
 
   handle = _gaio_handle_new (first_step, g_object_ref (task), g_object_unref);
   handle->task = g_object_ref (GAIO_FUTURE (task));
-  gaio_handle_set_name (handle, "GaioTask.step");
+  _gaio_handle_set_static_name (handle, "GaioTask.step");
   _gaio_loop_schedule_handle (loop, handle);
 
   return task;
