@@ -14,6 +14,7 @@
 
 #include "gaio-coroutine-private.h"
 #include "gaio-debug-private.h"
+#include "gaio-task-private.h"
 #include "gaio-log-private.h"
 
 typedef enum {
@@ -183,7 +184,7 @@ gaio_coroutine_new_full (const char        *name,
    * coroutines created outside one carry no origin (DB-08). */
   loop = gaio_get_running_loop ();
   if (loop != NULL && G_UNLIKELY (gaio_loop_get_debug (loop)))
-    coroutine->origin = _gaio_traceback_capture ();
+    coroutine->origin = _gaio_task_capture_traceback ();
 
   return coroutine;
 }

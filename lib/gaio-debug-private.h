@@ -24,13 +24,20 @@ char *_gaio_debug_symbol_name (gpointer address);
  * traceback is printed, so capturing costs one backtrace(3) call. */
 typedef struct _GaioTraceback GaioTraceback;
 
-/* Captures the calling thread's stack, or returns NULL where the platform
- * has no backtrace(3). Any thread. */
-GaioTraceback *_gaio_traceback_capture  (void);
+/* Captures the calling stack, or returns NULL where the platform has no
+ * backtrace(3). Any thread.
+ *
+ * On a task's fiber the stack ends at the task's first frame; @parent,
+ * the task's own creation traceback, is then appended so that the
+ * traceback goes on to where the task was created, as far back as the
+ * code that started the loop (Python's stack runs through the loop's
+ * frames into the task's coroutine). Use _gaio_task_capture_traceback(),
+ * which finds @parent. */
+GaioTraceback *_gaio_traceback_capture  (GaioTraceback *parent);
 void           _gaio_traceback_free     (GaioTraceback *traceback);
 
 /* The frames as Python prints them, oldest first, the frames inside
- * libgaio at the recent end left out, one string per frame:
+ * libgaio at either end of each stack left out, one string per frame:
  *
  *   File "OBJECT", line 0, in SYMBOL
  *     SYMBOL+0xOFFSET (OBJECT-BASENAME+0xADDRESS-IN-OBJECT)

@@ -27,10 +27,16 @@
  * libgaio that are dropped. */
 #define EXTRA_FRAMES 16
 
+/* How many stacks a traceback chains: a task created by a task created
+ * by ... the thread's own stack. Older ones are dropped. */
+#define MAX_SEGMENTS 4
+
 struct _GaioTraceback
 {
   guint    n_frames;
-  gpointer frames[];   /* most recent first */
+  guint    n_segments;
+  guint    segment_end[MAX_SEGMENTS];  /* the end of each stack in frames[] */
+  gpointer frames[];                   /* most recent first, stack after stack */
 };
 
 char *
@@ -50,21 +56,34 @@ _gaio_debug_symbol_name (gpointer address)
 }
 
 GaioTraceback *
-_gaio_traceback_capture (void)
+_gaio_traceback_capture (GaioTraceback *parent)
 {
 #ifdef HAVE_EXECINFO_H
   gpointer frames[GAIO_TRACEBACK_DEPTH + EXTRA_FRAMES + 1];
   GaioTraceback *traceback;
+  guint n_parent = 0, n_parent_segments = 0;
   int n;
 
   n = backtrace (frames, G_N_ELEMENTS (frames));
   if (n <= 1)
     return NULL;
 
+  if (parent != NULL)
+    {
+      n_parent_segments = MIN (parent->n_segments, MAX_SEGMENTS - 1);
+      n_parent = parent->segment_end[n_parent_segments - 1];
+    }
+
   /* frames[0] is this function. */
-  traceback = g_malloc (sizeof (GaioTraceback) + (n - 1) * sizeof (gpointer));
-  traceback->n_frames = n - 1;
+  traceback = g_malloc (sizeof (GaioTraceback) + (n - 1 + n_parent) * sizeof (gpointer));
+  traceback->n_frames = n - 1 + n_parent;
+  traceback->n_segments = 1 + n_parent_segments;
+  traceback->segment_end[0] = n - 1;
   memcpy (traceback->frames, frames + 1, (n - 1) * sizeof (gpointer));
+  for (guint i = 0; i < n_parent_segments; i++)
+    traceback->segment_end[i + 1] = n - 1 + parent->segment_end[i];
+  if (n_parent > 0)
+    memcpy (traceback->frames + n - 1, parent->frames, n_parent * sizeof (gpointer));
 
   return traceback;
 #else
@@ -135,23 +154,38 @@ frame_is_internal (const FrameInfo *info)
          (library_is_shared || info->symbol == NULL);
 }
 
-/* The index of the most recent frame outside libgaio. */
-static guint
-first_user_frame (GaioTraceback *traceback)
+static gboolean
+address_is_internal (gpointer address)
 {
-  for (guint i = 0; i < traceback->n_frames; i++)
-    {
-      FrameInfo info;
+  FrameInfo info;
 
-      /* A return address points after the call: step back into it, so
-       * that a call at the very end of a function is not taken for the
-       * next function. */
-      lookup_frame ((guint8 *) traceback->frames[i] - 1, &info);
-      if (!frame_is_internal (&info))
-        return i;
-    }
+  /* A return address points after the call: step back into it, so that
+   * a call at the very end of a function is not taken for the next
+   * function. */
+  lookup_frame ((guint8 *) address - 1, &info);
+  return frame_is_internal (&info);
+}
 
-  return traceback->n_frames;
+/* The frames of segment @segment worth printing, [*first, *last): the
+ * library's own frames at the recent end (the call that captured) and at
+ * the old end (a fiber's entry) are dropped, and at most
+ * GAIO_TRACEBACK_DEPTH kept. */
+static void
+segment_bounds (GaioTraceback *traceback,
+                guint          segment,
+                guint         *first,
+                guint         *last)
+{
+  guint start = segment > 0 ? traceback->segment_end[segment - 1] : 0;
+  guint end = traceback->segment_end[segment];
+
+  while (start < end && address_is_internal (traceback->frames[start]))
+    start++;
+  while (end > start && address_is_internal (traceback->frames[end - 1]))
+    end--;
+
+  *first = start;
+  *last = MIN (end, start + GAIO_TRACEBACK_DEPTH);
 }
 
 static char *
@@ -174,37 +208,36 @@ describe_frame (gpointer address)
   return g_strdup_printf ("%p", address);
 }
 
+static char *
+format_frame (gpointer address)
+{
+  FrameInfo info;
+  g_autofree char *where = describe_frame (address);
+  g_autofree char *base = NULL;
+
+  lookup_frame ((guint8 *) address - 1, &info);
+  base = g_path_get_basename (info.object != NULL ? info.object : "??");
+
+  return g_strdup_printf ("  File \"%s\", line 0, in %s\n    %s (%s+0x%" G_GINTPTR_MODIFIER "x)",
+                          info.object != NULL ? info.object : "??",
+                          info.symbol != NULL ? info.symbol : "??",
+                          where, base, (guintptr) address - (guintptr) info.object_base);
+}
+
 char **
 _gaio_traceback_format (GaioTraceback *traceback)
 {
   GPtrArray *lines = g_ptr_array_new ();
-  guint first, last;
 
-  if (traceback == NULL)
+  /* Python prints the most recent call last: the oldest stack first,
+   * each from its oldest frame. */
+  for (guint segment = traceback != NULL ? traceback->n_segments : 0; segment-- > 0;)
     {
-      g_ptr_array_add (lines, NULL);
-      return (char **) g_ptr_array_free (lines, FALSE);
-    }
+      guint first, last;
 
-  first = first_user_frame (traceback);
-  last = MIN (traceback->n_frames, first + GAIO_TRACEBACK_DEPTH);
-
-  /* Python prints the most recent call last. */
-  for (guint i = last; i-- > first;)
-    {
-      gpointer address = traceback->frames[i];
-      FrameInfo info;
-      g_autofree char *where = describe_frame (address);
-      g_autofree char *base = NULL;
-
-      lookup_frame ((guint8 *) address - 1, &info);
-      base = g_path_get_basename (info.object != NULL ? info.object : "??");
-      g_ptr_array_add (lines,
-                       g_strdup_printf ("  File \"%s\", line 0, in %s\n    %s (%s+0x%" G_GINTPTR_MODIFIER "x)",
-                                        info.object != NULL ? info.object : "??",
-                                        info.symbol != NULL ? info.symbol : "??",
-                                        where, base,
-                                        (guintptr) address - (guintptr) info.object_base));
+      segment_bounds (traceback, segment, &first, &last);
+      for (guint i = last; i-- > first;)
+        g_ptr_array_add (lines, format_frame (traceback->frames[i]));
     }
   g_ptr_array_add (lines, NULL);
 
@@ -214,14 +247,17 @@ _gaio_traceback_format (GaioTraceback *traceback)
 char *
 _gaio_traceback_describe (GaioTraceback *traceback)
 {
-  guint first;
-
   if (traceback == NULL)
     return NULL;
 
-  first = first_user_frame (traceback);
-  if (first >= traceback->n_frames)
-    return NULL;
+  for (guint segment = 0; segment < traceback->n_segments; segment++)
+    {
+      guint first, last;
 
-  return describe_frame (traceback->frames[first]);
+      segment_bounds (traceback, segment, &first, &last);
+      if (first < last)
+        return describe_frame (traceback->frames[first]);
+    }
+
+  return NULL;
 }

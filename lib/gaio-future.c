@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include "gaio-debug-private.h"
+#include "gaio-task-private.h"
 #include "gaio-future-private.h"
 #include "gaio-handle-private.h"
 #include "gaio-loop-private.h"
@@ -268,7 +269,7 @@ _gaio_future_set_loop (GaioFuture *future,
 
   priv->loop = g_object_ref (loop);
   if (G_UNLIKELY (gaio_loop_get_debug (loop)))
-    priv->traceback = _gaio_traceback_capture ();
+    priv->traceback = _gaio_task_capture_traceback ();
 }
 
 GaioTraceback *

@@ -396,7 +396,7 @@ debug_capture (GaioLoop   *loop,
   if (G_LIKELY (!loop->debug))
     return;
 
-  handle->traceback = _gaio_traceback_capture ();
+  handle->traceback = _gaio_task_capture_traceback ();
   if (handle->name == NULL && handle->static_name == NULL)
     handle->name = _gaio_debug_symbol_name ((gpointer) handle->callback);
 }

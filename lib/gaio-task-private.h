@@ -7,6 +7,7 @@
 #pragma once
 
 #include "gaio.h"
+#include "gaio-debug-private.h"
 
 G_BEGIN_DECLS
 
@@ -20,5 +21,10 @@ GaioTask *_gaio_task_new             (GaioLoop      *loop,
 /* gaio_loop_close(): reports every task of @loop still pending as
  * `Task was destroyed but it is pending!` and unwinds it. */
 void      _gaio_task_destroy_pending (GaioLoop      *loop);
+
+/* Debug mode: captures the calling stack, chained to the creation
+ * traceback of the task whose fiber it runs on (see
+ * _gaio_traceback_capture()). */
+GaioTraceback *_gaio_task_capture_traceback (void);
 
 G_END_DECLS

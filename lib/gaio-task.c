@@ -133,6 +133,15 @@ fiber_task (void)
   return GAIO_TASK (_gaio_fiber_get_user_data (fiber));
 }
 
+G_GNUC_NO_INLINE GaioTraceback *
+_gaio_task_capture_traceback (void)
+{
+  GaioTask *task = fiber_task ();
+
+  return _gaio_traceback_capture (task != NULL ? _gaio_future_get_traceback (GAIO_FUTURE (task))
+                                               : NULL);
+}
+
 static void
 cancel_future (GaioTask   *task,
                const char *message)
