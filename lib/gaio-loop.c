@@ -241,9 +241,19 @@ gaio_loop_class_init (GaioLoopClass *klass)
    * `0` (asyncio's `PYTHONASYNCIODEBUG`). In debug mode:
    *
    * - handles, futures, tasks and coroutines record where they were
-   *   created (a backtrace(3) of up to 10 frames), which reports about
-   *   them print as `source_traceback: Object created at (most recent
-   *   call last):` and descriptions end with ` created at SITE`;
+   *   created (a backtrace(3) of up to 10 frames per stack; on a task,
+   *   followed by where the task was created), which reports about them
+   *   print as `source_traceback: Object created at (most recent call
+   *   last):` and descriptions end with ` created at SYMBOL+0xOFFSET`.
+   *   Each frame is two lines in Python's layout; the platform gives
+   *   objects and symbols, not source lines, so the line number is 0 and
+   *   the second line says what `addr2line -e OBJECT ADDRESS` needs:
+   *   |[
+   *     File "/usr/bin/app", line 0, in fetch_all
+   *       fetch_all+0x2c (app+0x13fc)
+   *   ]|
+   *   Static functions are not named (dladdr(3) sees exported symbols
+   *   only; link programs with `-rdynamic` to name theirs);
    * - every callback and every task step that runs at least
    *   [property@Gaio.Loop:slow-callback-duration] is reported with a
    *   warning, `Executing <Handle NAME()> took 0.150 seconds`;

@@ -378,6 +378,38 @@ call_from_other_thread_cb (gpointer   user_data,
   return TRUE;
 }
 
+gboolean never_started (gpointer user_data, GValue *result, GError **error);
+
+gboolean
+never_started (gpointer   user_data,
+               GValue    *result,
+               GError   **error)
+{
+  g_assert_not_reached ();
+  return TRUE;
+}
+
+static gpointer
+create_task_thread_main (gpointer user_data)
+{
+  GaioLoop *loop = user_data;
+  GaioTask *task = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (never_started, NULL, NULL));
+  const GError *error = gaio_future_get_error (GAIO_FUTURE (task), NULL);
+
+  g_assert_true (g_error_matches (error, GAIO_ERROR, GAIO_ERROR_WRONG_THREAD));
+  g_object_unref (task);
+
+  return NULL;
+}
+
+static gboolean
+create_task_from_other_thread_cb (gpointer   user_data,
+                                  GError   **error)
+{
+  g_thread_join (g_thread_new ("other", create_task_thread_main, user_data));
+  return TRUE;
+}
+
 /* DB-06, test_base_events.py::BaseEventLoopTests::test_check_thread: in
  * debug mode, a non-thread-safe call from another thread while the loop
  * runs writes a critical naming the call (and call_soon is refused);
@@ -402,6 +434,13 @@ test_db06_wrong_thread (void)
                    "other than the current one");
   g_assert_true (g_str_has_prefix (last_warning (), "gaio_future_new: Non-thread-safe operation"));
   g_clear_error (&other.soon_error);
+  gaio_test_log_clear ();
+
+  /* create_task() is refused: the task comes back failed, unrun. */
+  gaio_loop_call_soon (loop, create_task_from_other_thread_cb, loop, NULL, NULL);
+  run_once (loop);
+  g_assert_cmpuint (gaio_test_log_count_level (G_LOG_LEVEL_CRITICAL), ==, 1);
+  g_assert_true (g_str_has_prefix (last_warning (), "gaio_loop_create_task: Non-thread-safe operation"));
   gaio_test_log_clear ();
 
   /* Not running: no thread to compare with. */

@@ -961,6 +961,8 @@ test_task_destroyed_pending (void)
   const char *rendered;
 
   handled_init (&handled, loop);
+  gaio_loop_set_debug (loop, TRUE);
+  gaio_loop_set_slow_callback_duration (loop, 3600);
   task = spawn (loop, GAIO_COROUTINE_NEW (wait_forever, &unwound, NULL));
   g_object_add_weak_pointer (G_OBJECT (task), (gpointer *) &task);
   g_object_unref (task);
@@ -975,7 +977,9 @@ test_task_destroyed_pending (void)
   g_assert_cmpstr (g_ptr_array_index (handled.messages, 0), ==, "Task was destroyed but it is pending!");
   rendered = g_ptr_array_index (handled.rendered, 0);
   g_assert_nonnull (strstr (rendered, "task: <Task pending name='Task-"));
-  g_assert_nonnull (strstr (rendered, "wait_for=<Future pending cb=[GaioTask.wakeup()]>"));
+  g_assert_nonnull (strstr (rendered, "wait_for=<Future pending cb=[GaioTask.wakeup()] created at "));
+  /* Debug mode: where the task was created (EH-11, test_log_destroyed_pending_task). */
+  g_assert_nonnull (strstr (rendered, "\nsource_traceback: Object created at (most recent call last):\n"));
 
   gaio_loop_set_exception_handler (loop, NULL, NULL, NULL);
   handled_clear (&handled);
