@@ -251,8 +251,6 @@ gaio_future_new (GaioLoop *loop)
 
   g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
 
-  _gaio_loop_check_thread (loop, "gaio_future_new");
-
   future = g_object_new (GAIO_TYPE_FUTURE, NULL);
   _gaio_future_set_loop (future, loop);
 

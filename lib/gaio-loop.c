@@ -1061,6 +1061,10 @@ gaio_loop_create_future (GaioLoop *loop)
 {
   g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
 
+  /* Debug mode: only a critical. Making a future touches none of the
+   * loop's queues, so the call goes on. */
+  _gaio_loop_check_thread (loop, "gaio_loop_create_future");
+
   return gaio_future_new (loop);
 }
 

@@ -432,7 +432,7 @@ test_db06_wrong_thread (void)
   g_assert_cmpstr (gaio_test_log_get (0)->message, ==,
                    "gaio_loop_call_soon: Non-thread-safe operation invoked on an event loop "
                    "other than the current one");
-  g_assert_true (g_str_has_prefix (last_warning (), "gaio_future_new: Non-thread-safe operation"));
+  g_assert_true (g_str_has_prefix (last_warning (), "gaio_loop_create_future: Non-thread-safe operation"));
   g_clear_error (&other.soon_error);
   gaio_test_log_clear ();
 
