@@ -24,7 +24,11 @@
 # include "gaio/gaio-job.h"
 # include "gaio/gaio-executor.h"
 # include "gaio/gaio-thread-pool-executor.h"
+# include "gaio/gaio-coroutine.h"
+# include "gaio/gaio-task.h"
 # include "gaio/gaio-loop.h"
 # include "gaio/gaio-loop-unix.h"
 # include "gaio/gaio-process.h"
+# include "gaio/gaio-run.h"
+# include "gaio/gaio-wait.h"
 #undef GAIO_INSIDE

@@ -1,4 +1,4 @@
-/* gaio-debug-private.h: names of code for reports
+/* gaio-debug-private.h: names of code and creation stacks for reports
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors
@@ -14,5 +14,41 @@ G_BEGIN_DECLS
  * knows it (exported symbols, or programs linked with -rdynamic), else
  * the address in hexadecimal. */
 char *_gaio_debug_symbol_name (gpointer address);
+
+/* How many frames of the caller's stack a creation traceback keeps
+ * (asyncio's DEBUG_STACK_DEPTH). */
+#define GAIO_TRACEBACK_DEPTH 10
+
+/* Where an object was created, captured in debug mode: raw return
+ * addresses, most recent first. Symbols are looked up only when the
+ * traceback is printed, so capturing costs one backtrace(3) call. */
+typedef struct _GaioTraceback GaioTraceback;
+
+/* Captures the calling stack, or returns NULL where the platform has no
+ * backtrace(3). Any thread.
+ *
+ * On a task's fiber the stack ends at the task's first frame; @parent,
+ * the task's own creation traceback, is then appended so that the
+ * traceback goes on to where the task was created, as far back as the
+ * code that started the loop (Python's stack runs through the loop's
+ * frames into the task's coroutine). Use _gaio_task_capture_traceback(),
+ * which finds @parent. */
+GaioTraceback *_gaio_traceback_capture  (GaioTraceback *parent);
+void           _gaio_traceback_free     (GaioTraceback *traceback);
+
+/* The frames as Python prints them, oldest first, the frames inside
+ * libgaio at either end of each stack left out, one string per frame:
+ *
+ *   File "OBJECT", line 0, in SYMBOL
+ *     SYMBOL+0xOFFSET (OBJECT-BASENAME+0xADDRESS-IN-OBJECT)
+ *
+ * The line is always 0: the platform gives object files and symbols,
+ * not source lines. The second line holds what `addr2line -e OBJECT
+ * 0xADDRESS-IN-OBJECT` needs to find the source line. */
+char         **_gaio_traceback_format   (GaioTraceback *traceback);
+
+/* The most recent frame outside libgaio as `SYMBOL+0xOFFSET`: the
+ * "created at" of debug-mode descriptions. */
+char          *_gaio_traceback_describe (GaioTraceback *traceback);
 
 G_END_DECLS

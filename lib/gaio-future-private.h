@@ -7,8 +7,50 @@
 #pragma once
 
 #include "gaio.h"
+#include "gaio-debug-private.h"
 
 G_BEGIN_DECLS
+
+/* Binds a future made with g_object_new() to @loop, and in debug mode
+ * records where it was created. gaio_future_new() does this; subclasses
+ * call it right after g_object_new(). */
+void           _gaio_future_set_loop            (GaioFuture         *future,
+                                                 GaioLoop           *loop);
+
+/* The creation stack recorded in debug mode, or NULL. */
+GaioTraceback *_gaio_future_get_traceback       (GaioFuture         *future);
+
+/* Makes gaio_future_set_result(), gaio_future_set_error() and their
+ * relatives fail with GAIO_ERROR_INVALID_STATE ("Task does not support
+ * set_result operation"): a task's outcome is its function's. The owner
+ * completes it with the _gaio_future_complete_*() calls below. */
+void           _gaio_future_seal                (GaioFuture         *future);
+void           _gaio_future_complete_value      (GaioFuture         *future,
+                                                 GValue             *value);
+void           _gaio_future_complete_error      (GaioFuture         *future,
+                                                 GError             *error);
+
+/* asyncio's `_log_traceback = False`: the error counts as retrieved. */
+void           _gaio_future_mark_retrieved      (GaioFuture         *future);
+
+/* Adds a done callback that resumes @task: it is scheduled as a handle of
+ * its own that names @task, so that the loop reports a slow step as
+ * `Executing <Task ...> took ...` (asyncio's _format_handle()). Callbacks
+ * keep the order they were added in. */
+void           _gaio_future_add_task_callback   (GaioFuture         *future,
+                                                 GaioFutureCallback  callback,
+                                                 GaioFuture         *task);
+
+/* The pieces of asyncio's future repr, for subclasses that override
+ * to_string: the state word (`pending`, `cancelled`, `finished`), the
+ * outcome (` result=...` or ` exception=...`, nothing when not finished)
+ * and the tail (` cb=[...]` and, in debug mode, ` created at SITE`). */
+void           _gaio_future_describe_state      (GaioFuture         *future,
+                                                 GString            *text);
+void           _gaio_future_describe_outcome    (GaioFuture         *future,
+                                                 GString            *text);
+void           _gaio_future_describe_tail       (GaioFuture         *future,
+                                                 GString            *text);
 
 typedef void (*GaioFutureCancelHook) (GaioFuture *future,
                                       gpointer    user_data);

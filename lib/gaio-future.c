@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include "gaio-debug-private.h"
+#include "gaio-task-private.h"
 #include "gaio-future-private.h"
 #include "gaio-handle-private.h"
 #include "gaio-loop-private.h"
@@ -27,7 +28,22 @@ typedef struct
   GaioFutureCallback callback;
   gpointer           user_data;
   GDestroyNotify     notify;
+  GaioFuture        *task;     /* (unowned) set for a task's wakeup: user_data owns it */
 } DoneCallback;
+
+/* The done callbacks of a future, in the order they were added, in one
+ * allocation. Once the future is done the same block is the closure of
+ * the handle that runs them (asyncio schedules one handle per callback;
+ * consecutive ones share a handle here, which keeps their order), so a
+ * future with one callback costs one allocation for it, not three. */
+typedef struct
+{
+  GaioFuture   *future;      /* (owned) (nullable) set once scheduled */
+  guint         next;        /* the first callback not run yet */
+  guint         len;
+  guint         allocated;
+  DoneCallback  items[];
+} CallbackList;
 
 typedef struct
 {
@@ -42,7 +58,7 @@ typedef struct
   gboolean             error_unretrieved;
   gboolean             reported;
 
-  GArray              *callbacks;      /* (owned) (nullable) of DoneCallback */
+  CallbackList        *callbacks;      /* (owned) (nullable) */
   GCancellable        *cancellable;    /* (owned) (nullable) created on demand */
 
   /* Told synchronously when the future is cancelled: the executor job
@@ -54,6 +70,11 @@ typedef struct
   /* gaio_future_new_for_async() */
   GaioAsyncFinishFunc  finish;
   GType                finish_type;
+
+  /* A task's outcome is set by the task only (_gaio_future_seal()). */
+  gboolean             sealed;
+
+  GaioTraceback       *traceback;      /* (owned) (nullable) debug mode: where created */
 } GaioFuturePrivate;
 
 /**
@@ -77,18 +98,50 @@ G_DEFINE_TYPE_WITH_PRIVATE (GaioFuture, gaio_future, G_TYPE_OBJECT)
 
 #define PRIV(f) ((GaioFuturePrivate *) gaio_future_get_instance_private (f))
 
-static void
-free_callbacks (GArray *callbacks,
-                guint   first)
+static CallbackList *
+callback_list_new (guint allocated)
 {
-  for (guint i = first; i < callbacks->len; i++)
-    {
-      DoneCallback *entry = &g_array_index (callbacks, DoneCallback, i);
+  CallbackList *list = g_malloc (sizeof (CallbackList) + allocated * sizeof (DoneCallback));
 
-      if (entry->notify != NULL)
-        entry->notify (entry->user_data);
+  list->future = NULL;
+  list->next = 0;
+  list->len = 0;
+  list->allocated = allocated;
+
+  return list;
+}
+
+/* Returns the list, moved if it had to grow. */
+static CallbackList *
+callback_list_append (CallbackList       *list,
+                      const DoneCallback *entries,
+                      guint               n_entries)
+{
+  if (list == NULL)
+    list = callback_list_new (MAX (n_entries, 1));
+  if (list->len + n_entries > list->allocated)
+    {
+      list->allocated = MAX (list->allocated * 2, list->len + n_entries);
+      list = g_realloc (list, sizeof (CallbackList) + list->allocated * sizeof (DoneCallback));
     }
-  g_array_unref (callbacks);
+  memcpy (&list->items[list->len], entries, n_entries * sizeof (DoneCallback));
+  list->len += n_entries;
+
+  return list;
+}
+
+/* Also runs the notifies of the callbacks that never ran: removed with
+ * the future, or dropped because the loop closed first. */
+static void
+callback_list_free (gpointer data)
+{
+  CallbackList *list = data;
+
+  for (guint i = list->next; i < list->len; i++)
+    if (list->items[i].notify != NULL)
+      list->items[i].notify (list->items[i].user_data);
+  g_clear_object (&list->future);
+  g_free (list);
 }
 
 static void
@@ -123,6 +176,12 @@ report_unretrieved_error (GaioFuture *future)
 
   gaio_exception_context_set_error (context, priv->error);
   gaio_exception_context_set_future (context, future);
+  if (priv->traceback != NULL)
+    {
+      g_auto(GStrv) frames = _gaio_traceback_format (priv->traceback);
+
+      gaio_exception_context_set_source_traceback (context, (const char * const *) frames);
+    }
   gaio_loop_call_exception_handler (priv->loop, context);
 }
 
@@ -154,12 +213,17 @@ gaio_future_finalize (GObject *object)
   clear_result (priv);
   g_clear_error (&priv->error);
   if (priv->callbacks != NULL)
-    free_callbacks (g_steal_pointer (&priv->callbacks), 0);
+    callback_list_free (g_steal_pointer (&priv->callbacks));
   g_clear_object (&priv->cancellable);
   g_clear_object (&priv->loop);
+  g_clear_pointer (&priv->traceback, _gaio_traceback_free);
 
   G_OBJECT_CLASS (gaio_future_parent_class)->finalize (object);
 }
+
+static gboolean gaio_future_real_cancel    (GaioFuture *future,
+                                            const char *message);
+static char    *gaio_future_real_to_string (GaioFuture *future);
 
 static void
 gaio_future_class_init (GaioFutureClass *klass)
@@ -168,6 +232,9 @@ gaio_future_class_init (GaioFutureClass *klass)
 
   object_class->dispose = gaio_future_dispose;
   object_class->finalize = gaio_future_finalize;
+
+  klass->cancel = gaio_future_real_cancel;
+  klass->to_string = gaio_future_real_to_string;
 }
 
 static void
@@ -192,9 +259,40 @@ gaio_future_new (GaioLoop *loop)
   g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
 
   future = g_object_new (GAIO_TYPE_FUTURE, NULL);
-  PRIV (future)->loop = g_object_ref (loop);
+  _gaio_future_set_loop (future, loop);
 
   return future;
+}
+
+void
+_gaio_future_set_loop (GaioFuture *future,
+                       GaioLoop   *loop)
+{
+  GaioFuturePrivate *priv = PRIV (future);
+
+  g_assert (priv->loop == NULL);
+
+  priv->loop = g_object_ref (loop);
+  if (G_UNLIKELY (gaio_loop_get_debug (loop)))
+    priv->traceback = _gaio_task_capture_traceback ();
+}
+
+GaioTraceback *
+_gaio_future_get_traceback (GaioFuture *future)
+{
+  return PRIV (future)->traceback;
+}
+
+void
+_gaio_future_seal (GaioFuture *future)
+{
+  PRIV (future)->sealed = TRUE;
+}
+
+void
+_gaio_future_mark_retrieved (GaioFuture *future)
+{
+  PRIV (future)->error_unretrieved = FALSE;
 }
 
 /**
@@ -261,24 +359,17 @@ gaio_future_is_cancelled (GaioFuture *future)
   return PRIV (future)->state == GAIO_FUTURE_CANCELLED;
 }
 
-typedef struct
-{
-  GaioFuture *future;     /* (owned) */
-  GArray     *callbacks;  /* (owned) of DoneCallback */
-  guint       next;       /* the first callback not run yet */
-} DoneBatch;
-
 static gboolean
-run_done_batch (gpointer   user_data,
-                GError   **error)
+run_callbacks (gpointer   user_data,
+               GError   **error)
 {
-  DoneBatch *batch = user_data;
+  CallbackList *list = user_data;
 
-  while (batch->next < batch->callbacks->len)
+  while (list->next < list->len)
     {
-      DoneCallback *entry = &g_array_index (batch->callbacks, DoneCallback, batch->next++);
+      DoneCallback *entry = &list->items[list->next++];
 
-      entry->callback (batch->future, entry->user_data);
+      entry->callback (list->future, entry->user_data);
       if (entry->notify != NULL)
         entry->notify (entry->user_data);
     }
@@ -286,30 +377,62 @@ run_done_batch (gpointer   user_data,
   return TRUE;
 }
 
-/* Also runs, through free_callbacks(), the notifies of callbacks that
- * never ran because the loop closed first. */
 static void
-free_done_batch (gpointer user_data)
+schedule_list (GaioFuture   *future,
+               CallbackList *list)
 {
-  DoneBatch *batch = user_data;
-
-  free_callbacks (batch->callbacks, batch->next);
-  g_object_unref (batch->future);
-  g_free (batch);
-}
-
-static void
-schedule_callbacks (GaioFuture *future,
-                    GArray     *callbacks)
-{
-  DoneBatch *batch = g_new0 (DoneBatch, 1);
   GaioHandle *handle;
 
-  batch->future = g_object_ref (future);
-  batch->callbacks = callbacks;
-  handle = _gaio_handle_new (run_done_batch, batch, free_done_batch);
-  gaio_handle_set_name (handle, "GaioFuture.done_callbacks");
+  list->future = g_object_ref (future);
+  handle = _gaio_handle_new (run_callbacks, list, callback_list_free);
+
+  /* A task's wakeup gets a handle of its own that names the task. */
+  if (list->len == 1 && list->items[0].task != NULL)
+    {
+      handle->task = g_object_ref (list->items[0].task);
+      _gaio_handle_set_static_name (handle, "GaioTask.wakeup");
+    }
+  else
+    _gaio_handle_set_static_name (handle, "GaioFuture.done_callbacks");
+
   _gaio_loop_schedule_handle (PRIV (future)->loop, handle);
+}
+
+/* Schedules the callbacks in the order they were added: runs of plain
+ * callbacks share one handle; each task wakeup has its own. */
+static void
+schedule_callbacks (GaioFuture   *future,
+                    CallbackList *list)
+{
+  guint start = 0;
+  gboolean any_task = FALSE;
+
+  for (guint i = 0; i < list->len; i++)
+    any_task |= list->items[i].task != NULL;
+
+  /* The common cases, one kind of callback only, move the list as is. */
+  if (!any_task || list->len == 1)
+    {
+      schedule_list (future, list);
+      return;
+    }
+
+  for (guint i = 0; i <= list->len; i++)
+    {
+      gboolean at_end = i == list->len;
+      gboolean is_task = !at_end && list->items[i].task != NULL;
+
+      if ((at_end || is_task) && i > start)
+        schedule_list (future, callback_list_append (NULL, &list->items[start], i - start));
+      if (is_task)
+        {
+          schedule_list (future, callback_list_append (NULL, &list->items[i], 1));
+          start = i + 1;
+        }
+    }
+
+  /* Every entry moved: free the block without running notifies. */
+  g_free (list);
 }
 
 static void
@@ -319,8 +442,13 @@ mark_done (GaioFuture      *future,
   GaioFuturePrivate *priv = PRIV (future);
 
   priv->state = state;
-  if (priv->callbacks != NULL && priv->callbacks->len > 0)
-    schedule_callbacks (future, g_steal_pointer (&priv->callbacks));
+  if (priv->callbacks != NULL)
+    {
+      if (priv->callbacks->len > 0)
+        schedule_callbacks (future, g_steal_pointer (&priv->callbacks));
+      else
+        g_clear_pointer (&priv->callbacks, g_free);
+    }
 }
 
 /**
@@ -339,14 +467,19 @@ gboolean
 gaio_future_cancel (GaioFuture *future,
                     const char *message)
 {
-  GaioFuturePrivate *priv;
-
   g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
 
-  priv = PRIV (future);
+  return GAIO_FUTURE_GET_CLASS (future)->cancel (future, message);
+}
 
-  /* As asyncio's cancel(): even on a done future, the caller has dealt
-   * with it, so an unread error is no longer reported. */
+static gboolean
+gaio_future_real_cancel (GaioFuture *future,
+                         const char *message)
+{
+  GaioFuturePrivate *priv = PRIV (future);
+
+  /* asyncio's cancel() clears __log_traceback even when it returns
+   * False: an error set before the cancel is not reported (DB-09). */
   priv->error_unretrieved = FALSE;
 
   if (priv->state != GAIO_FUTURE_PENDING)
@@ -440,11 +573,28 @@ describe (GaioFuture *future)
   return g_strdup_printf ("%s: %s", state, repr);
 }
 
+static gboolean check_pending_full (GaioFuture  *future,
+                                    gboolean     setting_error,
+                                    GError     **error);
+
+#define check_pending(future, error) check_pending_full ((future), FALSE, (error))
+
 static gboolean
-check_pending (GaioFuture  *future,
-               GError     **error)
+check_pending_full (GaioFuture  *future,
+                    gboolean     setting_error,
+                    GError     **error)
 {
   g_autofree char *text = NULL;
+
+  if (G_UNLIKELY (PRIV (future)->sealed))
+    {
+      g_autofree char *kind = class_short_name (future);
+
+      g_set_error (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE,
+                   "%s does not support %s operation", kind,
+                   setting_error ? "set_exception" : "set_result");
+      return FALSE;
+    }
 
   if (PRIV (future)->state == GAIO_FUTURE_PENDING)
     return TRUE;
@@ -732,7 +882,7 @@ gaio_future_take_error (GaioFuture  *future,
   g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
   g_return_val_if_fail (error_value != NULL, FALSE);
 
-  if (!check_pending (future, error))
+  if (!check_pending_full (future, TRUE, error))
     {
       g_error_free (error_value);
       return FALSE;
@@ -744,6 +894,32 @@ gaio_future_take_error (GaioFuture  *future,
   mark_done (future, GAIO_FUTURE_FINISHED);
 
   return TRUE;
+}
+
+void
+_gaio_future_complete_value (GaioFuture *future,
+                             GValue     *value)
+{
+  GaioFuturePrivate *priv = PRIV (future);
+
+  g_assert (priv->state == GAIO_FUTURE_PENDING);
+
+  priv->result = *value;
+  memset (value, 0, sizeof *value);
+  mark_done (future, GAIO_FUTURE_FINISHED);
+}
+
+void
+_gaio_future_complete_error (GaioFuture *future,
+                             GError     *error)
+{
+  GaioFuturePrivate *priv = PRIV (future);
+
+  g_assert (priv->state == GAIO_FUTURE_PENDING);
+
+  priv->error = error;
+  priv->error_unretrieved = TRUE;
+  mark_done (future, GAIO_FUTURE_FINISHED);
 }
 
 /**
@@ -768,7 +944,7 @@ gaio_future_set_error (GaioFuture    *future,
   g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
   g_return_val_if_fail (error_value != NULL, FALSE);
 
-  if (!check_pending (future, error))
+  if (!check_pending_full (future, TRUE, error))
     return FALSE;
 
   return gaio_future_take_error (future, g_error_copy (error_value), error);
@@ -1184,16 +1360,28 @@ gaio_future_add_done_callback (GaioFuture         *future,
   priv = PRIV (future);
   if (priv->state != GAIO_FUTURE_PENDING)
     {
-      GArray *single = g_array_sized_new (FALSE, FALSE, sizeof (DoneCallback), 1);
-
-      g_array_append_val (single, entry);
-      schedule_callbacks (future, single);
+      schedule_callbacks (future, callback_list_append (NULL, &entry, 1));
       return;
     }
 
-  if (priv->callbacks == NULL)
-    priv->callbacks = g_array_new (FALSE, FALSE, sizeof (DoneCallback));
-  g_array_append_val (priv->callbacks, entry);
+  priv->callbacks = callback_list_append (priv->callbacks, &entry, 1);
+}
+
+void
+_gaio_future_add_task_callback (GaioFuture         *future,
+                                GaioFutureCallback  callback,
+                                GaioFuture         *task)
+{
+  GaioFuturePrivate *priv = PRIV (future);
+  DoneCallback entry = { callback, g_object_ref (task), g_object_unref, task };
+
+  if (priv->state != GAIO_FUTURE_PENDING)
+    {
+      schedule_callbacks (future, callback_list_append (NULL, &entry, 1));
+      return;
+    }
+
+  priv->callbacks = callback_list_append (priv->callbacks, &entry, 1);
 }
 
 /**
@@ -1226,14 +1414,14 @@ gaio_future_remove_done_callback (GaioFuture         *future,
   removed = g_array_new (FALSE, FALSE, sizeof (DoneCallback));
   for (guint i = 0; i < priv->callbacks->len; i++)
     {
-      DoneCallback entry = g_array_index (priv->callbacks, DoneCallback, i);
+      DoneCallback entry = priv->callbacks->items[i];
 
       if (entry.callback == callback && entry.user_data == user_data)
         g_array_append_val (removed, entry);
       else
-        g_array_index (priv->callbacks, DoneCallback, kept++) = entry;
+        priv->callbacks->items[kept++] = entry;
     }
-  g_array_set_size (priv->callbacks, kept);
+  priv->callbacks->len = kept;
 
   /* Notifies run last: they may add or remove callbacks (FU-08). */
   for (guint i = 0; i < removed->len; i++)
@@ -1508,6 +1696,8 @@ describe_result (const GValue *value)
     return g_strdup_printf ("'%s'", g_value_get_string (value));
   if (G_VALUE_HOLDS_BOOLEAN (value))
     return g_strdup (g_value_get_boolean (value) ? "True" : "False");
+  /* No value, as set_result (NULL) or a task whose function set none
+   * leaves: Python's None. */
   if (G_VALUE_HOLDS_POINTER (value) && g_value_get_pointer (value) == NULL)
     return g_strdup ("None");
 
@@ -1515,8 +1705,8 @@ describe_result (const GValue *value)
 }
 
 static void
-describe_callbacks (GString *text,
-                    GArray  *callbacks)
+describe_callbacks (GString      *text,
+                    CallbackList *callbacks)
 {
   guint n = callbacks->len;
 
@@ -1532,37 +1722,20 @@ describe_callbacks (GString *text,
           i = n - 2;
           continue;
         }
-      name = _gaio_debug_symbol_name ((gpointer) g_array_index (callbacks, DoneCallback, i).callback);
+      if (callbacks->items[i].task != NULL)
+        name = g_strdup ("GaioTask.wakeup");
+      else
+        name = _gaio_debug_symbol_name ((gpointer) callbacks->items[i].callback);
       g_string_append_printf (text, "%s%s()", i > 0 ? ", " : "", name);
     }
   g_string_append_c (text, ']');
 }
 
-/**
- * gaio_future_to_string:
- * @future: a #GaioFuture
- *
- * A description in asyncio's repr format: `<Future pending cb=[...]>`,
- * `<Future cancelled>`, `<Future finished result=42>`,
- * `<Future finished exception=GError(DOMAIN, CODE, 'MESSAGE')>`.
- *
- * Returns: (transfer full): the description
- */
-char *
-gaio_future_to_string (GaioFuture *future)
+void
+_gaio_future_describe_state (GaioFuture *future,
+                             GString    *text)
 {
-  GaioFuturePrivate *priv;
-  g_autofree char *kind = NULL;
-  GString *text;
-
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
-
-  priv = PRIV (future);
-  kind = class_short_name (future);
-  text = g_string_new (NULL);
-  g_string_append_printf (text, "<%s ", kind);
-
-  switch (priv->state)
+  switch (PRIV (future)->state)
     {
     case GAIO_FUTURE_PENDING:
       g_string_append (text, "pending");
@@ -1572,22 +1745,81 @@ gaio_future_to_string (GaioFuture *future)
       break;
     case GAIO_FUTURE_FINISHED:
     default:
-      if (priv->error != NULL)
-        g_string_append_printf (text, "finished exception=GError(%s, %d, '%s')",
-                                g_quark_to_string (priv->error->domain), priv->error->code,
-                                priv->error->message);
-      else
-        {
-          g_autofree char *result = describe_result (&priv->result);
-
-          g_string_append_printf (text, "finished result=%s", result);
-        }
+      g_string_append (text, "finished");
       break;
     }
+}
+
+void
+_gaio_future_describe_outcome (GaioFuture *future,
+                               GString    *text)
+{
+  GaioFuturePrivate *priv = PRIV (future);
+
+  if (priv->state != GAIO_FUTURE_FINISHED)
+    return;
+
+  if (priv->error != NULL)
+    g_string_append_printf (text, " exception=GError(%s, %d, '%s')",
+                            g_quark_to_string (priv->error->domain), priv->error->code,
+                            priv->error->message);
+  else
+    {
+      g_autofree char *result = describe_result (&priv->result);
+
+      g_string_append_printf (text, " result=%s", result);
+    }
+}
+
+void
+_gaio_future_describe_tail (GaioFuture *future,
+                            GString    *text)
+{
+  GaioFuturePrivate *priv = PRIV (future);
 
   if (priv->callbacks != NULL && priv->callbacks->len > 0)
     describe_callbacks (text, priv->callbacks);
+
+  if (priv->traceback != NULL)
+    {
+      g_autofree char *site = _gaio_traceback_describe (priv->traceback);
+
+      if (site != NULL)
+        g_string_append_printf (text, " created at %s", site);
+    }
+}
+
+static char *
+gaio_future_real_to_string (GaioFuture *future)
+{
+  g_autofree char *kind = class_short_name (future);
+  GString *text = g_string_new (NULL);
+
+  g_string_append_printf (text, "<%s ", kind);
+  _gaio_future_describe_state (future, text);
+  _gaio_future_describe_outcome (future, text);
+  _gaio_future_describe_tail (future, text);
   g_string_append_c (text, '>');
 
   return g_string_free (text, FALSE);
+}
+
+/**
+ * gaio_future_to_string:
+ * @future: a #GaioFuture
+ *
+ * A description in asyncio's repr format: `<Future pending cb=[...]>`,
+ * `<Future cancelled>`, `<Future finished result=42>`,
+ * `<Future finished exception=GError(DOMAIN, CODE, 'MESSAGE')>`. In
+ * debug mode it ends with ` created at SITE`, the function that created
+ * the future (see [property@Gaio.Loop:debug]).
+ *
+ * Returns: (transfer full): the description
+ */
+char *
+gaio_future_to_string (GaioFuture *future)
+{
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+
+  return GAIO_FUTURE_GET_CLASS (future)->to_string (future);
 }

@@ -7,6 +7,7 @@
 #pragma once
 
 #include "gaio.h"
+#include "gaio-debug-private.h"
 
 G_BEGIN_DECLS
 
@@ -47,11 +48,24 @@ struct _GaioHandle
   GSource        *timer_source;   /* (owned) (nullable) */
 
   char           *name;           /* (owned) (nullable) */
+  const char     *static_name;    /* (nullable) a literal, used when name is NULL */
+
+  /* Set when the handle runs a step of a task: reports of a slow
+   * callback describe the task, as asyncio's _format_handle() does. */
+  GaioFuture     *task;           /* (owned) (nullable) */
+
+  /* Debug mode: where the callback was scheduled (asyncio's
+   * _source_traceback). Set before the handle is published. */
+  GaioTraceback  *traceback;      /* (owned) (nullable) */
 };
 
 GaioHandle *_gaio_handle_new       (GaioCallback    callback,
                                     gpointer        user_data,
                                     GDestroyNotify  notify);
+
+/* Frees what a handle owns besides its closure, leaving its memory for
+ * reuse (the loop's cache) or g_free(). */
+void        _gaio_handle_clear     (GaioHandle     *handle);
 
 /* (Re)initializes a handle's memory as a new pending handle with one
  * reference, for the loop's cache of handles. */
@@ -67,6 +81,15 @@ void        _gaio_handle_init      (GaioHandle     *handle,
 gboolean    _gaio_handle_run       (GaioHandle     *handle,
                                     gboolean        keep_name,
                                     GError        **error);
+
+/* Names an internal handle with a string literal, without a copy: set
+ * on every done callback and task step, so it must cost nothing. */
+static inline void
+_gaio_handle_set_static_name (GaioHandle *handle,
+                              const char *name)
+{
+  handle->static_name = name;
+}
 
 /* Drops a pending handle without running it, as a cancel does but
  * without counting it as a cancelled timer: used when the loop closes. */

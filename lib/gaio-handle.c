@@ -92,9 +92,17 @@ gaio_handle_unref (GaioHandle *handle)
    * released. */
   g_assert (handle->state != GAIO_HANDLE_PENDING || handle->callback == NULL);
 
-  g_clear_pointer (&handle->timer_source, g_source_unref);
-  g_free (handle->name);
+  _gaio_handle_clear (handle);
   g_free (handle);
+}
+
+void
+_gaio_handle_clear (GaioHandle *handle)
+{
+  g_clear_pointer (&handle->timer_source, g_source_unref);
+  g_clear_object (&handle->task);
+  g_clear_pointer (&handle->traceback, _gaio_traceback_free);
+  g_clear_pointer (&handle->name, g_free);
 }
 
 static void
@@ -142,7 +150,7 @@ _gaio_handle_run (GaioHandle  *handle,
 
   /* The name is derived from the callback, which is about to go: keep it
    * for the report of a failure, or when the caller asks (debug mode). */
-  if ((keep_name || local_error != NULL) && handle->name == NULL)
+  if ((keep_name || local_error != NULL) && handle->name == NULL && handle->static_name == NULL)
     handle->name = _gaio_debug_symbol_name ((gpointer) handle->callback);
 
   gaio_handle_release_closure (handle);
@@ -283,6 +291,8 @@ gaio_handle_dup_name (GaioHandle *handle)
 
   if (handle->name != NULL)
     return g_strdup (handle->name);
+  if (handle->static_name != NULL)
+    return g_strdup (handle->static_name);
 
   if (handle->callback == NULL)
     return g_strdup ("<released>");
@@ -295,7 +305,10 @@ gaio_handle_dup_name (GaioHandle *handle)
  * @handle: a #GaioHandle
  *
  * A description in asyncio's repr format: `<Handle NAME()>`,
- * `<TimerHandle when=WHEN NAME()>`, `<Handle cancelled>`.
+ * `<TimerHandle when=WHEN NAME()>`, `<Handle cancelled>`. In debug mode
+ * it ends with ` created at SITE`, the function that scheduled the
+ * callback (asyncio's `created at FILE:LINE`), and a cancelled handle
+ * keeps its callback's name.
  *
  * Returns: (transfer full): the description
  */
@@ -305,6 +318,7 @@ gaio_handle_to_string (GaioHandle *handle)
   const char *kind;
   g_autofree char *name = NULL;
   g_autofree char *when = NULL;
+  g_autofree char *created = NULL;
 
   g_return_val_if_fail (handle != NULL, NULL);
 
@@ -312,9 +326,21 @@ gaio_handle_to_string (GaioHandle *handle)
   if (handle->when >= 0)
     when = g_strdup_printf (" when=%.6f", handle->when / (gdouble) G_USEC_PER_SEC);
 
-  if (gaio_handle_is_cancelled (handle))
-    return g_strdup_printf ("<%s cancelled%s>", kind, when ? when : "");
+  if (handle->traceback != NULL)
+    {
+      g_autofree char *site = _gaio_traceback_describe (handle->traceback);
+
+      if (site != NULL)
+        created = g_strdup_printf (" created at %s", site);
+    }
+
+  /* In debug mode the name was kept when the closure went (DB-03). */
+  if (gaio_handle_is_cancelled (handle) && (handle->traceback == NULL ||
+                                               (handle->name == NULL && handle->static_name == NULL)))
+    return g_strdup_printf ("<%s cancelled%s%s>", kind, when ? when : "", created ? created : "");
 
   name = gaio_handle_dup_name (handle);
-  return g_strdup_printf ("<%s%s %s()>", kind, when ? when : "", name);
+  return g_strdup_printf ("<%s%s%s %s()%s>", kind,
+                          gaio_handle_is_cancelled (handle) ? " cancelled" : "",
+                          when ? when : "", name, created ? created : "");
 }

@@ -29,6 +29,9 @@ gboolean    _gaio_loop_run_handle         (GaioLoop    *loop,
 void        _gaio_loop_dispatch_end       (GaioLoop    *loop,
                                            GaioLoop    *previous);
 gboolean    _gaio_loop_wants_iteration    (GaioLoop    *loop);
+/* stop() was called, or a callback asked to leave run_forever(): the
+ * dispatch must end after the current iteration. Any thread. */
+gboolean    _gaio_loop_is_stopping        (GaioLoop    *loop);
 
 /* `<GaioLoop running=0 closed=0 debug=0>`, asyncio's repr. */
 char       *_gaio_loop_to_string          (GaioLoop    *loop);
@@ -44,5 +47,27 @@ GaioHandle *_gaio_loop_get_current_handle (GaioLoop    *loop);
 /* The loop's one GSource (gaio-loop-source.c), for the files that add
  * to it: readers and writers, signals. */
 GSource    *_gaio_loop_get_source         (GaioLoop    *loop);
+/* The task whose step runs now (asyncio's _current_tasks[loop]). Swap
+ * returns the previous one, to be put back after the step. */
+GaioTask   *_gaio_loop_get_current_task   (GaioLoop    *loop);
+GaioTask   *_gaio_loop_swap_current_task  (GaioLoop    *loop,
+                                           GaioTask    *task);
+
+/* The tasks of the loop that are not done, in creation order: a queue
+ * of the links the tasks embed (gaio-task.c adds and removes them).
+ * Loop thread only. */
+GQueue     *_gaio_loop_get_tasks          (GaioLoop    *loop);
+
+/* Debug mode: asyncio's _check_thread(). Returns FALSE, after a critical
+ * naming @function, when the loop runs in another thread than the
+ * caller's; the caller then refuses the call if it can. Free (one
+ * branch on the debug flag) when debug mode is off. */
+gboolean    _gaio_loop_check_thread       (GaioLoop    *loop,
+                                           const char  *function);
+
+/* Step of gaio_run() after the last task: shuts the default executor down
+ * and waits for its threads, as asyncio.run() awaits
+ * loop.shutdown_default_executor(). Loop thread, loop not running. */
+void        _gaio_loop_shutdown_default_executor_sync (GaioLoop *loop);
 
 G_END_DECLS

@@ -13,20 +13,31 @@
  *  - the inbox (call_soon_threadsafe): posting into an empty inbox wakes
  *    the context with g_main_context_wakeup(), if the loop may be asleep.
  *
- * The source has no file descriptor of its own. GLib takes the
- * descriptors of a source out of the poll set while the source dispatches
- * and puts them back after, which costs two wake-up writes and a rebuilt
- * poll set on every dispatch; the context's own wake-up costs nothing
- * while no thread posts.
  *  - the watched descriptors of add_reader()/add_writer(), one unix fd
  *    tag each on this same source (gaio-fd-watch.c), created on first use.
- *    While there are some, GLib's per-dispatch cost above applies.
  *
- * One dispatch is one asyncio iteration (BaseEventLoop._run_once): take
- * what other threads posted, queue the callbacks of the descriptors
- * poll() found ready, move the due timers behind them, then run exactly
- * the callbacks that were ready at that point. What they schedule runs
- * in the next iteration.
+ * The source is declared recursive: GLib blocks a source that is not for
+ * the time of its dispatch by taking its descriptors out of the poll set
+ * and putting them back, and each change wakes the context through its
+ * eventfd. The source refuses re-entry itself (`dispatching`): a callback
+ * that iterates the context does not run the loop's callbacks nested,
+ * asyncio never nests iterations. Posts from other threads wake the
+ * context through its own wake-up, no descriptor of ours.
+ *
+ * An asyncio iteration (BaseEventLoop._run_once) takes what other
+ * threads posted, moves the due timers behind the callbacks already
+ * ready, then runs exactly the callbacks that were ready at that point.
+ * What they schedule runs in the next iteration.
+ *
+ * One dispatch runs such iterations back to back while callbacks keep
+ * becoming ready, up to MAX_ITERATIONS_PER_DISPATCH of them or
+ * DISPATCH_BUDGET_US of time, and returns to the GMainContext at once
+ * when stop() is called. Only then are descriptors polled and the
+ * context's other sources dispatched: asyncio polls between every two
+ * iterations, which would cost a poll() system call each time a task
+ * hands a value to another (two thirds of such a hand-off). Ordering is
+ * asyncio's; what waits is I/O readiness and other sources, for at most
+ * the budget.
  *
  * Because it is an ordinary source, whoever drives the context (our own
  * run_forever, g_main_loop_run, GApplication, GTK) runs the loop.
@@ -60,6 +71,10 @@
 # define MAX_CACHED_HANDLES 1024
 #endif
 
+/* See the top of the file: how long one dispatch may keep the context. */
+#define MAX_ITERATIONS_PER_DISPATCH 256
+#define DISPATCH_BUDGET_US          500
+
 typedef struct
 {
   GSource        parent;
@@ -81,6 +96,7 @@ typedef struct
   GaioHandle    *cached_handles;     /* (owned) linked through ->next */
   guint          n_cached_handles;
   GaioFdWatches *fd_watches;         /* (owned) (nullable) until the first reader/writer */
+  gboolean       dispatching;        /* see gaio_loop_source_new() */
 
   /* Any thread. */
   gint           n_cancelled_timers; /* (atomic) cancels since the last prune */
@@ -166,8 +182,7 @@ release_handle (GaioLoopSource *self,
       return;
     }
 
-  g_clear_pointer (&handle->name, g_free);
-  g_clear_pointer (&handle->timer_source, g_source_unref);
+  _gaio_handle_clear (handle);
   handle->next = self->cached_handles;
   self->cached_handles = handle;
   self->n_cached_handles++;
@@ -257,6 +272,14 @@ gaio_loop_source_prepare (GSource *source,
   const GaioTimerEntry *top;
   gint64 now, wait_us;
 
+  /* A callback iterating the context: not re-entered (see
+   * _gaio_loop_source_new()). */
+  if (self->dispatching)
+    {
+      *timeout = -1;
+      return FALSE;
+    }
+
   /* From here to check() the context may block in poll(). The flag is
    * set before the inbox is looked at, and a producer looks at the flag
    * after its push: with both accesses sequentially consistent, either
@@ -301,6 +324,9 @@ gaio_loop_source_check (GSource *source)
 
   g_atomic_int_set (&self->may_sleep, FALSE);
 
+  if (self->dispatching)
+    return FALSE;
+
   if (has_work (self))
     return TRUE;
 
@@ -319,34 +345,54 @@ gaio_loop_source_dispatch (GSource     *source,
   GaioLoopSource *self = (GaioLoopSource *) source;
   g_autoptr(GaioLoop) loop = g_object_ref (self->loop);
   GaioLoop *previous;
-  guint n_todo;
+  gint64 now = g_get_monotonic_time ();
+  gint64 deadline = now + DISPATCH_BUDGET_US;
+  gboolean go_on = TRUE;
 
-  self->n_iterations++;
+  if (self->dispatching)
+    return G_SOURCE_CONTINUE;
+  self->dispatching = TRUE;
 
-  collect_inbox (self);
-  /* asyncio's _process_events(): descriptor callbacks go behind the
-   * callbacks already ready and before the timers that became due. */
-  if (self->fd_watches != NULL)
-    ready_append_list (self, _gaio_fd_watches_collect (self->fd_watches));
-  collect_due_timers (self, g_get_monotonic_time ());
 
   previous = _gaio_loop_dispatch_begin (loop);
 
-  /* Only what is ready now: callbacks scheduled by these run in the next
-   * iteration (asyncio's ntodo). The loop may be closed by one of them,
-   * which empties the queue. */
-  n_todo = self->n_ready;
-  while (n_todo-- > 0 && self->n_ready > 0)
+  for (guint iteration = 0; go_on; iteration++)
     {
-      GaioHandle *handle = ready_pop (self);
-      gboolean go_on = _gaio_loop_run_handle (loop, handle);
+      guint n_todo;
 
-      release_handle (self, handle);
-      if (!go_on)
+      self->n_iterations++;
+      collect_inbox (self);
+      /* asyncio's _process_events(): descriptor callbacks go behind the
+       * callbacks already ready and before the timers that became due.
+       * poll() ran before the first iteration only. */
+      if (iteration == 0 && self->fd_watches != NULL)
+        ready_append_list (self, _gaio_fd_watches_collect (self->fd_watches));
+      collect_due_timers (self, now);
+
+      /* Only what is ready now: callbacks scheduled by these run in the
+       * next iteration (asyncio's ntodo). The loop may be closed by one
+       * of them, which empties the queue. */
+      n_todo = self->n_ready;
+      while (n_todo-- > 0 && self->n_ready > 0)
+        {
+          GaioHandle *handle = ready_pop (self);
+
+          go_on = _gaio_loop_run_handle (loop, handle);
+          release_handle (self, handle);
+          if (!go_on)
+            break;
+        }
+
+      if (self->n_ready == 0 || self->closed || _gaio_loop_is_stopping (loop) ||
+          iteration + 1 >= MAX_ITERATIONS_PER_DISPATCH)
+        break;
+      now = g_get_monotonic_time ();
+      if (now >= deadline)
         break;
     }
 
   _gaio_loop_dispatch_end (loop, previous);
+  self->dispatching = FALSE;
 
   return G_SOURCE_CONTINUE;
 }
@@ -391,6 +437,9 @@ _gaio_loop_source_new (GaioLoop     *loop,
   _gaio_inbox_init (&self->inbox);
   _gaio_timer_heap_init (&self->timers);
   g_source_set_static_name ((GSource *) self, "GaioLoop");
+  /* Never blocked by GLib, so never churns its descriptors (see the top
+   * of the file); re-entry is refused in dispatch(). */
+  g_source_set_can_recurse ((GSource *) self, TRUE);
   g_source_attach ((GSource *) self, context);
 
   return (GSource *) self;

@@ -18,6 +18,7 @@
 
 #include <math.h>
 
+#include "gaio-debug-private.h"
 #include "gaio-exception-context-private.h"
 #include "gaio-handle-private.h"
 #include "gaio-job-private.h"
@@ -25,6 +26,7 @@
 #include "gaio-loop-private.h"
 #include "gaio-loop-source-private.h"
 #include "gaio-signal-private.h"
+#include "gaio-task-private.h"
 
 #define DEFAULT_SLOW_CALLBACK_DURATION 0.1
 
@@ -42,6 +44,9 @@ struct _GaioLoop
   gboolean              closed;
   GError               *escape_error;     /* (owned) (nullable) for run_forever() */
   GaioHandle           *current_handle;   /* (unowned) */
+  GaioTask             *current_task;     /* (unowned) the task whose step runs */
+  GQueue                tasks;            /* links embedded in the tasks not done */
+  gboolean              owner_by_dispatch;/* owner was set by a dispatch, not run_forever() */
 
   GaioExceptionHandler  handler;
   gpointer              handler_data;
@@ -55,6 +60,7 @@ struct _GaioLoop
 
   /* Any thread. */
   gint                  stopping;         /* (atomic) stop() was called */
+  GThread              *owner;            /* (atomic) the thread running the loop, or NULL */
 };
 
 enum {
@@ -244,9 +250,34 @@ gaio_loop_class_init (GaioLoopClass *klass)
   /**
    * GaioLoop:debug:
    *
-   * Whether debug mode is on: slow callbacks are reported. Initially on
-   * when the environment variable `GAIO_DEBUG` is set to a value other
-   * than `0` (asyncio's `PYTHONASYNCIODEBUG`).
+   * Whether debug mode is on (asyncio's debug mode). Initially on when
+   * the environment variable `GAIO_DEBUG` is set to a value other than
+   * `0` (asyncio's `PYTHONASYNCIODEBUG`). In debug mode:
+   *
+   * - handles, futures, tasks and coroutines record where they were
+   *   created (a backtrace(3) of up to 10 frames per stack; on a task,
+   *   followed by where the task was created), which reports about them
+   *   print as `source_traceback: Object created at (most recent call
+   *   last):` and descriptions end with ` created at SYMBOL+0xOFFSET`.
+   *   Each frame is two lines in Python's layout; the platform gives
+   *   objects and symbols, not source lines, so the line number is 0 and
+   *   the second line says what `addr2line -e OBJECT ADDRESS` needs:
+   *   |[
+   *     File "/usr/bin/app", line 0, in fetch_all
+   *       fetch_all+0x2c (app+0x13fc)
+   *   ]|
+   *   Static functions are not named (dladdr(3) sees exported symbols
+   *   only; link programs with `-rdynamic` to name theirs);
+   * - every callback and every task step that runs at least
+   *   [property@Gaio.Loop:slow-callback-duration] is reported with a
+   *   warning, `Executing <Handle NAME()> took 0.150 seconds`;
+   * - a call that is not thread-safe (call_soon(), call_later(),
+   *   call_at(), create_future(), create_task(), run_forever()) made
+   *   while the loop runs in another thread writes a critical naming the
+   *   call and, where it can, refuses it with %GAIO_ERROR_WRONG_THREAD.
+   *
+   * Off, it costs one test of a flag per call. Set it from the loop's
+   * thread.
    */
   properties[PROP_DEBUG] =
     g_param_spec_boolean ("debug", NULL, NULL,
@@ -338,6 +369,65 @@ gaio_loop_time (GaioLoop *loop)
   return g_get_monotonic_time () / (gdouble) G_USEC_PER_SEC;
 }
 
+gboolean
+_gaio_loop_check_thread (GaioLoop   *loop,
+                         const char *function)
+{
+  GThread *owner;
+
+  /* Debug mode only, as asyncio: one branch when it is off. */
+  if (G_LIKELY (!loop->debug))
+    return TRUE;
+
+  /* Not running: no thread to compare with (asyncio's _thread_id is None). */
+  owner = g_atomic_pointer_get (&loop->owner);
+  if (owner == NULL || owner == g_thread_self ())
+    return TRUE;
+
+  _gaio_log (G_LOG_LEVEL_CRITICAL,
+             "%s: Non-thread-safe operation invoked on an event loop other than the current one",
+             function);
+
+  return FALSE;
+}
+
+static gboolean
+refuse_wrong_thread (GaioLoop        *loop,
+                     const char      *function,
+                     gpointer         user_data,
+                     GDestroyNotify   notify,
+                     GError         **error)
+{
+  if (_gaio_loop_check_thread (loop, function))
+    return FALSE;
+
+  if (notify != NULL)
+    notify (user_data);
+  g_set_error (error, GAIO_ERROR, GAIO_ERROR_WRONG_THREAD,
+               "%s: Non-thread-safe operation invoked on an event loop other than the current one",
+               function);
+
+  return TRUE;
+}
+
+/* Debug mode: where the callback is scheduled from, and its name, kept
+ * even once the closure is released (asyncio's Handle._source_traceback
+ * and repr). */
+static inline GaioHandle *
+debug_capture (GaioLoop   *loop,
+               GaioHandle *handle)
+{
+  if (G_LIKELY (!loop->debug))
+    return handle;
+
+  handle->traceback = _gaio_task_capture_traceback ();
+  if (handle->name == NULL && handle->static_name == NULL)
+    handle->name = _gaio_debug_symbol_name ((gpointer) handle->callback);
+
+  return handle;
+}
+
+
 static gboolean
 refuse_closed (GaioLoop        *loop,
                gpointer         user_data,
@@ -365,6 +455,7 @@ _gaio_loop_schedule_handle (GaioLoop   *loop,
       return FALSE;
     }
 
+  debug_capture (loop, handle);
   _gaio_loop_source_push_ready (loop->source, handle);
   return TRUE;
 }
@@ -412,10 +503,13 @@ gaio_loop_call_soon (GaioLoop        *loop,
   g_return_val_if_fail (callback != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
+  if (refuse_wrong_thread (loop, "gaio_loop_call_soon", user_data, notify, error))
+    return NULL;
   if (refuse_closed (loop, user_data, notify, error))
     return NULL;
 
-  return _gaio_loop_source_call_soon (loop->source, callback, user_data, notify);
+  return debug_capture (loop, _gaio_loop_source_call_soon (loop->source, callback,
+                                                           user_data, notify));
 }
 
 static gint64
@@ -435,16 +529,20 @@ seconds_to_usec (gdouble seconds)
 
 static GaioHandle *
 schedule_timer (GaioLoop        *loop,
+                const char      *function,
                 gint64           when,
                 GaioCallback     callback,
                 gpointer         user_data,
                 GDestroyNotify   notify,
                 GError         **error)
 {
+  if (refuse_wrong_thread (loop, function, user_data, notify, error))
+    return NULL;
   if (refuse_closed (loop, user_data, notify, error))
     return NULL;
 
-  return _gaio_loop_source_call_at (loop->source, when, callback, user_data, notify);
+  return debug_capture (loop, _gaio_loop_source_call_at (loop->source, when, callback,
+                                                         user_data, notify));
 }
 
 /**
@@ -483,7 +581,7 @@ gaio_loop_call_later (GaioLoop        *loop,
   g_return_val_if_fail (callback != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return schedule_timer (loop,
+  return schedule_timer (loop, "gaio_loop_call_later",
                          seconds_to_usec (g_get_monotonic_time () / (gdouble) G_USEC_PER_SEC + delay),
                          callback, user_data, notify, error);
 }
@@ -519,7 +617,7 @@ gaio_loop_call_at (GaioLoop        *loop,
   g_return_val_if_fail (callback != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  return schedule_timer (loop, seconds_to_usec (when), callback, user_data, notify, error);
+  return schedule_timer (loop, "gaio_loop_call_at", seconds_to_usec (when), callback, user_data, notify, error);
 }
 
 /**
@@ -558,6 +656,7 @@ gaio_loop_call_soon_threadsafe (GaioLoop        *loop,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   handle = _gaio_handle_new (callback, user_data, notify);
+  debug_capture (loop, handle);
   gaio_handle_ref (handle);
 
   /* The inbox itself knows whether the loop closed, without a race. */
@@ -581,6 +680,15 @@ _gaio_loop_dispatch_begin (GaioLoop *loop)
   running_loop = loop;
   loop->dispatch_depth++;
 
+  /* Under g_main_loop_run() and the like, the loop's thread is known
+   * only while it dispatches (run_forever() records it for its whole
+   * run). */
+  if (g_atomic_pointer_get (&loop->owner) == NULL)
+    {
+      g_atomic_pointer_set (&loop->owner, g_thread_self ());
+      loop->owner_by_dispatch = TRUE;
+    }
+
   return previous;
 }
 
@@ -591,6 +699,12 @@ _gaio_loop_dispatch_end (GaioLoop *loop,
   loop->dispatch_depth--;
   running_loop = previous;
 
+  if (loop->dispatch_depth == 0 && loop->owner_by_dispatch)
+    {
+      loop->owner_by_dispatch = FALSE;
+      g_atomic_pointer_set (&loop->owner, NULL);
+    }
+
   if (loop->run_depth == 0)
     return;
 
@@ -599,6 +713,12 @@ _gaio_loop_dispatch_end (GaioLoop *loop,
   if (loop->escape_error != NULL ||
       g_atomic_int_compare_and_exchange (&loop->stopping, TRUE, FALSE))
     loop->quit = TRUE;
+}
+
+gboolean
+_gaio_loop_is_stopping (GaioLoop *loop)
+{
+  return g_atomic_int_get (&loop->stopping) || loop->escape_error != NULL;
 }
 
 gboolean
@@ -612,7 +732,9 @@ report_slow_callback (GaioLoop   *loop,
                       GaioHandle *handle,
                       gint64      elapsed)
 {
-  g_autofree char *repr = gaio_handle_to_string (handle);
+  /* A task's step is described by the task (asyncio's _format_handle). */
+  g_autofree char *repr = handle->task != NULL ? gaio_future_to_string (handle->task)
+                                               : gaio_handle_to_string (handle);
 
   _gaio_log (G_LOG_LEVEL_WARNING, "Executing %s took %.3f seconds",
              repr, elapsed / (gdouble) G_USEC_PER_SEC);
@@ -629,6 +751,12 @@ report_callback_error (GaioLoop   *loop,
 
   gaio_exception_context_set_error (context, error);
   gaio_exception_context_set_handle (context, handle);
+  if (handle->traceback != NULL)
+    {
+      g_auto(GStrv) frames = _gaio_traceback_format (handle->traceback);
+
+      gaio_exception_context_set_source_traceback (context, (const char * const *) frames);
+    }
   gaio_loop_call_exception_handler (loop, context);
 }
 
@@ -728,6 +856,8 @@ gaio_loop_run_forever (GaioLoop  *loop,
   g_return_val_if_fail (GAIO_IS_LOOP (loop), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (refuse_wrong_thread (loop, "gaio_loop_run_forever", NULL, NULL, error))
+    return FALSE;
   if (!check_can_run (loop, error))
     return FALSE;
   if (!g_main_context_acquire (loop->context))
@@ -743,10 +873,12 @@ gaio_loop_run_forever (GaioLoop  *loop,
   running_loop = loop;
   loop->run_depth++;
   loop->quit = FALSE;
+  g_atomic_pointer_set (&loop->owner, g_thread_self ());
 
   while (!loop->quit)
     g_main_context_iteration (loop->context, TRUE);
 
+  g_atomic_pointer_set (&loop->owner, NULL);
   loop->run_depth--;
   running_loop = previous;
   g_main_context_pop_thread_default (loop->context);
@@ -897,6 +1029,11 @@ gaio_loop_close (GaioLoop  *loop,
 
   close_source (loop);
 
+  /* What is still pending now can never run: asyncio's tasks would be
+   * reported when garbage-collected, here they are reported and unwound
+   * now, so that what their stacks hold is freed. */
+  _gaio_task_destroy_pending (loop);
+
   return TRUE;
 }
 
@@ -947,7 +1084,66 @@ gaio_loop_create_future (GaioLoop *loop)
 {
   g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
 
+  /* Debug mode: only a critical. Making a future touches none of the
+   * loop's queues, so the call goes on. */
+  _gaio_loop_check_thread (loop, "gaio_loop_create_future");
+
   return gaio_future_new (loop);
+}
+
+/**
+ * gaio_loop_create_task:
+ * @loop: a #GaioLoop
+ * @coroutine: (transfer full): the coroutine to run
+ *
+ * Wraps @coroutine in a [class@Gaio.Task] and schedules its first step
+ * (asyncio's `create_task`): the coroutine's function starts on its own
+ * stack in the next iteration of the loop, and runs until it awaits or
+ * returns. The task is named `Task-N` (see [method@Gaio.Task.set_name]).
+ *
+ * The loop keeps the task alive until it is done: the returned reference
+ * may be dropped at once. A task still pending when the loop is closed is
+ * reported as `Task was destroyed but it is pending!` and unwound: its
+ * awaits fail with %G_IO_ERROR_CANCELLED so that its function returns.
+ *
+ * Loop thread only. On a closed loop (or, in debug mode, from another
+ * thread) the task is returned already failed with %GAIO_ERROR_CLOSED
+ * (%GAIO_ERROR_WRONG_THREAD) and the coroutine is closed without running.
+ *
+ * Returns: (transfer full): the task
+ */
+GaioTask *
+gaio_loop_create_task (GaioLoop      *loop,
+                       GaioCoroutine *coroutine)
+{
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+  g_return_val_if_fail (GAIO_IS_COROUTINE (coroutine), NULL);
+
+  return _gaio_task_new (loop, coroutine,
+                         _gaio_loop_check_thread (loop, "gaio_loop_create_task"));
+}
+
+GaioTask *
+_gaio_loop_get_current_task (GaioLoop *loop)
+{
+  return loop->current_task;
+}
+
+GaioTask *
+_gaio_loop_swap_current_task (GaioLoop *loop,
+                              GaioTask *task)
+{
+  GaioTask *previous = loop->current_task;
+
+  loop->current_task = task;
+
+  return previous;
+}
+
+GQueue *
+_gaio_loop_get_tasks (GaioLoop *loop)
+{
+  return &loop->tasks;
 }
 
 /**
@@ -1055,6 +1251,21 @@ gaio_loop_default_exception_handler (GaioLoop             *loop,
   if (!_gaio_log_level_enabled (G_LOG_LEVEL_WARNING))
     return;
 
+  /* asyncio adds where the running callback was scheduled when the
+   * context says nothing of where its object came from (DB-04). */
+  if (loop->current_handle != NULL && loop->current_handle->traceback != NULL &&
+      !gaio_exception_context_contains (context, "source_traceback") &&
+      !gaio_exception_context_contains (context, "handle_traceback"))
+    {
+      g_auto(GStrv) frames = _gaio_traceback_format (loop->current_handle->traceback);
+      GValue value = G_VALUE_INIT;
+
+      g_value_init (&value, G_TYPE_STRV);
+      g_value_take_boxed (&value, g_steal_pointer (&frames));
+      gaio_exception_context_set_value (context, "handle_traceback", &value);
+      g_value_unset (&value);
+    }
+
   _gaio_exception_context_log (context, G_LOG_LEVEL_WARNING);
 }
 
@@ -1098,6 +1309,13 @@ gaio_loop_call_exception_handler (GaioLoop             *loop,
 
   g_return_if_fail (GAIO_IS_LOOP (loop));
   g_return_if_fail (context != NULL);
+
+  /* The handler runs in the task that reports (asyncio 3.12, EH-10): on
+   * its stack, where gaio_current_task() returns it, and the context
+   * names it. */
+  if (loop->current_task != NULL && running_loop == loop &&
+      !gaio_exception_context_contains (context, "task"))
+    gaio_exception_context_set_task (context, GAIO_FUTURE (loop->current_task));
 
   if (loop->handler == NULL)
     {
@@ -1602,4 +1820,16 @@ GSource *
 _gaio_loop_get_source (GaioLoop *loop)
 {
   return loop->source;
+}
+
+void
+_gaio_loop_shutdown_default_executor_sync (GaioLoop *loop)
+{
+  g_autoptr(GaioExecutor) executor = g_steal_pointer (&loop->default_executor);
+
+  /* asyncio.run() awaits shutdown_default_executor(); nothing else runs
+   * on the loop by then, so waiting in this thread is the same. */
+  loop->executor_shutdown_called = TRUE;
+  if (executor != NULL)
+    gaio_executor_shutdown (executor, TRUE, FALSE);
 }

@@ -411,6 +411,33 @@ test_handler_error (void)
 
 /* SG-12: a delivery queued before the handler was removed is dropped.
  * CPython: test_unix_events.py::test_handle_signal_cancelled_handler */
+static gboolean
+remove_alarm_handler (gpointer   user_data,
+                      GError   **error)
+{
+  Handler *handler = user_data;
+
+  g_assert_cmpuint (handler->calls, ==, 0);
+  g_assert_true (gaio_loop_remove_signal_handler (handler->loop, SIGALRM));
+
+  return TRUE;
+}
+
+/* Runs in the iteration that reads the signal, before the descriptors'
+ * callbacks: what it schedules runs in the next iteration ahead of the
+ * handler call the read queued behind it. */
+static gboolean
+schedule_removal (gpointer   user_data,
+                  GError   **error)
+{
+  Handler *handler = user_data;
+
+  g_assert_nonnull (gaio_loop_call_soon (handler->loop, remove_alarm_handler, handler,
+                                         NULL, NULL));
+
+  return TRUE;
+}
+
 static void
 test_removed_while_queued (void)
 {
@@ -420,10 +447,7 @@ test_removed_while_queued (void)
   g_assert_true (gaio_loop_add_signal_handler (loop, SIGALRM, on_signal, &handler,
                                                handler_notify, NULL));
   kill (getpid (), SIGALRM);
-  /* One iteration reads the self-pipe and queues the call for the next. */
-  g_main_context_iteration (gaio_loop_get_context (loop), FALSE);
-  g_assert_cmpuint (handler.calls, ==, 0);
-  g_assert_true (gaio_loop_remove_signal_handler (loop, SIGALRM));
+  g_assert_nonnull (gaio_loop_call_soon (loop, schedule_removal, &handler, NULL, NULL));
   unix_test_iterate (loop, 5);
 
   g_assert_cmpuint (handler.calls, ==, 0);

@@ -62,12 +62,26 @@ typedef gpointer (*GaioAsyncFinishFunc) (gpointer       source_object,
 GAIO_AVAILABLE_IN_ALL
 G_DECLARE_DERIVABLE_TYPE (GaioFuture, gaio_future, GAIO, FUTURE, GObject)
 
+/**
+ * GaioFutureClass:
+ * @parent_class: the parent class
+ * @cancel: the implementation of [method@Gaio.Future.cancel]; a
+ *   subclass that chains up gets the plain future's behaviour
+ * @to_string: the implementation of [method@Gaio.Future.to_string]
+ *
+ * The class of [class@Gaio.Future]. [class@Gaio.Task] overrides both
+ * virtual functions: cancelling a task cancels what it awaits.
+ */
 struct _GaioFutureClass
 {
   GObjectClass parent_class;
 
+  gboolean (*cancel)    (GaioFuture *future,
+                         const char *message);
+  char *   (*to_string) (GaioFuture *future);
+
   /*< private >*/
-  gpointer _reserved[16];
+  gpointer _reserved[14];
 };
 
 GAIO_AVAILABLE_IN_ALL

@@ -80,6 +80,9 @@ gboolean              gaio_loop_is_closed                 (GaioLoop             
 
 GAIO_AVAILABLE_IN_ALL
 GaioFuture           *gaio_loop_create_future             (GaioLoop              *loop);
+GAIO_AVAILABLE_IN_ALL
+GaioTask             *gaio_loop_create_task               (GaioLoop              *loop,
+                                                           GaioCoroutine         *coroutine);
 
 GAIO_AVAILABLE_IN_ALL
 GaioFuture           *gaio_loop_run_in_executor           (GaioLoop              *loop,

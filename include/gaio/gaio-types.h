@@ -18,6 +18,8 @@ typedef struct _GaioLoop             GaioLoop;
 typedef struct _GaioFuture           GaioFuture;
 typedef struct _GaioHandle           GaioHandle;
 typedef struct _GaioExceptionContext GaioExceptionContext;
+typedef struct _GaioTask             GaioTask;
+typedef struct _GaioCoroutine        GaioCoroutine;
 
 /**
  * GaioCallback:
@@ -83,5 +85,30 @@ typedef gboolean (*GaioExceptionHandler) (GaioLoop              *loop,
                                           GaioExceptionContext  *context,
                                           gpointer               user_data,
                                           GError               **error);
+
+/**
+ * GaioCoroutineFunc:
+ * @user_data: the data the coroutine was created with
+ * @result: (out caller-allocates): an unset #GValue (%G_VALUE_INIT);
+ *   the function may initialize it and set its result there
+ * @error: return location for a #GError
+ *
+ * The body of a [class@Gaio.Coroutine]: asyncio's `async def` function.
+ * It runs on a task's own stack (a fiber), so it may call gaio_await()
+ * anywhere in its call chain; each await suspends the task, never the
+ * thread. It runs on the loop's thread.
+ *
+ * It fails, the analogue of raising, by returning %FALSE with @error
+ * set. Returning the %G_IO_ERROR_CANCELLED error that an await gave it
+ * lets the cancellation go on; catching it (returning %TRUE, or going on
+ * with other awaits) refuses the cancellation, as catching
+ * `CancelledError` does in asyncio. A result left unset is Python's
+ * `None`: a %G_TYPE_POINTER holding %NULL.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set on failure
+ */
+typedef gboolean (*GaioCoroutineFunc) (gpointer   user_data,
+                                       GValue    *result,
+                                       GError   **error);
 
 G_END_DECLS

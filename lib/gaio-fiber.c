@@ -1,0 +1,481 @@
+/* gaio-fiber.c: a C function on its own stack, switched in user space
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The libgaio authors
+ *
+ * A task runs its C function on a fiber, so that gaio_await() deep inside
+ * that function can leave it half-way (suspend) and the loop can come back
+ * to it later (resume), with every frame of the call chain intact. No
+ * thread is involved: a switch saves the callee-saved registers and the
+ * stack pointer of one stack and loads those of another, which is what a
+ * function call does anyway, so it costs a few nanoseconds.
+ *
+ * The switch code is hand-written for x86-64 and AArch64
+ * (gaio-fiber-switch-*.S); other machines, and builds configured with
+ * -Dfiber_backend=ucontext, use swapcontext(3), which is portable but
+ * makes a system call per switch to save the signal mask.
+ *
+ * Stacks are mmap()ed with a PROT_NONE guard page below them, so a fiber
+ * that overflows its stack dies on a SIGSEGV instead of writing over its
+ * neighbour. Only the pages a fiber touches become resident. Finished
+ * fibers give their stacks to a small process-wide pool, so the next task
+ * skips the mmap()/mprotect()/munmap() system calls.
+ *
+ * Tools that follow the stack pointer are told about every switch:
+ *
+ *  - AddressSanitizer through __sanitizer_start_switch_fiber() before and
+ *    __sanitizer_finish_switch_fiber() after each switch, without which
+ *    it reports stack-buffer errors on the other stack and loses its
+ *    fake stacks (detect_stack_use_after_return);
+ *  - ThreadSanitizer through __tsan_create_fiber(), __tsan_switch_to_fiber()
+ *    and __tsan_destroy_fiber(), without which it mixes the shadow call
+ *    stacks of the fibers and reports nonsense;
+ *  - valgrind through VALGRIND_STACK_REGISTER(), without which memcheck
+ *    takes a switch for a huge stack-pointer change and reports every
+ *    access to the new stack (optional at build time: <valgrind/valgrind.h>).
+ *
+ * Fibers belong to the thread that resumes them; nothing here is locked
+ * except the stack pool.
+ */
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "gaio-fiber-private.h"
+
+#if defined(GAIO_FIBER_UCONTEXT)
+# include <ucontext.h>
+#endif
+
+#ifdef HAVE_VALGRIND_H
+# include <valgrind/valgrind.h>
+#endif
+
+#ifndef __has_feature
+# define __has_feature(x) 0
+#endif
+#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
+# define GAIO_FIBER_ASAN 1
+# include <sanitizer/common_interface_defs.h>
+#endif
+#if defined(__SANITIZE_THREAD__) || __has_feature(thread_sanitizer)
+# define GAIO_FIBER_TSAN 1
+# include <sanitizer/tsan_interface.h>
+#endif
+
+/* Sanitizers make frames several times larger (redzones around every
+ * local), so the same code needs a larger stack under them. */
+#if defined(GAIO_FIBER_ASAN) || defined(GAIO_FIBER_TSAN)
+# define DEFAULT_STACK_SIZE (1024 * 1024)
+#else
+# define DEFAULT_STACK_SIZE (256 * 1024)
+#endif
+
+/* Stacks kept for reuse. Enough for a burst of short tasks; a program
+ * that had 10 000 tasks at once gives the rest back to the kernel. */
+#define MAX_POOLED_STACKS 64
+
+typedef struct _GaioStack GaioStack;
+
+struct _GaioStack
+{
+  guint8    *map;          /* what mmap() returned: the guard page, then the stack */
+  gsize      map_size;
+  guint8    *lo;           /* the lowest usable byte, right above the guard page */
+  gsize      size;         /* usable bytes */
+  guint      valgrind_id;
+  GaioStack *next;         /* in the pool */
+};
+
+typedef enum {
+  FIBER_CREATED,
+  FIBER_RUNNING,
+  FIBER_SUSPENDED,
+  FIBER_FINISHED,
+} FiberState;
+
+struct _GaioFiber
+{
+#if defined(GAIO_FIBER_UCONTEXT)
+  ucontext_t     context;
+  ucontext_t     caller_context;
+#else
+  gpointer       sp;              /* saved while the fiber is not running */
+  gpointer       caller_sp;       /* saved while the fiber runs */
+#endif
+  GaioFiber     *caller;          /* (unowned) the fiber that resumed it, or NULL */
+  FiberState     state;
+
+  GaioFiberFunc  func;
+  gpointer       user_data;
+  GaioStack     *stack;           /* (owned) */
+
+#ifdef GAIO_FIBER_ASAN
+  void          *fake_stack;      /* ASan's fake stack of the fiber while switched out */
+  const void    *caller_bottom;   /* the bounds of the stack that resumed the fiber */
+  gsize          caller_size;
+#endif
+#ifdef GAIO_FIBER_TSAN
+  void          *tsan_fiber;      /* (owned) */
+  void          *tsan_caller;     /* (unowned) */
+#endif
+};
+
+/* Protected by pool_lock: */
+static GMutex     pool_lock;
+static GaioStack *pool;
+static guint      n_pooled;
+
+/* The fiber running on this thread. Read and written only through the
+ * two functions below, which are never inlined: a fiber may be resumed by
+ * another thread than the one that suspended it (a loop run from another
+ * thread later), and a compiler may keep the address of a thread-local
+ * variable in a register across the switch inside one function. */
+static __thread GaioFiber *current_fiber;
+
+G_GNUC_NO_INLINE GaioFiber *
+_gaio_fiber_get_current (void)
+{
+  return current_fiber;
+}
+
+G_GNUC_NO_INLINE static void
+set_current (GaioFiber *fiber)
+{
+  current_fiber = fiber;
+}
+
+#if !defined(GAIO_FIBER_UCONTEXT)
+void _gaio_fiber_switch     (gpointer *save_sp,
+                             gpointer  load_sp);
+void _gaio_fiber_trampoline (void);
+#endif
+
+const char *
+_gaio_fiber_get_backend (void)
+{
+#if defined(GAIO_FIBER_UCONTEXT)
+  return "ucontext";
+#elif defined(__x86_64__)
+  return "x86_64";
+#else
+  return "aarch64";
+#endif
+}
+
+gsize
+_gaio_fiber_get_default_stack_size (void)
+{
+  return DEFAULT_STACK_SIZE;
+}
+
+static gsize
+page_size (void)
+{
+  static gsize size;
+
+  if (G_UNLIKELY (size == 0))
+    size = (gsize) sysconf (_SC_PAGESIZE);
+
+  return size;
+}
+
+static GaioStack *
+stack_map (gsize size)
+{
+  gsize page = page_size ();
+  GaioStack *stack;
+  int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+  void *map;
+
+#ifdef MAP_STACK
+  flags |= MAP_STACK;
+#endif
+
+  size = (size + page - 1) & ~(page - 1);
+  map = mmap (NULL, size + page, PROT_READ | PROT_WRITE, flags, -1, 0);
+  if (map == MAP_FAILED)
+    g_error ("Cannot map a %" G_GSIZE_FORMAT "-byte fiber stack: %s",
+             size + page, g_strerror (errno));
+
+  /* Stacks grow down: the guard page is the lowest one. */
+  if (mprotect (map, page, PROT_NONE) != 0)
+    g_error ("Cannot protect the guard page of a fiber stack: %s", g_strerror (errno));
+
+  stack = g_new0 (GaioStack, 1);
+  stack->map = map;
+  stack->map_size = size + page;
+  stack->lo = (guint8 *) map + page;
+  stack->size = size;
+#ifdef HAVE_VALGRIND_H
+  stack->valgrind_id = VALGRIND_STACK_REGISTER (stack->lo, stack->lo + stack->size);
+#endif
+
+  return stack;
+}
+
+static void
+stack_unmap (GaioStack *stack)
+{
+#ifdef HAVE_VALGRIND_H
+  VALGRIND_STACK_DEREGISTER (stack->valgrind_id);
+#endif
+  munmap (stack->map, stack->map_size);
+  g_free (stack);
+}
+
+static GaioStack *
+stack_get (gsize size)
+{
+  GaioStack *stack = NULL;
+
+  if (size == DEFAULT_STACK_SIZE)
+    {
+      g_mutex_lock (&pool_lock);
+      if (pool != NULL)
+        {
+          stack = pool;
+          pool = stack->next;
+          n_pooled--;
+        }
+      g_mutex_unlock (&pool_lock);
+      if (stack != NULL)
+        {
+          stack->next = NULL;
+          return stack;
+        }
+    }
+
+  return stack_map (size);
+}
+
+static void
+stack_put (GaioStack *stack)
+{
+  if (stack->size == DEFAULT_STACK_SIZE)
+    {
+      g_mutex_lock (&pool_lock);
+      if (n_pooled < MAX_POOLED_STACKS)
+        {
+          stack->next = pool;
+          pool = stack;
+          n_pooled++;
+          stack = NULL;
+        }
+      g_mutex_unlock (&pool_lock);
+    }
+
+  if (stack != NULL)
+    stack_unmap (stack);
+}
+
+guint
+_gaio_fiber_get_n_pooled_stacks (void)
+{
+  guint n;
+
+  g_mutex_lock (&pool_lock);
+  n = n_pooled;
+  g_mutex_unlock (&pool_lock);
+
+  return n;
+}
+
+/* Leaves @fiber for the code that resumed it. With @finishing, the fiber
+ * never comes back: ASan may then free its fake stack. */
+static void
+switch_out (GaioFiber *fiber,
+            gboolean   finishing)
+{
+#ifdef GAIO_FIBER_TSAN
+  __tsan_switch_to_fiber (fiber->tsan_caller, 0);
+#endif
+#ifdef GAIO_FIBER_ASAN
+  __sanitizer_start_switch_fiber (finishing ? NULL : &fiber->fake_stack,
+                                  fiber->caller_bottom, fiber->caller_size);
+#endif
+
+#if defined(GAIO_FIBER_UCONTEXT)
+  swapcontext (&fiber->context, &fiber->caller_context);
+#else
+  _gaio_fiber_switch (&fiber->sp, fiber->caller_sp);
+#endif
+
+  /* Resumed, maybe from another stack than last time. */
+#ifdef GAIO_FIBER_ASAN
+  __sanitizer_finish_switch_fiber (fiber->fake_stack, &fiber->caller_bottom, &fiber->caller_size);
+#endif
+}
+
+/* The bottom frame of every fiber. */
+static void
+fiber_main (GaioFiber *fiber)
+{
+#ifdef GAIO_FIBER_ASAN
+  __sanitizer_finish_switch_fiber (NULL, &fiber->caller_bottom, &fiber->caller_size);
+#endif
+
+  fiber->func (fiber->user_data);
+
+  fiber->state = FIBER_FINISHED;
+  switch_out (fiber, TRUE);
+  g_assert_not_reached ();
+}
+
+#if defined(GAIO_FIBER_UCONTEXT)
+/* makecontext() passes int arguments only: the pointer comes in halves. */
+static void
+fiber_main_ucontext (unsigned int hi,
+                     unsigned int lo)
+{
+  fiber_main ((GaioFiber *) (((guintptr) hi << 16 << 16) | (guintptr) lo));
+}
+#endif
+
+static void
+prepare_stack (GaioFiber *fiber)
+{
+#if defined(GAIO_FIBER_UCONTEXT)
+  guintptr address = (guintptr) fiber;
+
+  if (getcontext (&fiber->context) != 0)
+    g_error ("getcontext() failed: %s", g_strerror (errno));
+  fiber->context.uc_stack.ss_sp = fiber->stack->lo;
+  fiber->context.uc_stack.ss_size = fiber->stack->size;
+  fiber->context.uc_link = NULL;
+  makecontext (&fiber->context, (void (*) (void)) fiber_main_ucontext, 2,
+               (unsigned int) (address >> 16 >> 16), (unsigned int) (address & 0xffffffffu));
+#else
+  guintptr top = ((guintptr) fiber->stack->lo + fiber->stack->size) & ~(guintptr) 15;
+  guintptr *frame;
+
+# if defined(__x86_64__)
+  /* What _gaio_fiber_switch() pops, lowest address first: MXCSR and the
+   * x87 control word (their power-on defaults), r15, r14, r13 = the
+   * entry, r12 = the fiber, rbx, rbp = 0 (the end of the frame chain),
+   * then the return address. Above it one zero word keeps the stack
+   * 16-byte aligned at the trampoline's call, as the ABI wants. */
+  frame = (guintptr *) (top - 16 - 64);
+  memset (frame, 0, 80);
+  frame[0] = 0x1F80 | ((guintptr) 0x037F << 32);
+  frame[3] = (guintptr) fiber_main;
+  frame[4] = (guintptr) fiber;
+  frame[7] = (guintptr) _gaio_fiber_trampoline;
+# elif defined(__aarch64__)
+  /* The 160-byte frame of _gaio_fiber_switch(): x19 = the fiber,
+   * x20 = the entry, x29 = 0, x30 = the trampoline, the rest zero. */
+  frame = (guintptr *) (top - 160);
+  memset (frame, 0, 160);
+  frame[0] = (guintptr) fiber;
+  frame[1] = (guintptr) fiber_main;
+  frame[11] = (guintptr) _gaio_fiber_trampoline;
+# else
+#  error "No fiber switch code for this machine: configure with -Dfiber_backend=ucontext"
+# endif
+  fiber->sp = frame;
+#endif
+}
+
+GaioFiber *
+_gaio_fiber_new (GaioFiberFunc func,
+                 gpointer      user_data,
+                 gsize         stack_size)
+{
+  GaioFiber *fiber = g_new0 (GaioFiber, 1);
+
+  fiber->func = func;
+  fiber->user_data = user_data;
+  fiber->state = FIBER_CREATED;
+  fiber->stack = stack_get (stack_size != 0 ? stack_size : DEFAULT_STACK_SIZE);
+#ifdef GAIO_FIBER_TSAN
+  fiber->tsan_fiber = __tsan_create_fiber (0);
+#endif
+
+  prepare_stack (fiber);
+
+  return fiber;
+}
+
+void
+_gaio_fiber_free (GaioFiber *fiber)
+{
+  if (fiber == NULL)
+    return;
+
+  g_assert (fiber->state == FIBER_CREATED || fiber->state == FIBER_FINISHED);
+
+#ifdef GAIO_FIBER_TSAN
+  __tsan_destroy_fiber (fiber->tsan_fiber);
+#endif
+  stack_put (fiber->stack);
+  g_free (fiber);
+}
+
+void
+_gaio_fiber_resume (GaioFiber *fiber)
+{
+  GaioFiber *caller = _gaio_fiber_get_current ();
+#ifdef GAIO_FIBER_ASAN
+  void *fake_stack = NULL;
+#endif
+
+  g_assert (fiber->state == FIBER_CREATED || fiber->state == FIBER_SUSPENDED);
+
+  fiber->caller = caller;
+  fiber->state = FIBER_RUNNING;
+  set_current (fiber);
+
+#ifdef GAIO_FIBER_TSAN
+  fiber->tsan_caller = __tsan_get_current_fiber ();
+  __tsan_switch_to_fiber (fiber->tsan_fiber, 0);
+#endif
+#ifdef GAIO_FIBER_ASAN
+  __sanitizer_start_switch_fiber (&fake_stack, fiber->stack->lo, fiber->stack->size);
+#endif
+
+#if defined(GAIO_FIBER_UCONTEXT)
+  swapcontext (&fiber->caller_context, &fiber->context);
+#else
+  _gaio_fiber_switch (&fiber->caller_sp, fiber->sp);
+#endif
+
+#ifdef GAIO_FIBER_ASAN
+  __sanitizer_finish_switch_fiber (fake_stack, NULL, NULL);
+#endif
+
+  set_current (caller);
+  fiber->caller = NULL;
+}
+
+void
+_gaio_fiber_suspend (void)
+{
+  GaioFiber *fiber = _gaio_fiber_get_current ();
+
+  g_assert (fiber != NULL && fiber->state == FIBER_RUNNING);
+
+  fiber->state = FIBER_SUSPENDED;
+  switch_out (fiber, FALSE);
+}
+
+gboolean
+_gaio_fiber_is_started (GaioFiber *fiber)
+{
+  return fiber->state != FIBER_CREATED;
+}
+
+gboolean
+_gaio_fiber_is_finished (GaioFiber *fiber)
+{
+  return fiber->state == FIBER_FINISHED;
+}
+
+gpointer
+_gaio_fiber_get_user_data (GaioFiber *fiber)
+{
+  return fiber->user_data;
+}
