@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include "gaio-loop-private.h"
+#include "gaio-signal-private.h"
 
 #define SHUTDOWN_MESSAGE "unhandled exception during asyncio.run() shutdown"
 
@@ -83,6 +84,8 @@ gaio_run_full (GaioCoroutine  *main,
   g_autoptr(GMainContext) context = NULL;
   g_autoptr(GaioLoop) loop = NULL;
   g_autoptr(GaioTask) task = NULL;
+  g_autoptr(GError) local_error = NULL;
+  GaioSigintGuard *sigint_guard;
   gboolean ok;
 
   g_return_val_if_fail (GAIO_IS_COROUTINE (main), FALSE);
@@ -106,7 +109,20 @@ gaio_run_full (GaioCoroutine  *main,
     gaio_loop_set_debug (loop, FALSE);
 
   task = gaio_loop_create_task (loop, main);
-  ok = gaio_loop_run_until_complete (loop, GAIO_FUTURE (task), result, error);
+
+  /* asyncio.Runner: Ctrl-C cancels the main task, which may catch the
+   * cancellation and clean up; the run then ends as interrupted. */
+  sigint_guard = _gaio_sigint_guard_install (loop, GAIO_FUTURE (task));
+  ok = gaio_loop_run_until_complete (loop, GAIO_FUTURE (task), result, &local_error);
+  if (sigint_guard != NULL && _gaio_sigint_guard_uninstall (sigint_guard) && !ok &&
+      g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_error (&local_error);
+      local_error = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_INTERRUPTED,
+                                         "Interrupted by SIGINT");
+    }
+  if (!ok)
+    g_propagate_error (error, g_steal_pointer (&local_error));
 
   cancel_all_tasks (loop);
   _gaio_loop_shutdown_default_executor_sync (loop);

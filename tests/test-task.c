@@ -1058,6 +1058,117 @@ test_run_return (void)
   gaio_test_log_assert_no_warnings ();
 }
 
+gboolean run_interrupted (gpointer user_data, GValue *result, GError **error);
+gboolean run_interrupted_catches (gpointer user_data, GValue *result, GError **error);
+
+/* Ctrl-C, as the main task sees it: SIGINT to this process, then a long
+ * sleep that the handler cancels. */
+gboolean
+run_interrupted (gpointer   user_data,
+                 GValue    *result,
+                 GError   **error)
+{
+  kill (getpid (), SIGINT);
+  return gaio_await (gaio_sleep (30), NULL, error);
+}
+
+gboolean
+run_interrupted_catches (gpointer   user_data,
+                         GValue    *result,
+                         GError   **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  kill (getpid (), SIGINT);
+  g_assert_false (gaio_await (gaio_sleep (30), NULL, &local_error));
+  g_assert_error (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_value_init (result, G_TYPE_INT64);
+  g_value_set_int64 (result, 7);
+  return TRUE;
+}
+
+static gboolean
+sigint_is_default (void)
+{
+  struct sigaction action;
+
+  g_assert_no_errno (sigaction (SIGINT, NULL, &action));
+  return action.sa_handler == SIG_DFL;
+}
+
+/* test_runners.py::RunTests::test_asyncio_run_keyboard_interrupt (3.11's
+ * Runner._on_sigint): SIGINT cancels the main task, the run ends as
+ * interrupted (KeyboardInterrupt), and SIGINT is back to its default. */
+static void
+test_run_sigint_cancels_main (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  gaio_test_log_clear ();
+  g_assert_true (sigint_is_default ());
+  g_assert_false (gaio_run (GAIO_COROUTINE_NEW (run_interrupted, NULL, NULL), NULL, &error));
+  g_assert_error (error, GAIO_ERROR, GAIO_ERROR_INTERRUPTED);
+  g_assert_true (sigint_is_default ());
+  gaio_test_log_assert_no_warnings ();
+}
+
+/* A main task that catches the cancellation and returns ends the run
+ * normally, as in asyncio (the cancellation was uncancelled). */
+static void
+test_run_sigint_caught (void)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+
+  gaio_test_log_clear ();
+  g_assert_true (gaio_run (GAIO_COROUTINE_NEW (run_interrupted_catches, NULL, NULL),
+                           &value, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_value_get_int64 (&value), ==, 7);
+  g_assert_true (sigint_is_default ());
+  gaio_test_log_assert_no_warnings ();
+}
+
+gboolean run_leaves_a_job (gpointer user_data, GValue *result, GError **error);
+
+static gboolean
+slow_job (GaioJob   *job,
+          gpointer   user_data,
+          GError   **error)
+{
+  g_usleep (50 * G_TIME_SPAN_MILLISECOND);
+  g_atomic_int_set ((gint *) user_data, TRUE);
+  return TRUE;
+}
+
+/* Starts a job in the default executor and returns without waiting. */
+gboolean
+run_leaves_a_job (gpointer   user_data,
+                  GValue    *result,
+                  GError   **error)
+{
+  g_autoptr(GaioFuture) job = gaio_loop_run_in_executor (gaio_get_running_loop (), NULL,
+                                                         slow_job, NULL, user_data, NULL);
+
+  return TRUE;
+}
+
+/* EX-14 (runners.py Runner.close): gaio_run() shuts the default executor
+ * down and waits for its jobs before closing the loop. */
+static void
+test_run_waits_for_default_executor (void)
+{
+  g_autoptr(GError) error = NULL;
+  gint job_done = FALSE;
+
+  gaio_test_log_clear ();
+  g_assert_true (gaio_run (GAIO_COROUTINE_NEW (run_leaves_a_job, &job_done, NULL),
+                           NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_atomic_int_get (&job_done));
+  gaio_test_log_assert_no_warnings ();
+}
+
 /* test_runners.py::RunTests::test_asyncio_run_raises */
 static void
 test_run_raises (void)
@@ -1630,6 +1741,10 @@ main (int   argc,
   g_test_add_func ("/Gaio/Task/EH-10/handler-in-task-context", test_task_handler_in_task_context);
   g_test_add_func ("/Gaio/Task/run/return", test_run_return);
   g_test_add_func ("/Gaio/Task/run/raises", test_run_raises);
+  g_test_add_func ("/Gaio/Task/run/sigint-cancels-main", test_run_sigint_cancels_main);
+  g_test_add_func ("/Gaio/Task/run/sigint-caught", test_run_sigint_caught);
+  g_test_add_func ("/Gaio/Task/run/EX-14/waits-for-default-executor",
+                   test_run_waits_for_default_executor);
   g_test_add_func ("/Gaio/Task/run/from-running-loop", test_run_from_running_loop);
   g_test_add_func ("/Gaio/Task/run/cancels-hanging-tasks", test_run_cancels_hanging_tasks);
   g_test_add_func ("/Gaio/Task/run/EH-12/reports-hanging-errors", test_run_reports_hanging_errors);

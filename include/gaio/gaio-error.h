@@ -54,6 +54,8 @@ G_BEGIN_DECLS
  *   belongs to GLib's child watches (`sig 9 cannot be caught`)
  * @GAIO_ERROR_PROCESS_LOOKUP: the process has exited already, so it
  *   cannot be signalled (asyncio's `ProcessLookupError`)
+ * @GAIO_ERROR_INTERRUPTED: gaio_run() was interrupted by SIGINT, which
+ *   cancelled its main task (asyncio's `KeyboardInterrupt`)
  *
  * Error codes of the %GAIO_ERROR domain.
  */
@@ -71,6 +73,7 @@ typedef enum {
   GAIO_ERROR_EXECUTOR_SHUTDOWN,
   GAIO_ERROR_SIGNAL_UNCATCHABLE,
   GAIO_ERROR_PROCESS_LOOKUP,
+  GAIO_ERROR_INTERRUPTED,
 } GaioError;
 
 GAIO_AVAILABLE_IN_ALL
