@@ -70,6 +70,12 @@ cancel_all_tasks (GaioLoop *loop)
  * exception during asyncio.run() shutdown`); shuts the default executor
  * down, waiting for its jobs; and closes the loop.
  *
+ * Run in the main thread with SIGINT at its default disposition, Ctrl-C
+ * cancels the main task, as asyncio.run() does; the task may catch the
+ * cancellation and clean up. If it ends cancelled, the run fails with
+ * %GAIO_ERROR_INTERRUPTED (asyncio's `KeyboardInterrupt`). A second
+ * Ctrl-C terminates the process.
+ *
  * Fails with %GAIO_ERROR_RUNNING (closing @main unrun) when a loop is
  * already running in this thread, and otherwise with @main's error.
  *
