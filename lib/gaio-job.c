@@ -46,7 +46,8 @@ struct _GaioJob
   GaioJobFunc     func;
   gpointer        user_data;        /* (owned) released by release_closure() */
   GDestroyNotify  notify;
-  gboolean        closure_released;
+  gint            closure_released; /* (atomic) asserted at the last unref,
+                                     * which may be on another thread */
 
   GVariant       *args;             /* (owned) (nullable) */
   GaioLoop       *loop;             /* (owned) */
@@ -90,7 +91,6 @@ _gaio_job_new (GaioLoop       *loop,
   GaioJob *job = g_new0 (GaioJob, 1);
 
   job->ref_count = 1;
-  job->state = JOB_QUEUED;
   job->func = func;
   job->user_data = user_data;
   job->notify = notify;
@@ -102,6 +102,12 @@ _gaio_job_new (GaioLoop       *loop,
    * reference while the loop runs the hook. */
   _gaio_future_set_cancel_hook (future, cancel_hook, gaio_job_ref (job),
                                 (GDestroyNotify) gaio_job_unref);
+
+  /* Last, and atomic: the executor hands the job to a worker through
+   * GLib's queue, whose futex locks ThreadSanitizer cannot see; the
+   * worker's first read of the state pairs with this store, so the
+   * fields above are seen as published. */
+  g_atomic_int_set (&job->state, JOB_QUEUED);
 
   return job;
 }
@@ -138,7 +144,7 @@ gaio_job_unref (GaioJob *job)
   if (!g_atomic_int_dec_and_test (&job->ref_count))
     return;
 
-  g_assert (job->closure_released);
+  g_assert (g_atomic_int_get (&job->closure_released));
   g_assert (job->future == NULL);
 
   if (job->result_destroy != NULL)
@@ -155,10 +161,10 @@ gaio_job_unref (GaioJob *job)
 static void
 release_closure (GaioJob *job)
 {
-  if (job->closure_released)
+  if (g_atomic_int_get (&job->closure_released))
     return;
 
-  job->closure_released = TRUE;
+  g_atomic_int_set (&job->closure_released, TRUE);
   if (job->notify != NULL)
     job->notify (job->user_data);
   job->user_data = NULL;
