@@ -393,6 +393,51 @@ bench_timer_delays_ns (guint64 n)
   return delays;
 }
 
+gboolean
+bench_executor_check_sum (guint64   sum,
+                          guint64   n,
+                          GError  **error)
+{
+  /* The sum of the first n odd numbers (modulo 2^64, like @sum). */
+  guint64 expected = n * n;
+
+  if (sum != expected)
+    {
+      g_set_error (error, BENCH_ERROR, BENCH_ERROR_FAILED,
+                   "the results of %" G_GUINT64_FORMAT " jobs add up to %" G_GUINT64_FORMAT
+                   ", not %" G_GUINT64_FORMAT ": a result was lost or delivered twice",
+                   n, sum, expected);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+void
+bench_executor_throughput_finish (BenchResult *result,
+                                  guint64      n,
+                                  gint64       start_ns,
+                                  gint64       submitted_ns,
+                                  gint64       end_ns)
+{
+  result->ops_per_s = (double) n / ((double) MAX (end_ns - start_ns, 1) / 1e9);
+  bench_result_add_extra (result, "submit_ops_per_s",
+                          (double) n / ((double) MAX (submitted_ns - start_ns, 1) / 1e9));
+}
+
+void
+bench_latency_finish (BenchResult *result,
+                      double      *samples_us,
+                      guint64      n,
+                      gint64       total_ns)
+{
+  bench_sort_doubles (samples_us, n);
+  result->ops_per_s = (double) n / ((double) MAX (total_ns, 1) / 1e9);
+  result->has_latency = TRUE;
+  result->p50_us = bench_percentile_sorted (samples_us, n, 50.0);
+  result->p99_us = bench_percentile_sorted (samples_us, n, 99.0);
+}
+
 const char *
 bench_python3_path (void)
 {

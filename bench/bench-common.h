@@ -157,6 +157,48 @@ guint64      bench_splitmix64        (guint64           *state);
 #define BENCH_TIMER_WINDOW_NS  G_GINT64_CONSTANT (200000000)
 gint64      *bench_timer_delays_ns   (guint64            n);
 
+/* executor_throughput and executor_latency: every impl runs the same
+ * trivial job, job i returning bench_executor_work (i), and the loop thread
+ * adds up what comes back, so a result lost or delivered twice shows as a
+ * wrong sum (bench_executor_check_sum()), not as a fast run.
+ *
+ * - throughput: n jobs submitted from one loop callback, at once; the run
+ *   ends when the last result has reached the loop thread. ops_per_s is
+ *   jobs per second from the first submission to the last result; the
+ *   extra submit_ops_per_s is how fast the submitting loop went.
+ * - latency: n round trips one after the other, each submitted from the
+ *   callback that received the previous result; p50_us and p99_us are
+ *   those of one round trip, from submission to the result's callback.
+ *
+ * BENCH_EXECUTOR_WARMUP jobs go through the same pool first, untimed, so
+ * that no impl pays for starting its threads in the measurement. Pools
+ * that take a size get BENCH_EXECUTOR_WORKERS threads. */
+#define BENCH_EXECUTOR_WORKERS 4
+#define BENCH_EXECUTOR_WARMUP  1000
+
+static inline gint64
+bench_executor_work (guint64 i)
+{
+  return (gint64) (2 * i + 1);
+}
+
+/* Whether @sum, the results of @n jobs added up, is what one result of
+ * each job gives; a BENCH_ERROR_FAILED error if not. */
+gboolean     bench_executor_check_sum (guint64           sum,
+                                       guint64           n,
+                                       GError          **error);
+void         bench_executor_throughput_finish (BenchResult *result,
+                                               guint64      n,
+                                               gint64       start_ns,
+                                               gint64       submitted_ns,
+                                               gint64       end_ns);
+/* Fills in ops_per_s (n over @total_ns), p50_us and p99_us from the @n
+ * round trips of @samples_us, which it sorts. */
+void         bench_latency_finish     (BenchResult       *result,
+                                       double            *samples_us,
+                                       guint64            n,
+                                       gint64             total_ns);
+
 /* A benchmark that cannot run here (BENCH_ERROR_SKIPPED) is noted as
  * `# <impl> skipped: <message>`; any other error as `# <impl> failed: ...`. */
 #define BENCH_ERROR (bench_error_quark ())

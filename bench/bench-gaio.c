@@ -325,3 +325,253 @@ bench_gaio_timers (const BenchCase  *bcase,
   bench_timers_finish (&timers, result);
   return TRUE;
 }
+
+/* ------------------------------------------------------------------------ */
+/* executor_throughput, executor_latency */
+
+static gboolean
+trivial_job (GaioJob   *job,
+             gpointer   user_data,
+             GError   **error)
+{
+  gaio_job_set_result_int64 (job, bench_executor_work (GPOINTER_TO_SIZE (user_data)));
+  return TRUE;
+}
+
+typedef struct
+{
+  GaioLoop     *loop;
+  GaioExecutor *executor;     /* (nullable) the loop's default one */
+  guint64       n;
+  guint64       submitted;
+  guint64       done;
+  guint64       sum;
+  gint64        start_ns;
+  gint64        submitted_ns;
+  gint64        op_start_ns;  /* latency: when the job in flight was submitted */
+  gint64        end_ns;
+  double       *samples_us;   /* (nullable) latency: one round trip each */
+  GError       *error;        /* (owned) (nullable) the first job that failed */
+} ExecutorRun;
+
+/* Counts one result; returns %TRUE when it was the last. */
+static gboolean
+executor_result (ExecutorRun *run,
+                 GaioFuture  *future)
+{
+  GError *error = NULL;
+  gint64 value = gaio_future_get_result_int64 (future, &error);
+
+  if (error != NULL)
+    {
+      if (run->error == NULL)
+        run->error = error;
+      else
+        g_error_free (error);
+    }
+  else
+    run->sum += (guint64) value;
+
+  if (++run->done < run->n)
+    return FALSE;
+
+  run->end_ns = bench_now_ns ();
+  gaio_loop_stop (run->loop);
+  return TRUE;
+}
+
+static void
+submit_job (ExecutorRun        *run,
+            GaioFutureCallback  done_cb)
+{
+  GaioFuture *future;
+
+  /* The job holds the future until its result is in, and the future its
+   * done callbacks until they ran: no need to keep our reference. */
+  future = gaio_loop_run_in_executor (run->loop, run->executor, trivial_job, NULL,
+                                      GSIZE_TO_POINTER (run->submitted++), NULL);
+  gaio_future_add_done_callback (future, done_cb, run, NULL);
+  g_object_unref (future);
+}
+
+static void
+throughput_done_cb (GaioFuture *future,
+                    gpointer    data)
+{
+  executor_result (data, future);
+}
+
+static gboolean
+throughput_start_cb (gpointer   data,
+                     GError   **error)
+{
+  ExecutorRun *run = data;
+
+  run->start_ns = bench_now_ns ();
+  for (guint64 i = 0; i < run->n; i++)
+    submit_job (run, throughput_done_cb);
+  run->submitted_ns = bench_now_ns ();
+
+  return TRUE;
+}
+
+static void
+latency_done_cb (GaioFuture *future,
+                 gpointer    data)
+{
+  ExecutorRun *run = data;
+  gint64 now_ns = bench_now_ns ();
+
+  if (run->samples_us != NULL)
+    run->samples_us[run->done] = (double) (now_ns - run->op_start_ns) / 1e3;
+  if (executor_result (run, future))
+    return;
+
+  run->op_start_ns = bench_now_ns ();
+  submit_job (run, latency_done_cb);
+}
+
+static gboolean
+latency_start_cb (gpointer   data,
+                  GError   **error)
+{
+  ExecutorRun *run = data;
+
+  run->start_ns = bench_now_ns ();
+  run->op_start_ns = run->start_ns;
+  submit_job (run, latency_done_cb);
+
+  return TRUE;
+}
+
+/* One run of @n jobs through @executor on @loop, started by @start. */
+static gboolean
+executor_run (GaioLoop      *loop,
+              GaioExecutor  *executor,
+              GaioCallback   start,
+              guint64        n,
+              double        *samples_us,
+              ExecutorRun   *run,
+              GError       **error)
+{
+  *run = (ExecutorRun) { 0, };
+  run->loop = loop;
+  run->executor = executor;
+  run->n = n;
+  run->samples_us = samples_us;
+
+  if (!schedule (loop, start, run, error) ||
+      !gaio_loop_run_forever (loop, error))
+    {
+      g_clear_error (&run->error);
+      return FALSE;
+    }
+
+  if (run->error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&run->error));
+      return FALSE;
+    }
+
+  g_assert (run->done == n);
+  return bench_executor_check_sum (run->sum, n, error);
+}
+
+/* Warms @executor up, then measures @n jobs of the form @start. */
+static gboolean
+executor_measure (GaioLoop      *loop,
+                  GaioExecutor  *executor,
+                  GaioCallback   start,
+                  guint64        n,
+                  double        *samples_us,
+                  ExecutorRun   *run,
+                  GError       **error)
+{
+  return executor_run (loop, executor, start, BENCH_EXECUTOR_WARMUP, NULL, run, error) &&
+         executor_run (loop, executor, start, n, samples_us, run, error);
+}
+
+/* Shuts the loop's default executor down, if it was used, and waits for
+ * its threads to finish, as asyncio.run() does. */
+static gboolean
+shutdown_default_executor (GaioLoop  *loop,
+                           GError   **error)
+{
+  g_autoptr(GaioFuture) shutdown = gaio_loop_shutdown_default_executor (loop);
+
+  return gaio_loop_run_until_complete (loop, shutdown, NULL, error);
+}
+
+/* The form of the line is the same for both benchmarks: the 4-worker
+ * pool's run gives the numbers, and the loop's default executor (Python's
+ * size, min (32, cpus + 4)) a second run reported as default_pool_*. */
+static gboolean
+bench_gaio_executor (guint64        n,
+                     GaioCallback   start,
+                     gboolean       latency,
+                     BenchResult   *result,
+                     GError       **error)
+{
+  g_autoptr(GaioThreadPoolExecutor) pool = NULL;
+  g_autofree double *samples_us = latency ? g_new (double, n) : NULL;
+  g_autoptr(BenchResult) default_result = bench_result_new (result->bench, result->impl, n);
+  LoopSetup setup;
+  ExecutorRun run;
+  gboolean ok;
+
+  loop_setup (&setup);
+  pool = gaio_thread_pool_executor_new (BENCH_EXECUTOR_WORKERS, "bench-pool");
+
+  ok = executor_measure (setup.loop, GAIO_EXECUTOR (pool), start, n, samples_us, &run, error);
+  if (ok)
+    {
+      if (latency)
+        bench_latency_finish (result, samples_us, n, run.end_ns - run.start_ns);
+      else
+        bench_executor_throughput_finish (result, n, run.start_ns, run.submitted_ns,
+                                          run.end_ns);
+      bench_result_add_extra_text (result, "workers", G_STRINGIFY (BENCH_EXECUTOR_WORKERS));
+    }
+  gaio_executor_shutdown (GAIO_EXECUTOR (pool), TRUE, FALSE);
+
+  ok = ok && executor_measure (setup.loop, NULL, start, n, samples_us, &run, error);
+  if (ok)
+    {
+      if (latency)
+        {
+          bench_latency_finish (default_result, samples_us, n, run.end_ns - run.start_ns);
+          bench_result_add_extra (result, "default_pool_p50_us", default_result->p50_us);
+          bench_result_add_extra (result, "default_pool_p99_us", default_result->p99_us);
+        }
+      else
+        bench_executor_throughput_finish (default_result, n, run.start_ns, run.submitted_ns,
+                                          run.end_ns);
+      bench_result_add_extra (result, "default_pool_ops_per_s", default_result->ops_per_s);
+      {
+        g_autofree char *workers = g_strdup_printf ("%u", MIN (32, g_get_num_processors () + 4));
+
+        bench_result_add_extra_text (result, "default_pool_workers", workers);
+      }
+    }
+  ok = ok && shutdown_default_executor (setup.loop, error);
+
+  return loop_teardown (&setup, ok ? error : NULL) && ok;
+}
+
+gboolean
+bench_gaio_executor_throughput (const BenchCase  *bcase,
+                                guint64           n,
+                                BenchResult      *result,
+                                GError          **error)
+{
+  return bench_gaio_executor (n, throughput_start_cb, FALSE, result, error);
+}
+
+gboolean
+bench_gaio_executor_latency (const BenchCase  *bcase,
+                             guint64           n,
+                             BenchResult      *result,
+                             GError          **error)
+{
+  return bench_gaio_executor (n, latency_start_cb, TRUE, result, error);
+}

@@ -22,5 +22,13 @@ gboolean bench_gaio_timers               (const BenchCase  *bcase,
                                           guint64           n,
                                           BenchResult      *result,
                                           GError          **error);
+gboolean bench_gaio_executor_throughput  (const BenchCase  *bcase,
+                                          guint64           n,
+                                          BenchResult      *result,
+                                          GError          **error);
+gboolean bench_gaio_executor_latency     (const BenchCase  *bcase,
+                                          guint64           n,
+                                          BenchResult      *result,
+                                          GError          **error);
 
 G_END_DECLS

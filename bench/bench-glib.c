@@ -8,10 +8,15 @@
  * - call_soon_threadsafe: g_main_context_invoke_full() from another thread
  *   onto a context that the benchmark thread runs.
  * - timers_N: g_timeout_add_full(), whose intervals are whole milliseconds.
+ * - executor_*: gtask, g_task_run_in_thread() with the result in the
+ *   GAsyncReadyCallback; gthreadpool_invoke, a raw GThreadPool whose
+ *   workers send each result back with g_main_context_invoke_full().
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors
  */
+
+#include <gio/gio.h>
 
 #include "bench-glib.h"
 
@@ -243,4 +248,252 @@ bench_glib_timeout_add (const BenchCase  *bcase,
 
   bench_timers_finish (&timers, result);
   return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* executor_throughput, executor_latency: gtask, gthreadpool_invoke */
+
+typedef struct _PoolRun PoolRun;
+
+struct _PoolRun
+{
+  GMainContext *context;
+  GMainLoop    *main_loop;
+  GThreadPool  *pool;          /* (nullable) gthreadpool_invoke only */
+  void        (*submit) (PoolRun *run);
+  gboolean      latency;
+  guint64       n;
+  guint64       submitted;
+  guint64       done;
+  guint64       sum;
+  gint64        start_ns;
+  gint64        submitted_ns;
+  gint64        op_start_ns;   /* latency: when the job in flight was submitted */
+  gint64        end_ns;
+  double       *samples_us;    /* (nullable) latency: one round trip each */
+};
+
+/* One result on the benchmark thread; the next job of a latency run. */
+static void
+pool_result (PoolRun *run,
+             gint64   value)
+{
+  gint64 now_ns = bench_now_ns ();
+
+  if (run->samples_us != NULL)
+    run->samples_us[run->done] = (double) (now_ns - run->op_start_ns) / 1e3;
+  run->sum += (guint64) value;
+
+  if (++run->done == run->n)
+    {
+      run->end_ns = now_ns;
+      g_main_loop_quit (run->main_loop);
+      return;
+    }
+
+  if (run->latency)
+    {
+      run->op_start_ns = bench_now_ns ();
+      run->submit (run);
+    }
+}
+
+static gboolean
+pool_start_cb (gpointer data)
+{
+  PoolRun *run = data;
+
+  run->start_ns = bench_now_ns ();
+  run->op_start_ns = run->start_ns;
+  if (run->latency)
+    run->submit (run);
+  else
+    {
+      for (guint64 i = 0; i < run->n; i++)
+        run->submit (run);
+    }
+  run->submitted_ns = bench_now_ns ();
+
+  return G_SOURCE_REMOVE;
+}
+
+/* gtask: what GIO does for every *_async() call it runs in a thread. The
+ * callback runs in the thread-default context of g_task_new()'s caller. */
+
+static void
+gtask_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  g_task_return_int (task, (gssize) bench_executor_work (GPOINTER_TO_SIZE (task_data)));
+}
+
+static void
+gtask_ready (GObject      *source_object,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  pool_result (data, g_task_propagate_int (G_TASK (result), NULL));
+}
+
+static void
+gtask_submit (PoolRun *run)
+{
+  GTask *task = g_task_new (NULL, NULL, gtask_ready, run);
+
+  g_task_set_task_data (task, GSIZE_TO_POINTER (run->submitted++), NULL);
+  g_task_run_in_thread (task, gtask_thread);
+  g_object_unref (task);
+}
+
+/* gthreadpool_invoke: a GThreadPool of BENCH_EXECUTOR_WORKERS shared
+ * (non-exclusive) threads, each result sent back with
+ * g_main_context_invoke_full(): one idle GSource per result. */
+
+typedef struct
+{
+  PoolRun *run;
+  guint64  i;
+  gint64   value;
+} InvokeJob;
+
+static gboolean
+invoke_result_cb (gpointer data)
+{
+  InvokeJob *job = data;
+
+  pool_result (job->run, job->value);
+  g_free (job);
+
+  return G_SOURCE_REMOVE;
+}
+
+static void
+invoke_pool_func (gpointer data,
+                  gpointer user_data)
+{
+  InvokeJob *job = data;
+  PoolRun *run = user_data;
+
+  job->value = bench_executor_work (job->i);
+  g_main_context_invoke_full (run->context, G_PRIORITY_DEFAULT, invoke_result_cb, job, NULL);
+}
+
+static void
+invoke_submit (PoolRun *run)
+{
+  InvokeJob *job = g_new (InvokeJob, 1);
+
+  job->run = run;
+  job->i = run->submitted++;
+  g_thread_pool_push (run->pool, job, NULL);
+}
+
+/* Runs @n jobs in the form of @run on its context, which the benchmark
+ * thread runs (so the workers can never acquire it and run a result
+ * callback themselves). */
+static gboolean
+pool_run (PoolRun  *run,
+          guint64   n,
+          double   *samples_us,
+          GError  **error)
+{
+  GSource *start;
+
+  run->n = n;
+  run->samples_us = samples_us;
+  run->submitted = 0;
+  run->done = 0;
+  run->sum = 0;
+
+  start = g_idle_source_new ();
+  g_source_set_callback (start, pool_start_cb, run, NULL);
+  g_source_attach (start, run->context);
+  g_source_unref (start);
+  g_main_loop_run (run->main_loop);
+
+  g_assert (run->done == n);
+  return bench_executor_check_sum (run->sum, n, error);
+}
+
+static gboolean
+bench_glib_executor (guint64        n,
+                     gboolean       latency,
+                     gboolean       thread_pool,
+                     BenchResult   *result,
+                     GError       **error)
+{
+  g_autofree double *samples_us = latency ? g_new (double, n) : NULL;
+  PoolRun run = { 0, };
+  gboolean ok;
+
+  if (thread_pool)
+    {
+      run.pool = g_thread_pool_new (invoke_pool_func, &run, BENCH_EXECUTOR_WORKERS, FALSE, error);
+      if (run.pool == NULL)
+        return FALSE;
+    }
+  run.context = g_main_context_new ();
+  run.main_loop = g_main_loop_new (run.context, FALSE);
+  run.latency = latency;
+  run.submit = thread_pool ? invoke_submit : gtask_submit;
+
+  g_main_context_push_thread_default (run.context);
+  ok = pool_run (&run, BENCH_EXECUTOR_WARMUP, NULL, error) &&
+       pool_run (&run, n, samples_us, error);
+  g_main_context_pop_thread_default (run.context);
+
+  if (run.pool != NULL)
+    g_thread_pool_free (run.pool, FALSE, TRUE);
+  g_main_loop_unref (run.main_loop);
+  g_main_context_unref (run.context);
+
+  if (!ok)
+    return FALSE;
+
+  if (latency)
+    bench_latency_finish (result, samples_us, n, run.end_ns - run.start_ns);
+  else
+    bench_executor_throughput_finish (result, n, run.start_ns, run.submitted_ns, run.end_ns);
+  if (thread_pool)
+    bench_result_add_extra_text (result, "workers", G_STRINGIFY (BENCH_EXECUTOR_WORKERS));
+
+  return TRUE;
+}
+
+gboolean
+bench_glib_gtask_throughput (const BenchCase  *bcase,
+                             guint64           n,
+                             BenchResult      *result,
+                             GError          **error)
+{
+  return bench_glib_executor (n, FALSE, FALSE, result, error);
+}
+
+gboolean
+bench_glib_gtask_latency (const BenchCase  *bcase,
+                          guint64           n,
+                          BenchResult      *result,
+                          GError          **error)
+{
+  return bench_glib_executor (n, TRUE, FALSE, result, error);
+}
+
+gboolean
+bench_glib_thread_pool_throughput (const BenchCase  *bcase,
+                                   guint64           n,
+                                   BenchResult      *result,
+                                   GError          **error)
+{
+  return bench_glib_executor (n, FALSE, TRUE, result, error);
+}
+
+gboolean
+bench_glib_thread_pool_latency (const BenchCase  *bcase,
+                                guint64           n,
+                                BenchResult      *result,
+                                GError          **error)
+{
+  return bench_glib_executor (n, TRUE, TRUE, result, error);
 }

@@ -22,5 +22,21 @@ gboolean bench_glib_timeout_add    (const BenchCase  *bcase,
                                     guint64           n,
                                     BenchResult      *result,
                                     GError          **error);
+gboolean bench_glib_gtask_throughput       (const BenchCase  *bcase,
+                                            guint64           n,
+                                            BenchResult      *result,
+                                            GError          **error);
+gboolean bench_glib_gtask_latency          (const BenchCase  *bcase,
+                                            guint64           n,
+                                            BenchResult      *result,
+                                            GError          **error);
+gboolean bench_glib_thread_pool_throughput (const BenchCase  *bcase,
+                                            guint64           n,
+                                            BenchResult      *result,
+                                            GError          **error);
+gboolean bench_glib_thread_pool_latency    (const BenchCase  *bcase,
+                                            guint64           n,
+                                            BenchResult      *result,
+                                            GError          **error);
 
 G_END_DECLS

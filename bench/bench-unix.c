@@ -1,74 +1,69 @@
-/* bench-unix.c: the benchmarks of issue 6 (log_lateness,
- * subprocess_roundtrip), standalone until they join gaio-bench
+/* bench-unix.c: the benchmarks of issue 6, log_lateness and
+ * subprocess_roundtrip
  *
- * SPDX-License-Identifier: LGPL-2.1-or-later
- * SPDX-FileCopyrightText: 2026 The libgaio authors
- *
- * Prints one line per result, as DESIGN.md's "Benchmarks" asks:
- *
- *   bench=<bench> impl=<impl> n=<N> ops_per_s=<x> [p50_us=<x> p99_us=<x>] [name=value ...]
- *
- * log_lateness: a loop runs a 1 ms measuring timer that does nothing
- * but note how late it fires, while another 1 ms timer logs N records
- * (10 a tick) to a sink that sleeps 1 ms a record. One op is one record
- * logged (ops_per_s: records per second of loop time); p50_us/p99_us are
- * the measuring timer's lateness, late_p99_ms the same p99 in ms, and
- * base_p99_ms the p99 of a run that logs nothing (the loop's own
- * millisecond poll granularity and the machine's noise).
+ * log_lateness: a loop runs a 1 ms measuring timer that does nothing but
+ * note how late it fires, while another 1 ms timer logs n records (10 a
+ * tick) to a sink that sleeps 1 ms a record. One op is one record logged
+ * (ops_per_s: records per second of loop time); p50_us/p99_us are the
+ * measuring timer's lateness, late_p99_ms the same p99 in ms, and
+ * base_p99_ms the p99 of a run just before, as long, that logs nothing
+ * (the loop's own millisecond poll granularity and the machine's noise).
  *   gaio_threaded_writer  gaio_log_writer_threaded() in front of the sink
  *   glib_default_writer   the sink called in the logging thread, as
  *                         g_log_writer_default() writes (synchronously)
  *
  * subprocess_roundtrip: spawn /bin/true and wait for its exit, one after
- * the other. One op is one round trip.
+ * the other. One op is one round trip; p50_us/p99_us are those of one.
  *   gaio            gaio_loop_subprocess_exec() + gaio_process_wait()
  *   gsubprocess     g_subprocess_newv() + g_subprocess_wait_async()
- *   python_asyncio  asyncio.create_subprocess_exec() + wait(), through
- *                   python3 (skipped with a note when there is none)
+ *   python_asyncio  asyncio.create_subprocess_exec() + wait(), in
+ *                   python/peers.py
  *
- * Usage: bench-unix [log_lateness|subprocess_roundtrip ...]
- * GAIO_BENCH_QUICK=1 divides the counts by 10.
+ * Every run gets a GMainContext of its own, pushed as the thread default,
+ * as in bench-gaio.c.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The libgaio authors
  */
 
+#include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <gaio.h>
 
-/* ---- statistics ---- */
+#include "bench-unix.h"
 
-static int
-compare_gint64 (const void *a,
-                const void *b)
+typedef struct
 {
-  gint64 x = *(const gint64 *) a, y = *(const gint64 *) b;
+  GMainContext *context;
+  GaioLoop     *loop;
+} UnixLoop;
 
-  return (x > y) - (x < y);
+static void
+unix_loop_setup (UnixLoop *setup)
+{
+  setup->context = g_main_context_new ();
+  g_main_context_push_thread_default (setup->context);
+  setup->loop = gaio_loop_new (setup->context);
 }
 
-static gint64
-percentile (GArray *samples,
-            double  p)
+static gboolean
+unix_loop_teardown (UnixLoop  *setup,
+                    GError   **error)
 {
-  gsize index;
+  gboolean ok = gaio_loop_close (setup->loop, error);
 
-  if (samples->len == 0)
-    return 0;
-  qsort (samples->data, samples->len, sizeof (gint64), compare_gint64);
-  index = (gsize) (p * (samples->len - 1) + 0.5);
-  return g_array_index (samples, gint64, index);
+  g_clear_object (&setup->loop);
+  g_main_context_pop_thread_default (setup->context);
+  g_clear_pointer (&setup->context, g_main_context_unref);
+
+  return ok;
 }
 
-static guint
-scaled (guint n)
-{
-  return g_strcmp0 (g_getenv ("GAIO_BENCH_QUICK"), "1") == 0 ? MAX (n / 10, 1) : n;
-}
-
-/* ---- log_lateness ---- */
+/* ------------------------------------------------------------------------ */
+/* log_lateness */
 
 #define RECORDS_PER_TICK 10
 #define TICK_US          1000
@@ -92,7 +87,7 @@ slow_sink (GLogLevelFlags   log_level,
   return G_LOG_WRITER_HANDLED;
 }
 
-/* A process has one writer func: this one forwards to the impl's. */
+/* A process sets its writer func once: this one forwards to the impl's. */
 static GLogWriterFunc current_writer = g_log_writer_default;
 
 static GLogWriterOutput
@@ -104,16 +99,45 @@ bench_writer (GLogLevelFlags   log_level,
   return current_writer (log_level, fields, n_fields, user_data);
 }
 
+static gboolean
+log_setup (GError **error)
+{
+  static gsize done = 0;
+  static int saved_errno = 0;
+
+  if (g_once_init_enter (&done))
+    {
+      devnull_fd = open ("/dev/null", O_WRONLY | O_CLOEXEC);
+      if (devnull_fd < 0)
+        saved_errno = errno;
+      else
+        {
+          g_log_set_writer_func (bench_writer, NULL, NULL);
+          gaio_log_threaded_writer_set_sink (slow_sink, NULL, NULL);
+        }
+      g_once_init_leave (&done, 1);
+    }
+
+  if (devnull_fd < 0)
+    {
+      g_set_error (error, BENCH_ERROR, BENCH_ERROR_FAILED,
+                   "cannot open /dev/null: %s", g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
 typedef struct
 {
   GaioLoop *loop;
-  guint     n_ticks;
-  guint     ticks;
-  guint     n_records;
-  guint     logged;
-  gint64    due;        /* of the measuring timer */
-  GArray   *lateness;   /* gint64 µs */
-} LogBench;
+  guint64   n_ticks;
+  guint64   ticks;
+  guint64   n_records;
+  guint64   logged;
+  gint64    due;        /* of the measuring timer, g_get_monotonic_time() */
+  GArray   *late_us;    /* (owned) (element-type double) one per firing */
+} LogRun;
 
 /* The measuring timer: asks for 1 ms, notes how late it came. It does no
  * work itself, so its lateness is what the other callbacks (the logging
@@ -122,14 +146,15 @@ static gboolean
 measure_tick (gpointer   user_data,
               GError   **error)
 {
-  LogBench *bench = user_data;
+  LogRun *run = user_data;
   gint64 now = g_get_monotonic_time ();
+  double late_us = (double) MAX (now - run->due, 0);
 
-  g_array_append_val (bench->lateness, (gint64) { MAX (now - bench->due, 0) });
-  bench->due = now + TICK_US;
-  gaio_loop_call_later (bench->loop, TICK_US / (gdouble) G_USEC_PER_SEC, measure_tick, bench,
-                        NULL, NULL);
-  return TRUE;
+  g_array_append_val (run->late_us, late_us);
+  run->due = now + TICK_US;
+
+  return gaio_loop_call_later (run->loop, TICK_US / (double) G_USEC_PER_SEC, measure_tick, run,
+                               NULL, error) != NULL;
 }
 
 /* The work: every millisecond, log RECORDS_PER_TICK records. */
@@ -137,238 +162,247 @@ static gboolean
 log_tick (gpointer   user_data,
           GError   **error)
 {
-  LogBench *bench = user_data;
+  LogRun *run = user_data;
 
-  for (guint i = 0; i < RECORDS_PER_TICK && bench->logged < bench->n_records; i++, bench->logged++)
+  for (guint i = 0; i < RECORDS_PER_TICK && run->logged < run->n_records; i++, run->logged++)
     g_log_structured ("Bench", G_LOG_LEVEL_MESSAGE,
-                      "MESSAGE", "record %u of the log_lateness benchmark", bench->logged);
+                      "MESSAGE", "record %" G_GUINT64_FORMAT " of the log_lateness benchmark",
+                      run->logged);
 
-  if (++bench->ticks == bench->n_ticks)
+  if (++run->ticks == run->n_ticks)
     {
-      gaio_loop_stop (bench->loop);
+      gaio_loop_stop (run->loop);
       return TRUE;
     }
 
-  gaio_loop_call_later (bench->loop, TICK_US / (gdouble) G_USEC_PER_SEC, log_tick, bench, NULL,
-                        NULL);
-  return TRUE;
+  return gaio_loop_call_later (run->loop, TICK_US / (double) G_USEC_PER_SEC, log_tick, run,
+                               NULL, error) != NULL;
 }
 
-/* The timer's own lateness with nothing logged: the loop's millisecond
- * poll granularity, for comparison (extra base_p99_ms). */
-static gint64 base_p99_us = -1;
-
-static void
-run_log_lateness (const char     *impl,
-                  GLogWriterFunc  writer,
-                  guint           n_records)
+/* @n_ticks ticks logging @n_records records through @writer: the
+ * lateness of each firing of the measuring timer, sorted, in @run, and
+ * the loop time. */
+static gboolean
+log_run (GLogWriterFunc   writer,
+         guint64          n_ticks,
+         guint64          n_records,
+         LogRun          *run,
+         gint64          *elapsed_us,
+         GError         **error)
 {
-  LogBench bench = { 0 };
-  gint64 start, elapsed;
-  guint64 dropped_before = gaio_log_threaded_writer_get_n_dropped ();
-  gint64 p50, p99;
+  UnixLoop setup;
+  gint64 start;
+  gboolean ok;
 
   current_writer = writer;
-  bench.loop = gaio_loop_new (NULL);
-  bench.n_records = n_records;
-  bench.n_ticks = scaled (10000) / RECORDS_PER_TICK;
-  bench.lateness = g_array_new (FALSE, FALSE, sizeof (gint64));
+  unix_loop_setup (&setup);
+  *run = (LogRun) { 0, };
+  run->loop = setup.loop;
+  run->n_ticks = n_ticks;
+  run->n_records = n_records;
+  run->late_us = g_array_sized_new (FALSE, FALSE, sizeof (double), n_ticks + 16);
 
   start = g_get_monotonic_time ();
-  bench.due = start + TICK_US;
-  gaio_loop_call_later (bench.loop, TICK_US / (gdouble) G_USEC_PER_SEC, measure_tick, &bench,
-                        NULL, NULL);
-  gaio_loop_call_later (bench.loop, TICK_US / (gdouble) G_USEC_PER_SEC, log_tick, &bench, NULL,
-                        NULL);
-  gaio_loop_run_forever (bench.loop, NULL);
-  elapsed = g_get_monotonic_time () - start;
+  run->due = start + TICK_US;
+  ok = gaio_loop_call_later (setup.loop, TICK_US / (double) G_USEC_PER_SEC, measure_tick, run,
+                             NULL, error) != NULL &&
+       gaio_loop_call_later (setup.loop, TICK_US / (double) G_USEC_PER_SEC, log_tick, run,
+                             NULL, error) != NULL &&
+       gaio_loop_run_forever (setup.loop, error);
+  *elapsed_us = g_get_monotonic_time () - start;
 
   /* Not timed: the sink catches up. */
   gaio_log_threaded_writer_flush ();
+  current_writer = g_log_writer_default;
 
-  p50 = percentile (bench.lateness, 0.50);
-  p99 = percentile (bench.lateness, 0.99);
-  if (n_records == 0)
-    base_p99_us = p99;
-  else
-    printf ("bench=log_lateness impl=%s n=%u ops_per_s=%.0f p50_us=%" G_GINT64_FORMAT
-          " p99_us=%" G_GINT64_FORMAT " late_p99_ms=%.3f base_p99_ms=%.3f dropped=%" G_GUINT64_FORMAT "\n",
-          impl, bench.n_records, bench.n_records / (elapsed / (double) G_USEC_PER_SEC),
-          p50, p99, p99 / 1000.0, base_p99_us / 1000.0,
-          gaio_log_threaded_writer_get_n_dropped () - dropped_before);
-  fflush (stdout);
+  ok = unix_loop_teardown (&setup, ok ? error : NULL) && ok;
+  if (ok && run->late_us->len == 0)
+    {
+      g_set_error_literal (error, BENCH_ERROR, BENCH_ERROR_FAILED,
+                           "the measuring timer never fired");
+      ok = FALSE;
+    }
+  if (!ok)
+    {
+      g_clear_pointer (&run->late_us, g_array_unref);
+      return FALSE;
+    }
 
-  gaio_loop_close (bench.loop, NULL);
-  g_object_unref (bench.loop);
-  g_array_unref (bench.lateness);
+  bench_sort_doubles (&g_array_index (run->late_us, double, 0), run->late_us->len);
+  return TRUE;
 }
 
-static void
-bench_log_lateness (void)
+gboolean
+bench_unix_log_lateness (const BenchCase  *bcase,
+                         guint64           n,
+                         BenchResult      *result,
+                         GError          **error)
 {
-  devnull_fd = open ("/dev/null", O_WRONLY | O_CLOEXEC);
-  g_log_set_writer_func (bench_writer, NULL, NULL);
+  GLogWriterFunc writer;
+  guint64 n_ticks = MAX (n / RECORDS_PER_TICK, 1);
+  guint64 dropped_before;
+  LogRun base, run;
+  gint64 base_us, elapsed_us;
+  double base_p99_us, p99_us;
+  const double *late_us;
+  guint n_late;
 
-  gaio_log_threaded_writer_set_sink (slow_sink, NULL, NULL);
-  gaio_log_threaded_writer_set_max_queued (scaled (10000) + 16);
-  run_log_lateness ("baseline", gaio_log_writer_threaded, 0);
-  run_log_lateness ("gaio_threaded_writer", gaio_log_writer_threaded, scaled (10000));
-  run_log_lateness ("glib_default_writer", slow_sink, scaled (10000));
+  if (g_str_equal (bcase->impl, "gaio_threaded_writer"))
+    writer = gaio_log_writer_threaded;
+  else if (g_str_equal (bcase->impl, "glib_default_writer"))
+    writer = slow_sink;
+  else
+    g_assert_not_reached ();
+
+  if (!log_setup (error))
+    return FALSE;
+  /* Room for every record: a record dropped would be a record not
+   * written, which would flatter the threaded writer. */
+  gaio_log_threaded_writer_set_max_queued (n + 16);
+
+  /* The same loop, as long, with nothing logged: what lateness the
+   * machine gives anyway, measured next to the run it is compared with. */
+  if (!log_run (writer, n_ticks, 0, &base, &base_us, error))
+    return FALSE;
+  base_p99_us = bench_percentile_sorted (&g_array_index (base.late_us, double, 0),
+                                         base.late_us->len, 99.0);
+  g_array_unref (base.late_us);
+
+  dropped_before = gaio_log_threaded_writer_get_n_dropped ();
+  if (!log_run (writer, n_ticks, n, &run, &elapsed_us, error))
+    return FALSE;
+
+  late_us = &g_array_index (run.late_us, double, 0);
+  n_late = run.late_us->len;
+  p99_us = bench_percentile_sorted (late_us, n_late, 99.0);
+  result->ops_per_s = (double) run.logged / ((double) MAX (elapsed_us, 1) / 1e6);
+  result->has_latency = TRUE;
+  result->p50_us = bench_percentile_sorted (late_us, n_late, 50.0);
+  result->p99_us = p99_us;
+  bench_result_add_extra (result, "late_p99_ms", p99_us / 1e3);
+  bench_result_add_extra (result, "base_p99_ms", base_p99_us / 1e3);
+  bench_result_add_extra (result, "dropped",
+                          (double) (gaio_log_threaded_writer_get_n_dropped () - dropped_before));
+  g_array_unref (run.late_us);
+
+  return TRUE;
 }
 
-/* ---- subprocess_roundtrip ---- */
+/* ------------------------------------------------------------------------ */
+/* subprocess_roundtrip */
 
-static const char *true_argv[] = { "/bin/true", NULL };
+#define ROUNDTRIP_WARMUP 10
+
+static const char * const true_argv[] = { "/bin/true", NULL };
+
+typedef gboolean (*RoundtripFunc) (UnixLoop  *setup,
+                                   GError   **error);
 
 static gboolean
-gaio_roundtrip (GaioLoop *loop)
+gaio_roundtrip (UnixLoop  *setup,
+                GError   **error)
 {
   g_autoptr(GaioProcess) process = NULL;
   g_autoptr(GaioFuture) waited = NULL;
 
-  process = gaio_loop_subprocess_exec (loop, true_argv, G_SUBPROCESS_FLAGS_NONE, NULL);
+  process = gaio_loop_subprocess_exec (setup->loop, true_argv, G_SUBPROCESS_FLAGS_NONE, error);
   if (process == NULL)
     return FALSE;
   waited = gaio_process_wait (process);
-  return gaio_loop_run_until_complete (loop, waited, NULL, NULL);
+
+  return gaio_loop_run_until_complete (setup->loop, waited, NULL, error);
 }
+
+typedef struct
+{
+  gboolean  done;
+  GError   *error;   /* (owned) (nullable) */
+} GSubprocessWait;
 
 static void
 gsubprocess_waited (GObject      *source,
                     GAsyncResult *result,
                     gpointer      user_data)
 {
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  *(gboolean *) user_data = TRUE;
+  GSubprocessWait *wait = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, &wait->error);
+  wait->done = TRUE;
 }
 
+/* As a GLib program would: the callback runs in the thread-default
+ * context, which nothing but this iterates. */
 static gboolean
-gsubprocess_roundtrip (GMainContext *context)
+gsubprocess_roundtrip (UnixLoop  *setup,
+                       GError   **error)
 {
   g_autoptr(GSubprocess) subprocess = NULL;
-  gboolean done = FALSE;
+  GSubprocessWait wait = { FALSE, NULL };
 
-  subprocess = g_subprocess_newv (true_argv, G_SUBPROCESS_FLAGS_NONE, NULL);
+  subprocess = g_subprocess_newv (true_argv, G_SUBPROCESS_FLAGS_NONE, error);
   if (subprocess == NULL)
     return FALSE;
-  g_subprocess_wait_async (subprocess, NULL, gsubprocess_waited, &done);
-  while (!done)
-    g_main_context_iteration (context, TRUE);
+  g_subprocess_wait_async (subprocess, NULL, gsubprocess_waited, &wait);
+  while (!wait.done)
+    g_main_context_iteration (setup->context, TRUE);
+
+  if (wait.error != NULL)
+    {
+      g_propagate_error (error, wait.error);
+      return FALSE;
+    }
 
   return TRUE;
 }
 
-static void
-print_roundtrip (const char *impl,
-                 GArray     *samples,
-                 gint64      total_us)
+/* Warms up (page cache, GLib's worker thread, the SIGCHLD handler), then
+ * times @n round trips. The gsubprocess impl runs the same UnixLoop, so
+ * that both pay for the same context; it only ignores the GaioLoop. */
+static gboolean
+roundtrip_run (RoundtripFunc   roundtrip,
+               guint64         n,
+               BenchResult    *result,
+               GError        **error)
 {
-  guint n = samples->len;
-  gint64 p50 = percentile (samples, 0.50), p99 = percentile (samples, 0.99);
+  g_autofree double *samples_us = g_new (double, n);
+  UnixLoop setup;
+  gint64 start_ns = 0;
+  gboolean ok = TRUE;
 
-  printf ("bench=subprocess_roundtrip impl=%s n=%u ops_per_s=%.1f p50_us=%" G_GINT64_FORMAT
-          " p99_us=%" G_GINT64_FORMAT "\n",
-          impl, n, n / (total_us / (double) G_USEC_PER_SEC), p50, p99);
-  fflush (stdout);
+  unix_loop_setup (&setup);
+
+  for (guint i = 0; ok && i < ROUNDTRIP_WARMUP; i++)
+    ok = roundtrip (&setup, error);
+
+  if (ok)
+    start_ns = bench_now_ns ();
+  for (guint64 i = 0; ok && i < n; i++)
+    {
+      gint64 op_start_ns = bench_now_ns ();
+
+      ok = roundtrip (&setup, error);
+      samples_us[i] = (double) (bench_now_ns () - op_start_ns) / 1e3;
+    }
+  if (ok)
+    bench_latency_finish (result, samples_us, n, bench_now_ns () - start_ns);
+
+  return unix_loop_teardown (&setup, ok ? error : NULL) && ok;
 }
 
-static void
-run_python_roundtrip (guint n)
+gboolean
+bench_unix_subprocess_gaio (const BenchCase  *bcase,
+                            guint64           n,
+                            BenchResult      *result,
+                            GError          **error)
 {
-  g_autofree char *python = g_find_program_in_path ("python3");
-  g_autofree char *count = g_strdup_printf ("%u", n);
-  g_autofree char *output = NULL;
-  const char *script = g_getenv ("GAIO_BENCH_UNIX_PY");
-  int status;
-
-  if (script == NULL)
-    script = BENCH_UNIX_PY;
-  if (python == NULL)
-    {
-      printf ("# bench=subprocess_roundtrip impl=python_asyncio skipped: no python3 on PATH\n");
-      return;
-    }
-
-  {
-    const char *argv[] = { python, script, count, NULL };
-
-    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, &output, NULL,
-                       &status, NULL) ||
-        !g_spawn_check_wait_status (status, NULL))
-      {
-        printf ("# bench=subprocess_roundtrip impl=python_asyncio failed\n");
-        return;
-      }
-  }
-  printf ("%s", output);
-  fflush (stdout);
+  return roundtrip_run (gaio_roundtrip, n, result, error);
 }
 
-static void
-bench_subprocess_roundtrip (void)
+gboolean
+bench_unix_subprocess_gsubprocess (const BenchCase  *bcase,
+                                   guint64           n,
+                                   BenchResult      *result,
+                                   GError          **error)
 {
-  guint n = scaled (1000), rounds = 5;
-  GaioLoop *loop = gaio_loop_new (NULL);
-  GMainContext *context = gaio_loop_get_context (loop);
-  g_autoptr(GArray) gaio_samples = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr(GArray) glib_samples = g_array_new (FALSE, FALSE, sizeof (gint64));
-  gint64 gaio_total = 0, glib_total = 0;
-
-  /* Warm up both (page cache, GLib's worker thread, SIGCHLD handler). */
-  for (guint i = 0; i < 10; i++)
-    {
-      gaio_roundtrip (loop);
-      gsubprocess_roundtrip (context);
-    }
-
-  /* Alternate in rounds, so that the machine's mood is shared. */
-  for (guint round = 0; round < rounds; round++)
-    for (guint pass = 0; pass < 2; pass++)
-      {
-        gboolean is_gaio = (pass + round) % 2 == 0;
-        GArray *samples = is_gaio ? gaio_samples : glib_samples;
-        gint64 round_start = g_get_monotonic_time ();
-
-        for (guint i = 0; i < n / rounds; i++)
-          {
-            gint64 start = g_get_monotonic_time ();
-            gboolean ok = is_gaio ? gaio_roundtrip (loop) : gsubprocess_roundtrip (context);
-
-            g_assert (ok);
-            g_array_append_val (samples, (gint64) { g_get_monotonic_time () - start });
-          }
-        *(is_gaio ? &gaio_total : &glib_total) += g_get_monotonic_time () - round_start;
-      }
-
-  print_roundtrip ("gaio", gaio_samples, gaio_total);
-  print_roundtrip ("gsubprocess", glib_samples, glib_total);
-
-  gaio_loop_close (loop, NULL);
-  g_object_unref (loop);
-
-  run_python_roundtrip (n);
-}
-
-int
-main (int    argc,
-      char **argv)
-{
-  gboolean all = argc < 2;
-
-  for (int i = 1; i < argc; i++)
-    if (strcmp (argv[i], "log_lateness") != 0 && strcmp (argv[i], "subprocess_roundtrip") != 0)
-      {
-        fprintf (stderr, "unknown benchmark %s\n", argv[i]);
-        return EXIT_FAILURE;
-      }
-
-  for (int i = all ? 0 : 1; i < (all ? 1 : argc); i++)
-    {
-      if (all || strcmp (argv[i], "subprocess_roundtrip") == 0)
-        bench_subprocess_roundtrip ();
-      if (all || strcmp (argv[i], "log_lateness") == 0)
-        bench_log_lateness ();
-    }
-
-  return EXIT_SUCCESS;
+  return roundtrip_run (gsubprocess_roundtrip, n, result, error);
 }

@@ -8,7 +8,7 @@ Usage: python3 peers.py --bench NAME --n N
 Runs one benchmark with asyncio's default event loop and prints one line
 in gaio-bench's format, with impl=python_asyncio:
 
-    bench=<bench> impl=python_asyncio n=<N> ops_per_s=<x> [name=<x> ...]
+    bench=<bench> impl=python_asyncio n=<N> ops_per_s=<x> [p50_us=<x> p99_us=<x>] [name=<x> ...]
 
 Each benchmark does what its C counterparts in bench-gaio.c and
 bench-glib.c do, the way an asyncio user would write it; keep them in step.
@@ -19,6 +19,7 @@ this script once per round and picks the median round itself.
 import argparse
 import asyncio
 import math
+import os
 import sys
 import threading
 import time
@@ -28,6 +29,7 @@ CALL_SOON_BATCH = 1000
 TIMER_SEED = 20260101
 TIMER_WINDOW_NS = 200_000_000
 MASK64 = (1 << 64) - 1
+EXECUTOR_WARMUP = 1000
 
 IMPL = "python_asyncio"
 
@@ -44,10 +46,15 @@ def format_value(value):
     return "%.3g" % value
 
 
-def print_result(bench, n, ops_per_s, extras):
+def print_result(bench, n, ops_per_s, extras, latency=None):
+    """latency: (p50_us, p99_us) or None."""
     fields = ["bench=%s" % bench, "impl=%s" % IMPL, "n=%d" % n,
               "ops_per_s=%s" % format_value(ops_per_s)]
-    fields += ["%s=%s" % (name, format_value(value)) for name, value in extras]
+    if latency is not None:
+        fields += ["p50_us=%s" % format_value(latency[0]),
+                   "p99_us=%s" % format_value(latency[1])]
+    fields += ["%s=%s" % (name, value if isinstance(value, int) else format_value(value))
+               for name, value in extras]
     print(" ".join(fields), flush=True)
 
 
@@ -213,12 +220,110 @@ def bench_timers(bench, n):
                   ("wall_ms", wall_ns / 1e6)])
 
 
+# --------------------------------------------------------------------------
+# executor_throughput, executor_latency: run_in_executor() with the loop's
+# default executor, the trivial job of bench-common.h (job i returns
+# 2 i + 1, and the results must add up to n * n). EXECUTOR_WARMUP jobs go
+# first, untimed, so that the pool's threads exist.
+
+def executor_work(i):
+    return 2 * i + 1
+
+
+def default_workers():
+    """ThreadPoolExecutor's default max_workers (Python 3.8+)."""
+    return min(32, (os.cpu_count() or 1) + 4)
+
+
+def bench_executor_throughput(bench, n):
+    times = {}
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        run = loop.run_in_executor
+        await asyncio.gather(*[run(None, executor_work, i)
+                               for i in range(EXECUTOR_WARMUP)])
+
+        times["start"] = time.monotonic_ns()
+        futures = [run(None, executor_work, i) for i in range(n)]
+        times["submitted"] = time.monotonic_ns()
+        results = await asyncio.gather(*futures)
+        times["end"] = time.monotonic_ns()
+        assert sum(results) == n * n
+
+    asyncio.run(main())
+    start_ns = times["start"]
+    print_result(bench, n, n / (max(times["end"] - start_ns, 1) / 1e9),
+                 [("submit_ops_per_s", n / (max(times["submitted"] - start_ns, 1) / 1e9)),
+                  ("workers", default_workers())])
+
+
+def bench_executor_latency(bench, n):
+    samples_us = []
+    times = {}
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        run = loop.run_in_executor
+        now_ns = time.monotonic_ns
+        for i in range(EXECUTOR_WARMUP):
+            await run(None, executor_work, i)
+
+        total = 0
+        times["start"] = now_ns()
+        for i in range(n):
+            op_start_ns = now_ns()
+            total += await run(None, executor_work, i)
+            samples_us.append((now_ns() - op_start_ns) / 1e3)
+        times["end"] = now_ns()
+        assert total == n * n
+
+    asyncio.run(main())
+    samples_us.sort()
+    print_result(bench, n, n / (max(times["end"] - times["start"], 1) / 1e9),
+                 [("workers", default_workers())],
+                 (percentile_sorted(samples_us, 50.0), percentile_sorted(samples_us, 99.0)))
+
+
+# --------------------------------------------------------------------------
+# subprocess_roundtrip: spawn /bin/true and wait for it, one after the
+# other, as bench-unix.c does.
+
+def bench_subprocess_roundtrip(bench, n):
+    samples_us = []
+    times = {}
+
+    async def roundtrip():
+        process = await asyncio.create_subprocess_exec("/bin/true")
+        await process.wait()
+
+    async def main():
+        now_ns = time.monotonic_ns
+        for _ in range(10):
+            await roundtrip()
+
+        times["start"] = now_ns()
+        for _ in range(n):
+            op_start_ns = now_ns()
+            await roundtrip()
+            samples_us.append((now_ns() - op_start_ns) / 1e3)
+        times["end"] = now_ns()
+
+    asyncio.run(main())
+    samples_us.sort()
+    print_result(bench, n, n / (max(times["end"] - times["start"], 1) / 1e9), [],
+                 (percentile_sorted(samples_us, 50.0), percentile_sorted(samples_us, 99.0)))
+
+
 BENCHES = {
     "call_soon": bench_call_soon,
     "call_soon_threadsafe": bench_call_soon_threadsafe,
     "timers_1000": bench_timers,
     "timers_10000": bench_timers,
     "timers_100000": bench_timers,
+    "executor_throughput": bench_executor_throughput,
+    "executor_latency": bench_executor_latency,
+    "subprocess_roundtrip": bench_subprocess_roundtrip,
 }
 
 
