@@ -23,5 +23,7 @@
 # include "gaio/gaio-job.h"
 # include "gaio/gaio-executor.h"
 # include "gaio/gaio-thread-pool-executor.h"
+# include "gaio/gaio-process-pool-executor.h"
+# include "gaio/gaio-process-pool-worker.h"
 # include "gaio/gaio-loop.h"
 #undef GAIO_INSIDE

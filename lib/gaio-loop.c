@@ -24,6 +24,7 @@
 #include "gaio-log-private.h"
 #include "gaio-loop-private.h"
 #include "gaio-loop-source-private.h"
+#include "gaio-process-pool-worker-private.h"
 
 #define DEFAULT_SLOW_CALLBACK_DURATION 0.1
 
@@ -130,6 +131,10 @@ gaio_loop_constructed (GObject *object)
   g_autoptr(GError) error = NULL;
 
   G_OBJECT_CLASS (gaio_loop_parent_class)->constructed (object);
+
+  /* A process-pool worker whose program forgot the worker guard stops
+   * here, saying so, rather than run the program's loop. */
+  _gaio_process_pool_check_guard ("an event loop was created");
 
   if (loop->context == NULL)
     loop->context = g_main_context_ref_thread_default ();

@@ -49,6 +49,9 @@ G_BEGIN_DECLS
  * @GAIO_ERROR_BROKEN_EXECUTOR: an executor lost a worker and cannot run
  *   jobs any more (`BrokenExecutor`)
  * @GAIO_ERROR_EXECUTOR_SHUTDOWN: the executor was shut down
+ * @GAIO_ERROR_NOT_SERIALIZABLE: a job cannot be sent to a worker process:
+ *   its function has no name the worker can find, it carries C data, or
+ *   its arguments or result are too big (pickle's `PicklingError`)
  *
  * Error codes of the %GAIO_ERROR domain.
  */
@@ -64,6 +67,7 @@ typedef enum {
   GAIO_ERROR_NOT_MAIN_THREAD,
   GAIO_ERROR_BROKEN_EXECUTOR,
   GAIO_ERROR_EXECUTOR_SHUTDOWN,
+  GAIO_ERROR_NOT_SERIALIZABLE,
 } GaioError;
 
 GAIO_AVAILABLE_IN_ALL
