@@ -55,6 +55,21 @@ const char *_gaio_job_get_function_name (GaioJob *job);
  * result) or @error (transfer full, nullable), from any thread. While it
  * runs, cancelling its future cancels gaio_job_get_cancellable(). */
 gboolean    _gaio_job_begin        (GaioJob      *job);
+
+/* Called on the loop's thread when the future of a running job is
+ * cancelled, after its cancellable: how a process pool tells the worker.
+ * Set on the loop's thread before the job is queued; @destroy frees
+ * @data with the job. The id is the executor's, for the hook to read:
+ * set it before _gaio_job_begin(). */
+typedef void (*GaioJobRemoteCancel) (GaioJob *job,
+                                     gpointer data);
+void        _gaio_job_set_remote_cancel (GaioJob            *job,
+                                         GaioJobRemoteCancel func,
+                                         gpointer            data,
+                                         GDestroyNotify      destroy);
+void        _gaio_job_set_remote_id     (GaioJob            *job,
+                                         guint64             id);
+guint64     _gaio_job_get_remote_id     (GaioJob            *job);
 void        _gaio_job_finish       (GaioJob      *job,
                                     GValue       *value,
                                     GError       *error);

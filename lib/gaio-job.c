@@ -54,6 +54,13 @@ struct _GaioJob
   GaioFuture     *future;           /* (owned) (nullable) loop thread only */
   GCancellable   *cancellable;      /* (owned) (atomic) (nullable) made on demand */
 
+  /* A job running in another process is cancelled there through this
+   * hook, set before the job is queued. */
+  GaioJobRemoteCancel remote_cancel;
+  gpointer            remote_data;  /* (owned) freed by remote_destroy */
+  GDestroyNotify      remote_destroy;
+  guint64             remote_id;    /* written before the job runs */
+
   /* Written by the thread that runs the job before it posts the job to
    * the loop, read by the loop after: the inbox orders the two. */
   GValue          result;
@@ -150,6 +157,8 @@ gaio_job_unref (GaioJob *job)
   g_clear_error (&job->error);
   g_clear_pointer (&job->args, g_variant_unref);
   g_free (job->function_name);
+  if (job->remote_destroy != NULL)
+    job->remote_destroy (job->remote_data);
   g_clear_object (&job->cancellable);
   g_clear_object (&job->loop);
   g_free (job);
@@ -365,7 +374,37 @@ cancel_hook (GaioFuture *future,
     }
 
   if (g_atomic_int_get (&job->state) == JOB_RUNNING)
-    g_cancellable_cancel (ensure_cancellable (job));
+    {
+      g_cancellable_cancel (ensure_cancellable (job));
+      if (job->remote_cancel != NULL)
+        job->remote_cancel (job, job->remote_data);
+    }
+}
+
+void
+_gaio_job_set_remote_cancel (GaioJob             *job,
+                             GaioJobRemoteCancel  func,
+                             gpointer             data,
+                             GDestroyNotify       destroy)
+{
+  g_assert (job->remote_cancel == NULL);
+
+  job->remote_cancel = func;
+  job->remote_data = data;
+  job->remote_destroy = destroy;
+}
+
+void
+_gaio_job_set_remote_id (GaioJob *job,
+                         guint64  id)
+{
+  job->remote_id = id;
+}
+
+guint64
+_gaio_job_get_remote_id (GaioJob *job)
+{
+  return job->remote_id;
 }
 
 gboolean

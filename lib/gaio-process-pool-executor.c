@@ -43,9 +43,12 @@
  * worker that cannot answer: the handshake has a deadline, and a child
  * that closed its pipe is killed before it is waited for.
  *
- * Lock order: the pool's lock, then GLib's (GCancellable's). The
- * cancellation handler takes the pool's lock, so the I/O thread never
- * disconnects one while holding it.
+ * Cancellation. A job's future cancelled while the job waits in the
+ * mailbox drops it (gaio-job.c's state machine); cancelled once sent, the
+ * job's remote-cancel hook posts its id to the mailbox, and the I/O
+ * thread sends the worker a CANCEL, which cancels the job's GCancellable
+ * there. No GCancellable is made in the parent for that: on a stream of
+ * small jobs, one per job cost more than the rest of the submission.
  */
 
 #include "config.h"
@@ -91,9 +94,6 @@ typedef struct
   guint64         id;
   GaioJob        *job;            /* (owned) */
   GaioPoolChild  *child;          /* (unowned) */
-  GCancellable   *cancellable;    /* (owned) */
-  gulong          handler;
-  PoolCore       *core;           /* (unowned) */
 } Inflight;
 
 /* A job the loop submitted, not yet sent. */
@@ -348,17 +348,18 @@ publish_pids (PoolCore *core)
 
 /* --- jobs in flight (I/O thread) --------------------------------------- */
 
-/* A cancelled future's job is in a worker: tell it. Runs in the thread
- * that cancelled, usually the loop's. */
+/* The future of a job sent to a worker was cancelled: tell the worker,
+ * which cancels the job's GCancellable there. The job's remote-cancel
+ * hook, on the loop's thread; the job holds a reference on @data. */
 static void
-inflight_cancelled (GCancellable *cancellable,
-                    gpointer      user_data)
+job_cancelled (GaioJob  *job,
+               gpointer  data)
 {
-  Inflight *inflight = user_data;
-  PoolCore *core = inflight->core;
+  PoolCore *core = data;
+  guint64 id = _gaio_job_get_remote_id (job);
 
   g_mutex_lock (&core->lock);
-  g_array_append_val (core->cancels, inflight->id);
+  g_array_append_val (core->cancels, id);
   post_mail_locked (core);
   g_mutex_unlock (&core->lock);
 }
@@ -372,11 +373,6 @@ inflight_finish (PoolCore *core,
 {
   g_hash_table_remove (core->inflight, &inflight->id);
   inflight->child->n_inflight--;
-
-  /* Not under the lock: it waits for a handler running in another thread,
-   * which takes the lock. */
-  g_cancellable_disconnect (inflight->cancellable, inflight->handler);
-  g_object_unref (inflight->cancellable);
 
   _gaio_job_finish (inflight->job, value, error);
   gaio_job_unref (inflight->job);
@@ -571,10 +567,11 @@ send_call (PoolCore      *core,
   guint64 id;
 
   /* A job whose future was cancelled while it waited never runs. */
+  id = ++core->next_id;
+  _gaio_job_set_remote_id (job, id);
   if (!_gaio_job_begin (job))
     return;
 
-  id = ++core->next_id;
   if (!_gaio_pool_child_send (child, GAIO_WIRE_CALL, id,
                               g_variant_new ("(smv)", pending->name, gaio_job_get_args (job)),
                               core->max_body, &error))
@@ -587,15 +584,9 @@ send_call (PoolCore      *core,
   inflight->id = id;
   inflight->job = gaio_job_ref (job);
   inflight->child = child;
-  inflight->core = core;
-  inflight->cancellable = g_object_ref (gaio_job_get_cancellable (job));
   g_hash_table_insert (core->inflight, &inflight->id, inflight);
   child->n_inflight++;
   child->budget--;
-
-  /* Runs at once if the future was cancelled since _gaio_job_begin(). */
-  inflight->handler = g_cancellable_connect (inflight->cancellable,
-                                             G_CALLBACK (inflight_cancelled), inflight, NULL);
 }
 
 static guint
@@ -1293,6 +1284,8 @@ gaio_process_pool_executor_submit (GaioExecutor  *executor,
     g_propagate_error (error, g_error_copy (core->broken));
   else
     {
+      _gaio_job_set_remote_cancel (job, job_cancelled, core_ref (core),
+                                   (GDestroyNotify) core_unref);
       pending = g_new (Pending, 1);
       pending->job = gaio_job_ref (job);
       pending->name = name;

@@ -44,6 +44,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -94,6 +95,8 @@ typedef struct
   /* Main thread only: */
   GByteArray     *out;               /* (owned) */
   gint64          first_unflushed_us;
+  char           *last_name;         /* (owned) (nullable) the function called last */
+  GaioJobFunc     last_func;
 } Server;
 
 /* Read the environment before main(), so that the pool's refusal to
@@ -408,7 +411,16 @@ run_call (Server *server,
 
   g_variant_get (call->body, "(&smv)", &name, &args);
 
-  func = _gaio_process_registry_lookup (name, &error);
+  /* Streams of jobs mostly call one function: skip the lookup. */
+  if (server->last_name != NULL && strcmp (name, server->last_name) == 0)
+    func = server->last_func;
+  else if ((func = _gaio_process_registry_lookup (name, &error)) != NULL)
+    {
+      g_free (server->last_name);
+      server->last_name = g_strdup (name);
+      server->last_func = func;
+    }
+
   if (func == NULL)
     append_error (server, GAIO_WIRE_ERROR, call->id, error);
   else
@@ -581,6 +593,7 @@ server_clear (Server *server)
   g_queue_clear_full (&server->calls, (GDestroyNotify) call_free);
   g_clear_pointer (&server->cancelled, g_hash_table_unref);
   g_clear_pointer (&server->out, g_byte_array_unref);
+  g_free (server->last_name);
   _gaio_wire_reader_clear (&server->reader);
   g_mutex_clear (&server->lock);
   g_cond_clear (&server->cond);

@@ -145,7 +145,16 @@ _gaio_process_registry_name_of (GaioJobFunc   func,
 
   if (dladdr ((gpointer) func, &info) != 0 && info.dli_sname != NULL &&
       info.dli_saddr == (gpointer) func)
-    return g_intern_string (info.dli_sname);
+    {
+      /* Remembered: dladdr() searches symbol tables, and a pool asks
+       * again for every job. */
+      name = g_intern_string (info.dli_sname);
+      g_mutex_lock (&registry_lock);
+      ensure_tables ();
+      g_hash_table_insert (names_by_function, func, (gpointer) name);
+      g_mutex_unlock (&registry_lock);
+      return name;
+    }
 
   g_set_error (error, GAIO_ERROR, GAIO_ERROR_NOT_SERIALIZABLE,
                "Cannot send the function at %p to a worker process: it has no name a worker "
