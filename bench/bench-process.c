@@ -13,13 +13,15 @@
  *   process_start       a new pool to its first result (extra: start_ms)
  *
  * then runs bench/python/process_pool.py for the python_processpool
- * lines when python3 is in PATH. --quick divides the counts by 10.
+ * lines when python3 is in PATH. --quick divides the counts by 10,
+ * --only=BENCH runs one benchmark, --no-python skips the peer.
  */
 
 #include <gaio.h>
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define CPU_BOUND_N 10000000u
@@ -275,6 +277,7 @@ main (int    argc,
 {
   g_autoptr(GaioLoop) loop = NULL;
   gboolean quick = FALSE;
+  gboolean no_python = FALSE;
   const char *only = NULL;
   guint scale;
 
@@ -287,18 +290,25 @@ main (int    argc,
       if (g_str_equal (argv[i], "--quick"))
         quick = TRUE;
       else if (g_str_equal (argv[i], "--no-python"))
-        only = "gaio";
+        no_python = TRUE;
+      else if (g_str_has_prefix (argv[i], "--only="))
+        only = argv[i] + strlen ("--only=");
     }
   scale = quick ? 10 : 1;
 
+#define WANTED(name) (only == NULL || g_str_equal (only, name))
   loop = gaio_loop_new (NULL);
-  bench_cpu_bound_speedup (loop);
-  bench_throughput (loop, 20000 / scale);
-  bench_latency (loop, 2000 / scale);
-  bench_start (loop, 20 / (quick ? 4 : 1));
+  if (WANTED ("cpu_bound_speedup"))
+    bench_cpu_bound_speedup (loop);
+  if (WANTED ("process_throughput"))
+    bench_throughput (loop, 20000 / scale);
+  if (WANTED ("process_latency"))
+    bench_latency (loop, 2000 / scale);
+  if (WANTED ("process_start"))
+    bench_start (loop, 20 / (quick ? 4 : 1));
   gaio_loop_close (loop, NULL);
 
-  if (only == NULL)
+  if (!no_python && only == NULL)
     run_python (BENCH_PROCESS_PY, quick);
 
   return 0;

@@ -36,6 +36,7 @@ typedef struct
   gsize               out_offset;     /* how much of @out was written */
   GString            *err_line;       /* (owned) a stderr line not yet complete */
 
+  gboolean            exiting;        /* said it cannot serve and exits by itself */
   guint               n_inflight;     /* jobs sent, outcome not yet back */
   guint               budget;         /* jobs it may still be sent (max_tasks_per_child) */
 } GaioPoolChild;

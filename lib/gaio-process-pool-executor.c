@@ -434,8 +434,17 @@ break_pool (PoolCore   *core,
   fail_inflight_of (core, NULL, job_error);
   fail_backlog (core, job_error);
 
+  /* A child that said it cannot serve exits by itself, and is left to
+   * (the teardown still kills it after a grace period): killing a process
+   * on its way out gains nothing, and disturbs what it does at exit (the
+   * sanitizers' leak check, say). */
   for (guint i = 0; i < core->children->len; i++)
-    _gaio_pool_child_kill (g_ptr_array_index (core->children, i));
+    {
+      GaioPoolChild *child = g_ptr_array_index (core->children, i);
+
+      if (!child->exiting)
+        _gaio_pool_child_kill (child);
+    }
 }
 
 static gboolean
@@ -573,7 +582,7 @@ send_call (PoolCore      *core,
     return;
 
   if (!_gaio_pool_child_send (child, GAIO_WIRE_CALL, id,
-                              g_variant_new ("(smv)", pending->name, gaio_job_get_args (job)),
+                              _gaio_wire_call_body (pending->name, gaio_job_get_args (job)),
                               core->max_body, &error))
     {
       _gaio_job_finish (job, NULL, g_steal_pointer (&error));
@@ -723,6 +732,7 @@ handle_worker_failure (PoolCore       *core,
   if (reason == NULL)
     return FALSE;
 
+  child->exiting = TRUE;
   /* What it printed on the way out (the guard's note) goes first. */
   _gaio_pool_child_read_stderr (child);
 
@@ -1761,7 +1771,7 @@ gaio_process_pool_executor_set_initializer (GaioProcessPoolExecutor  *executor,
         return FALSE;
     }
 
-  gaio_process_pool_executor_set_initializer_name (executor, name, g_steal_pointer (&args));
+  gaio_process_pool_executor_set_initializer_name (executor, name, args);
   return TRUE;
 }
 

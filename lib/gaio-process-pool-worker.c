@@ -406,10 +406,10 @@ run_call (Server *server,
 {
   g_autoptr(GVariant) args = NULL;
   g_autoptr(GError) error = NULL;
-  const char *name;
+  g_autofree char *name = NULL;
   GaioJobFunc func;
 
-  g_variant_get (call->body, "(&smv)", &name, &args);
+  name = _gaio_wire_parse_call (call->body, &args);
 
   /* Streams of jobs mostly call one function: skip the lookup. */
   if (server->last_name != NULL && strcmp (name, server->last_name) == 0)
@@ -640,19 +640,10 @@ serve (void)
     g_printerr ("gaio worker %d: %s\n", (int) getpid (), error->message);
 
   /* After the last task of max_tasks_per_child the reader may still be
-   * blocked reading: the process exits under it. Otherwise it saw the end
-   * of the stream, and is joined so nothing is left behind. */
+   * reading: the pool closes the pipe once it has the last result (and
+   * the pipe also ends if the pool is gone), which ends the reader. */
   if (reader != NULL)
-    {
-      gboolean eof;
-
-      g_mutex_lock (&server.lock);
-      eof = server.eof;
-      g_mutex_unlock (&server.lock);
-      if (!eof)
-        return status;
-      g_thread_join (reader);
-    }
+    g_thread_join (reader);
 
   server_clear (&server);
   return status;

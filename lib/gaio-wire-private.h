@@ -140,6 +140,11 @@ gboolean    _gaio_wire_parse_result   (GVariant        *body,
                                        GValue          *value,
                                        guint64         *run_us,
                                        GError         **error);
+GVariant   *_gaio_wire_call_body      (const char      *function_name,
+                                       GVariant        *args);
+/* The function name and the arguments (nullable) of a CALL, owned. */
+char       *_gaio_wire_parse_call     (GVariant        *body,
+                                       GVariant       **args);
 GVariant   *_gaio_wire_error_body     (const GError    *error);
 GError     *_gaio_wire_parse_error    (GVariant        *body,
                                        GError         **error);

@@ -387,8 +387,10 @@ value_to_wire (const GValue        *value,
       return FALSE;
     }
 
+  /* Owned either way: a floating reference becomes ours, a full one
+   * (g_value_dup_variant()) already is. */
   if (*variant != NULL)
-    g_variant_ref_sink (*variant);
+    g_variant_take_ref (*variant);
   return TRUE;
 }
 
@@ -400,10 +402,17 @@ _gaio_wire_result_body (const GValue  *value,
   GaioWireResultKind kind;
   g_autoptr(GVariant) variant = NULL;
 
+  GVariant *children[3];
+
   if (!value_to_wire (value, &kind, &variant, error))
     return NULL;
 
-  return g_variant_new ("(tymv)", run_us, (guint8) kind, variant);
+  /* Built directly, not from a format string: this runs for every job. */
+  children[0] = g_variant_new_uint64 (run_us);
+  children[1] = g_variant_new_byte (kind);
+  children[2] = g_variant_new_maybe (G_VARIANT_TYPE_VARIANT,
+                                     variant != NULL ? g_variant_new_variant (variant) : NULL);
+  return g_variant_new_tuple (children, 3);
 }
 
 /* Checks a RESULT's value against its kind and makes the GValue. */
@@ -473,14 +482,44 @@ _gaio_wire_parse_result (GVariant  *body,
                          guint64   *run_us,
                          GError   **error)
 {
-  g_autoptr(GVariant) variant = NULL;
-  guint8 kind;
+  g_autoptr(GVariant) run = g_variant_get_child_value (body, 0);
+  g_autoptr(GVariant) kind = g_variant_get_child_value (body, 1);
+  g_autoptr(GVariant) maybe = g_variant_get_child_value (body, 2);
+  g_autoptr(GVariant) boxed = g_variant_get_maybe (maybe);
+  g_autoptr(GVariant) variant = boxed != NULL ? g_variant_get_variant (boxed) : NULL;
 
   g_return_val_if_fail (g_variant_is_of_type (body, G_VARIANT_TYPE ("(tymv)")), FALSE);
 
-  g_variant_get (body, "(tymv)", run_us, &kind, &variant);
+  *run_us = g_variant_get_uint64 (run);
 
-  return value_from_wire (kind, variant, value, error);
+  return value_from_wire (g_variant_get_byte (kind), variant, value, error);
+}
+
+GVariant *
+_gaio_wire_call_body (const char *function_name,
+                      GVariant   *args)
+{
+  GVariant *children[2];
+
+  children[0] = g_variant_new_string (function_name);
+  children[1] = g_variant_new_maybe (G_VARIANT_TYPE_VARIANT,
+                                     args != NULL ? g_variant_new_variant (args) : NULL);
+  return g_variant_new_tuple (children, 2);
+}
+
+char *
+_gaio_wire_parse_call (GVariant  *body,
+                       GVariant **args)
+{
+  g_autoptr(GVariant) name = g_variant_get_child_value (body, 0);
+  g_autoptr(GVariant) maybe = g_variant_get_child_value (body, 1);
+  g_autoptr(GVariant) boxed = g_variant_get_maybe (maybe);
+
+  g_return_val_if_fail (g_variant_is_of_type (body, G_VARIANT_TYPE ("(smv)")), NULL);
+
+  *args = boxed != NULL ? g_variant_get_variant (boxed) : NULL;
+
+  return g_variant_dup_string (name, NULL);
 }
 
 GVariant *

@@ -52,7 +52,10 @@ count_children (void)
       after_comm = strrchr (stat, ')');
       if (after_comm != NULL && sscanf (after_comm + 1, " %*c %d", &ppid) == 1 &&
           ppid == getpid ())
-        n++;
+        {
+          g_test_message ("child left: %s", stat);
+          n++;
+        }
     }
 
   return n;
@@ -100,6 +103,25 @@ fixture_setup (Fixture       *f,
   f->loop = gaio_test_loop_new ();
 }
 
+/* Workers built with the sanitizers report on stderr, which reaches
+ * this process's log: a report fails the test, as one in this process
+ * would. */
+static void
+assert_no_sanitizer_reports (void)
+{
+  for (guint i = 0; i < gaio_test_log_count (); i++)
+    {
+      const char *message = gaio_test_log_get (i)->message;
+
+      if (message != NULL && (strstr (message, "Sanitizer") != NULL ||
+                              strstr (message, "runtime error:") != NULL))
+        {
+          gaio_test_log_dump ();
+          g_error ("a worker reported: %s", message);
+        }
+    }
+}
+
 static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
@@ -112,6 +134,7 @@ fixture_teardown (Fixture       *f,
   /* Outcomes posted during the wait reach their futures. */
   gaio_test_iterate (gaio_loop_get_context (f->loop), 10);
   assert_no_children ();
+  assert_no_sanitizer_reports ();
   gaio_test_loop_free (f->loop);
 }
 
