@@ -69,6 +69,7 @@
 #include "gaio-pool-child-private.h"
 #include "gaio-process-pool-worker-private.h"
 #include "gaio-process-registry-private.h"
+#include "gaio-tsan-private.h"
 #include "gaio-wire-private.h"
 
 /* How much estimated work a child may be handed at once, and the most
@@ -233,6 +234,29 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* The lock, told to ThreadSanitizer (see gaio-tsan-private.h). */
+static inline void
+core_lock (PoolCore *core)
+{
+  g_mutex_lock (&core->lock);
+  GAIO_TSAN_ACQUIRE (&core->lock);
+}
+
+static inline void
+core_unlock (PoolCore *core)
+{
+  GAIO_TSAN_RELEASE (&core->lock);
+  g_mutex_unlock (&core->lock);
+}
+
+static inline void
+core_wait (PoolCore *core)
+{
+  GAIO_TSAN_RELEASE (&core->lock);
+  g_cond_wait (&core->cond, &core->lock);
+  GAIO_TSAN_ACQUIRE (&core->lock);
+}
+
 /* --- the shared core --------------------------------------------------- */
 
 static PoolCore *
@@ -334,7 +358,7 @@ drain_wake_fd (PoolCore *core)
 static void
 publish_pids (PoolCore *core)
 {
-  g_mutex_lock (&core->lock);
+  core_lock (core);
   g_array_set_size (core->pids, 0);
   for (guint i = 0; i < core->children->len; i++)
     {
@@ -343,7 +367,7 @@ publish_pids (PoolCore *core)
       if (child->state != GAIO_POOL_CHILD_DEAD)
         g_array_append_val (core->pids, child->pid);
     }
-  g_mutex_unlock (&core->lock);
+  core_unlock (core);
 }
 
 /* --- jobs in flight (I/O thread) --------------------------------------- */
@@ -358,10 +382,10 @@ job_cancelled (GaioJob  *job,
   PoolCore *core = data;
   guint64 id = _gaio_job_get_remote_id (job);
 
-  g_mutex_lock (&core->lock);
+  core_lock (core);
   g_array_append_val (core->cancels, id);
   post_mail_locked (core);
-  g_mutex_unlock (&core->lock);
+  core_unlock (core);
 }
 
 /* Delivers a job's outcome: takes @value's contents or @error. */
@@ -423,13 +447,13 @@ break_pool (PoolCore   *core,
   g_autoptr(GError) job_error = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_BROKEN_EXECUTOR,
                                                      job_message);
 
-  g_mutex_lock (&core->lock);
+  core_lock (core);
   if (core->broken == NULL)
     core->broken = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_BROKEN_EXECUTOR, pool_message);
   /* Nothing more can arrive: submissions see ->broken under this lock. */
   while (!g_queue_is_empty (&core->pending))
     g_queue_push_tail (&core->backlog, g_queue_pop_head (&core->pending));
-  g_mutex_unlock (&core->lock);
+  core_unlock (core);
 
   fail_inflight_of (core, NULL, job_error);
   fail_backlog (core, job_error);
@@ -452,9 +476,9 @@ is_broken (PoolCore *core)
 {
   gboolean broken;
 
-  g_mutex_lock (&core->lock);
+  core_lock (core);
   broken = core->broken != NULL;
-  g_mutex_unlock (&core->lock);
+  core_unlock (core);
 
   return broken;
 }
@@ -873,7 +897,7 @@ take_mail (PoolCore *core,
   gboolean shutdown;
   gboolean cancel_backlog;
 
-  g_mutex_lock (&core->lock);
+  core_lock (core);
   while (!g_queue_is_empty (&core->pending))
     g_queue_push_tail (&core->backlog, g_queue_pop_head (&core->pending));
   g_array_append_vals (cancels, core->cancels->data, core->cancels->len);
@@ -882,7 +906,7 @@ take_mail (PoolCore *core,
   cancel_backlog = core->cancel_backlog;
   core->cancel_backlog = FALSE;
   core->mail = FALSE;
-  g_mutex_unlock (&core->lock);
+  core_unlock (core);
 
   if (cancel_backlog)
     {
@@ -990,19 +1014,19 @@ wait_for_events (PoolCore *core)
       fds[n++].events = POLLOUT;
     }
 
-  g_mutex_lock (&core->lock);
+  core_lock (core);
   if (core->mail)
     timeout = 0;
   else
     core->sleeping = TRUE;
-  g_mutex_unlock (&core->lock);
+  core_unlock (core);
 
   if (timeout != 0 && poll (fds, n, timeout) < 0 && errno != EINTR)
     g_error ("poll() failed in the process pool: %s", g_strerror (errno));
 
-  g_mutex_lock (&core->lock);
+  core_lock (core);
   core->sleeping = FALSE;
-  g_mutex_unlock (&core->lock);
+  core_unlock (core);
 
   if (fds[0].revents != 0)
     drain_wake_fd (core);
@@ -1091,10 +1115,10 @@ io_thread (gpointer data)
 
   teardown (core);
 
-  g_mutex_lock (&core->lock);
+  core_lock (core);
   core->finished = TRUE;
   g_cond_broadcast (&core->cond);
-  g_mutex_unlock (&core->lock);
+  core_unlock (core);
 
   core_unref (core);
   return NULL;
@@ -1286,7 +1310,7 @@ gaio_process_pool_executor_submit (GaioExecutor  *executor,
     return FALSE;
 
   core = self->core;
-  g_mutex_lock (&core->lock);
+  core_lock (core);
   if (core->shutdown)
     g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_EXECUTOR_SHUTDOWN,
                          "cannot schedule new futures after shutdown");
@@ -1302,7 +1326,7 @@ gaio_process_pool_executor_submit (GaioExecutor  *executor,
       g_queue_push_tail (&core->pending, pending);
       post_mail_locked (core);
     }
-  g_mutex_unlock (&core->lock);
+  core_unlock (core);
 
   return error == NULL || *error == NULL;
 }
@@ -1328,7 +1352,7 @@ gaio_process_pool_executor_shutdown (GaioExecutor *executor,
       core->finished = TRUE;
     }
 
-  g_mutex_lock (&core->lock);
+  core_lock (core);
   g_atomic_int_set (&core->shutdown, TRUE);
   if (cancel_futures)
     {
@@ -1339,7 +1363,7 @@ gaio_process_pool_executor_shutdown (GaioExecutor *executor,
   post_mail_locked (core);
   if (wait)
     thread = g_steal_pointer (&core->thread);
-  g_mutex_unlock (&core->lock);
+  core_unlock (core);
 
   while ((pending = g_queue_pop_head (&cancelled)) != NULL)
     {
@@ -1354,10 +1378,10 @@ gaio_process_pool_executor_shutdown (GaioExecutor *executor,
     g_thread_join (thread);
 
   /* Another thread may be joining it: wait for its end either way. */
-  g_mutex_lock (&core->lock);
+  core_lock (core);
   while (!core->finished)
-    g_cond_wait (&core->cond, &core->lock);
-  g_mutex_unlock (&core->lock);
+    core_wait (core);
+  core_unlock (core);
 }
 
 static gboolean
@@ -1865,13 +1889,13 @@ gaio_process_pool_executor_get_worker_pids (GaioProcessPoolExecutor *executor,
   if (executor->core == NULL)
     return NULL;
 
-  g_mutex_lock (&executor->core->lock);
+  core_lock (executor->core);
   if (executor->core->pids->len > 0)
     {
       *n_pids = executor->core->pids->len;
       pids = g_memdup2 (executor->core->pids->data, sizeof (GPid) * *n_pids);
     }
-  g_mutex_unlock (&executor->core->lock);
+  core_unlock (executor->core);
 
   return pids;
 }

@@ -52,6 +52,7 @@
 #include "gaio-job-private.h"
 #include "gaio-process-pool-worker-private.h"
 #include "gaio-process-registry-private.h"
+#include "gaio-tsan-private.h"
 #include "gaio-wire-private.h"
 
 /* Results wait in the output buffer at most this long, or until it holds
@@ -98,6 +99,29 @@ typedef struct
   char           *last_name;         /* (owned) (nullable) the function called last */
   GaioJobFunc     last_func;
 } Server;
+
+/* The lock, told to ThreadSanitizer (see gaio-tsan-private.h). */
+static inline void
+server_lock (Server *server)
+{
+  g_mutex_lock (&server->lock);
+  GAIO_TSAN_ACQUIRE (&server->lock);
+}
+
+static inline void
+server_unlock (Server *server)
+{
+  GAIO_TSAN_RELEASE (&server->lock);
+  g_mutex_unlock (&server->lock);
+}
+
+static inline void
+server_wait (Server *server)
+{
+  GAIO_TSAN_RELEASE (&server->lock);
+  g_cond_wait (&server->cond, &server->lock);
+  GAIO_TSAN_ACQUIRE (&server->lock);
+}
 
 /* Read the environment before main(), so that the pool's refusal to
  * start workers in a worker holds even for a program that never calls
@@ -323,7 +347,7 @@ reader_thread (gpointer data)
       if (!read_frame (server->in_fd, &server->reader, &frame, &error))
         break;
 
-      g_mutex_lock (&server->lock);
+      server_lock (server);
       if (frame.kind == GAIO_WIRE_CALL)
         {
           Call *call = g_new (Call, 1);
@@ -339,7 +363,7 @@ reader_thread (gpointer data)
         g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                      "Unexpected %s frame from the process pool",
                      _gaio_wire_kind_to_string (frame.kind));
-      g_mutex_unlock (&server->lock);
+      server_unlock (server);
 
       _gaio_wire_frame_clear (&frame);
       if (error != NULL)
@@ -349,10 +373,10 @@ reader_thread (gpointer data)
   if (error != NULL)
     g_printerr ("gaio worker %d: %s\n", (int) getpid (), error->message);
 
-  g_mutex_lock (&server->lock);
+  server_lock (server);
   server->eof = TRUE;
   g_cond_signal (&server->cond);
-  g_mutex_unlock (&server->lock);
+  server_unlock (server);
 
   return NULL;
 }
@@ -372,11 +396,11 @@ run_job (Server      *server,
   gboolean cancelled;
   gint64 start;
 
-  g_mutex_lock (&server->lock);
+  server_lock (server);
   cancelled = server->current_cancelled;
   if (!cancelled)
     server->current_job = job;
-  g_mutex_unlock (&server->lock);
+  server_unlock (server);
 
   if (cancelled)
     {
@@ -390,9 +414,9 @@ run_job (Server      *server,
     body = _gaio_wire_result_body (_gaio_job_peek_result (job, &is_pointer),
                                    g_get_monotonic_time () - start, &error);
 
-  g_mutex_lock (&server->lock);
+  server_lock (server);
   server->current_job = NULL;
-  g_mutex_unlock (&server->lock);
+  server_unlock (server);
 
   if (body != NULL)
     append_frame (server, GAIO_WIRE_RESULT, id, body);
@@ -434,29 +458,29 @@ next_call (Server *server)
 {
   Call *call;
 
-  g_mutex_lock (&server->lock);
+  server_lock (server);
   while (g_queue_is_empty (&server->calls))
     {
       if (server->out->len > 0)
         {
-          g_mutex_unlock (&server->lock);
+          server_unlock (server);
           if (!flush_output (server))
             return NULL;
-          g_mutex_lock (&server->lock);
+          server_lock (server);
           continue;
         }
       if (server->eof)
         {
-          g_mutex_unlock (&server->lock);
+          server_unlock (server);
           return NULL;
         }
-      g_cond_wait (&server->cond, &server->lock);
+      server_wait (server);
     }
 
   call = g_queue_pop_head (&server->calls);
   server->current_id = call->id;
   server->current_cancelled = g_hash_table_remove (server->cancelled, &call->id);
-  g_mutex_unlock (&server->lock);
+  server_unlock (server);
 
   return call;
 }

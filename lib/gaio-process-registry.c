@@ -32,11 +32,27 @@
 #include <dlfcn.h>
 
 #include "gaio-process-registry-private.h"
+#include "gaio-tsan-private.h"
 
 /* Protected by registry_lock: */
 static GMutex      registry_lock;
 static GHashTable *functions_by_name;   /* (owned) interned name -> GaioJobFunc */
 static GHashTable *names_by_function;   /* (owned) GaioJobFunc -> interned name */
+
+/* The lock, told to ThreadSanitizer (see gaio-tsan-private.h). */
+static inline void
+registry_lock_ (void)
+{
+  g_mutex_lock (&registry_lock);
+  GAIO_TSAN_ACQUIRE (&registry_lock);
+}
+
+static inline void
+registry_unlock (void)
+{
+  GAIO_TSAN_RELEASE (&registry_lock);
+  g_mutex_unlock (&registry_lock);
+}
 
 static void
 ensure_tables (void)
@@ -85,7 +101,7 @@ gaio_process_pool_register (const char  *name,
 
   interned = g_intern_string (name);
 
-  g_mutex_lock (&registry_lock);
+  registry_lock_ ();
   ensure_tables ();
   existing = g_hash_table_lookup (functions_by_name, interned);
   if (existing == NULL)
@@ -95,7 +111,7 @@ gaio_process_pool_register (const char  *name,
       if (!g_hash_table_contains (names_by_function, func))
         g_hash_table_insert (names_by_function, func, (gpointer) interned);
     }
-  g_mutex_unlock (&registry_lock);
+  registry_unlock ();
 
   if (existing != NULL && existing != (gpointer) func)
     {
@@ -112,10 +128,10 @@ registered_name (GaioJobFunc func)
 {
   const char *name = NULL;
 
-  g_mutex_lock (&registry_lock);
+  registry_lock_ ();
   if (names_by_function != NULL)
     name = g_hash_table_lookup (names_by_function, func);
-  g_mutex_unlock (&registry_lock);
+  registry_unlock ();
 
   return name;
 }
@@ -125,10 +141,10 @@ registered_function (const char *name)
 {
   GaioJobFunc func = NULL;
 
-  g_mutex_lock (&registry_lock);
+  registry_lock_ ();
   if (functions_by_name != NULL)
     func = g_hash_table_lookup (functions_by_name, g_intern_string (name));
-  g_mutex_unlock (&registry_lock);
+  registry_unlock ();
 
   return func;
 }
@@ -149,10 +165,10 @@ _gaio_process_registry_name_of (GaioJobFunc   func,
       /* Remembered: dladdr() searches symbol tables, and a pool asks
        * again for every job. */
       name = g_intern_string (info.dli_sname);
-      g_mutex_lock (&registry_lock);
+      registry_lock_ ();
       ensure_tables ();
       g_hash_table_insert (names_by_function, func, (gpointer) name);
-      g_mutex_unlock (&registry_lock);
+      registry_unlock ();
       return name;
     }
 
