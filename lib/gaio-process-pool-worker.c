@@ -24,9 +24,11 @@
  *    or when its oldest result has waited long enough. Many small jobs
  *    thus cost one write(2) per batch, while a lone job's result leaves
  *    at once.
- *  - a reader thread reads frames, queues CALLs, and acts on CANCELs at
- *    once, so that a running job sees its GCancellable cancelled while it
- *    runs.
+ *  - the main thread also reads the pool's frames while it has nothing
+ *    to run, so a lone call costs no hand-over between threads; while it
+ *    runs jobs, a reader thread reads instead, queues CALLs, and acts on
+ *    CANCELs at once, so that a running job sees its GCancellable
+ *    cancelled while it runs.
  *
  * A worker never starts workers itself (the pool refuses to in a process
  * started as a worker), so a program whose workers run into its own pool
@@ -41,6 +43,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -88,10 +91,14 @@ typedef struct
   guint64         current_id;        /* the call taken last */
   GaioJob        *current_job;       /* (nullable) the job running now */
   gboolean        current_cancelled; /* CANCEL came before it started */
-  gboolean        eof;               /* the reader stopped */
+  gboolean        eof;               /* the input ended (or failed) */
+  gboolean        reader_reads;      /* the input is the reader thread's */
+  gboolean        give_back;         /* the main thread wants the input back */
+  gboolean        quit;              /* the reader thread must stop */
 
-  /* Reader thread only, once it started: */
+  /* Whoever owns the input (reader_reads says who): */
   GaioWireReader  reader;
+  int             wake_fds[2];       /* a pipe that interrupts the reader's poll() */
 
   /* Main thread only: */
   GByteArray     *out;               /* (owned) */
@@ -334,51 +341,166 @@ cancel_locked (Server  *server,
     g_hash_table_add (server->cancelled, g_memdup2 (&id, sizeof id));
 }
 
+/* HOLDS: lock. Queues a CALL, acts on a CANCEL. */
+static gboolean
+dispatch_frame_locked (Server         *server,
+                       GaioWireFrame  *frame,
+                       GError        **error)
+{
+  Call *call;
+
+  if (frame->kind == GAIO_WIRE_CANCEL)
+    {
+      cancel_locked (server, frame->job_id);
+      return TRUE;
+    }
+  if (frame->kind != GAIO_WIRE_CALL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "Unexpected %s frame from the process pool",
+                   _gaio_wire_kind_to_string (frame->kind));
+      return FALSE;
+    }
+
+  call = g_new (Call, 1);
+  call->id = frame->job_id;
+  call->body = g_steal_pointer (&frame->body);
+  g_queue_push_tail (&server->calls, call);
+  return TRUE;
+}
+
+/* HOLDS: lock. The input ended or failed: nothing more will come. */
+static void
+input_ended_locked (Server       *server,
+                    const GError *error)
+{
+  if (error != NULL && !server->eof)
+    g_printerr ("gaio worker %d: %s\n", (int) getpid (), error->message);
+  server->eof = TRUE;
+  server->reader_reads = FALSE;
+  g_cond_broadcast (&server->cond);
+}
+
+/* Reads what the input holds now (poll() said it is readable), unless
+ * @do_read is FALSE, and dispatches every complete frame buffered. FALSE
+ * once the input is over. */
+static gboolean
+read_available (Server   *server,
+                gboolean  do_read)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = TRUE;
+
+  if (do_read)
+    {
+      gsize available;
+      guint8 *space = _gaio_wire_reader_reserve (&server->reader, &available);
+      gssize n;
+
+      do
+        n = read (server->in_fd, space, available);
+      while (n < 0 && errno == EINTR);
+      if (n <= 0)
+        ok = FALSE;
+      else
+        _gaio_wire_reader_commit (&server->reader, n);
+    }
+
+  server_lock (server);
+  while (ok)
+    {
+      GaioWireFrame frame = { 0 };
+      GaioWirePop pop = _gaio_wire_reader_pop (&server->reader, &frame, &error);
+
+      if (pop == GAIO_WIRE_POP_NEED_MORE)
+        break;
+      ok = pop == GAIO_WIRE_POP_FRAME && dispatch_frame_locked (server, &frame, &error);
+      _gaio_wire_frame_clear (&frame);
+    }
+  if (ok)
+    g_cond_broadcast (&server->cond);
+  else
+    input_ended_locked (server, error);
+  server_unlock (server);
+
+  return ok;
+}
+
+/* The reader thread reads the input only while the main thread runs
+ * jobs, so that a CANCEL reaches a running job: an idle main thread reads
+ * for itself, and a call then costs no hand-over between threads. The
+ * main thread hands the input over when it starts a job (a futex wake,
+ * off the path of the job's result) and takes it back, through the wake
+ * pipe, when it runs out of calls. */
 static gpointer
 reader_thread (gpointer data)
 {
   Server *server = data;
-  g_autoptr(GError) error = NULL;
-
-  for (;;)
-    {
-      GaioWireFrame frame = { 0 };
-
-      if (!read_frame (server->in_fd, &server->reader, &frame, &error))
-        break;
-
-      server_lock (server);
-      if (frame.kind == GAIO_WIRE_CALL)
-        {
-          Call *call = g_new (Call, 1);
-
-          call->id = frame.job_id;
-          call->body = g_steal_pointer (&frame.body);
-          g_queue_push_tail (&server->calls, call);
-          g_cond_signal (&server->cond);
-        }
-      else if (frame.kind == GAIO_WIRE_CANCEL)
-        cancel_locked (server, frame.job_id);
-      else
-        g_set_error (&error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                     "Unexpected %s frame from the process pool",
-                     _gaio_wire_kind_to_string (frame.kind));
-      server_unlock (server);
-
-      _gaio_wire_frame_clear (&frame);
-      if (error != NULL)
-        break;
-    }
-
-  if (error != NULL)
-    g_printerr ("gaio worker %d: %s\n", (int) getpid (), error->message);
 
   server_lock (server);
-  server->eof = TRUE;
-  g_cond_signal (&server->cond);
+  for (;;)
+    {
+      struct pollfd fds[2] = {
+        { .fd = server->in_fd, .events = POLLIN },
+        { .fd = server->wake_fds[0], .events = POLLIN },
+      };
+      char drain[64];
+
+      if (server->give_back && server->reader_reads)
+        {
+          server->reader_reads = FALSE;
+          server->give_back = FALSE;
+          g_cond_broadcast (&server->cond);
+        }
+      if (server->quit)
+        break;
+      if (!server->reader_reads)
+        {
+          server_wait (server);
+          continue;
+        }
+
+      server_unlock (server);
+      if (poll (fds, 2, -1) < 0 && errno != EINTR)
+        fds[0].revents = POLLERR;
+      if (fds[1].revents != 0)
+        while (read (server->wake_fds[0], drain, sizeof drain) > 0)
+          ;
+      if (fds[0].revents != 0)
+        read_available (server, TRUE);
+      server_lock (server);
+    }
   server_unlock (server);
 
   return NULL;
+}
+
+/* HOLDS: lock. Takes the input back from the reader thread. */
+static void
+take_input_back_locked (Server *server)
+{
+  static const char one = 1;
+
+  server->give_back = TRUE;
+  if (write (server->wake_fds[1], &one, 1) < 0)
+    {
+      /* EAGAIN: a wake-up is pending already. */
+    }
+  g_cond_broadcast (&server->cond);
+  while (server->reader_reads)
+    server_wait (server);
+  server->give_back = FALSE;
+}
+
+/* HOLDS: lock. Hands the input to the reader thread while a job runs. */
+static void
+hand_input_over_locked (Server *server)
+{
+  if (server->eof || server->reader_reads)
+    return;
+
+  server->reader_reads = TRUE;
+  g_cond_broadcast (&server->cond);
 }
 
 /* --- running calls (main thread) --------------------------------------- */
@@ -452,7 +574,8 @@ run_call (Server *server,
 }
 
 /* Takes the next call; NULL once the pool closed the pipe and every call
- * is done. Flushes the output before it waits. */
+ * is done. Flushes the output before it waits, and reads the input itself
+ * when it has nothing to do. */
 static Call *
 next_call (Server *server)
 {
@@ -474,12 +597,33 @@ next_call (Server *server)
           server_unlock (server);
           return NULL;
         }
-      server_wait (server);
+      if (server->reader_reads)
+        {
+          take_input_back_locked (server);
+          continue;
+        }
+
+      /* Blocks in read(): the input is ours. */
+      server_unlock (server);
+      {
+        struct pollfd fd = { .fd = server->in_fd, .events = POLLIN };
+
+        if (poll (&fd, 1, -1) >= 0 || errno == EINTR)
+          read_available (server, TRUE);
+        else
+          {
+            server_lock (server);
+            input_ended_locked (server, NULL);
+            server_unlock (server);
+          }
+      }
+      server_lock (server);
     }
 
   call = g_queue_pop_head (&server->calls);
   server->current_id = call->id;
   server->current_cancelled = g_hash_table_remove (server->cancelled, &call->id);
+  hand_input_over_locked (server);
   server_unlock (server);
 
   return call;
@@ -625,12 +769,16 @@ server_clear (Server *server)
     close (server->in_fd);
   if (server->out_fd >= 0)
     close (server->out_fd);
+  for (guint i = 0; i < 2; i++)
+    if (server->wake_fds[i] >= 0)
+      close (server->wake_fds[i]);
 }
 
 static int
 serve (void)
 {
-  Server server = { .in_fd = -1, .out_fd = -1, .max_body = GAIO_WIRE_DEFAULT_MAX_BODY };
+  Server server = { .in_fd = -1, .out_fd = -1, .wake_fds = { -1, -1 },
+                    .max_body = GAIO_WIRE_DEFAULT_MAX_BODY };
   g_autoptr(GError) error = NULL;
   GThread *reader = NULL;
   const char *argv0 = g_getenv (GAIO_WORKER_ARGV0_ENV);
@@ -652,10 +800,16 @@ serve (void)
   server.out = g_byte_array_sized_new (4096);
   _gaio_wire_reader_init (&server.reader, GAIO_WIRE_DEFAULT_MAX_BODY);
 
-  if (!take_over_stdio (&server, &error) || !handshake (&server, &error))
+  if (!take_over_stdio (&server, &error) ||
+      !g_unix_open_pipe (server.wake_fds, FD_CLOEXEC, &error) ||
+      !g_unix_set_fd_nonblocking (server.wake_fds[0], TRUE, &error) ||
+      !g_unix_set_fd_nonblocking (server.wake_fds[1], TRUE, &error) ||
+      !handshake (&server, &error))
     status = WORKER_EXIT_FAILURE;
   else
     {
+      /* Calls may have come with the CONFIG, in the same read. */
+      read_available (&server, FALSE);
       reader = g_thread_new ("gaio-worker-reader", reader_thread, &server);
       serve_calls (&server);
     }
@@ -663,11 +817,22 @@ serve (void)
   if (error != NULL)
     g_printerr ("gaio worker %d: %s\n", (int) getpid (), error->message);
 
-  /* After the last task of max_tasks_per_child the reader may still be
-   * reading: the pool closes the pipe once it has the last result (and
-   * the pipe also ends if the pool is gone), which ends the reader. */
+  /* The reader may be polling (after the last task of
+   * max_tasks_per_child): the wake pipe stops it. */
   if (reader != NULL)
-    g_thread_join (reader);
+    {
+      static const char one = 1;
+
+      server_lock (&server);
+      server.quit = TRUE;
+      g_cond_broadcast (&server.cond);
+      server_unlock (&server);
+      if (write (server.wake_fds[1], &one, 1) < 0)
+        {
+          /* EAGAIN: a wake-up is pending already. */
+        }
+      g_thread_join (reader);
+    }
 
   server_clear (&server);
   return status;
