@@ -1873,7 +1873,7 @@ gaio_process_pool_executor_get_launcher_prefix (GaioProcessPoolExecutor *executo
  * Gets the process ids of the workers alive now (Python's
  * `executor._processes`), for monitoring and tests. Any thread.
  *
- * Returns: (array length=n_pids) (transfer full) (nullable): the pids,
+ * Returns: (array length=n_pids) (transfer container) (nullable): the pids,
  *   %NULL if there are none
  */
 GPid *
