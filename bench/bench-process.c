@@ -265,8 +265,9 @@ run_python (const char *script,
       return;
     }
   fflush (stdout);
-  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN |
-                     G_SPAWN_STDERR_TO_DEV_NULL * 0, NULL, NULL, NULL, NULL, &status, &error) ||
+  /* Its lines go straight to our stdout. */
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL,
+                     NULL, NULL, &status, &error) ||
       !g_spawn_check_wait_status (status, &error))
     printf ("# python_processpool failed: %s\n", error->message);
 }
