@@ -47,6 +47,15 @@
  * worker that cannot answer: the handshake has a deadline, and a child
  * that closed its pipe is killed before it is waited for.
  *
+ * Latency. A lone job crosses four thread wake-ups: loop -> I/O thread
+ * (eventfd), I/O thread -> worker (pipe), worker -> I/O thread (pipe),
+ * I/O thread -> loop (the inbox). Traced on a loaded 2-core machine, the
+ * medians were 18, 33, 35 and 21 us, the job itself 9: the wake-ups are
+ * the cost. The next step is for the loop thread to write a call itself
+ * when the pool is idle (the child bookkeeping under the pool's lock, and
+ * the children's stdin a socket, for send (MSG_NOSIGNAL)), which removes
+ * the first.
+ *
  * Cancellation. A job's future cancelled while the job waits in the
  * mailbox drops it (gaio-job.c's state machine); cancelled once sent, the
  * job's remote-cancel hook posts its id to the mailbox, and the I/O
