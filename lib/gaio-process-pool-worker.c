@@ -735,7 +735,8 @@ handshake (Server  *server,
   if (frame.kind != GAIO_WIRE_CONFIG)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                   "The process pool sent %s before CONFIG", _gaio_wire_kind_to_string (frame.kind));
+                   "The process pool sent %s before CONFIG",
+                   _gaio_wire_kind_to_string (frame.kind));
       _gaio_wire_frame_clear (&frame);
       return FALSE;
     }

@@ -534,6 +534,33 @@ test_broken_killed (Fixture       *f,
 
 }
 
+/* EX-12: a worker killed while idle, and a job submitted right after,
+ * before the pool noticed: the job may be written to the dead worker's
+ * pipe from the loop's thread (the pool's direct path), which must fail
+ * the job, not kill this program with SIGPIPE. */
+static void
+test_broken_killed_idle (Fixture       *f,
+                         gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+
+  for (guint i = 0; i < gaio_test_scale (20); i++)
+    {
+      g_autoptr(GaioProcessPoolExecutor) pool = self_pool (1);
+      g_autoptr(GaioFuture) after = NULL;
+      g_autoptr(GError) error = NULL;
+      gint64 pid = run_int64 (loop, pool, job_getpid, NULL);
+
+      kill ((pid_t) pid, SIGKILL);
+      g_usleep (i * 100);
+      after = run (loop, pool, job_square, g_variant_new ("(i)", 2));
+      wait_future (loop, after);
+      g_assert_false (gaio_future_get_result (after, NULL, &error));
+      g_assert_error (error, GAIO_ERROR, GAIO_ERROR_BROKEN_EXECUTOR);
+      gaio_executor_shutdown (GAIO_EXECUTOR (pool), TRUE, FALSE);
+    }
+}
+
 /* EX-12: exit() inside a job (Python's os._exit(3) probe). */
 static void
 test_broken_exit (Fixture       *f,
@@ -909,7 +936,8 @@ run_noguard (const char  *arg1,
   g_autoptr(GError) error = NULL;
   char *output = NULL;
 
-  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+  process = g_subprocess_newv (argv,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                                &error);
   g_assert_no_error (error);
   g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &output, err, &error));
@@ -1044,6 +1072,13 @@ test_malformed (Fixture       *f,
   gaio_test_log_clear ();
 }
 
+static void
+add_test (const char *path,
+          void      (*func) (Fixture *, gconstpointer))
+{
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1054,32 +1089,33 @@ main (int    argc,
 
   gaio_test_init (&argc, &argv);
 
-  g_test_add ("/Gaio/ProcessPool/submit", Fixture, NULL, fixture_setup, test_submit, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/worker-pids", Fixture, NULL, fixture_setup, test_worker_pids, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/map", Fixture, NULL, fixture_setup, test_map, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/result-types", Fixture, NULL, fixture_setup, test_result_types, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/error-crosses", Fixture, NULL, fixture_setup, test_error_crosses, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/exported-symbol", Fixture, NULL, fixture_setup, test_exported_symbol, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/not-serializable", Fixture, NULL, fixture_setup, test_not_serializable, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/broken/killed", Fixture, NULL, fixture_setup, test_broken_killed, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/broken/exit-in-job", Fixture, NULL, fixture_setup, test_broken_exit, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/broken/crash", Fixture, NULL, fixture_setup, test_broken_crash, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/max-tasks-per-child", Fixture, NULL, fixture_setup, test_max_tasks_per_child, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/initializer", Fixture, NULL, fixture_setup, test_initializer, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/initializer-fails", Fixture, NULL, fixture_setup, test_initializer_fails, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/shutdown/cancel-futures", Fixture, NULL, fixture_setup, test_shutdown_cancel_futures, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/shutdown/wait", Fixture, NULL, fixture_setup, test_shutdown_wait, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/shutdown/dropped", Fixture, NULL, fixture_setup, test_dropped_pool, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/cancel/pending", Fixture, NULL, fixture_setup, test_cancel_pending, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/cancel/running", Fixture, NULL, fixture_setup, test_cancel_running, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/stderr-logged", Fixture, NULL, fixture_setup, test_stderr_logged, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/worker-executable", Fixture, NULL, fixture_setup, test_worker_executable, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/launcher-prefix", Fixture, NULL, fixture_setup, test_launcher_prefix, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/submit-named-async", Fixture, NULL, fixture_setup, test_submit_named_async, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/guard/missing", Fixture, NULL, fixture_setup, test_guard_missing, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/guard/hang", Fixture, NULL, fixture_setup, test_guard_hang, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/guard/not-called", Fixture, NULL, fixture_setup, test_guard_not_called, fixture_teardown);
-  g_test_add ("/Gaio/ProcessPool/guard/no-nested-workers", Fixture, NULL, fixture_setup, test_no_nested_workers, fixture_teardown);
+  add_test ("/Gaio/ProcessPool/submit", test_submit);
+  add_test ("/Gaio/ProcessPool/worker-pids", test_worker_pids);
+  add_test ("/Gaio/ProcessPool/map", test_map);
+  add_test ("/Gaio/ProcessPool/result-types", test_result_types);
+  add_test ("/Gaio/ProcessPool/error-crosses", test_error_crosses);
+  add_test ("/Gaio/ProcessPool/exported-symbol", test_exported_symbol);
+  add_test ("/Gaio/ProcessPool/not-serializable", test_not_serializable);
+  add_test ("/Gaio/ProcessPool/broken/killed", test_broken_killed);
+  add_test ("/Gaio/ProcessPool/broken/killed-idle", test_broken_killed_idle);
+  add_test ("/Gaio/ProcessPool/broken/exit-in-job", test_broken_exit);
+  add_test ("/Gaio/ProcessPool/broken/crash", test_broken_crash);
+  add_test ("/Gaio/ProcessPool/max-tasks-per-child", test_max_tasks_per_child);
+  add_test ("/Gaio/ProcessPool/initializer", test_initializer);
+  add_test ("/Gaio/ProcessPool/initializer-fails", test_initializer_fails);
+  add_test ("/Gaio/ProcessPool/shutdown/cancel-futures", test_shutdown_cancel_futures);
+  add_test ("/Gaio/ProcessPool/shutdown/wait", test_shutdown_wait);
+  add_test ("/Gaio/ProcessPool/shutdown/dropped", test_dropped_pool);
+  add_test ("/Gaio/ProcessPool/cancel/pending", test_cancel_pending);
+  add_test ("/Gaio/ProcessPool/cancel/running", test_cancel_running);
+  add_test ("/Gaio/ProcessPool/stderr-logged", test_stderr_logged);
+  add_test ("/Gaio/ProcessPool/worker-executable", test_worker_executable);
+  add_test ("/Gaio/ProcessPool/launcher-prefix", test_launcher_prefix);
+  add_test ("/Gaio/ProcessPool/submit-named-async", test_submit_named_async);
+  add_test ("/Gaio/ProcessPool/guard/missing", test_guard_missing);
+  add_test ("/Gaio/ProcessPool/guard/hang", test_guard_hang);
+  add_test ("/Gaio/ProcessPool/guard/not-called", test_guard_not_called);
+  add_test ("/Gaio/ProcessPool/guard/no-nested-workers", test_no_nested_workers);
   for (guint i = 0; i < G_N_ELEMENTS (malformed_cases); i++)
     {
       g_autofree char *path = g_strdup_printf ("/Gaio/ProcessPool/malformed/%s",
