@@ -1,14 +1,10 @@
-/* executors.c: blocking I/O in the default thread pool and in a custom one
+/* executors.c: the asyncio executor example, all three options, in C
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors
  *
- * Options 1 and 2 of the executor example in asyncio's documentation
- * (shared/seeds/asyncio-eventloop-executors.txt):
- *
- *     def blocking_io():
- *         with open('/dev/urandom', 'rb') as f:
- *             return f.read(100)
+ * The executor example of asyncio's documentation
+ * (shared/seeds/asyncio-eventloop-executors.txt), as it reads in Python:
  *
  *     async def main():
  *         loop = asyncio.get_running_loop()
@@ -17,16 +13,21 @@
  *         with concurrent.futures.ThreadPoolExecutor() as pool:
  *             result = await loop.run_in_executor(pool, blocking_io)
  *             print('custom thread pool', result)
+ *         with concurrent.futures.ProcessPoolExecutor() as pool:
+ *             result = await loop.run_in_executor(pool, cpu_bound)
+ *             print('custom process pool', result)
  *
- *     asyncio.run(main())
+ *     if __name__ == '__main__':
+ *         asyncio.run(main())
  *
- * Without tasks yet, main() is written out step by step with
- * gaio_loop_run_until_complete(), and the end of asyncio.run() (shut the
- * default executor down, then close the loop) is done by hand. Option 3,
- * the process pool, comes with GaioProcessPoolExecutor.
+ * gaio_run() is asyncio.run(), gaio_await() is `await`: it suspends the
+ * main task, never the thread, while a job runs. The process pool's
+ * workers are this program again: gaio_process_pool_worker_guard(), first
+ * thing in main(), is the `if __name__ == '__main__':` guard that turns
+ * them into workers.
  *
- * The bytes are printed as Python prints a bytes object, so the output
- * reads like the Python program's.
+ * The bytes are printed as Python prints a bytes object, and the sum as
+ * Python prints an int, so the output reads like the Python program's.
  */
 
 #include <string.h>
@@ -94,61 +95,110 @@ bytes_repr (GBytes *bytes)
   return g_string_free (repr, FALSE);
 }
 
-/* run_in_executor() then run_until_complete(): the `await` of the
- * Python program. Prints LABEL and the bytes. */
-static gboolean
-read_in (GaioLoop      *loop,
-         GaioExecutor  *executor,
-         const char    *label,
-         GError       **error)
-{
-  g_autoptr(GaioFuture) future = NULL;
-  g_auto(GValue) result = G_VALUE_INIT;
-  g_autofree char *repr = NULL;
+/* CPU-bound operations will block the event loop: in general it is
+ * preferable to run them in a process pool. This runs in a worker
+ * process. sum(i * i for i in range(10 ** 7)) is 333333283333335000000,
+ * more than 64 bits hold: it is summed in 128 bits and returned as the
+ * decimal string Python prints. Exported (not static) and registered
+ * below, so that the workers find it by name. */
+gboolean cpu_bound (GaioJob   *job,
+                    gpointer   user_data,
+                    GError   **error);
 
-  future = gaio_loop_run_in_executor (loop, executor, blocking_io, NULL, NULL, NULL);
-  if (!gaio_loop_run_until_complete (loop, future, &result, error))
+gboolean
+cpu_bound (GaioJob   *job,
+           gpointer   user_data,
+           GError   **error)
+{
+  unsigned __int128 sum = 0;
+  char digits[40];
+  gsize n = sizeof digits - 1;
+
+  for (guint64 i = 0; i < 10000000; i++)
+    sum += (unsigned __int128) i * i;
+
+  digits[n] = '\0';
+  do
+    {
+      digits[--n] = (char) ('0' + (int) (sum % 10));
+      sum /= 10;
+    }
+  while (sum != 0);
+
+  gaio_job_set_result_string (job, digits + n);
+  return TRUE;
+}
+
+/* `print(label, await loop.run_in_executor (executor, func))` */
+static gboolean
+run_and_print (GaioExecutor  *executor,
+               GaioJobFunc    func,
+               const char    *label,
+               GError       **error)
+{
+  GaioLoop *loop = gaio_get_running_loop ();
+  g_auto(GValue) result = G_VALUE_INIT;
+
+  if (!gaio_await (gaio_loop_run_in_executor (loop, executor, func, NULL, NULL, NULL),
+                   &result, error))
     return FALSE;
 
-  repr = bytes_repr (g_value_get_boxed (&result));
-  g_print ("%s %s\n", label, repr);
+  if (G_VALUE_HOLDS (&result, G_TYPE_BYTES))
+    {
+      g_autofree char *repr = bytes_repr (g_value_get_boxed (&result));
+
+      g_print ("%s %s\n", label, repr);
+    }
+  else
+    g_print ("%s %s\n", label, g_value_get_string (&result));
 
   return TRUE;
+}
+
+/* The main task. Each `with` block ends with the pool's shutdown, which
+ * waits for its workers, as the Python block's exit does. */
+static gboolean
+amain (gpointer   user_data,
+       GValue    *result,
+       GError   **error)
+{
+  g_autoptr(GaioThreadPoolExecutor) threads = NULL;
+  g_autoptr(GaioProcessPoolExecutor) processes = NULL;
+  gboolean ok;
+
+  /* 1. Run in the default loop's executor. */
+  if (!run_and_print (NULL, blocking_io, "default thread pool", error))
+    return FALSE;
+
+  /* 2. Run in a custom thread pool. */
+  threads = gaio_thread_pool_executor_new (0, NULL);
+  ok = run_and_print (GAIO_EXECUTOR (threads), blocking_io, "custom thread pool", error);
+  gaio_executor_shutdown (GAIO_EXECUTOR (threads), TRUE, FALSE);
+  if (!ok)
+    return FALSE;
+
+  /* 3. Run in a custom process pool. */
+  processes = gaio_process_pool_executor_new (0);
+  ok = run_and_print (GAIO_EXECUTOR (processes), cpu_bound, "custom process pool", error);
+  gaio_executor_shutdown (GAIO_EXECUTOR (processes), TRUE, FALSE);
+
+  return ok;
 }
 
 int
 main (int    argc,
       char **argv)
 {
-  g_autoptr(GaioLoop) loop = gaio_loop_new (NULL);
-  g_autoptr(GaioThreadPoolExecutor) pool = NULL;
-  g_autoptr(GaioFuture) shutdown = NULL;
   g_autoptr(GError) error = NULL;
-  gboolean ok;
 
-  /* 1. Run in the default loop's executor. */
-  ok = read_in (loop, NULL, "default thread pool", &error);
+  /* if __name__ == '__main__': in a worker process, this serves jobs and
+   * exits; here it returns at once. */
+  GAIO_PROCESS_POOL_REGISTER (cpu_bound);
+  gaio_process_pool_worker_guard (&argc, &argv);
 
-  /* 2. Run in a custom thread pool: `with ThreadPoolExecutor() as pool`
-   * shuts the pool down, waiting for its jobs, when the block ends. */
-  if (ok)
+  if (!gaio_run (GAIO_COROUTINE_NEW (amain, NULL, NULL), NULL, &error))
     {
-      pool = gaio_thread_pool_executor_new (0, NULL);
-      ok = read_in (loop, GAIO_EXECUTOR (pool), "custom thread pool", &error);
-      gaio_executor_shutdown (GAIO_EXECUTOR (pool), TRUE, FALSE);
-    }
-
-  /* The end of asyncio.run(): the default executor, then the loop. */
-  shutdown = gaio_loop_shutdown_default_executor (loop);
-  if (!gaio_loop_run_until_complete (loop, shutdown, NULL, ok ? &error : NULL))
-    ok = FALSE;
-  if (!gaio_loop_close (loop, ok ? &error : NULL))
-    ok = FALSE;
-
-  if (!ok)
-    {
-      g_printerr ("%s: %s\n", g_get_prgname () != NULL ? g_get_prgname () : argv[0],
-                  error != NULL ? error->message : "failed");
+      g_printerr ("%s: %s\n", argv[0], error->message);
       return 1;
     }
 

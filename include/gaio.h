@@ -26,6 +26,8 @@
 # include "gaio/gaio-thread-pool-executor.h"
 # include "gaio/gaio-coroutine.h"
 # include "gaio/gaio-task.h"
+# include "gaio/gaio-process-pool-executor.h"
+# include "gaio/gaio-process-pool-worker.h"
 # include "gaio/gaio-loop.h"
 # include "gaio/gaio-loop-unix.h"
 # include "gaio/gaio-process.h"

@@ -36,5 +36,57 @@ gboolean    _gaio_job_is_queued    (GaioJob      *job);
 GaioJobFunc _gaio_job_get_func     (GaioJob      *job);
 gpointer    _gaio_job_get_user_data (GaioJob     *job);
 
+/* Process pools.
+ *
+ * A job submitted by name (gaio_process_pool_executor_submit_named())
+ * has no function in this process: its function fails if an executor
+ * other than a process pool runs it. */
+GaioJob    *_gaio_job_new_named    (GaioLoop     *loop,
+                                    GaioFuture   *future,
+                                    const char   *function_name,
+                                    GVariant     *args);
+/* The name given to _gaio_job_new_named(), or NULL. */
+const char *_gaio_job_get_function_name (GaioJob *job);
+
+/* A job whose function runs elsewhere (in a worker process) moves from
+ * queued to running with _gaio_job_begin(), which returns FALSE if the
+ * job was cancelled first (drop it), and delivers its outcome with
+ * _gaio_job_finish(), which takes @value's contents (nullable: no
+ * result) or @error (transfer full, nullable), from any thread. While it
+ * runs, cancelling its future cancels gaio_job_get_cancellable(). */
+gboolean    _gaio_job_begin        (GaioJob      *job);
+
+/* Called on the loop's thread when the future of a running job is
+ * cancelled, after its cancellable: how a process pool tells the worker.
+ * Set on the loop's thread before the job is queued; @destroy frees
+ * @data with the job. The id is the executor's, for the hook to read:
+ * set it before _gaio_job_begin(). */
+typedef void (*GaioJobRemoteCancel) (GaioJob *job,
+                                     gpointer data);
+void        _gaio_job_set_remote_cancel (GaioJob            *job,
+                                         GaioJobRemoteCancel func,
+                                         gpointer            data,
+                                         GDestroyNotify      destroy);
+void        _gaio_job_set_remote_id     (GaioJob            *job,
+                                         guint64             id);
+guint64     _gaio_job_get_remote_id     (GaioJob            *job);
+void        _gaio_job_finish       (GaioJob      *job,
+                                    GValue       *value,
+                                    GError       *error);
+
+/* The worker side of a process pool: a job with no loop and no future,
+ * already running, whose function is called in place with
+ * _gaio_job_invoke(); its result is then read with
+ * _gaio_job_peek_result(), which sets @is_pointer when the result is a
+ * bare pointer (it cannot leave the process). _gaio_job_cancel_running()
+ * cancels its cancellable, from any thread. */
+GaioJob      *_gaio_job_new_local     (GaioJobFunc  func,
+                                       GVariant    *args);
+gboolean      _gaio_job_invoke        (GaioJob     *job,
+                                       GError     **error);
+const GValue *_gaio_job_peek_result   (GaioJob     *job,
+                                       gboolean    *is_pointer);
+void          _gaio_job_cancel_running (GaioJob    *job);
+
 
 G_END_DECLS

@@ -44,6 +44,7 @@ struct _GaioJob
   gint            state;            /* (atomic) JobState */
 
   GaioJobFunc     func;
+  char           *function_name;    /* (owned) (nullable) named jobs of process pools */
   gpointer        user_data;        /* (owned) released by release_closure() */
   GDestroyNotify  notify;
   gint            closure_released; /* (atomic) asserted at the last unref,
@@ -53,6 +54,13 @@ struct _GaioJob
   GaioLoop       *loop;             /* (owned) */
   GaioFuture     *future;           /* (owned) (nullable) loop thread only */
   GCancellable   *cancellable;      /* (owned) (atomic) (nullable) made on demand */
+
+  /* A job running in another process is cancelled there through this
+   * hook, set before the job is queued. */
+  GaioJobRemoteCancel remote_cancel;
+  gpointer            remote_data;  /* (owned) freed by remote_destroy */
+  GDestroyNotify      remote_destroy;
+  guint64             remote_id;    /* written before the job runs */
 
   /* Written by the thread that runs the job before it posts the job to
    * the loop, read by the loop after: the inbox orders the two. */
@@ -77,8 +85,10 @@ struct _GaioJob
 
 G_DEFINE_BOXED_TYPE (GaioJob, gaio_job, gaio_job_ref, gaio_job_unref)
 
-static void cancel_hook (GaioFuture *future,
-                         gpointer    user_data);
+static void          cancel_hook        (GaioFuture *future,
+                                         gpointer    user_data);
+static GCancellable *ensure_cancellable (GaioJob    *job);
+static void          clear_job_result   (GaioJob    *job);
 
 GaioJob *
 _gaio_job_new (GaioLoop       *loop,
@@ -153,6 +163,9 @@ gaio_job_unref (GaioJob *job)
     g_value_unset (&job->result);
   g_clear_error (&job->error);
   g_clear_pointer (&job->args, g_variant_unref);
+  g_free (job->function_name);
+  if (job->remote_destroy != NULL)
+    job->remote_destroy (job->remote_data);
   g_clear_object (&job->cancellable);
   g_clear_object (&job->loop);
   g_free (job);
@@ -368,7 +381,37 @@ cancel_hook (GaioFuture *future,
     }
 
   if (g_atomic_int_get (&job->state) == JOB_RUNNING)
-    g_cancellable_cancel (ensure_cancellable (job));
+    {
+      g_cancellable_cancel (ensure_cancellable (job));
+      if (job->remote_cancel != NULL)
+        job->remote_cancel (job, job->remote_data);
+    }
+}
+
+void
+_gaio_job_set_remote_cancel (GaioJob             *job,
+                             GaioJobRemoteCancel  func,
+                             gpointer             data,
+                             GDestroyNotify       destroy)
+{
+  g_assert (job->remote_cancel == NULL);
+
+  job->remote_cancel = func;
+  job->remote_data = data;
+  job->remote_destroy = destroy;
+}
+
+void
+_gaio_job_set_remote_id (GaioJob *job,
+                         guint64  id)
+{
+  job->remote_id = id;
+}
+
+guint64
+_gaio_job_get_remote_id (GaioJob *job)
+{
+  return job->remote_id;
 }
 
 gboolean
@@ -387,6 +430,121 @@ gpointer
 _gaio_job_get_user_data (GaioJob *job)
 {
   return job->user_data;
+}
+
+/* The function of a job submitted by name: it has no code in this
+ * process, so running it here (an executor that is not a process pool
+ * was given it) is an error. */
+static gboolean
+named_job_func (GaioJob   *job,
+                gpointer   user_data,
+                GError   **error)
+{
+  g_set_error (error, GAIO_ERROR, GAIO_ERROR_INVALID_ARGUMENT,
+               "The job names the function '%s', which only a process pool can run",
+               job->function_name);
+  return FALSE;
+}
+
+GaioJob *
+_gaio_job_new_named (GaioLoop   *loop,
+                     GaioFuture *future,
+                     const char *function_name,
+                     GVariant   *args)
+{
+  GaioJob *job = _gaio_job_new (loop, future, named_job_func, args, NULL, NULL);
+
+  job->function_name = g_strdup (function_name);
+
+  return job;
+}
+
+const char *
+_gaio_job_get_function_name (GaioJob *job)
+{
+  return job->function_name;
+}
+
+gboolean
+_gaio_job_begin (GaioJob *job)
+{
+  return g_atomic_int_compare_and_exchange (&job->state, JOB_QUEUED, JOB_RUNNING);
+}
+
+void
+_gaio_job_finish (GaioJob *job,
+                  GValue  *value,
+                  GError  *error)
+{
+  g_assert (g_atomic_int_get (&job->state) == JOB_RUNNING);
+
+  clear_job_result (job);
+  g_clear_error (&job->error);
+  if (error != NULL)
+    {
+      job->error = error;
+      if (value != NULL && G_IS_VALUE (value))
+        g_value_unset (value);
+    }
+  else if (value != NULL && G_IS_VALUE (value))
+    {
+      job->result = *value;
+      memset (value, 0, sizeof *value);
+    }
+
+  g_atomic_int_set (&job->state, JOB_DONE);
+  post_to_loop (job, deliver_on_loop);
+}
+
+GaioJob *
+_gaio_job_new_local (GaioJobFunc  func,
+                     GVariant    *args)
+{
+  GaioJob *job = g_new0 (GaioJob, 1);
+
+  job->ref_count = 1;
+  job->state = JOB_RUNNING;
+  job->func = func;
+  job->closure_released = TRUE;
+  job->args = args != NULL ? g_variant_ref_sink (args) : NULL;
+
+  return job;
+}
+
+gboolean
+_gaio_job_invoke (GaioJob  *job,
+                  GError  **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (job->func (job, NULL, &local_error))
+    {
+      if (local_error != NULL)
+        g_critical ("A GaioJobFunc returned TRUE but set an error: %s", local_error->message);
+      return TRUE;
+    }
+
+  if (local_error == NULL)
+    local_error = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_FAILED,
+                                       "The job returned FALSE without setting an error");
+  g_propagate_error (error, g_steal_pointer (&local_error));
+  return FALSE;
+}
+
+const GValue *
+_gaio_job_peek_result (GaioJob  *job,
+                       gboolean *is_pointer)
+{
+  *is_pointer = job->result_destroy != NULL ||
+                (G_IS_VALUE (&job->result) && G_VALUE_HOLDS_POINTER (&job->result));
+
+  return G_IS_VALUE (&job->result) ? &job->result : NULL;
+}
+
+void
+_gaio_job_cancel_running (GaioJob *job)
+{
+  g_cancellable_cancel (ensure_cancellable (job));
 }
 
 

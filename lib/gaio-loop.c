@@ -27,6 +27,7 @@
 #include "gaio-loop-source-private.h"
 #include "gaio-signal-private.h"
 #include "gaio-task-private.h"
+#include "gaio-process-pool-worker-private.h"
 
 #define DEFAULT_SLOW_CALLBACK_DURATION 0.1
 
@@ -139,6 +140,10 @@ gaio_loop_constructed (GObject *object)
   GaioLoop *loop = GAIO_LOOP (object);
 
   G_OBJECT_CLASS (gaio_loop_parent_class)->constructed (object);
+
+  /* A process-pool worker whose program forgot the worker guard stops
+   * here, saying so, rather than run the program's loop. */
+  _gaio_process_pool_check_guard ("an event loop was created");
 
   if (loop->context == NULL)
     loop->context = g_main_context_ref_thread_default ();

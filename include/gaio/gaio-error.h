@@ -56,6 +56,9 @@ G_BEGIN_DECLS
  *   cannot be signalled (asyncio's `ProcessLookupError`)
  * @GAIO_ERROR_INTERRUPTED: gaio_run() was interrupted by SIGINT, which
  *   cancelled its main task (asyncio's `KeyboardInterrupt`)
+ * @GAIO_ERROR_NOT_SERIALIZABLE: a job cannot be sent to a worker process:
+ *   its function has no name the worker can find, it carries C data, or
+ *   its arguments or result are too big (pickle's `PicklingError`)
  *
  * Error codes of the %GAIO_ERROR domain.
  */
@@ -74,6 +77,7 @@ typedef enum {
   GAIO_ERROR_SIGNAL_UNCATCHABLE,
   GAIO_ERROR_PROCESS_LOOKUP,
   GAIO_ERROR_INTERRUPTED,
+  GAIO_ERROR_NOT_SERIALIZABLE,
 } GaioError;
 
 GAIO_AVAILABLE_IN_ALL

@@ -1,0 +1,316 @@
+/* bench-process.c: the process pool against Python's ProcessPoolExecutor
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The libgaio authors
+ *
+ * Standalone (its own worker, through the worker guard), printing the
+ * lines of DESIGN.md's "Benchmarks":
+ *
+ *   cpu_bound_speedup   the seed's cpu_bound() x4 through a 2-worker pool
+ *                       vs serially in this process (extra: speedup)
+ *   process_throughput  20 000 trivial jobs submitted at once, gathered
+ *   process_latency     2 000 sequential round trips (p50, p99)
+ *   process_start       a new pool to its first result (extra: start_ms)
+ *
+ * then runs bench/python/process_pool.py for the python_processpool
+ * lines when python3 is in PATH. --quick divides the counts by 10,
+ * --only=BENCH runs one benchmark, --no-python skips the peer.
+ */
+
+#include <gaio.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define CPU_BOUND_N 10000000u
+
+gboolean bench_cpu_bound (GaioJob *job, gpointer user_data, GError **error);
+gboolean bench_trivial   (GaioJob *job, gpointer user_data, GError **error);
+
+static gint64
+now_ns (void)
+{
+  struct timespec ts;
+
+  clock_gettime (CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * G_GINT64_CONSTANT (1000000000) + ts.tv_nsec;
+}
+
+static char *
+cpu_bound (guint32 limit)
+{
+  unsigned __int128 sum = 0;
+  char digits[48];
+  gsize n = sizeof digits - 1;
+
+  for (guint64 i = 0; i < limit; i++)
+    sum += (unsigned __int128) (i * i);
+
+  digits[n] = '\0';
+  do
+    {
+      digits[--n] = '0' + (char) (sum % 10);
+      sum /= 10;
+    }
+  while (sum != 0);
+
+  return g_strdup (digits + n);
+}
+
+gboolean
+bench_cpu_bound (GaioJob *job, gpointer user_data, GError **error)
+{
+  guint32 limit;
+  g_autofree char *sum = NULL;
+
+  g_variant_get (gaio_job_get_args (job), "(u)", &limit);
+  sum = cpu_bound (limit);
+  gaio_job_set_result_string (job, sum);
+  return TRUE;
+}
+
+gboolean
+bench_trivial (GaioJob *job, gpointer user_data, GError **error)
+{
+  gint32 x;
+
+  g_variant_get (gaio_job_get_args (job), "(i)", &x);
+  gaio_job_set_result_int64 (job, x + 1);
+  return TRUE;
+}
+
+typedef struct
+{
+  GaioLoop *loop;
+  guint     left;
+} Gather;
+
+static void
+gather_one (GaioFuture *future,
+            gpointer    user_data)
+{
+  Gather *gather = user_data;
+
+  if (--gather->left == 0)
+    gaio_loop_stop (gather->loop);
+}
+
+/* Submits @n jobs at once and runs the loop until all are done. */
+static void
+gather (GaioLoop                *loop,
+        GaioProcessPoolExecutor *pool,
+        GaioJobFunc              func,
+        guint                    n,
+        GVariant               *(*make_args) (guint i))
+{
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  Gather state = { loop, n };
+
+  for (guint i = 0; i < n; i++)
+    {
+      GaioFuture *future = gaio_loop_run_in_executor (loop, GAIO_EXECUTOR (pool), func,
+                                                      make_args (i), NULL, NULL);
+
+      gaio_future_add_done_callback (future, gather_one, &state, NULL);
+      g_ptr_array_add (futures, future);
+    }
+  gaio_loop_run_forever (loop, NULL);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      gaio_future_get_result (g_ptr_array_index (futures, i), NULL, &error);
+      if (error != NULL)
+        g_error ("job failed: %s", error->message);
+    }
+}
+
+static GVariant *
+trivial_args (guint i)
+{
+  return g_variant_new ("(i)", (gint32) i);
+}
+
+static GVariant *
+cpu_args (guint i)
+{
+  return g_variant_new ("(u)", CPU_BOUND_N);
+}
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+
+  return x < y ? -1 : x > y;
+}
+
+static double
+percentile (double *sorted,
+            guint   n,
+            double  p)
+{
+  guint rank = (guint) (p / 100.0 * n + 0.999999);
+
+  return sorted[CLAMP (rank, 1, n) - 1];
+}
+
+static void
+bench_cpu_bound_speedup (GaioLoop *loop)
+{
+  g_autoptr(GaioProcessPoolExecutor) pool = gaio_process_pool_executor_new (2);
+  gint64 start, serial_ns, pool_ns;
+
+  start = now_ns ();
+  for (guint i = 0; i < 4; i++)
+    g_free (cpu_bound (CPU_BOUND_N));
+  serial_ns = now_ns () - start;
+
+  /* Workers started first: the speedup is of the work, not the spawn. */
+  gather (loop, pool, bench_trivial, 2, trivial_args);
+  start = now_ns ();
+  gather (loop, pool, bench_cpu_bound, 4, cpu_args);
+  pool_ns = now_ns () - start;
+  gaio_executor_shutdown (GAIO_EXECUTOR (pool), TRUE, FALSE);
+
+  printf ("bench=cpu_bound_speedup impl=gaio n=4 ops_per_s=%.3f extra=speedup=%.2f "
+          "serial_ms=%.1f pool_ms=%.1f\n",
+          4 / (pool_ns / 1e9), (double) serial_ns / pool_ns, serial_ns / 1e6, pool_ns / 1e6);
+}
+
+static void
+bench_throughput (GaioLoop *loop,
+                  guint     n)
+{
+  g_autoptr(GaioProcessPoolExecutor) pool = gaio_process_pool_executor_new (0);
+  gint64 start, elapsed;
+
+  gather (loop, pool, bench_trivial, 200, trivial_args);
+  start = now_ns ();
+  gather (loop, pool, bench_trivial, n, trivial_args);
+  elapsed = now_ns () - start;
+  gaio_executor_shutdown (GAIO_EXECUTOR (pool), TRUE, FALSE);
+
+  printf ("bench=process_throughput impl=gaio n=%u ops_per_s=%.0f extra=us_per_job=%.2f\n",
+          n, n / (elapsed / 1e9), elapsed / 1e3 / n);
+}
+
+static void
+bench_latency (GaioLoop *loop,
+               guint     n)
+{
+  g_autoptr(GaioProcessPoolExecutor) pool = gaio_process_pool_executor_new (0);
+  g_autofree double *samples = g_new (double, n);
+  gint64 total = 0;
+
+  gather (loop, pool, bench_trivial, 10, trivial_args);
+  for (guint i = 0; i < n; i++)
+    {
+      gint64 start = now_ns ();
+      g_autoptr(GaioFuture) future =
+        gaio_loop_run_in_executor (loop, GAIO_EXECUTOR (pool), bench_trivial,
+                                   g_variant_new ("(i)", (gint32) i), NULL, NULL);
+
+      gaio_loop_run_until_complete (loop, future, NULL, NULL);
+      samples[i] = (now_ns () - start) / 1e3;
+      total += now_ns () - start;
+    }
+  gaio_executor_shutdown (GAIO_EXECUTOR (pool), TRUE, FALSE);
+
+  qsort (samples, n, sizeof (double), compare_doubles);
+  printf ("bench=process_latency impl=gaio n=%u ops_per_s=%.0f p50_us=%.1f p99_us=%.1f\n",
+          n, n / (total / 1e9), percentile (samples, n, 50), percentile (samples, n, 99));
+}
+
+static void
+bench_start (GaioLoop *loop,
+             guint     n)
+{
+  g_autofree double *samples = g_new (double, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      gint64 start = now_ns ();
+      g_autoptr(GaioProcessPoolExecutor) pool = gaio_process_pool_executor_new (0);
+      g_autoptr(GaioFuture) future =
+        gaio_loop_run_in_executor (loop, GAIO_EXECUTOR (pool), bench_trivial,
+                                   g_variant_new ("(i)", 1), NULL, NULL);
+
+      gaio_loop_run_until_complete (loop, future, NULL, NULL);
+      samples[i] = (now_ns () - start) / 1e6;
+      gaio_executor_shutdown (GAIO_EXECUTOR (pool), TRUE, FALSE);
+    }
+
+  qsort (samples, n, sizeof (double), compare_doubles);
+  printf ("bench=process_start impl=gaio n=%u ops_per_s=%.1f extra=start_ms=%.2f\n",
+          n, 1000.0 / percentile (samples, n, 50), percentile (samples, n, 50));
+}
+
+static void
+run_python (const char *script,
+            gboolean    quick)
+{
+  g_autofree char *python = g_find_program_in_path ("python3");
+  const char *argv[] = { python, script, quick ? "--quick" : NULL, NULL };
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  if (python == NULL)
+    {
+      printf ("# python_processpool skipped: no python3 in PATH\n");
+      return;
+    }
+  fflush (stdout);
+  /* Its lines go straight to our stdout. */
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_CHILD_INHERITS_STDIN, NULL, NULL,
+                     NULL, NULL, &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    printf ("# python_processpool failed: %s\n", error->message);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autoptr(GaioLoop) loop = NULL;
+  gboolean quick = FALSE;
+  gboolean no_python = FALSE;
+  const char *only = NULL;
+  guint scale;
+
+  GAIO_PROCESS_POOL_REGISTER (bench_cpu_bound);
+  GAIO_PROCESS_POOL_REGISTER (bench_trivial);
+  gaio_process_pool_worker_guard (&argc, &argv);
+
+  for (int i = 1; i < argc; i++)
+    {
+      if (g_str_equal (argv[i], "--quick"))
+        quick = TRUE;
+      else if (g_str_equal (argv[i], "--no-python"))
+        no_python = TRUE;
+      else if (g_str_has_prefix (argv[i], "--only="))
+        only = argv[i] + strlen ("--only=");
+    }
+  scale = quick ? 10 : 1;
+
+#define WANTED(name) (only == NULL || g_str_equal (only, name))
+  loop = gaio_loop_new (NULL);
+  if (WANTED ("cpu_bound_speedup"))
+    bench_cpu_bound_speedup (loop);
+  if (WANTED ("process_throughput"))
+    bench_throughput (loop, 20000 / scale);
+  if (WANTED ("process_latency"))
+    bench_latency (loop, 2000 / scale);
+  if (WANTED ("process_start"))
+    bench_start (loop, 20 / (quick ? 4 : 1));
+  gaio_loop_close (loop, NULL);
+
+  if (!no_python && only == NULL)
+    run_python (BENCH_PROCESS_PY, quick);
+
+  return 0;
+}

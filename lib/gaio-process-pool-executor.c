@@ -1,0 +1,982 @@
+/* gaio-process-pool-executor.c: an executor whose workers are processes
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The libgaio authors
+ *
+ * The GObject of Python's ProcessPoolExecutor: its configuration (fixed
+ * by the first job), the checks a job passes before it may go to a worker
+ * (its function has a name, it carries no C data, this process may start
+ * workers), and the public API. The pool itself, its I/O thread and its
+ * children, is in gaio-process-pool-core.c, which explains the model.
+ */
+
+#include "config.h"
+
+#include "gaio-job-private.h"
+#include "gaio-process-pool-core-private.h"
+#include "gaio-process-pool-worker-private.h"
+#include "gaio-process-registry-private.h"
+#include "gaio-wire-private.h"
+
+#define DEFAULT_HANDSHAKE_TIMEOUT 10.0
+
+struct _GaioProcessPoolExecutor
+{
+  GObject      parent_instance;
+
+  guint        max_workers;
+  guint        max_tasks_per_child;
+  char       **worker_argv;       /* (owned) (nullable) NULL: the program itself */
+  char       **launcher_prefix;   /* (owned) (nullable) */
+  char        *initializer;       /* (owned) (nullable) */
+  GVariant    *initargs;          /* (owned) (nullable) */
+  guint        max_message_size;
+  gdouble      handshake_timeout;
+
+  gboolean     started;           /* the configuration is frozen: core exists */
+  GaioPoolCore *core;             /* (owned) (nullable) */
+};
+
+static void gaio_process_pool_executor_iface_init (GaioExecutorInterface *iface);
+
+/**
+ * GaioProcessPoolExecutor:
+ *
+ * Runs jobs in worker processes (Python's
+ * `concurrent.futures.ProcessPoolExecutor`), for CPU-bound work that
+ * must run in parallel with the loop and with each other. Use it with
+ * [method@Gaio.Loop.run_in_executor] like any executor:
+ *
+ * ```c
+ * future = gaio_loop_run_in_executor (loop, GAIO_EXECUTOR (pool), cpu_bound,
+ *                                     g_variant_new ("(u)", 10000000), NULL, NULL);
+ * ```
+ *
+ * Workers are started on demand, up to
+ * [property@Gaio.ProcessPoolExecutor:max-workers], and stay alive
+ * between jobs. By default a worker is the program itself, which must
+ * call [func@Gaio.process_pool_worker_guard] first thing in main() (the
+ * analogue of `if __name__ == '__main__':`). A pool made with
+ * [ctor@Gaio.ProcessPoolExecutor.new_for_worker] runs a worker
+ * executable instead (see [func@Gaio.process_pool_worker_main]), possibly
+ * behind a [property@Gaio.ProcessPoolExecutor:launcher-prefix] such as a
+ * sandbox.
+ *
+ * What differs from a thread pool:
+ *
+ * - A job's function travels by name: registered with
+ *   [func@Gaio.process_pool_register], or exported. A function that
+ *   cannot travel fails its future at once with
+ *   %GAIO_ERROR_NOT_SERIALIZABLE.
+ * - Arguments are a #GVariant; `user_data` must be %NULL (C data cannot
+ *   cross a process boundary). The result must be a #GVariant, a number,
+ *   a boolean, a string or #GBytes; the future gets the same type back.
+ *   A #GError returned by the job crosses with its domain, code and
+ *   message.
+ * - A worker that dies (killed, crashed, `exit()` in a job) breaks the
+ *   pool as `BrokenProcessPool` does: its jobs and every job not yet done
+ *   fail with %GAIO_ERROR_BROKEN_EXECUTOR, and so does every later
+ *   submission.
+ * - What workers print (stdout and stderr) is logged in the `Gaio`
+ *   domain at %G_LOG_LEVEL_MESSAGE, one record per line, with the
+ *   worker's pid in the message and in a `GAIO_WORKER_PID` field.
+ *
+ * Cancelling a future whose job has not been sent to a worker drops the
+ * job; cancelling one already sent cancels the job's #GCancellable in
+ * the worker (and drops its outcome).
+ *
+ * The pool's I/O runs in a thread of its own; futures complete on their
+ * loop's thread. The configuration (the setters and properties) is fixed
+ * by the first job.
+ */
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (GaioProcessPoolExecutor, gaio_process_pool_executor, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (GAIO_TYPE_EXECUTOR,
+                                                      gaio_process_pool_executor_iface_init))
+
+enum {
+  PROP_0,
+  PROP_MAX_WORKERS,
+  PROP_WORKER_ARGV,
+  PROP_LAUNCHER_PREFIX,
+  PROP_MAX_TASKS_PER_CHILD,
+  PROP_INITIALIZER,
+  PROP_INITIALIZER_ARGS,
+  PROP_MAX_MESSAGE_SIZE,
+  PROP_HANDSHAKE_TIMEOUT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* --- the executor (loop threads) --------------------------------------- */
+
+static char **
+build_argv (GaioProcessPoolExecutor  *self,
+            GError                  **error)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *self_exe = NULL;
+
+  if (self->launcher_prefix != NULL)
+    g_strv_builder_addv (builder, (const char **) self->launcher_prefix);
+
+  if (self->worker_argv != NULL)
+    {
+      g_strv_builder_addv (builder, (const char **) self->worker_argv);
+      return g_strv_builder_end (builder);
+    }
+
+  /* The program itself, by the path the kernel has for it. Not
+   * "/proc/self/exe" as such: a launcher prefix would resolve it to
+   * itself, and so would valgrind, which runs programs inside its own
+   * executable (it answers readlink() with the program's path). If the
+   * file was replaced or removed since, /proc/self/exe still reaches the
+   * original, when there is no launcher in between. */
+  self_exe = g_file_read_link ("/proc/self/exe", error);
+  if (self_exe == NULL)
+    return NULL;
+  if (self->launcher_prefix == NULL && !g_file_test (self_exe, G_FILE_TEST_IS_EXECUTABLE))
+    {
+      g_free (self_exe);
+      self_exe = g_strdup ("/proc/self/exe");
+    }
+  g_strv_builder_add (builder, self_exe);
+
+  return g_strv_builder_end (builder);
+}
+
+static GaioPoolCore *
+core_new (GaioProcessPoolExecutor  *self,
+          GError                  **error)
+{
+  GaioPoolConfig config = { 0 };
+  GaioPoolCore *core;
+
+  config.argv = build_argv (self, error);
+  if (config.argv == NULL)
+    return NULL;
+
+  config.max_workers = self->max_workers;
+  config.max_tasks = self->max_tasks_per_child;
+  config.argv0 = self->worker_argv == NULL ? g_strdup (_gaio_process_pool_get_argv0 ()) : NULL;
+  config.initializer = self->initializer;
+  config.initargs = self->initargs;
+  config.max_body = self->max_message_size;
+  config.handshake_timeout_us = (gint64) (self->handshake_timeout * G_USEC_PER_SEC);
+
+  core = _gaio_pool_core_new (&config, error);
+  g_strfreev (config.argv);
+  g_free (config.argv0);
+
+  return core;
+}
+
+/* The first job starts the I/O thread; the configuration is fixed then. */
+static gboolean
+ensure_started (GaioProcessPoolExecutor  *self,
+                GError                  **error)
+{
+  if (self->core != NULL)
+    return TRUE;
+
+  self->started = TRUE;
+  self->core = core_new (self, error);
+  if (self->core == NULL)
+    return FALSE;
+
+  /* On failure the core stays, broken: later jobs fail the same way. */
+  return _gaio_pool_core_start (self->core, error);
+}
+
+/* Why a job cannot go to a worker, if it cannot. */
+static const char *
+job_function_name (GaioProcessPoolExecutor  *self,
+                   GaioJob                  *job,
+                   GError                  **error)
+{
+  const char *name = _gaio_job_get_function_name (job);
+
+  if (_gaio_job_get_user_data (job) != NULL)
+    {
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_NOT_SERIALIZABLE,
+                           "A process pool job cannot take user_data: C data cannot cross a "
+                           "process boundary. Pass the job's arguments as a GVariant (args) and "
+                           "NULL user_data");
+      return NULL;
+    }
+
+  if (name != NULL)
+    return g_intern_string (name);
+
+  return _gaio_process_registry_name_of (_gaio_job_get_func (job), error);
+}
+
+/* Workers never start workers, and a pool of the program itself needs
+ * the guard in the program's main(). */
+static gboolean
+check_can_start_workers (GaioProcessPoolExecutor  *self,
+                         GError                  **error)
+{
+  if (_gaio_process_pool_started_as_worker ())
+    {
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_BROKEN_EXECUTOR,
+                           "A process pool worker cannot start workers of its own");
+      return FALSE;
+    }
+
+  if (self->worker_argv == NULL && !_gaio_process_pool_guard_was_called ())
+    {
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_BROKEN_EXECUTOR,
+                           "This process pool runs its workers from the program itself, which "
+                           "must call gaio_process_pool_worker_guard (&argc, &argv) first thing in "
+                           "main() (the analogue of Python's `if __name__ == '__main__':`); or "
+                           "give the pool a worker executable with "
+                           "gaio_process_pool_executor_new_for_worker()");
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+gaio_process_pool_executor_submit (GaioExecutor  *executor,
+                                   GaioJob       *job,
+                                   GError       **error)
+{
+  GaioProcessPoolExecutor *self = GAIO_PROCESS_POOL_EXECUTOR (executor);
+  const char *name;
+
+  if (self->core != NULL && _gaio_pool_core_is_shutdown (self->core))
+    {
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_EXECUTOR_SHUTDOWN,
+                           "cannot schedule new futures after shutdown");
+      return FALSE;
+    }
+
+  name = job_function_name (self, job, error);
+  if (name == NULL)
+    return FALSE;
+  if (!check_can_start_workers (self, error) || !ensure_started (self, error))
+    return FALSE;
+
+  return _gaio_pool_core_submit (self->core, job, name, error);
+}
+
+static void
+gaio_process_pool_executor_shutdown (GaioExecutor *executor,
+                                     gboolean      wait,
+                                     gboolean      cancel_futures)
+{
+  GaioProcessPoolExecutor *self = GAIO_PROCESS_POOL_EXECUTOR (executor);
+
+  /* Never started: no thread to wait for, but no job may come now. */
+  self->started = TRUE;
+  if (self->core == NULL)
+    self->core = core_new (self, NULL);
+  if (self->core != NULL)
+    _gaio_pool_core_shutdown (self->core, wait, cancel_futures);
+}
+
+static gboolean
+gaio_process_pool_executor_is_shutdown (GaioExecutor *executor)
+{
+  GaioProcessPoolExecutor *self = GAIO_PROCESS_POOL_EXECUTOR (executor);
+
+  return self->core != NULL && _gaio_pool_core_is_shutdown (self->core);
+}
+
+static void
+gaio_process_pool_executor_iface_init (GaioExecutorInterface *iface)
+{
+  iface->submit = gaio_process_pool_executor_submit;
+  iface->shutdown = gaio_process_pool_executor_shutdown;
+  iface->is_shutdown = gaio_process_pool_executor_is_shutdown;
+}
+
+/* --- GObject ----------------------------------------------------------- */
+
+static void
+gaio_process_pool_executor_constructed (GObject *object)
+{
+  GaioProcessPoolExecutor *self = GAIO_PROCESS_POOL_EXECUTOR (object);
+
+  G_OBJECT_CLASS (gaio_process_pool_executor_parent_class)->constructed (object);
+
+  /* A program without the guard, running as a worker, stops here. */
+  _gaio_process_pool_check_guard ("a process pool was created");
+
+  /* Python's default: os.cpu_count(). */
+  if (self->max_workers == 0)
+    self->max_workers = g_get_num_processors ();
+}
+
+static void
+gaio_process_pool_executor_dispose (GObject *object)
+{
+  GaioProcessPoolExecutor *self = GAIO_PROCESS_POOL_EXECUTOR (object);
+
+  /* As Python's executor when collected: the pool finishes the jobs it
+   * has, in the background, then lets its workers go. */
+  if (self->core != NULL)
+    {
+      gaio_process_pool_executor_shutdown (GAIO_EXECUTOR (self), FALSE, FALSE);
+      g_clear_pointer (&self->core, _gaio_pool_core_unref);
+    }
+
+  G_OBJECT_CLASS (gaio_process_pool_executor_parent_class)->dispose (object);
+}
+
+static void
+gaio_process_pool_executor_finalize (GObject *object)
+{
+  GaioProcessPoolExecutor *self = GAIO_PROCESS_POOL_EXECUTOR (object);
+
+  g_strfreev (self->worker_argv);
+  g_strfreev (self->launcher_prefix);
+  g_free (self->initializer);
+  g_clear_pointer (&self->initargs, g_variant_unref);
+
+  G_OBJECT_CLASS (gaio_process_pool_executor_parent_class)->finalize (object);
+}
+
+static void
+gaio_process_pool_executor_get_property (GObject    *object,
+                                         guint       prop_id,
+                                         GValue     *value,
+                                         GParamSpec *pspec)
+{
+  GaioProcessPoolExecutor *self = GAIO_PROCESS_POOL_EXECUTOR (object);
+
+  switch (prop_id)
+    {
+    case PROP_MAX_WORKERS:
+      g_value_set_uint (value, self->max_workers);
+      break;
+    case PROP_WORKER_ARGV:
+      g_value_set_boxed (value, self->worker_argv);
+      break;
+    case PROP_LAUNCHER_PREFIX:
+      g_value_set_boxed (value, self->launcher_prefix);
+      break;
+    case PROP_MAX_TASKS_PER_CHILD:
+      g_value_set_uint (value, self->max_tasks_per_child);
+      break;
+    case PROP_INITIALIZER:
+      g_value_set_string (value, self->initializer);
+      break;
+    case PROP_INITIALIZER_ARGS:
+      g_value_set_variant (value, self->initargs);
+      break;
+    case PROP_MAX_MESSAGE_SIZE:
+      g_value_set_uint (value, self->max_message_size);
+      break;
+    case PROP_HANDSHAKE_TIMEOUT:
+      g_value_set_double (value, self->handshake_timeout);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gaio_process_pool_executor_set_property (GObject      *object,
+                                         guint         prop_id,
+                                         const GValue *value,
+                                         GParamSpec   *pspec)
+{
+  GaioProcessPoolExecutor *self = GAIO_PROCESS_POOL_EXECUTOR (object);
+
+  if (self->started)
+    {
+      g_critical ("GaioProcessPoolExecutor:%s cannot change once the pool has run a job",
+                  pspec->name);
+      return;
+    }
+
+  switch (prop_id)
+    {
+    case PROP_MAX_WORKERS:
+      self->max_workers = g_value_get_uint (value);
+      break;
+    case PROP_WORKER_ARGV:
+      g_strfreev (self->worker_argv);
+      self->worker_argv = g_value_dup_boxed (value);
+      break;
+    case PROP_LAUNCHER_PREFIX:
+      g_strfreev (self->launcher_prefix);
+      self->launcher_prefix = g_value_dup_boxed (value);
+      if (self->launcher_prefix != NULL && self->launcher_prefix[0] == NULL)
+        g_clear_pointer (&self->launcher_prefix, g_strfreev);
+      break;
+    case PROP_MAX_TASKS_PER_CHILD:
+      self->max_tasks_per_child = g_value_get_uint (value);
+      break;
+    case PROP_INITIALIZER:
+      g_free (self->initializer);
+      self->initializer = g_value_dup_string (value);
+      break;
+    case PROP_INITIALIZER_ARGS:
+      g_clear_pointer (&self->initargs, g_variant_unref);
+      self->initargs = g_value_dup_variant (value);
+      break;
+    case PROP_MAX_MESSAGE_SIZE:
+      self->max_message_size = g_value_get_uint (value);
+      break;
+    case PROP_HANDSHAKE_TIMEOUT:
+      self->handshake_timeout = g_value_get_double (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+gaio_process_pool_executor_class_init (GaioProcessPoolExecutorClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags flags = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->constructed = gaio_process_pool_executor_constructed;
+  object_class->dispose = gaio_process_pool_executor_dispose;
+  object_class->finalize = gaio_process_pool_executor_finalize;
+  object_class->get_property = gaio_process_pool_executor_get_property;
+  object_class->set_property = gaio_process_pool_executor_set_property;
+
+  /**
+   * GaioProcessPoolExecutor:max-workers:
+   *
+   * The most worker processes at once. 0 at construction means Python's
+   * default, the number of processors.
+   */
+  properties[PROP_MAX_WORKERS] =
+    g_param_spec_uint ("max-workers", NULL, NULL, 0, G_MAXINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GaioProcessPoolExecutor:worker-argv:
+   *
+   * The command line of a worker executable (see
+   * [func@Gaio.process_pool_worker_main]), or %NULL for workers that run
+   * the program itself (which must call
+   * [func@Gaio.process_pool_worker_guard]). The first element is a path;
+   * `PATH` is not searched.
+   */
+  properties[PROP_WORKER_ARGV] =
+    g_param_spec_boxed ("worker-argv", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+
+  /**
+   * GaioProcessPoolExecutor:launcher-prefix:
+   *
+   * A command put in front of every worker's command line: `env NAME=value`,
+   * a sandbox (`bwrap ... --`), `nice`. It must end by running the rest
+   * of its arguments with the same stdin, stdout and stderr, and keep the
+   * environment variables whose names start with `GAIO_PROCESS_POOL_`.
+   * Fixed by the first job.
+   */
+  properties[PROP_LAUNCHER_PREFIX] =
+    g_param_spec_boxed ("launcher-prefix", NULL, NULL, G_TYPE_STRV, flags);
+
+  /**
+   * GaioProcessPoolExecutor:max-tasks-per-child:
+   *
+   * How many jobs a worker runs before it exits and is replaced (Python
+   * 3.11's `max_tasks_per_child`), or 0 for no limit. Fixed by the first
+   * job.
+   */
+  properties[PROP_MAX_TASKS_PER_CHILD] =
+    g_param_spec_uint ("max-tasks-per-child", NULL, NULL, 0, G_MAXUINT, 0, flags);
+
+  /**
+   * GaioProcessPoolExecutor:initializer:
+   *
+   * The name of a [callback@Gaio.JobFunc] every worker runs once before
+   * its first job, with
+   * [property@Gaio.ProcessPoolExecutor:initializer-args] (Python's
+   * `initializer` and `initargs`), or %NULL. If it fails, the pool is
+   * broken. Fixed by the first job.
+   */
+  properties[PROP_INITIALIZER] =
+    g_param_spec_string ("initializer", NULL, NULL, NULL, flags);
+
+  /**
+   * GaioProcessPoolExecutor:initializer-args:
+   *
+   * The arguments of [property@Gaio.ProcessPoolExecutor:initializer].
+   */
+  properties[PROP_INITIALIZER_ARGS] =
+    g_param_spec_variant ("initializer-args", NULL, NULL, G_VARIANT_TYPE_ANY, NULL, flags);
+
+  /**
+   * GaioProcessPoolExecutor:max-message-size:
+   *
+   * The largest message, in bytes, a job's arguments or result may take.
+   * A job whose arguments are larger fails with
+   * %GAIO_ERROR_NOT_SERIALIZABLE, as does one whose result is; a worker
+   * that sends a larger message anyway breaks the pool. Fixed by the
+   * first job.
+   */
+  properties[PROP_MAX_MESSAGE_SIZE] =
+    g_param_spec_uint ("max-message-size", NULL, NULL, 64, G_MAXUINT32,
+                       GAIO_WIRE_DEFAULT_MAX_BODY, flags | G_PARAM_CONSTRUCT);
+
+  /**
+   * GaioProcessPoolExecutor:handshake-timeout:
+   *
+   * How long, in seconds, a new worker has to answer before the pool
+   * gives up on it and breaks: a program that forgot the worker guard
+   * and never reaches libgaio would otherwise keep the pool waiting for
+   * ever. Fixed by the first job.
+   */
+  properties[PROP_HANDSHAKE_TIMEOUT] =
+    g_param_spec_double ("handshake-timeout", NULL, NULL, 0.001, 3600.0,
+                         DEFAULT_HANDSHAKE_TIMEOUT, flags | G_PARAM_CONSTRUCT);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+gaio_process_pool_executor_init (GaioProcessPoolExecutor *self)
+{
+  self->max_message_size = GAIO_WIRE_DEFAULT_MAX_BODY;
+  self->handshake_timeout = DEFAULT_HANDSHAKE_TIMEOUT;
+}
+
+/* --- public API -------------------------------------------------------- */
+
+/**
+ * gaio_process_pool_executor_new:
+ * @max_workers: the most worker processes, or 0 for the number of
+ *   processors
+ *
+ * Creates a process pool whose workers run the program itself: it must
+ * call [func@Gaio.process_pool_worker_guard] first thing in main(), or
+ * every job fails saying so. No process starts before the first job.
+ *
+ * Returns: (transfer full): a new #GaioProcessPoolExecutor
+ */
+GaioProcessPoolExecutor *
+gaio_process_pool_executor_new (guint max_workers)
+{
+  g_return_val_if_fail (max_workers <= G_MAXINT, NULL);
+
+  return g_object_new (GAIO_TYPE_PROCESS_POOL_EXECUTOR, "max-workers", max_workers, NULL);
+}
+
+/**
+ * gaio_process_pool_executor_new_for_worker:
+ * @max_workers: the most worker processes, or 0 for the number of
+ *   processors
+ * @worker_argv: (array zero-terminated=1): the worker executable's path
+ *   and arguments
+ *
+ * Creates a process pool whose workers run @worker_argv, a program whose
+ * main() is [func@Gaio.process_pool_worker_main]. Jobs name functions
+ * that program registered. This is the way for bindings (see
+ * [method@Gaio.ProcessPoolExecutor.submit_named]) and for lean or
+ * sandboxed workers.
+ *
+ * Returns: (transfer full): a new #GaioProcessPoolExecutor
+ */
+GaioProcessPoolExecutor *
+gaio_process_pool_executor_new_for_worker (guint               max_workers,
+                                           const char * const *worker_argv)
+{
+  g_return_val_if_fail (max_workers <= G_MAXINT, NULL);
+  g_return_val_if_fail (worker_argv != NULL && worker_argv[0] != NULL, NULL);
+
+  return g_object_new (GAIO_TYPE_PROCESS_POOL_EXECUTOR,
+                       "max-workers", max_workers,
+                       "worker-argv", worker_argv,
+                       NULL);
+}
+
+/**
+ * gaio_process_pool_executor_set_launcher_prefix:
+ * @executor: a #GaioProcessPoolExecutor
+ * @prefix: (array zero-terminated=1) (nullable): the launcher command, or
+ *   %NULL for none
+ *
+ * Sets [property@Gaio.ProcessPoolExecutor:launcher-prefix]. Before the
+ * first job only.
+ */
+void
+gaio_process_pool_executor_set_launcher_prefix (GaioProcessPoolExecutor *executor,
+                                                const char * const      *prefix)
+{
+  g_return_if_fail (GAIO_IS_PROCESS_POOL_EXECUTOR (executor));
+  g_return_if_fail (!executor->started);
+
+  g_object_set (executor, "launcher-prefix", prefix, NULL);
+}
+
+/**
+ * gaio_process_pool_executor_set_max_tasks_per_child:
+ * @executor: a #GaioProcessPoolExecutor
+ * @max_tasks: jobs per worker process, or 0 for no limit
+ *
+ * Sets [property@Gaio.ProcessPoolExecutor:max-tasks-per-child]. Before
+ * the first job only.
+ */
+void
+gaio_process_pool_executor_set_max_tasks_per_child (GaioProcessPoolExecutor *executor,
+                                                    guint                    max_tasks)
+{
+  g_return_if_fail (GAIO_IS_PROCESS_POOL_EXECUTOR (executor));
+  g_return_if_fail (!executor->started);
+
+  g_object_set (executor, "max-tasks-per-child", max_tasks, NULL);
+}
+
+/**
+ * gaio_process_pool_executor_set_initializer_name:
+ * @executor: a #GaioProcessPoolExecutor
+ * @name: (nullable): the name of the initializer in the workers, or %NULL
+ *   for none
+ * @initargs: (nullable): its arguments; a floating reference is sunk
+ *
+ * Sets [property@Gaio.ProcessPoolExecutor:initializer] and its
+ * arguments. Before the first job only.
+ */
+void
+gaio_process_pool_executor_set_initializer_name (GaioProcessPoolExecutor *executor,
+                                                 const char              *name,
+                                                 GVariant                *initargs)
+{
+  g_autoptr(GVariant) args = initargs != NULL ? g_variant_ref_sink (initargs) : NULL;
+
+  g_return_if_fail (GAIO_IS_PROCESS_POOL_EXECUTOR (executor));
+  g_return_if_fail (!executor->started);
+
+  g_object_set (executor, "initializer", name, "initializer-args", args, NULL);
+}
+
+/**
+ * gaio_process_pool_executor_set_initializer: (skip)
+ * @executor: a #GaioProcessPoolExecutor
+ * @initializer: (nullable): a function every worker runs once before its
+ *   first job, registered or exported like job functions
+ * @initargs: (nullable): its arguments, read with
+ *   [method@Gaio.Job.get_args]; a floating reference is sunk
+ * @error: return location for a #GError
+ *
+ * Sets the initializer by function (Python's `initializer` and
+ * `initargs`). Its result is ignored; if it fails, the pool is broken and
+ * its jobs fail with %GAIO_ERROR_BROKEN_EXECUTOR. Before the first job
+ * only.
+ *
+ * Returns: %TRUE, or %FALSE with %GAIO_ERROR_NOT_SERIALIZABLE if the
+ *   function cannot travel to workers
+ */
+gboolean
+gaio_process_pool_executor_set_initializer (GaioProcessPoolExecutor  *executor,
+                                            GaioJobFunc               initializer,
+                                            GVariant                 *initargs,
+                                            GError                  **error)
+{
+  g_autoptr(GVariant) args = initargs != NULL ? g_variant_ref_sink (initargs) : NULL;
+  const char *name = NULL;
+
+  g_return_val_if_fail (GAIO_IS_PROCESS_POOL_EXECUTOR (executor), FALSE);
+  g_return_val_if_fail (!executor->started, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (initializer != NULL)
+    {
+      name = _gaio_process_registry_name_of (initializer, error);
+      if (name == NULL)
+        return FALSE;
+    }
+
+  gaio_process_pool_executor_set_initializer_name (executor, name, args);
+  return TRUE;
+}
+
+/**
+ * gaio_process_pool_executor_get_max_workers:
+ * @executor: a #GaioProcessPoolExecutor
+ *
+ * Gets [property@Gaio.ProcessPoolExecutor:max-workers].
+ *
+ * Returns: the most worker processes
+ */
+guint
+gaio_process_pool_executor_get_max_workers (GaioProcessPoolExecutor *executor)
+{
+  g_return_val_if_fail (GAIO_IS_PROCESS_POOL_EXECUTOR (executor), 0);
+
+  return executor->max_workers;
+}
+
+/**
+ * gaio_process_pool_executor_get_max_tasks_per_child:
+ * @executor: a #GaioProcessPoolExecutor
+ *
+ * Gets [property@Gaio.ProcessPoolExecutor:max-tasks-per-child].
+ *
+ * Returns: jobs per worker, or 0 for no limit
+ */
+guint
+gaio_process_pool_executor_get_max_tasks_per_child (GaioProcessPoolExecutor *executor)
+{
+  g_return_val_if_fail (GAIO_IS_PROCESS_POOL_EXECUTOR (executor), 0);
+
+  return executor->max_tasks_per_child;
+}
+
+/**
+ * gaio_process_pool_executor_get_worker_argv:
+ * @executor: a #GaioProcessPoolExecutor
+ *
+ * Gets [property@Gaio.ProcessPoolExecutor:worker-argv].
+ *
+ * Returns: (array zero-terminated=1) (nullable) (transfer none): the
+ *   worker command line, or %NULL for the program itself
+ */
+const char * const *
+gaio_process_pool_executor_get_worker_argv (GaioProcessPoolExecutor *executor)
+{
+  g_return_val_if_fail (GAIO_IS_PROCESS_POOL_EXECUTOR (executor), NULL);
+
+  return (const char * const *) executor->worker_argv;
+}
+
+/**
+ * gaio_process_pool_executor_get_launcher_prefix:
+ * @executor: a #GaioProcessPoolExecutor
+ *
+ * Gets [property@Gaio.ProcessPoolExecutor:launcher-prefix].
+ *
+ * Returns: (array zero-terminated=1) (nullable) (transfer none): the
+ *   launcher command, or %NULL
+ */
+const char * const *
+gaio_process_pool_executor_get_launcher_prefix (GaioProcessPoolExecutor *executor)
+{
+  g_return_val_if_fail (GAIO_IS_PROCESS_POOL_EXECUTOR (executor), NULL);
+
+  return (const char * const *) executor->launcher_prefix;
+}
+
+/**
+ * gaio_process_pool_executor_get_worker_pids:
+ * @executor: a #GaioProcessPoolExecutor
+ * @n_pids: (out): the number of pids
+ *
+ * Gets the process ids of the workers alive now (Python's
+ * `executor._processes`), for monitoring and tests. Any thread.
+ *
+ * Returns: (array length=n_pids) (transfer container) (nullable): the pids,
+ *   %NULL if there are none
+ */
+GPid *
+gaio_process_pool_executor_get_worker_pids (GaioProcessPoolExecutor *executor,
+                                            guint                   *n_pids)
+{
+  g_return_val_if_fail (GAIO_IS_PROCESS_POOL_EXECUTOR (executor), NULL);
+  g_return_val_if_fail (n_pids != NULL, NULL);
+
+  *n_pids = 0;
+  if (executor->core == NULL)
+    return NULL;
+
+  return _gaio_pool_core_get_pids (executor->core, n_pids);
+}
+
+/**
+ * gaio_process_pool_executor_submit_named:
+ * @executor: a #GaioProcessPoolExecutor
+ * @loop: the loop the future belongs to
+ * @function_name: the name of a function in the workers (registered
+ *   there, or exported)
+ * @args: (nullable): its arguments; a floating reference is sunk
+ *
+ * Runs the function called @function_name in a worker, like
+ * [method@Gaio.Loop.run_in_executor] with a function pointer. This is how
+ * language bindings use a process pool: their own functions cannot run
+ * in a worker, but a worker executable's C functions can (see
+ * [ctor@Gaio.ProcessPoolExecutor.new_for_worker]).
+ *
+ * A name no worker knows fails the future with
+ * %GAIO_ERROR_NOT_SERIALIZABLE. Loop thread only.
+ *
+ * Returns: (transfer full): the future of the job, completed on @loop's
+ *   thread
+ */
+GaioFuture *
+gaio_process_pool_executor_submit_named (GaioProcessPoolExecutor *executor,
+                                         GaioLoop                *loop,
+                                         const char              *function_name,
+                                         GVariant                *args)
+{
+  g_autoptr(GVariant) owned_args = args != NULL ? g_variant_ref_sink (args) : NULL;
+  g_autoptr(GaioFuture) future = NULL;
+  g_autoptr(GaioJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_return_val_if_fail (GAIO_IS_PROCESS_POOL_EXECUTOR (executor), NULL);
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+  g_return_val_if_fail (function_name != NULL && *function_name != '\0', NULL);
+
+  future = gaio_future_new (loop);
+  if (gaio_loop_is_closed (loop))
+    {
+      gaio_future_take_error (future, g_error_new_literal (GAIO_ERROR, GAIO_ERROR_CLOSED,
+                                                           "Event loop is closed"), NULL);
+      return g_steal_pointer (&future);
+    }
+
+  job = _gaio_job_new_named (loop, future, function_name, owned_args);
+  if (!gaio_executor_submit (GAIO_EXECUTOR (executor), job, &error))
+    _gaio_job_abort (job, error);
+
+  return g_steal_pointer (&future);
+}
+
+/* A future's result as a GVariant, for the _finish() of bindings. */
+static GVariant *
+result_to_variant (const GValue *value)
+{
+  GType type = G_VALUE_TYPE (value);
+
+  if (type == G_TYPE_VARIANT)
+    return g_value_dup_variant (value);
+  if (type == G_TYPE_INT64)
+    return g_variant_ref_sink (g_variant_new_int64 (g_value_get_int64 (value)));
+  if (type == G_TYPE_UINT64)
+    return g_variant_ref_sink (g_variant_new_uint64 (g_value_get_uint64 (value)));
+  if (type == G_TYPE_DOUBLE)
+    return g_variant_ref_sink (g_variant_new_double (g_value_get_double (value)));
+  if (type == G_TYPE_BOOLEAN)
+    return g_variant_ref_sink (g_variant_new_boolean (g_value_get_boolean (value)));
+  if (type == G_TYPE_STRING && g_value_get_string (value) != NULL)
+    return g_variant_ref_sink (g_variant_new_string (g_value_get_string (value)));
+  if (type == G_TYPE_BYTES && g_value_get_boxed (value) != NULL)
+    return g_variant_ref_sink (g_variant_new_from_bytes (G_VARIANT_TYPE_BYTESTRING,
+                                                         g_value_get_boxed (value), TRUE));
+  return NULL;
+}
+
+typedef struct
+{
+  GCancellable *cancellable;   /* (owned) (nullable) */
+  gulong        handler;
+} SubmitNamedData;
+
+static void
+submit_named_data_free (gpointer data)
+{
+  SubmitNamedData *submit = data;
+
+  g_clear_object (&submit->cancellable);
+  g_free (submit);
+}
+
+static void
+submit_named_done (GaioFuture *future,
+                   gpointer    user_data)
+{
+  GTask *task = user_data;
+  SubmitNamedData *submit = g_task_get_task_data (task);
+  GValue value = G_VALUE_INIT;
+  GError *error = NULL;
+
+  if (submit->handler != 0)
+    g_cancellable_disconnect (submit->cancellable, submit->handler);
+
+  if (gaio_future_get_result (future, &value, &error))
+    {
+      g_task_return_pointer (task, G_IS_VALUE (&value) ? result_to_variant (&value) : NULL,
+                             (GDestroyNotify) g_variant_unref);
+      if (G_IS_VALUE (&value))
+        g_value_unset (&value);
+    }
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+submit_named_cancelled (GCancellable *cancellable,
+                        gpointer      user_data)
+{
+  GaioFuture *future = user_data;
+
+  gaio_future_cancel (future, NULL);
+}
+
+/**
+ * gaio_process_pool_executor_submit_named_async:
+ * @executor: a #GaioProcessPoolExecutor
+ * @loop: the loop to run the job for
+ * @function_name: the name of a function in the workers
+ * @args: (nullable): its arguments; a floating reference is sunk
+ * @cancellable: (nullable): cancels the job, as cancelling its future does
+ * @callback: (scope async) (closure user_data): called on the loop's
+ *   thread when the job is done
+ * @user_data: data for @callback
+ *
+ * [method@Gaio.ProcessPoolExecutor.submit_named] in GIO's asynchronous
+ * style: PyGObject can `await` it and GJS can promisify it. Call
+ * [method@Gaio.ProcessPoolExecutor.submit_named_finish] from @callback.
+ * Loop thread only; @cancellable must be cancelled on the loop's thread.
+ */
+void
+gaio_process_pool_executor_submit_named_async (GaioProcessPoolExecutor *executor,
+                                               GaioLoop                *loop,
+                                               const char              *function_name,
+                                               GVariant                *args,
+                                               GCancellable            *cancellable,
+                                               GAsyncReadyCallback      callback,
+                                               gpointer                 user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GaioFuture) future = NULL;
+  SubmitNamedData *submit;
+
+  g_return_if_fail (GAIO_IS_PROCESS_POOL_EXECUTOR (executor));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  future = gaio_process_pool_executor_submit_named (executor, loop, function_name, args);
+  g_return_if_fail (future != NULL);
+
+  submit = g_new0 (SubmitNamedData, 1);
+  task = g_task_new (executor, cancellable, callback, user_data);
+  g_task_set_source_tag (task, gaio_process_pool_executor_submit_named_async);
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, submit, submit_named_data_free);
+
+  /* Disconnected by the done callback, on the loop's thread. */
+  if (cancellable != NULL)
+    {
+      submit->cancellable = g_object_ref (cancellable);
+      submit->handler = g_cancellable_connect (cancellable, G_CALLBACK (submit_named_cancelled),
+                                               g_object_ref (future), g_object_unref);
+    }
+
+  gaio_future_add_done_callback (future, submit_named_done, g_object_ref (task), g_object_unref);
+}
+
+/**
+ * gaio_process_pool_executor_submit_named_finish:
+ * @executor: a #GaioProcessPoolExecutor
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Finishes [method@Gaio.ProcessPoolExecutor.submit_named_async]. A
+ * result set as a number, boolean, string or bytes comes back as a
+ * #GVariant of the matching basic type.
+ *
+ * Returns: (transfer full) (nullable): the job's result, %NULL if it set
+ *   none or on error
+ */
+GVariant *
+gaio_process_pool_executor_submit_named_finish (GaioProcessPoolExecutor  *executor,
+                                                GAsyncResult             *result,
+                                                GError                  **error)
+{
+  g_return_val_if_fail (GAIO_IS_PROCESS_POOL_EXECUTOR (executor), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, executor), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

@@ -1,0 +1,1129 @@
+/* test-process-pool.c: GaioProcessPoolExecutor
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The libgaio authors
+ *
+ * Cases of group EX in asyncio-cases.md (EX-08, EX-10 to EX-13) and
+ * ports of CPython's concurrent.futures process-pool tests
+ * (Lib/test/test_concurrent_futures.py, 3.11), named where they are
+ * covered; the worker-guard cases; and the malformed-frame cases, with a
+ * fake worker (process-fake-worker.c).
+ *
+ * This program is its own worker in the default mode, so it calls the
+ * worker guard first thing in main(), after registering the jobs of
+ * process-jobs.c. Every test ends with the pool shut down (waiting) and
+ * checks that no child of this process is left, zombie or not.
+ */
+
+#include "config.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "gaio-test-util.h"
+#include "process-jobs.h"
+
+/* --- helpers ------------------------------------------------------------- */
+
+/* The children of this process, from /proc: zombies included. */
+static guint
+count_children (gboolean verbose)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  const char *name;
+  guint n = 0;
+
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *stat = NULL;
+      const char *after_comm;
+      int ppid;
+
+      if (!g_ascii_isdigit (name[0]))
+        continue;
+      path = g_strdup_printf ("/proc/%s/stat", name);
+      if (!g_file_get_contents (path, &stat, NULL, NULL))
+        continue;
+      /* "pid (comm) state ppid ...": comm may hold spaces and parentheses. */
+      /* Sanitizer builds start a symbolizer of their own. */
+      if (strstr (stat, "(llvm-symbolizer)") != NULL || strstr (stat, "(addr2line)") != NULL)
+        continue;
+      after_comm = strrchr (stat, ')');
+      if (after_comm != NULL && sscanf (after_comm + 1, " %*c %d", &ppid) == 1 &&
+          ppid == getpid ())
+        {
+          if (verbose)
+            g_test_message ("child left: %s", stat);
+          n++;
+        }
+    }
+
+  return n;
+}
+
+static void
+assert_no_children (void)
+{
+  g_assert_cmpuint (count_children (TRUE), ==, 0);
+}
+
+static GaioProcessPoolExecutor *
+self_pool (guint max_workers)
+{
+  return gaio_process_pool_executor_new (max_workers);
+}
+
+static char *
+worker_path (void)
+{
+  return g_test_build_filename (G_TEST_BUILT, "process-worker", NULL);
+}
+
+static GaioProcessPoolExecutor *
+worker_pool (guint max_workers)
+{
+  g_autofree char *path = worker_path ();
+  const char *argv[] = { path, NULL };
+
+  return gaio_process_pool_executor_new_for_worker (max_workers, argv);
+}
+
+/* Each test gets a loop; the pool it makes is shut down (waiting) and
+ * freed after it, once the test's own references are gone. */
+typedef struct
+{
+  GaioLoop                *loop;
+  GaioProcessPoolExecutor *pool;
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  f->loop = gaio_test_loop_new ();
+}
+
+/* Workers built with the sanitizers report on stderr, which reaches
+ * this process's log: a report fails the test, as one in this process
+ * would. */
+static void
+assert_no_sanitizer_reports (void)
+{
+  for (guint i = 0; i < gaio_test_log_count (); i++)
+    {
+      const char *message = gaio_test_log_get (i)->message;
+
+      if (message != NULL && (strstr (message, "Sanitizer") != NULL ||
+                              strstr (message, "runtime error:") != NULL))
+        {
+          gaio_test_log_dump ();
+          g_error ("a worker reported: %s", message);
+        }
+    }
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  if (f->pool != NULL)
+    {
+      gaio_executor_shutdown (GAIO_EXECUTOR (f->pool), TRUE, FALSE);
+      g_clear_object (&f->pool);
+    }
+  /* Outcomes posted during the wait reach their futures. */
+  gaio_test_iterate (gaio_loop_get_context (f->loop), 10);
+  assert_no_children ();
+  assert_no_sanitizer_reports ();
+  gaio_test_loop_free (f->loop);
+}
+
+static GaioFuture *
+run (GaioLoop                *loop,
+     GaioProcessPoolExecutor *pool,
+     GaioJobFunc              func,
+     GVariant                *args)
+{
+  return gaio_loop_run_in_executor (loop, GAIO_EXECUTOR (pool), func, args, NULL, NULL);
+}
+
+/* Runs the loop until @future is done, at most 30 s. */
+static void
+wait_future (GaioLoop   *loop,
+             GaioFuture *future)
+{
+  if (gaio_future_is_done (future))
+    return;
+  g_assert_true (gaio_test_iterate_until (gaio_loop_get_context (loop),
+                                          (GaioTestCondition) gaio_future_is_done,
+                                          future, 30));
+}
+
+static gint64
+run_int64 (GaioLoop                *loop,
+           GaioProcessPoolExecutor *pool,
+           GaioJobFunc              func,
+           GVariant                *args)
+{
+  g_autoptr(GaioFuture) future = run (loop, pool, func, args);
+  g_autoptr(GError) error = NULL;
+  gint64 value;
+
+  wait_future (loop, future);
+  value = gaio_future_get_result_int64 (future, &error);
+  g_assert_no_error (error);
+
+  return value;
+}
+
+static GError *
+run_error (GaioLoop                *loop,
+           GaioProcessPoolExecutor *pool,
+           GaioJobFunc              func,
+           GVariant                *args)
+{
+  g_autoptr(GaioFuture) future = run (loop, pool, func, args);
+  GError *error = NULL;
+
+  wait_future (loop, future);
+  g_assert_false (gaio_future_get_result (future, NULL, &error));
+  g_assert_nonnull (error);
+
+  return error;
+}
+
+/* The future's GVariant result, owned. */
+static GVariant *
+future_variant (GaioFuture *future)
+{
+  GValue value = G_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+  GVariant *variant;
+
+  g_assert_true (gaio_future_get_result (future, &value, &error));
+  g_assert_no_error (error);
+  g_assert_true (G_VALUE_HOLDS_VARIANT (&value));
+  variant = g_value_dup_variant (&value);
+  g_value_unset (&value);
+
+  return variant;
+}
+
+/* Waits until all @futures are done. */
+static void
+wait_all (GaioLoop  *loop,
+          GPtrArray *futures)
+{
+  for (guint i = 0; i < futures->len; i++)
+    wait_future (loop, g_ptr_array_index (futures, i));
+}
+
+/* --- round trips ------------------------------------------------------- */
+
+/* EX-10: run_in_executor (ProcessPoolExecutor (), f) returns f's result,
+ * computed in another process. CPython: test_events
+ * test_get_event_loop_new_process; test_concurrent_futures
+ * ExecutorTest.test_submit. */
+static void
+test_submit (Fixture       *f,
+             gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (2);
+
+  g_assert_cmpint (run_int64 (loop, pool, job_square, g_variant_new ("(i)", 7)), ==, 49);
+  g_assert_cmpint (run_int64 (loop, pool, job_getpid, NULL), !=, getpid ());
+
+}
+
+/* EX-10, probe P1: 20 jobs ran in at most max_workers distinct pids,
+ * none the parent's. Default max_workers = number of processors. */
+static void
+test_worker_pids (Fixture       *f,
+                  gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (0);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GHashTable) pids = g_hash_table_new (NULL, NULL);
+
+  g_assert_cmpuint (gaio_process_pool_executor_get_max_workers (pool), ==,
+                    g_get_num_processors ());
+  for (guint i = 0; i < 20; i++)
+    g_ptr_array_add (futures, run (loop, pool, job_getpid, NULL));
+  wait_all (loop, futures);
+
+  for (guint i = 0; i < futures->len; i++)
+    {
+      gint64 pid = gaio_future_get_result_int64 (g_ptr_array_index (futures, i), NULL);
+
+      g_assert_cmpint (pid, !=, getpid ());
+      g_hash_table_add (pids, GINT_TO_POINTER ((int) pid));
+    }
+  g_assert_cmpuint (g_hash_table_size (pids), <=, g_get_num_processors ());
+
+}
+
+/* concurrent.futures ExecutorTest.test_map: many jobs at once, each
+ * result with its own future, in order. */
+static void
+test_map (Fixture       *f,
+          gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (2);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n = gaio_test_scale (2000);
+
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (futures, run (loop, pool, job_square, g_variant_new ("(i)", (gint32) i)));
+  wait_all (loop, futures);
+
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpint (gaio_future_get_result_int64 (g_ptr_array_index (futures, i), NULL), ==,
+                     (gint64) i * i);
+
+}
+
+/* A job's result keeps its GValue type across the boundary. */
+static void
+test_result_types (Fixture       *f,
+                   gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+  struct { char which; GType type; } cases[] = {
+    { 'x', G_TYPE_INT64 }, { 't', G_TYPE_UINT64 }, { 'd', G_TYPE_DOUBLE },
+    { 'b', G_TYPE_BOOLEAN }, { 's', G_TYPE_STRING }, { 'n', G_TYPE_STRING },
+    { 'a', G_TYPE_BYTES }, { '-', G_TYPE_INVALID },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GaioFuture) future = run (loop, pool, job_typed,
+                                          g_variant_new ("(y)", (guint8) cases[i].which));
+      GValue value = G_VALUE_INIT;
+      g_autoptr(GError) error = NULL;
+
+      wait_future (loop, future);
+      g_assert_true (gaio_future_get_result (future, &value, &error));
+      g_assert_no_error (error);
+      if (cases[i].type == G_TYPE_INVALID)
+        {
+          /* No result: the future's result is a NULL pointer. */
+          g_assert_null (gaio_future_get_result_pointer (future, NULL));
+          if (G_IS_VALUE (&value))
+            g_value_unset (&value);
+          continue;
+        }
+      g_assert_cmpstr (g_type_name (G_VALUE_TYPE (&value)), ==, g_type_name (cases[i].type));
+      switch (cases[i].which)
+        {
+        case 'x': g_assert_cmpint (g_value_get_int64 (&value), ==, G_MININT64); break;
+        case 't': g_assert_cmpuint (g_value_get_uint64 (&value), ==, G_MAXUINT64); break;
+        case 'd': g_assert_cmpfloat (g_value_get_double (&value), ==, 0.25); break;
+        case 'b': g_assert_true (g_value_get_boolean (&value)); break;
+        case 's': g_assert_cmpstr (g_value_get_string (&value), ==, "text"); break;
+        case 'n': g_assert_null (g_value_get_string (&value)); break;
+        case 'a': g_assert_cmpuint (g_bytes_get_size (g_value_get_boxed (&value)), ==, 3); break;
+        default: g_assert_not_reached ();
+        }
+      g_value_unset (&value);
+    }
+
+  /* A GVariant of any type comes back as it went. */
+  {
+    g_autoptr(GaioFuture) future = run (loop, pool, job_echo,
+                                        g_variant_new_parsed ("(<{'a': [1, 2], 'b': []}>,)"));
+    g_autoptr(GVariant) result = NULL;
+    g_autofree char *text = NULL;
+
+    wait_future (loop, future);
+    result = future_variant (future);
+    text = g_variant_print (result, FALSE);
+    g_assert_cmpstr (text, ==, "{'a': [1, 2], 'b': []}");
+  }
+
+}
+
+/* EX-08 and EX-10: an error in the job comes back with its domain (by
+ * name, re-quarked in the parent), code and message. CPython:
+ * ExecutorTest.test_exception (process pool: the same exception type). */
+static void
+test_error_crosses (Fixture       *f,
+                    gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GError) io_error = NULL;
+  g_autoptr(GError) fresh = NULL;
+
+  error = run_error (loop, pool, job_fail,
+                     g_variant_new ("(sis)", "process-jobs-error-quark", 42, "bad thing"));
+  g_assert_error (error, PROCESS_JOBS_ERROR, 42);
+  g_assert_cmpstr (error->message, ==, "bad thing");
+
+  io_error = run_error (loop, pool, job_fail,
+                        g_variant_new ("(sis)", "g-io-error-quark", G_IO_ERROR_NOT_FOUND, "nope"));
+  g_assert_error (io_error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+
+  /* A domain this process never saw is made for it. */
+  fresh = run_error (loop, pool, job_fail,
+                     g_variant_new ("(sis)", "only-in-the-worker-quark", 3, "fresh"));
+  g_assert_cmpstr (g_quark_to_string (fresh->domain), ==, "only-in-the-worker-quark");
+  g_assert_cmpint (fresh->code, ==, 3);
+
+}
+
+/* A function that is not registered travels by its exported name. */
+static void
+test_exported_symbol (Fixture       *f,
+                      gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+
+  g_assert_cmpint (run_int64 (loop, pool, process_jobs_exported_triple,
+                              g_variant_new ("(i)", 5)), ==, 15);
+
+}
+
+/* EX-11: what cannot travel fails the future (not the call), at once,
+ * with a message saying how to fix it. */
+static void
+test_not_serializable (Fixture       *f,
+                       gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  g_autoptr(GaioProcessPoolExecutor) small = NULL;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+  g_autoptr(GaioFuture) unregistered = NULL;
+  g_autoptr(GaioFuture) with_data = NULL;
+  g_autoptr(GaioFuture) too_big = NULL;
+  g_autoptr(GaioFuture) big_result = NULL;
+  g_autoptr(GError) error = NULL;
+  int data_freed = 0;
+
+  unregistered = run (loop, pool, process_jobs_get_unregistered_static (), NULL);
+  g_assert_true (gaio_future_is_done (unregistered));
+  g_assert_false (gaio_future_get_result (unregistered, NULL, &error));
+  g_assert_error (error, GAIO_ERROR, GAIO_ERROR_NOT_SERIALIZABLE);
+  g_assert_nonnull (strstr (error->message, "gaio_process_pool_register"));
+  g_clear_error (&error);
+
+  with_data = gaio_loop_run_in_executor (loop, GAIO_EXECUTOR (pool), job_square,
+                                         g_variant_new ("(i)", 1), &data_freed,
+                                         gaio_test_count_notify);
+  g_assert_true (gaio_future_is_done (with_data));
+  g_assert_cmpint (data_freed, ==, 1);
+  g_assert_false (gaio_future_get_result (with_data, NULL, &error));
+  g_assert_error (error, GAIO_ERROR, GAIO_ERROR_NOT_SERIALIZABLE);
+  g_assert_nonnull (strstr (error->message, "GVariant"));
+  g_clear_error (&error);
+
+  /* A result that is a bare pointer cannot leave the worker. */
+  error = run_error (loop, pool, job_pointer_result, NULL);
+  g_assert_error (error, GAIO_ERROR, GAIO_ERROR_NOT_SERIALIZABLE);
+  g_clear_error (&error);
+
+  /* Messages over max-message-size, both ways: the job fails, the pool
+   * goes on. */
+  small = g_object_new (GAIO_TYPE_PROCESS_POOL_EXECUTOR, "max-workers", 1,
+                        "max-message-size", 1024, NULL);
+  too_big = run (loop, small, job_big_result, g_variant_new ("(u)", 10));
+  {
+    g_autofree guint8 *blob = g_malloc0 (4096);
+
+    g_clear_object (&too_big);
+    too_big = run (loop, small, job_echo,
+                   g_variant_new ("(v)", g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, blob,
+                                                                    4096, 1)));
+  }
+  wait_future (loop, too_big);
+  g_assert_false (gaio_future_get_result (too_big, NULL, &error));
+  g_assert_error (error, GAIO_ERROR, GAIO_ERROR_NOT_SERIALIZABLE);
+  g_clear_error (&error);
+
+  big_result = run (loop, small, job_big_result, g_variant_new ("(u)", 4096));
+  wait_future (loop, big_result);
+  g_assert_false (gaio_future_get_result (big_result, NULL, &error));
+  g_assert_error (error, GAIO_ERROR, GAIO_ERROR_NOT_SERIALIZABLE);
+  g_clear_error (&error);
+  g_assert_cmpint (run_int64 (loop, small, job_square, g_variant_new ("(i)", 3)), ==, 9);
+  gaio_executor_shutdown (GAIO_EXECUTOR (small), TRUE, FALSE);
+
+}
+
+/* --- broken pools ------------------------------------------------------ */
+
+static void
+assert_broken_job (const GError *error)
+{
+  g_assert_error (error, GAIO_ERROR, GAIO_ERROR_BROKEN_EXECUTOR);
+  g_assert_cmpstr (error->message, ==,
+                   "A process in the process pool was terminated abruptly while the future "
+                   "was running or pending.");
+}
+
+static void
+assert_broken_later (GaioLoop                *loop,
+                     GaioProcessPoolExecutor *pool)
+{
+  g_autoptr(GaioFuture) later = run (loop, pool, job_square, g_variant_new ("(i)", 2));
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gaio_future_is_done (later));
+  g_assert_false (gaio_future_get_result (later, NULL, &error));
+  g_assert_error (error, GAIO_ERROR, GAIO_ERROR_BROKEN_EXECUTOR);
+  g_assert_cmpstr (error->message, ==,
+                   "A child process terminated abruptly, the process pool is not usable anymore");
+}
+
+/* Waits (without iterating the loop, which would block until an
+ * outcome) until the pool has started a worker. */
+static void
+wait_for_worker (GaioProcessPoolExecutor *pool)
+{
+  for (guint i = 0; i < 10000; i++)
+    {
+      guint n = 0;
+      g_autofree GPid *pids G_GNUC_UNUSED = gaio_process_pool_executor_get_worker_pids (pool, &n);
+
+      if (n > 0)
+        return;
+      g_usleep (1000);
+    }
+  g_assert_not_reached ();
+}
+
+/* EX-12 (probes P4, P5): a worker killed while running a job breaks the
+ * pool; its job and the queued ones fail with BrokenProcessPool's
+ * message, later submissions with the other one. CPython:
+ * ExecutorDeadlockTest (crash in the worker). */
+static void
+test_broken_killed (Fixture       *f,
+                    gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+  g_autoptr(GaioFuture) running = run (loop, pool, job_sleep, g_variant_new ("(u)", 20000));
+  g_autoptr(GaioFuture) queued = run (loop, pool, job_square, g_variant_new ("(i)", 1));
+  g_autofree GPid *pids = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n;
+
+  wait_for_worker (pool);
+  g_usleep (100 * 1000);
+  pids = gaio_process_pool_executor_get_worker_pids (pool, &n);
+  g_assert_cmpuint (n, ==, 1);
+  kill (pids[0], SIGKILL);
+
+  wait_future (loop, running);
+  wait_future (loop, queued);
+  g_assert_false (gaio_future_get_result (running, NULL, &error));
+  assert_broken_job (error);
+  g_clear_error (&error);
+  g_assert_false (gaio_future_get_result (queued, NULL, &error));
+  assert_broken_job (error);
+  assert_broken_later (loop, pool);
+
+}
+
+/* EX-12: a worker killed while idle, and a job submitted right after,
+ * before the pool noticed: the job may be written to the dead worker's
+ * pipe from the loop's thread (the pool's direct path), which must fail
+ * the job, not kill this program with SIGPIPE. */
+static void
+test_broken_killed_idle (Fixture       *f,
+                         gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+
+  for (guint i = 0; i < gaio_test_scale (20); i++)
+    {
+      g_autoptr(GaioProcessPoolExecutor) pool = self_pool (1);
+      g_autoptr(GaioFuture) after = NULL;
+      g_autoptr(GError) error = NULL;
+      gint64 pid = run_int64 (loop, pool, job_getpid, NULL);
+
+      kill ((pid_t) pid, SIGKILL);
+      g_usleep (i * 100);
+      after = run (loop, pool, job_square, g_variant_new ("(i)", 2));
+      wait_future (loop, after);
+      g_assert_false (gaio_future_get_result (after, NULL, &error));
+      g_assert_error (error, GAIO_ERROR, GAIO_ERROR_BROKEN_EXECUTOR);
+      gaio_executor_shutdown (GAIO_EXECUTOR (pool), TRUE, FALSE);
+    }
+}
+
+/* EX-12: exit() inside a job (Python's os._exit(3) probe). */
+static void
+test_broken_exit (Fixture       *f,
+                  gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (2);
+  g_autoptr(GError) error = run_error (loop, pool, job_exit, g_variant_new ("(i)", 3));
+
+  assert_broken_job (error);
+  assert_broken_later (loop, pool);
+
+}
+
+/* EX-12: a crash (the worker kills itself) inside a job. */
+static void
+test_broken_crash (Fixture       *f,
+                   gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = worker_pool (1);
+  g_autoptr(GError) error = run_error (loop, pool, job_crash, NULL);
+
+  assert_broken_job (error);
+  assert_broken_later (loop, pool);
+
+}
+
+/* --- configuration ----------------------------------------------------- */
+
+/* concurrent.futures ProcessPoolExecutorTest.test_max_tasks_per_child:
+ * with 1 worker and 3 tasks per child, jobs run in a new process every 3
+ * jobs. */
+static void
+test_max_tasks_per_child (Fixture       *f,
+                          gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+  gint64 pids[7];
+
+  gaio_process_pool_executor_set_max_tasks_per_child (pool, 3);
+  g_assert_cmpuint (gaio_process_pool_executor_get_max_tasks_per_child (pool), ==, 3);
+
+  for (guint i = 0; i < G_N_ELEMENTS (pids); i++)
+    pids[i] = run_int64 (loop, pool, job_getpid, NULL);
+
+  g_assert_cmpint (pids[0], ==, pids[1]);
+  g_assert_cmpint (pids[1], ==, pids[2]);
+  g_assert_cmpint (pids[2], !=, pids[3]);
+  g_assert_cmpint (pids[3], ==, pids[5]);
+  g_assert_cmpint (pids[5], !=, pids[6]);
+
+  /* Gathered too: every job still runs. */
+  {
+    g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+
+    for (guint i = 0; i < 50; i++)
+      g_ptr_array_add (futures, run (loop, pool, job_square, g_variant_new ("(i)", (gint32) i)));
+    wait_all (loop, futures);
+    for (guint i = 0; i < 50; i++)
+      g_assert_cmpint (gaio_future_get_result_int64 (g_ptr_array_index (futures, i), NULL), ==,
+                       (gint64) i * i);
+  }
+
+}
+
+/* concurrent.futures InitializerMixin.test_initializer: the initializer
+ * runs in every worker before its jobs. */
+static void
+test_initializer (Fixture       *f,
+                  gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GaioFuture) future = NULL;
+
+  g_assert_true (gaio_process_pool_executor_set_initializer (pool, job_init_store,
+                                                             g_variant_new ("(s)", "ready"),
+                                                             &error));
+  g_assert_no_error (error);
+
+  future = run (loop, pool, job_get_init, NULL);
+  wait_future (loop, future);
+  g_assert_cmpstr (gaio_future_get_result_string (future, NULL), ==, "ready");
+
+}
+
+/* concurrent.futures FailingInitializerMixin.test_initializer: an
+ * initializer that fails breaks the pool. */
+static void
+test_initializer_fails (Fixture       *f,
+                        gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+  g_autoptr(GError) error = NULL;
+
+  gaio_process_pool_executor_set_initializer_name (pool, "job_init_fail", NULL);
+  error = run_error (loop, pool, job_square, g_variant_new ("(i)", 1));
+  g_assert_error (error, GAIO_ERROR, GAIO_ERROR_BROKEN_EXECUTOR);
+  g_assert_nonnull (strstr (error->message, "initializer failed"));
+  g_assert_nonnull (strstr (error->message, "the initializer refuses"));
+
+}
+
+/* --- shutdown and cancellation ----------------------------------------- */
+
+/* concurrent.futures ProcessPoolShutdownTest.test_cancel_futures: the
+ * running job finishes, the queued ones are cancelled. */
+static void
+test_shutdown_cancel_futures (Fixture       *f,
+                              gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  guint n_cancelled = 0;
+
+  g_ptr_array_add (futures, run (loop, pool, job_sleep, g_variant_new ("(u)", 300)));
+  for (guint i = 0; i < 10; i++)
+    g_ptr_array_add (futures, run (loop, pool, job_square, g_variant_new ("(i)", 1)));
+  wait_for_worker (pool);
+
+  gaio_executor_shutdown (GAIO_EXECUTOR (pool), FALSE, TRUE);
+  g_assert_true (gaio_executor_is_shutdown (GAIO_EXECUTOR (pool)));
+  wait_all (loop, futures);
+
+  g_assert_true (gaio_future_get_result_boolean (g_ptr_array_index (futures, 0), NULL));
+  for (guint i = 1; i < futures->len; i++)
+    {
+      g_autofree char *text = gaio_future_to_string (g_ptr_array_index (futures, i));
+
+      if (!gaio_future_is_cancelled (g_ptr_array_index (futures, i)))
+        g_test_message ("not cancelled: %u %s", i, text);
+      n_cancelled += gaio_future_is_cancelled (g_ptr_array_index (futures, i));
+    }
+  g_assert_cmpuint (n_cancelled, ==, 10);
+
+}
+
+/* concurrent.futures ProcessPoolShutdownTest.test_shutdown_no_wait and
+ * EX-13: shutdown (wait) from the loop's thread returns once every job
+ * ran and every worker exited; submitting afterwards fails at once. */
+static void
+test_shutdown_wait (Fixture       *f,
+                    gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (2);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GaioFuture) late = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 5; i++)
+    g_ptr_array_add (futures, run (loop, pool, job_sleep, g_variant_new ("(u)", 50)));
+  gaio_executor_shutdown (GAIO_EXECUTOR (pool), TRUE, FALSE);
+  assert_no_children ();
+
+  wait_all (loop, futures);
+  for (guint i = 0; i < futures->len; i++)
+    g_assert_true (gaio_future_get_result_boolean (g_ptr_array_index (futures, i), NULL));
+
+  late = run (loop, pool, job_square, g_variant_new ("(i)", 1));
+  g_assert_true (gaio_future_is_done (late));
+  g_assert_false (gaio_future_get_result (late, NULL, &error));
+  g_assert_error (error, GAIO_ERROR, GAIO_ERROR_EXECUTOR_SHUTDOWN);
+  g_assert_cmpstr (error->message, ==, "cannot schedule new futures after shutdown");
+
+}
+
+/* A pool dropped without a shutdown finishes its jobs in the background
+ * (Python: the executor's weakref callback), then lets its workers go. */
+static void
+test_dropped_pool (Fixture       *f,
+                   gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+  g_autoptr(GaioFuture) future = run (loop, pool, job_square, g_variant_new ("(i)", 6));
+
+  g_clear_object (&f->pool);
+  wait_future (loop, future);
+  g_assert_cmpint (gaio_future_get_result_int64 (future, NULL), ==, 36);
+
+  /* The children go soon after. */
+  for (guint i = 0; i < 500 && count_children (FALSE) > 0; i++)
+    g_usleep (10 * 1000);
+}
+
+/* Cancelling the future of a job not yet sent drops it: it never runs. */
+static void
+test_cancel_pending (Fixture       *f,
+                     gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+  g_autoptr(GaioFuture) busy G_GNUC_UNUSED = run (loop, pool, job_sleep,
+                                                 g_variant_new ("(u)", 200));
+  g_autoptr(GaioFuture) dropped = run (loop, pool, job_count, NULL);
+  g_autoptr(GaioFuture) count = NULL;
+  g_autoptr(GVariant) n = NULL;
+
+  g_assert_true (gaio_future_cancel (dropped, NULL));
+  count = run (loop, pool, job_count, NULL);
+  wait_future (loop, count);
+  n = future_variant (count);
+  /* job_sleep, then this one: the cancelled job_count never ran. */
+  g_assert_cmpuint (g_variant_get_uint32 (n), ==, 2);
+
+}
+
+/* Cancelling the future of a running job cancels its GCancellable in the
+ * worker: the job stops early, and the worker serves the next one. */
+static void
+test_cancel_running (Fixture       *f,
+                     gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+  g_autoptr(GaioFuture) running = run (loop, pool, job_sleep, g_variant_new ("(u)", 20000));
+  gint64 start;
+
+  wait_for_worker (pool);
+  g_usleep (200 * 1000);
+  gaio_test_iterate (gaio_loop_get_context (loop), 5);
+
+  start = g_get_monotonic_time ();
+  g_assert_true (gaio_future_cancel (running, NULL));
+  g_assert_cmpint (run_int64 (loop, pool, job_square, g_variant_new ("(i)", 4)), ==, 16);
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+  g_assert_true (gaio_future_is_cancelled (running));
+
+}
+
+/* --- workers' output, worker executables, launchers --------------------- */
+
+/* What workers print reaches the parent's log, tagged with their pid. */
+static void
+test_stderr_logged (Fixture       *f,
+                    gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+  g_autoptr(GaioFuture) future = run (loop, pool, job_print, g_variant_new ("(s)", "hi there"));
+  g_autofree char *pid_text = NULL;
+  gboolean seen_stderr = FALSE, seen_stdout = FALSE;
+  g_autofree GPid *pids = NULL;
+  guint n;
+
+  wait_future (loop, future);
+  pids = gaio_process_pool_executor_get_worker_pids (pool, &n);
+  g_assert_cmpuint (n, ==, 1);
+  pid_text = g_strdup_printf ("%d", pids[0]);
+
+  gaio_executor_shutdown (GAIO_EXECUTOR (pool), TRUE, FALSE);
+  for (guint i = 0; i < gaio_test_log_count (); i++)
+    {
+      GaioTestLogRecord *record = gaio_test_log_get (i);
+
+      if (g_strcmp0 (gaio_test_log_record_field (record, "GAIO_WORKER_PID"), pid_text) != 0)
+        continue;
+      g_assert_cmpint (record->level, ==, G_LOG_LEVEL_MESSAGE);
+      seen_stderr |= strstr (record->message, "stderr: hi there") != NULL;
+      seen_stdout |= strstr (record->message, "stdout: hi there") != NULL;
+      g_assert_true (g_str_has_prefix (record->message, "worker "));
+    }
+  g_assert_true (seen_stderr);
+  g_assert_true (seen_stdout);
+
+}
+
+/* A worker executable serves jobs by name (the way bindings use pools). */
+static void
+test_worker_executable (Fixture       *f,
+                        gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = worker_pool (2);
+  g_autoptr(GaioFuture) future = NULL;
+  g_autoptr(GaioFuture) unknown = NULL;
+  g_autoptr(GError) error = NULL;
+
+  future = gaio_process_pool_executor_submit_named (pool, loop, "job_square",
+                                                    g_variant_new ("(i)", 12));
+  wait_future (loop, future);
+  g_assert_cmpint (gaio_future_get_result_int64 (future, NULL), ==, 144);
+
+  /* A function pointer travels by name to the executable too. */
+  g_assert_cmpint (run_int64 (loop, pool, job_square, g_variant_new ("(i)", 3)), ==, 9);
+
+  unknown = gaio_process_pool_executor_submit_named (pool, loop, "no_such_function", NULL);
+  wait_future (loop, unknown);
+  g_assert_false (gaio_future_get_result (unknown, NULL, &error));
+  g_assert_error (error, GAIO_ERROR, GAIO_ERROR_NOT_SERIALIZABLE);
+  g_assert_nonnull (strstr (error->message, "no_such_function"));
+
+}
+
+/* A launcher prefix (env NAME=value) runs in front of the worker. */
+static void
+test_launcher_prefix (Fixture       *f,
+                      gconstpointer  data)
+{
+  const char *prefix[] = { "/usr/bin/env", "GAIO_TEST_PREFIX=took-effect", NULL };
+
+  for (guint mode = 0; mode < 2; mode++)
+    {
+      GaioLoop *loop = f->loop;
+      GaioProcessPoolExecutor *pool = mode == 0 ? worker_pool (1) : self_pool (1);
+      g_autoptr(GaioFuture) future = NULL;
+
+      gaio_process_pool_executor_set_launcher_prefix (pool, prefix);
+      g_assert_cmpstrv (gaio_process_pool_executor_get_launcher_prefix (pool), prefix);
+      future = run (loop, pool, job_getenv, g_variant_new ("(s)", "GAIO_TEST_PREFIX"));
+      wait_future (loop, future);
+      g_assert_cmpstr (gaio_future_get_result_string (future, NULL), ==, "took-effect");
+
+      gaio_executor_shutdown (GAIO_EXECUTOR (pool), TRUE, FALSE);
+      g_object_unref (pool);
+    }
+}
+
+static void
+named_async_done (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  GVariant **out = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *out = gaio_process_pool_executor_submit_named_finish (GAIO_PROCESS_POOL_EXECUTOR (source),
+                                                         result, &error);
+  g_assert_no_error (error);
+}
+
+static gboolean
+pointer_is_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+/* The binding-friendly _async/_finish pair. */
+static void
+test_submit_named_async (Fixture       *f,
+                         gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = worker_pool (1);
+  g_autoptr(GVariant) result = NULL;
+
+  gaio_process_pool_executor_submit_named_async (pool, loop, "job_square",
+                                                 g_variant_new ("(i)", 9), NULL,
+                                                 named_async_done, &result);
+  g_assert_true (gaio_test_iterate_until (gaio_loop_get_context (loop), pointer_is_set,
+                                          &result, 30));
+  g_assert_cmpint (g_variant_get_int64 (result), ==, 81);
+
+}
+
+/* --- the worker guard -------------------------------------------------- */
+
+/* Runs process-noguard; returns its stdout, and its stderr in @err. */
+static char *
+run_noguard (const char  *arg1,
+             const char  *arg2,
+             char       **err)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, "process-noguard", NULL);
+  const char *argv[] = { path, arg1, arg2, NULL };
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  char *output = NULL;
+
+  process = g_subprocess_newv (argv,
+                               G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                               &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (process, NULL, NULL, &output, err, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+
+  return output;
+}
+
+/* A worker that reaches the program's code without the guard fails
+ * loudly, naming the fix, and its parent's future fails with that
+ * message: no fork bomb, no hang. */
+static void
+test_guard_missing (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autofree char *err = NULL;
+  g_autofree char *output = run_noguard ("--parent", NULL, &err);
+
+  g_assert_true (g_str_has_prefix (output, "error: "));
+  /* The worker's loud note reached the parent's log, tagged. */
+  g_assert_nonnull (strstr (err, "Gaio-Message"));
+  g_assert_nonnull (strstr (err, "ran the program's own code"));
+  g_assert_nonnull (strstr (output, "ran the program's own code (an event loop was created)"));
+  g_assert_nonnull (strstr (output, "gaio_process_pool_worker_guard (&argc, &argv)"));
+  assert_no_children ();
+}
+
+/* A worker stuck in the program's own code, away from libgaio: the
+ * handshake deadline fails the future. */
+static void
+test_guard_hang (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autofree char *err = NULL;
+  g_autofree char *output = run_noguard ("--parent", "--hang", &err);
+
+  g_assert_true (g_str_has_prefix (output, "error: "));
+  g_assert_nonnull (strstr (output, "did not answer within 0.5 s"));
+  g_assert_nonnull (strstr (output, "gaio_process_pool_worker_guard"));
+  assert_no_children ();
+}
+
+/* A program that never called the guard cannot use its own program as
+ * workers: the job fails at once, naming the fix. */
+static void
+test_guard_not_called (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *err = NULL;
+  g_autofree char *output = run_noguard (NULL, NULL, &err);
+
+  g_assert_true (g_str_has_prefix (output, "error: "));
+  g_assert_nonnull (strstr (output, "must call gaio_process_pool_worker_guard"));
+}
+
+/* A worker never starts workers (Python: daemonic processes are not
+ * allowed to have children). */
+static void
+test_no_nested_workers (Fixture       *f,
+                        gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+  g_autoptr(GError) error = run_error (loop, pool, job_nested_pool, NULL);
+
+  g_assert_error (error, GAIO_ERROR, GAIO_ERROR_BROKEN_EXECUTOR);
+  g_assert_cmpstr (error->message, ==, "A process pool worker cannot start workers of its own");
+
+}
+
+/* --- malformed frames from a fake worker ------------------------------- */
+
+typedef struct
+{
+  const char *mode;
+  const char *expected;   /* in the job's error message */
+} MalformedCase;
+
+static const MalformedCase malformed_cases[] = {
+  { "garbage", "sent something else than a HELLO" },
+  { "hang", "did not answer within 0.5 s" },
+  { "exit-before-hello", "exited with status 3 before the handshake" },
+  { "bad-version", "speaks version" },
+  { "oversized", "over the limit of" },
+  { "truncated", "terminated abruptly" },
+  { "not-normal", "not a normal-form GVariant" },
+  { "wrong-type", "holds a value of type s" },
+  { "bad-result-kind", "RESULT of kind 200" },
+  { "bad-kind", "unknown frame kind 99" },
+  { "bad-padding", "non-zero padding" },
+  { "unknown-id", "which it was not given" },
+  { "bad-domain", "not a quark name" },
+  { "hello-twice", "unexpected HELLO" },
+  { "call-from-worker", "unexpected CALL" },
+};
+
+static void
+test_malformed (Fixture       *f,
+                gconstpointer  data)
+{
+  const MalformedCase *c = data;
+  g_autofree char *path = g_test_build_filename (G_TEST_BUILT, "process-fake-worker", NULL);
+  const char *argv[] = { path, c->mode, NULL };
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = NULL;
+  g_autoptr(GaioFuture) future = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pool = f->pool = g_object_new (GAIO_TYPE_PROCESS_POOL_EXECUTOR,
+                       "max-workers", 1,
+                       "worker-argv", argv,
+                       "handshake-timeout", 0.5,
+                       NULL);
+  future = gaio_process_pool_executor_submit_named (pool, loop, "job_square",
+                                                    g_variant_new ("(i)", 2));
+  wait_future (loop, future);
+  g_assert_false (gaio_future_get_result (future, NULL, &error));
+  g_assert_error (error, GAIO_ERROR, GAIO_ERROR_BROKEN_EXECUTOR);
+  if (strstr (error->message, c->expected) == NULL)
+    g_error ("'%s' not in '%s'", c->expected, error->message);
+  g_clear_error (&error);
+
+  /* The pool is broken for good, the parent fine. */
+  g_clear_object (&future);
+  future = gaio_process_pool_executor_submit_named (pool, loop, "job_square", NULL);
+  g_assert_true (gaio_future_is_done (future));
+  g_assert_false (gaio_future_get_result (future, NULL, &error));
+  g_assert_error (error, GAIO_ERROR, GAIO_ERROR_BROKEN_EXECUTOR);
+
+  gaio_test_log_clear ();
+}
+
+static void
+add_test (const char *path,
+          void      (*func) (Fixture *, gconstpointer))
+{
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  /* First thing: in a worker, the guard serves jobs and never returns. */
+  process_jobs_register ();
+  gaio_process_pool_worker_guard (&argc, &argv);
+
+  gaio_test_init (&argc, &argv);
+
+  add_test ("/Gaio/ProcessPool/submit", test_submit);
+  add_test ("/Gaio/ProcessPool/worker-pids", test_worker_pids);
+  add_test ("/Gaio/ProcessPool/map", test_map);
+  add_test ("/Gaio/ProcessPool/result-types", test_result_types);
+  add_test ("/Gaio/ProcessPool/error-crosses", test_error_crosses);
+  add_test ("/Gaio/ProcessPool/exported-symbol", test_exported_symbol);
+  add_test ("/Gaio/ProcessPool/not-serializable", test_not_serializable);
+  add_test ("/Gaio/ProcessPool/broken/killed", test_broken_killed);
+  add_test ("/Gaio/ProcessPool/broken/killed-idle", test_broken_killed_idle);
+  add_test ("/Gaio/ProcessPool/broken/exit-in-job", test_broken_exit);
+  add_test ("/Gaio/ProcessPool/broken/crash", test_broken_crash);
+  add_test ("/Gaio/ProcessPool/max-tasks-per-child", test_max_tasks_per_child);
+  add_test ("/Gaio/ProcessPool/initializer", test_initializer);
+  add_test ("/Gaio/ProcessPool/initializer-fails", test_initializer_fails);
+  add_test ("/Gaio/ProcessPool/shutdown/cancel-futures", test_shutdown_cancel_futures);
+  add_test ("/Gaio/ProcessPool/shutdown/wait", test_shutdown_wait);
+  add_test ("/Gaio/ProcessPool/shutdown/dropped", test_dropped_pool);
+  add_test ("/Gaio/ProcessPool/cancel/pending", test_cancel_pending);
+  add_test ("/Gaio/ProcessPool/cancel/running", test_cancel_running);
+  add_test ("/Gaio/ProcessPool/stderr-logged", test_stderr_logged);
+  add_test ("/Gaio/ProcessPool/worker-executable", test_worker_executable);
+  add_test ("/Gaio/ProcessPool/launcher-prefix", test_launcher_prefix);
+  add_test ("/Gaio/ProcessPool/submit-named-async", test_submit_named_async);
+  add_test ("/Gaio/ProcessPool/guard/missing", test_guard_missing);
+  add_test ("/Gaio/ProcessPool/guard/hang", test_guard_hang);
+  add_test ("/Gaio/ProcessPool/guard/not-called", test_guard_not_called);
+  add_test ("/Gaio/ProcessPool/guard/no-nested-workers", test_no_nested_workers);
+  for (guint i = 0; i < G_N_ELEMENTS (malformed_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/Gaio/ProcessPool/malformed/%s",
+                                               malformed_cases[i].mode);
+
+      g_test_add (path, Fixture, &malformed_cases[i], fixture_setup, test_malformed,
+                  fixture_teardown);
+    }
+
+  return g_test_run ();
+}
