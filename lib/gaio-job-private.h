@@ -32,6 +32,7 @@ gboolean    _gaio_job_cancel       (GaioJob      *job);
 /* Whether the job has not started yet. Any thread. */
 gboolean    _gaio_job_is_queued    (GaioJob      *job);
 
+
 /* The job's function, for executors that send jobs elsewhere. */
 GaioJobFunc _gaio_job_get_func     (GaioJob      *job);
 gpointer    _gaio_job_get_user_data (GaioJob     *job);

@@ -51,7 +51,7 @@ struct _GaioJob
                                      * which may be on another thread */
 
   GVariant       *args;             /* (owned) (nullable) */
-  GaioLoop       *loop;             /* (owned) */
+  GaioLoop       *loop;             /* (owned) until delivered, released on the loop's thread */
   GaioFuture     *future;           /* (owned) (nullable) loop thread only */
   GCancellable   *cancellable;      /* (owned) (atomic) (nullable) made on demand */
 
@@ -233,6 +233,10 @@ delivery_done (gpointer user_data)
 
   g_clear_object (&job->future);
   release_closure (job);
+  /* The job lets go of the loop here, on the loop's thread: the thread
+   * that ran it may still hold the job, and must not be the one that
+   * drops the loop's last reference. */
+  g_clear_object (&job->loop);
   gaio_job_unref (job);
 }
 
@@ -242,6 +246,9 @@ post_to_loop (GaioJob     *job,
 {
   GaioHandle *handle = _gaio_handle_new (callback, gaio_job_ref (job), delivery_done);
 
+  /* Once posted, the handle may run at once and the loop go away with
+   * the job's reference (delivery_done()): the post holds on to the
+   * loop's source and context instead, for its own last steps. */
   if (!_gaio_loop_post (job->loop, handle))
     {
       /* The loop is closed: nobody will read the outcome. Releasing the
@@ -374,9 +381,12 @@ cancel_hook (GaioFuture *future,
 
   if (g_atomic_int_compare_and_exchange (&job->state, JOB_QUEUED, JOB_CANCELLED))
     {
-      /* It will never run: the executor drops it when it comes to it. */
+      /* It will never run, and nothing of it will be posted: the
+       * executor drops it when it comes to it. What the job holds of
+       * the loop goes now, on the loop's thread. */
       g_object_unref (steal_future (job));
       release_closure (job);
+      g_clear_object (&job->loop);
       return;
     }
 

@@ -18,7 +18,9 @@ gboolean    _gaio_loop_schedule_handle    (GaioLoop    *loop,
 
 /* Posts an internal handle to the loop's inbox, as call_soon_threadsafe
  * does. Takes the caller's reference on success; returns FALSE, leaving
- * it with the caller, when the loop is closed. Any thread. */
+ * it with the caller, when the loop is closed. Any thread. The caller
+ * must hold the loop alive up to the call only: the handle may release
+ * it before the post returns. */
 gboolean    _gaio_loop_post               (GaioLoop    *loop,
                                            GaioHandle  *handle);
 

@@ -469,7 +469,12 @@ gboolean
 _gaio_loop_post (GaioLoop   *loop,
                  GaioHandle *handle)
 {
-  return _gaio_loop_source_push_threadsafe (loop->source, handle);
+  /* The handle may run, and the last reference on the loop go, before
+   * the push returns: keep what the push still touches. */
+  g_autoptr(GSource) source = g_source_ref (loop->source);
+  g_autoptr(GMainContext) context = g_main_context_ref (loop->context);
+
+  return _gaio_loop_source_push_threadsafe (source, handle);
 }
 
 /**

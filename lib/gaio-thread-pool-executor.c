@@ -3,19 +3,36 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors
  *
- * Python's ThreadPoolExecutor on an exclusive GThreadPool, created on the
- * first job. Each job is one g_thread_pool_push(): GLib's queue wakes a
- * worker only when one is waiting, so a busy pool takes jobs without a
- * futex wake each. Outcomes go back through the loop's inbox (see
- * gaio-job.c), so a thousand jobs finishing together wake the loop once.
+ * Python's ThreadPoolExecutor on a GThreadPool, created on the first job. The jobs wait in a queue of the executor's own; what goes
+ * through the GThreadPool is a wake-up token, one per worker to wake,
+ * and a woken worker runs jobs until the queue stays empty.
  *
- * The pool is exclusive so that its threads are ours alone: they carry
- * the executor's thread names and have run its initializer, which a
- * thread shared with other pools (GTask's, say) could not promise.
+ * Trivial jobs finish faster than a loop submits them: a worker woken per
+ * job would cost a futex wake-up, and a reschedule of the loop thread,
+ * per job. So a worker that finds the queue empty first waits a little,
+ * yielding the processor, for the next job, and only then gives its
+ * token back; and a submission wakes a worker only when the jobs queued
+ * outnumber the workers awake and free to take them (n_idle). Jobs that
+ * wait for each other still all start, up to max_workers, as Python's
+ * executor starts them: a submission never waits for anything but a
+ * free worker.
  *
- * Every queued job holds a reference on the executor, so the executor
- * outlives the jobs its pool still has to run, even when its owner drops
- * it right after submitting.
+ * Invariants, under the lock: n_idle <= n_draining <= max_workers, and
+ * the queue is empty or n_draining > 0 (a worker gives its token back
+ * only when it finds the queue empty).
+ *
+ * Outcomes go back through the loop's inbox (see gaio-job.c), so a
+ * thousand jobs finishing together wake the loop once.
+ *
+ * The pool is not exclusive: as in Python, threads start only when a job
+ * finds no idle one, and GLib lends idle threads between pools. A thread
+ * takes the executor's name, and runs its initializer, when it starts
+ * working for the executor (thread_owner); one that worked for another
+ * executor in between does both again.
+ *
+ * Every wake-up token holds a reference on the
+ * executor, so the executor outlives the jobs still queued, even when its
+ * owner drops it right after submitting.
  *
  * The lock is a pthread mutex rather than a GMutex: GLib 2.74's GMutex is
  * a futex of its own that ThreadSanitizer cannot see, and the TSan run of
@@ -44,13 +61,23 @@ struct _GaioThreadPoolExecutor
 
   pthread_mutex_t          lock;
   pthread_cond_t           idle_cond;              /* n_inflight reached 0 */
-  GThreadPool             *pool;                   /* (owned) (nullable) protected by lock */
+
+  /* Protected by lock: */
+  GThreadPool             *pool;                   /* (owned) (nullable) */
+  GQueue                   queue;                  /* (element-type GaioJob) (owned) */
+  guint                    n_draining;             /* workers holding a token */
+  guint                    n_idle;                 /* of those, not running a job */
+  gint                     n_queued;               /* (atomic) the queue's length, for
+                                                    * workers waiting without the lock */
+
   gint                     n_inflight;             /* (atomic) jobs taken, not yet finished */
+  gint                     n_waiters;              /* (atomic) shutdown (wait) callers */
 
   gint                     shutdown;               /* (atomic) */
   gint                     cancel_pending;         /* (atomic) queued jobs are cancelled */
   GError                  *broken;                 /* (atomic) (owned) (nullable) set once */
   gint                     n_threads;              /* (atomic) for thread names */
+  guint64                  id;                     /* never 0, never reused */
 };
 
 static void gaio_thread_pool_executor_iface_init (GaioExecutorInterface *iface);
@@ -79,9 +106,11 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* Which executor this thread is a worker of, once it has been named and
- * has run the initializer. Exclusive pool threads serve one pool. */
-static __thread GaioThreadPoolExecutor *thread_owner;
+/* Which executor this thread last worked for: it was named and ran the
+ * initializer for that one. An id, not the executor's address, which a
+ * new executor may reuse. */
+static __thread guint64 thread_owner;
+static guint64 last_executor_id;    /* (atomic) */
 
 static guint default_prefix_counter;
 
@@ -114,7 +143,7 @@ start_worker_thread (GaioThreadPoolExecutor *self)
 {
   g_autoptr(GError) error = NULL;
 
-  thread_owner = self;
+  thread_owner = self->id;
   name_thread (self);
 
   if (self->initializer != NULL &&
@@ -127,10 +156,15 @@ start_worker_thread (GaioThreadPoolExecutor *self)
     }
 }
 
+/* The waiter of shutdown (wait) increments n_waiters and then reads
+ * n_inflight; this decrements n_inflight and then reads n_waiters: with
+ * both sequentially consistent, one of the two sees the other, so the
+ * lock and the broadcast are needed only when someone waits. */
 static void
 job_finished (GaioThreadPoolExecutor *self)
 {
-  if (g_atomic_int_dec_and_test (&self->n_inflight))
+  if (g_atomic_int_dec_and_test (&self->n_inflight) &&
+      g_atomic_int_get (&self->n_waiters) > 0)
     {
       pthread_mutex_lock (&self->lock);
       pthread_cond_broadcast (&self->idle_cond);
@@ -138,20 +172,14 @@ job_finished (GaioThreadPoolExecutor *self)
     }
 }
 
-/* The GThreadPool's function: one job, in a worker thread. */
 static void
-run_job (gpointer data,
-         gpointer user_data)
+run_one (GaioThreadPoolExecutor *self,
+         GaioJob                *job)
 {
-  GaioJob *job = data;
-  GaioThreadPoolExecutor *self = user_data;
   GError *broken;
 
   /* Pairs with the atomic store that publishes the job (gaio-job.c). */
   _gaio_job_is_queued (job);
-
-  if (G_UNLIKELY (thread_owner != self))
-    start_worker_thread (self);
 
   broken = g_atomic_pointer_get (&self->broken);
   if (G_UNLIKELY (broken != NULL))
@@ -163,7 +191,82 @@ run_job (gpointer data,
 
   gaio_job_unref (job);
   job_finished (self);
+}
+
+/* How long a worker that found the queue empty waits for the next job
+ * before it sleeps: this many yields of the processor (each a
+ * sched_yield(), far cheaper than a futex sleep and wake-up, and letting
+ * the loop thread run on a busy machine). */
+#define IDLE_SPINS 200
+
+/* Waits a little, without the lock, for a job to be queued. */
+static gboolean
+linger (GaioThreadPoolExecutor *self)
+{
+  for (guint i = 0; i < IDLE_SPINS; i++)
+    {
+      if (g_atomic_int_get (&self->n_queued) > 0)
+        return TRUE;
+      g_thread_yield ();
+    }
+
+  return FALSE;
+}
+
+/* The GThreadPool's function, for one wake-up token (a reference on the
+ * executor): runs queued jobs until the queue stays empty. */
+static void
+drain_queue (gpointer data,
+             gpointer user_data)
+{
+  GaioThreadPoolExecutor *self = data;
+  gboolean lingered = FALSE;
+
+  if (G_UNLIKELY (thread_owner != self->id))
+    start_worker_thread (self);
+
+  pthread_mutex_lock (&self->lock);
+  for (;;)
+    {
+      GaioJob *job = g_queue_pop_head (&self->queue);
+
+      if (job != NULL)
+        {
+          g_atomic_int_add (&self->n_queued, -1);
+          self->n_idle--;
+          pthread_mutex_unlock (&self->lock);
+
+          run_one (self, job);
+          lingered = FALSE;
+
+          pthread_mutex_lock (&self->lock);
+          self->n_idle++;
+          continue;
+        }
+
+      if (lingered)
+        break;
+
+      pthread_mutex_unlock (&self->lock);
+      linger (self);
+      lingered = TRUE;
+      pthread_mutex_lock (&self->lock);
+    }
+
+  self->n_idle--;
+  self->n_draining--;
+  pthread_mutex_unlock (&self->lock);
+
   g_object_unref (self);
+}
+
+/* HOLDS: lock */
+static void
+wake_worker (GaioThreadPoolExecutor *self)
+{
+  self->n_draining++;
+  self->n_idle++;
+  g_thread_pool_push (self->pool, g_object_ref (self), NULL);
 }
 
 static gboolean
@@ -195,7 +298,7 @@ ensure_pool (GaioThreadPoolExecutor  *self,
   if (self->pool != NULL)
     return TRUE;
 
-  self->pool = g_thread_pool_new (run_job, self, self->max_workers, TRUE, error);
+  self->pool = g_thread_pool_new (drain_queue, NULL, self->max_workers, FALSE, error);
   return self->pool != NULL;
 }
 
@@ -205,32 +308,36 @@ gaio_thread_pool_executor_submit (GaioExecutor  *executor,
                                   GError       **error)
 {
   GaioThreadPoolExecutor *self = GAIO_THREAD_POOL_EXECUTOR (executor);
-  gboolean ok;
 
   if (!check_accepting (self, error))
     return FALSE;
 
   pthread_mutex_lock (&self->lock);
+
   /* shutdown() takes the pool under the lock: re-check under it. */
-  ok = !g_atomic_int_get (&self->shutdown) && ensure_pool (self, error);
-  if (ok)
+  if (g_atomic_int_get (&self->shutdown))
     {
-      g_atomic_int_inc (&self->n_inflight);
-      g_object_ref (self);
-      ok = g_thread_pool_push (self->pool, gaio_job_ref (job), error);
-      if (!ok)
-        {
-          gaio_job_unref (job);
-          g_object_unref (self);
-          g_atomic_int_dec_and_test (&self->n_inflight);
-        }
+      pthread_mutex_unlock (&self->lock);
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_EXECUTOR_SHUTDOWN,
+                           "cannot schedule new futures after shutdown");
+      return FALSE;
     }
-  else if (error != NULL && *error == NULL)
-    g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_EXECUTOR_SHUTDOWN,
-                         "cannot schedule new futures after shutdown");
+  if (!ensure_pool (self, error))
+    {
+      pthread_mutex_unlock (&self->lock);
+      return FALSE;
+    }
+
+  g_atomic_int_inc (&self->n_inflight);
+  g_queue_push_tail (&self->queue, gaio_job_ref (job));
+  g_atomic_int_inc (&self->n_queued);
+
+  if (self->queue.length > self->n_idle && self->n_draining < self->max_workers)
+    wake_worker (self);
+
   pthread_mutex_unlock (&self->lock);
 
-  return ok;
+  return TRUE;
 }
 
 static void
@@ -251,16 +358,18 @@ gaio_thread_pool_executor_shutdown (GaioExecutor *executor,
   pool = g_steal_pointer (&self->pool);
   pthread_mutex_unlock (&self->lock);
 
-  /* Not immediate: the queued jobs still go through run_job(), which
-   * runs or cancels them and drops their references. */
+  /* Not immediate: the wake-up tokens already pushed still run, and the
+   * workers they wake drain the queue, running or cancelling each job. */
   if (pool != NULL)
     g_thread_pool_free (pool, FALSE, wait);
 
   if (wait)
     {
       pthread_mutex_lock (&self->lock);
+      g_atomic_int_inc (&self->n_waiters);
       while (g_atomic_int_get (&self->n_inflight) > 0)
         pthread_cond_wait (&self->idle_cond, &self->lock);
+      g_atomic_int_dec_and_test (&self->n_waiters);
       pthread_mutex_unlock (&self->lock);
     }
 }
@@ -399,6 +508,8 @@ gaio_thread_pool_executor_init (GaioThreadPoolExecutor *self)
 {
   pthread_mutex_init (&self->lock, NULL);
   pthread_cond_init (&self->idle_cond, NULL);
+  g_queue_init (&self->queue);
+  self->id = __atomic_add_fetch (&last_executor_id, 1, __ATOMIC_RELAXED);
 }
 
 /**
