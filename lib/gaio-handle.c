@@ -99,7 +99,7 @@ gaio_handle_unref (GaioHandle *handle)
 void
 _gaio_handle_clear (GaioHandle *handle)
 {
-  g_clear_pointer (&handle->timer_source, g_source_unref);
+  g_clear_pointer (&handle->timer_source, _gaio_loop_source_unref);
   g_clear_object (&handle->task);
   g_clear_pointer (&handle->traceback, _gaio_traceback_free);
   g_clear_pointer (&handle->name, g_free);

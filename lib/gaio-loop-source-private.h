@@ -29,6 +29,7 @@ gboolean    _gaio_loop_source_push_threadsafe  (GSource      *source,
                                                 GaioHandle   *handle);
 void        _gaio_loop_source_timer_cancelled  (GSource      *source);
 void        _gaio_loop_source_close            (GSource      *source);
+void        _gaio_loop_source_unref            (GSource      *source);
 guint       _gaio_loop_source_get_n_timers     (GSource      *source);
 guint64     _gaio_loop_source_get_n_iterations (GSource      *source);
 GaioFdWatches *_gaio_loop_source_get_fd_watches (GSource     *source);

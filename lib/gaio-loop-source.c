@@ -50,6 +50,7 @@
 #include "gaio-loop-private.h"
 #include "gaio-loop-source-private.h"
 #include "gaio-timer-heap-private.h"
+#include "gaio-tsan-private.h"
 
 /* asyncio's _MIN_SCHEDULED_TIMER_HANDLES: below this many timers the heap
  * is never rebuilt, cancelled ones are dropped as they reach the top. */
@@ -402,6 +403,12 @@ gaio_loop_source_finalize (GSource *source)
 {
   GaioLoopSource *self = (GaioLoopSource *) source;
 
+  /* The last reference may go in another thread (a worker posting an
+   * outcome, see _gaio_loop_post()). GSource's reference count is an
+   * atomic inside GLib, which ThreadSanitizer cannot see: pairs with
+   * _gaio_loop_source_unref(). */
+  GAIO_TSAN_ACQUIRE (source);
+
   /* The loop closes the source before dropping it; timers in the heap
    * hold references on the source, so reaching here means it is empty. */
   g_assert (self->ready_head == NULL);
@@ -591,4 +598,14 @@ guint64
 _gaio_loop_source_get_n_iterations (GSource *source)
 {
   return ((GaioLoopSource *) source)->n_iterations;
+}
+
+/* g_source_unref() for the loop's source, telling ThreadSanitizer that
+ * what this thread did with the source happens before its finalization,
+ * wherever that runs. */
+void
+_gaio_loop_source_unref (GSource *source)
+{
+  GAIO_TSAN_RELEASE (source);
+  g_source_unref (source);
 }

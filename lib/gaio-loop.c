@@ -174,7 +174,7 @@ gaio_loop_finalize (GObject *object)
       close_source (loop);
     }
 
-  g_clear_pointer (&loop->source, g_source_unref);
+  g_clear_pointer (&loop->source, _gaio_loop_source_unref);
   g_clear_pointer (&loop->context, g_main_context_unref);
   g_clear_error (&loop->escape_error);
   if (loop->handler_notify != NULL)
@@ -471,10 +471,13 @@ _gaio_loop_post (GaioLoop   *loop,
 {
   /* The handle may run, and the last reference on the loop go, before
    * the push returns: keep what the push still touches. */
-  g_autoptr(GSource) source = g_source_ref (loop->source);
+  GSource *source = g_source_ref (loop->source);
   g_autoptr(GMainContext) context = g_main_context_ref (loop->context);
+  gboolean posted = _gaio_loop_source_push_threadsafe (source, handle);
 
-  return _gaio_loop_source_push_threadsafe (source, handle);
+  _gaio_loop_source_unref (source);
+
+  return posted;
 }
 
 /**
