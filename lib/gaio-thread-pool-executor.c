@@ -482,6 +482,10 @@ gaio_thread_pool_executor_class_init (GaioThreadPoolExecutorClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
+  /* G_DEFINE_QUARK sets its quark lazily, unsynchronized: have it set
+   * before workers can fail jobs with GAIO_ERROR from several threads. */
+  (void) gaio_error_quark ();
+
   object_class->constructed = gaio_thread_pool_executor_constructed;
   object_class->finalize = gaio_thread_pool_executor_finalize;
   object_class->get_property = gaio_thread_pool_executor_get_property;
