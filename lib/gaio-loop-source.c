@@ -4,15 +4,14 @@
  * SPDX-FileCopyrightText: 2026 The libgaio authors
  *
  * Every loop attaches exactly one of these to its GMainContext. It holds
- * the three queues of the loop:
+ * the loop's queues:
  *
  *  - the ready FIFO (call_soon, done callbacks), an intrusive list;
  *  - the timer heap (call_later, call_at), whose earliest deadline is the
  *    poll timeout reported by prepare(), so no GSource exists per timer
  *    and no g_source_set_ready_time() call is made per change;
  *  - the inbox (call_soon_threadsafe): posting into an empty inbox wakes
- *    the context with g_main_context_wakeup(), if the loop may be asleep.
- *
+ *    the context with g_main_context_wakeup(), if the loop may be asleep;
  *  - the watched descriptors of add_reader()/add_writer(), one unix fd
  *    tag each on this same source (gaio-fd-watch.c), created on first use.
  *
