@@ -19,7 +19,6 @@ typedef void (*GaioFiberFunc) (gpointer user_data);
 /* The stack size of a fiber when none is asked for: the usable size, the
  * guard page comes on top. Only the pages a fiber touches become
  * resident, so a suspended task costs a few pages of RSS, not this. */
-gsize        _gaio_fiber_get_default_stack_size (void);
 
 /* A fiber that will run @func (@user_data) on a stack of at least
  * @stack_size bytes (0 for the default) when first resumed. Its stack is

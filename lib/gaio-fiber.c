@@ -167,12 +167,6 @@ _gaio_fiber_get_backend (void)
 #endif
 }
 
-gsize
-_gaio_fiber_get_default_stack_size (void)
-{
-  return DEFAULT_STACK_SIZE;
-}
-
 static gsize
 page_size (void)
 {

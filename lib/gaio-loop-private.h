@@ -43,9 +43,6 @@ char       *_gaio_loop_to_string          (GaioLoop    *loop);
 guint       _gaio_loop_get_n_timers       (GaioLoop    *loop);
 guint64     _gaio_loop_get_n_iterations   (GaioLoop    *loop);
 
-/* The handle the loop is running on this thread, or NULL. */
-GaioHandle *_gaio_loop_get_current_handle (GaioLoop    *loop);
-
 /* The loop's one GSource (gaio-loop-source.c), for the files that add
  * to it: readers and writers, signals. */
 GSource    *_gaio_loop_get_source         (GaioLoop    *loop);

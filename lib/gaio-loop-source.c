@@ -353,7 +353,6 @@ gaio_loop_source_dispatch (GSource     *source,
     return G_SOURCE_CONTINUE;
   self->dispatching = TRUE;
 
-
   previous = _gaio_loop_dispatch_begin (loop);
 
   for (guint iteration = 0; go_on; iteration++)

@@ -1440,12 +1440,6 @@ _gaio_loop_get_n_iterations (GaioLoop *loop)
   return _gaio_loop_source_get_n_iterations (loop->source);
 }
 
-GaioHandle *
-_gaio_loop_get_current_handle (GaioLoop *loop)
-{
-  return loop->current_handle;
-}
-
 static GaioFuture *
 failed_future (GaioLoop       *loop,
                GError         *error,

@@ -30,7 +30,6 @@ typedef struct _GaioPoolCore GaioPoolCore;
 
 GaioPoolCore *_gaio_pool_core_new         (GaioPoolConfig  *config,
                                            GError         **error);
-GaioPoolCore *_gaio_pool_core_ref         (GaioPoolCore    *core);
 void          _gaio_pool_core_unref       (GaioPoolCore    *core);
 
 /* Starts the I/O thread. On failure the core is broken: later

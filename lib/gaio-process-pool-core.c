@@ -1151,12 +1151,6 @@ _gaio_pool_core_new (GaioPoolConfig  *config,
   return core;
 }
 
-GaioPoolCore *
-_gaio_pool_core_ref (GaioPoolCore *core)
-{
-  return core_ref (core);
-}
-
 void
 _gaio_pool_core_unref (GaioPoolCore *core)
 {
