@@ -75,7 +75,8 @@ static gpointer        sink_data;
 static GDestroyNotify  sink_notify;
 
 static gsize           fatal_mask_probed;
-static GLogLevelFlags  always_fatal_mask;
+static gint            always_fatal_mask;   /* (atomic) GLogLevelFlags; read by any
+                                             * thread that logs */
 
 /* ---- records ---- */
 
@@ -333,12 +334,14 @@ get_always_fatal_mask (void)
    * mask before that), and again by set_sink(). */
   if (g_once_init_enter (&fatal_mask_probed))
     {
-      always_fatal_mask = g_log_set_always_fatal (G_LOG_FATAL_MASK);
-      g_log_set_always_fatal (always_fatal_mask);
+      GLogLevelFlags mask = g_log_set_always_fatal (G_LOG_FATAL_MASK);
+
+      g_log_set_always_fatal (mask);
+      g_atomic_int_set (&always_fatal_mask, mask);
       g_once_init_leave (&fatal_mask_probed, 1);
     }
 
-  return always_fatal_mask;
+  return (GLogLevelFlags) g_atomic_int_get (&always_fatal_mask);
 }
 
 static gboolean
@@ -482,8 +485,8 @@ gaio_log_threaded_writer_set_sink (GLogWriterFunc sink,
   sink_func = sink;
   sink_data = sink != NULL ? user_data : NULL;
   sink_notify = sink != NULL ? notify : NULL;
-  always_fatal_mask = g_log_set_always_fatal (G_LOG_FATAL_MASK);
-  g_log_set_always_fatal (always_fatal_mask);
+  g_atomic_int_set (&always_fatal_mask, g_log_set_always_fatal (G_LOG_FATAL_MASK));
+  g_log_set_always_fatal (g_atomic_int_get (&always_fatal_mask));
   pthread_mutex_unlock (&sink_lock);
 
   if (sink == NULL && notify != NULL)

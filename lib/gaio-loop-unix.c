@@ -175,6 +175,12 @@ gaio_loop_remove_reader (GaioLoop *loop,
  * for @fd is replaced, the reader of @fd is kept, hang-up and error
  * conditions call the writer too.
  *
+ * @notify runs once @callback is released: when it is replaced or
+ * removed, when the loop closes, or at once if this call fails, on the
+ * loop's thread, never while @callback runs.
+ *
+ * Loop thread only.
+ *
  * Returns: %TRUE on success; %FALSE with %GAIO_ERROR_CLOSED or
  *   %GAIO_ERROR_INVALID_ARGUMENT as for [method@Gaio.Loop.add_reader]
  */

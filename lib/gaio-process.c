@@ -33,8 +33,6 @@ struct _GaioProcess
   GaioLoop    *loop;          /* (owned) */
   GSubprocess *subprocess;    /* (owned) */
   GPid         pid;
-  char        *program;       /* (owned) argv[0], or the shell command; for logs */
-  char        *debug_log;     /* (owned) (nullable) asyncio's "execute program 'x'" */
 
   /* Loop thread only. */
   gboolean     exited;
@@ -83,8 +81,6 @@ gaio_process_finalize (GObject *object)
   g_clear_pointer (&process->waiters, g_ptr_array_unref);
   g_clear_object (&process->subprocess);
   g_clear_object (&process->loop);
-  g_free (process->program);
-  g_free (process->debug_log);
 
   G_OBJECT_CLASS (gaio_process_parent_class)->finalize (object);
 }
@@ -232,8 +228,9 @@ log_exit (GaioProcess *process)
 
   _gaio_log (G_LOG_LEVEL_DEBUG, "process %d exited with returncode %d",
              (int) process->pid, process->returncode);
-  /* asyncio takes the repr before the returncode is stored. */
-  repr = g_strdup_printf ("<GaioProcess pid=%d running>", (int) process->pid);
+  /* asyncio takes the repr before the returncode is stored: this runs
+   * before `exited` is set, so it reads "running". */
+  repr = gaio_process_to_string (process);
   _gaio_log (G_LOG_LEVEL_INFO, "%s exited with return code %d", repr, process->returncode);
 }
 
@@ -388,14 +385,12 @@ spawn (GaioLoop             *loop,
 
   process = g_object_new (GAIO_TYPE_PROCESS, "loop", loop, "subprocess", subprocess, NULL);
   g_object_unref (subprocess);
-  process->program = g_strdup (program);
-  process->debug_log = debug_log;
-
   if (debug_log != NULL)
     {
       repr = gaio_process_to_string (process);
       _gaio_log (G_LOG_LEVEL_DEBUG, "process '%s' created: pid %d", program, (int) process->pid);
       _gaio_log (G_LOG_LEVEL_INFO, "%s: %s", debug_log, repr);
+      g_free (debug_log);
     }
 
   return process;

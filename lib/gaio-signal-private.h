@@ -26,9 +26,6 @@ gboolean _gaio_signal_remove     (GaioLoop        *loop,
  * gaio_loop_close() and when an unclosed loop is finalized. */
 void     _gaio_signal_remove_all (GaioLoop        *loop);
 
-/* Whether @signum would be accepted by _gaio_signal_add(), apart from
- * the thread and the loop's state. */
-gboolean _gaio_signal_is_valid   (int              signum);
 
 /* The building block of gaio_run()'s "Ctrl-C cancels the main task"
  * (asyncio.Runner._on_sigint):

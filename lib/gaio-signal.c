@@ -75,11 +75,12 @@ typedef struct
 } SignalHandler;
 
 /* Lock order: handlers_lock is a leaf; no user code and no other lock is
- * taken while it is held. */
+ * taken while it is held (sigaction() is a system call, not a lock).
+ * Protected by handlers_lock: the table, and our sigaction() state, which
+ * changes with it: handlers are added on the main thread, but a loop may
+ * close, and remove its handlers, on another. */
 static GMutex         handlers_lock;
-static SignalHandler *handlers[NSIG];         /* (owned) Protected by handlers_lock */
-
-/* Main thread only (our sigaction() calls): */
+static SignalHandler *handlers[NSIG];         /* (owned) */
 static gboolean       own_installed[NSIG];
 static struct sigaction saved_actions[NSIG];
 
@@ -121,8 +122,8 @@ in_main_thread (void)
 #endif
 }
 
-gboolean
-_gaio_signal_is_valid (int signum)
+static gboolean
+signal_is_valid (int signum)
 {
   sigset_t valid;
 
@@ -260,7 +261,7 @@ static gboolean
 ensure_signal_pipe (GError **error)
 {
   static gsize created;
-  static int fds[2];
+  static int fds[2] = { -1, -1 };
   static gboolean ok;
 
   if (g_once_init_enter (&created))
@@ -276,8 +277,13 @@ ensure_signal_pipe (GError **error)
           signal_pipe[1] = fds[1];
         }
       else
-        _gaio_log (G_LOG_LEVEL_WARNING, "Cannot create the self-pipe of signal handlers: %s",
-                   local_error->message);
+        {
+          _gaio_log (G_LOG_LEVEL_WARNING, "Cannot create the self-pipe of signal handlers: %s",
+                     local_error->message);
+          for (guint i = 0; i < G_N_ELEMENTS (fds); i++)
+            if (fds[i] >= 0)
+              close (fds[i]);
+        }
       g_once_init_leave (&created, 1);
     }
 
@@ -320,6 +326,7 @@ update_pipe_reader (GaioLoop *loop)
     _gaio_fd_watches_remove (watches, signal_pipe[0], GAIO_FD_READER);
 }
 
+/* HOLDS: handlers_lock */
 static gboolean
 install_own_handler (int       signum,
                      GError  **error)
@@ -351,6 +358,7 @@ install_own_handler (int       signum,
   return FALSE;
 }
 
+/* HOLDS: handlers_lock */
 static void
 restore_own_handler (int signum)
 {
@@ -445,7 +453,7 @@ _gaio_signal_add (GaioLoop        *loop,
   SignalHandler *handler, *old;
   GaioLoop *old_loop = NULL;
 
-  if (!_gaio_signal_is_valid (signum))
+  if (!signal_is_valid (signum))
     g_set_error (error, GAIO_ERROR, GAIO_ERROR_INVALID_ARGUMENT, "invalid signal number %d", signum);
   else if (gaio_loop_is_closed (loop))
     g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_CLOSED, "Event loop is closed");
@@ -453,9 +461,10 @@ _gaio_signal_add (GaioLoop        *loop,
     g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_NOT_MAIN_THREAD,
                          "set_wakeup_fd only works in main thread of the main interpreter");
   else if (check_catchable (signum, error) &&
-           (is_glib_signal (signum) ||
-            (ensure_signal_pipe (error) && install_own_handler (signum, error))))
+           (is_glib_signal (signum) || ensure_signal_pipe (error)))
     {
+      gboolean installed = TRUE;
+
       handler = handler_new (loop, signum, callback, user_data, notify);
       /* The new GLib source goes in before the old one goes out: GLib
        * would restore SIG_DFL in between, and a signal arriving then
@@ -464,19 +473,30 @@ _gaio_signal_add (GaioLoop        *loop,
         attach_glib_source (handler);
 
       g_mutex_lock (&handlers_lock);
-      old = handlers[signum];
-      handlers[signum] = handler;
+      if (!is_glib_signal (signum))
+        installed = install_own_handler (signum, error);
+      old = installed ? handlers[signum] : NULL;
+      if (installed)
+        handlers[signum] = handler;
       g_mutex_unlock (&handlers_lock);
 
-      if (old != NULL)
+      if (!installed)
         {
-          old_loop = old->loop;
-          handler_release (old);
+          /* Releasing the new handler runs the notify. */
+          handler_release (handler);
+          return FALSE;
         }
+
+      if (old != NULL)
+        old_loop = old->loop;
       if (!is_glib_signal (signum))
         update_pipe_reader (loop);
       if (old_loop != NULL && old_loop != loop && !is_glib_signal (signum))
         update_pipe_reader (old_loop);
+      /* Last: the old handler's notify may drop the last reference on
+       * its loop. */
+      if (old != NULL)
+        handler_release (old);
 
       return TRUE;
     }
@@ -495,22 +515,23 @@ _gaio_signal_remove (GaioLoop *loop,
 {
   SignalHandler *handler = NULL;
 
-  if (!_gaio_signal_is_valid (signum))
+  if (!signal_is_valid (signum))
     return FALSE;
 
   g_mutex_lock (&handlers_lock);
   if (handlers[signum] != NULL && handlers[signum]->loop == loop)
-    handler = g_steal_pointer (&handlers[signum]);
+    {
+      handler = g_steal_pointer (&handlers[signum]);
+      if (!is_glib_signal (signum))
+        restore_own_handler (signum);
+    }
   g_mutex_unlock (&handlers_lock);
 
   if (handler == NULL)
     return FALSE;
 
   if (!is_glib_signal (signum))
-    {
-      restore_own_handler (signum);
-      update_pipe_reader (loop);
-    }
+    update_pipe_reader (loop);
   handler_release (handler);
 
   return TRUE;
@@ -527,6 +548,8 @@ _gaio_signal_remove_all (GaioLoop *loop)
     if (handlers[signum] != NULL && handlers[signum]->loop == loop)
       {
         removed[signum] = g_steal_pointer (&handlers[signum]);
+        if (!is_glib_signal (signum))
+          restore_own_handler (signum);
         any = TRUE;
       }
   g_mutex_unlock (&handlers_lock);
@@ -537,11 +560,7 @@ _gaio_signal_remove_all (GaioLoop *loop)
   /* The self-pipe reader goes with the loop source's other watches. */
   for (int signum = 1; signum < NSIG; signum++)
     if (removed[signum] != NULL)
-      {
-        if (!is_glib_signal (signum))
-          restore_own_handler (signum);
-        handler_release (removed[signum]);
-      }
+      handler_release (removed[signum]);
 }
 
 /* ---- gaio_run()'s SIGINT ---- */
