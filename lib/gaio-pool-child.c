@@ -68,7 +68,13 @@ _gaio_pool_child_spawn (const char * const  *argv,
 
   child = g_new0 (GaioPoolChild, 1);
   child->process = g_steal_pointer (&process);
-  child->pid = atoi (g_subprocess_get_identifier (child->process));
+  {
+    /* NULL once GLib's worker thread has reaped a child that exited at
+     * once (a launcher that failed, say). */
+    const char *identifier = g_subprocess_get_identifier (child->process);
+
+    child->pid = identifier != NULL ? atoi (identifier) : 0;
+  }
   g_snprintf (child->pid_text, sizeof child->pid_text, "%d", (int) child->pid);
   child->in_fd = output_fd (g_subprocess_get_stdin_pipe (child->process));
   child->out_fd = input_fd (g_subprocess_get_stdout_pipe (child->process));

@@ -141,7 +141,7 @@ struct _GaioPoolCore
   gboolean      sleeping;         /* the I/O thread is in poll() and needs a wake-up */
   GaioPoolChild *idle_child;      /* (nullable) while the I/O thread sleeps: a child a
                                    * loop thread may send one call to itself */
-  gboolean      shutdown;
+  gboolean      shutdown;         /* (atomic) written under lock, read without */
   gboolean      cancel_backlog;
   GError       *broken;           /* (owned) (nullable) what later submissions fail with */
   GThread      *thread;           /* (owned) (nullable) until joined */
@@ -326,9 +326,8 @@ inflight_finish (PoolCore *core,
 }
 
 static void
-fail_inflight_of (PoolCore      *core,
-                  GaioPoolChild *child,
-                  const GError  *error)
+fail_inflight (PoolCore     *core,
+               const GError *error)
 {
   GHashTableIter iter;
   Inflight *inflight;
@@ -336,8 +335,7 @@ fail_inflight_of (PoolCore      *core,
 
   g_hash_table_iter_init (&iter, core->inflight);
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &inflight))
-    if (child == NULL || inflight->child == child)
-      g_ptr_array_add (doomed, inflight);
+    g_ptr_array_add (doomed, inflight);
 
   for (guint i = 0; i < doomed->len; i++)
     inflight_finish (core, g_ptr_array_index (doomed, i), NULL, g_error_copy (error));
@@ -377,7 +375,7 @@ break_pool (PoolCore   *core,
     g_queue_push_tail (&core->backlog, g_queue_pop_head (&core->pending));
   core_unlock (core);
 
-  fail_inflight_of (core, NULL, job_error);
+  fail_inflight (core, job_error);
   fail_backlog (core, job_error);
 
   /* A child that said it cannot serve exits by itself, and is left to

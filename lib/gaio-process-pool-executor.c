@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <pthread.h>
+
 #include "gaio-job-private.h"
 #include "gaio-process-pool-core-private.h"
 #include "gaio-process-pool-worker-private.h"
@@ -33,8 +35,13 @@ struct _GaioProcessPoolExecutor
   guint        max_message_size;
   gdouble      handshake_timeout;
 
-  gboolean     started;           /* the configuration is frozen: core exists */
-  GaioPoolCore *core;             /* (owned) (nullable) */
+  /* Several loops, on their own threads, may share a pool: the first job
+   * or shutdown() makes the core under start_lock (a pthread mutex, which
+   * ThreadSanitizer sees), and publishes it atomically for the readers
+   * that take no lock. */
+  pthread_mutex_t start_lock;
+  gint         started;           /* (atomic) the configuration is frozen */
+  GaioPoolCore *core;             /* (owned) (nullable) (atomic) set once */
 };
 
 static void gaio_process_pool_executor_iface_init (GaioExecutorInterface *iface);
@@ -172,21 +179,38 @@ core_new (GaioProcessPoolExecutor  *self,
   return core;
 }
 
-/* The first job starts the I/O thread; the configuration is fixed then. */
-static gboolean
-ensure_started (GaioProcessPoolExecutor  *self,
-                GError                  **error)
+static GaioPoolCore *
+get_core (GaioProcessPoolExecutor *self)
 {
-  if (self->core != NULL)
-    return TRUE;
+  return g_atomic_pointer_get (&self->core);
+}
 
-  self->started = TRUE;
-  self->core = core_new (self, error);
-  if (self->core == NULL)
-    return FALSE;
+/* Makes the core, once; with @start, the first job starts the I/O thread.
+ * The configuration is fixed from then on. Returns the core, or NULL with
+ * @error set. */
+static GaioPoolCore *
+ensure_core (GaioProcessPoolExecutor  *self,
+             gboolean                  start,
+             GError                  **error)
+{
+  GaioPoolCore *core;
+  gboolean ok = TRUE;
 
-  /* On failure the core stays, broken: later jobs fail the same way. */
-  return _gaio_pool_core_start (self->core, error);
+  pthread_mutex_lock (&self->start_lock);
+  g_atomic_int_set (&self->started, TRUE);
+  core = get_core (self);
+  if (core == NULL)
+    {
+      core = core_new (self, error);
+      /* On a failed start the core stays, broken: later jobs fail the
+       * same way. */
+      if (core != NULL && start)
+        ok = _gaio_pool_core_start (core, error);
+      g_atomic_pointer_set (&self->core, core);
+    }
+  pthread_mutex_unlock (&self->start_lock);
+
+  return ok ? core : NULL;
 }
 
 /* Why a job cannot go to a worker, if it cannot. */
@@ -245,9 +269,10 @@ gaio_process_pool_executor_submit (GaioExecutor  *executor,
                                    GError       **error)
 {
   GaioProcessPoolExecutor *self = GAIO_PROCESS_POOL_EXECUTOR (executor);
+  GaioPoolCore *core = get_core (self);
   const char *name;
 
-  if (self->core != NULL && _gaio_pool_core_is_shutdown (self->core))
+  if (core != NULL && _gaio_pool_core_is_shutdown (core))
     {
       g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_EXECUTOR_SHUTDOWN,
                            "cannot schedule new futures after shutdown");
@@ -257,10 +282,13 @@ gaio_process_pool_executor_submit (GaioExecutor  *executor,
   name = job_function_name (self, job, error);
   if (name == NULL)
     return FALSE;
-  if (!check_can_start_workers (self, error) || !ensure_started (self, error))
+  if (!check_can_start_workers (self, error))
+    return FALSE;
+  core = ensure_core (self, TRUE, error);
+  if (core == NULL)
     return FALSE;
 
-  return _gaio_pool_core_submit (self->core, job, name, error);
+  return _gaio_pool_core_submit (core, job, name, error);
 }
 
 static void
@@ -269,21 +297,19 @@ gaio_process_pool_executor_shutdown (GaioExecutor *executor,
                                      gboolean      cancel_futures)
 {
   GaioProcessPoolExecutor *self = GAIO_PROCESS_POOL_EXECUTOR (executor);
-
   /* Never started: no thread to wait for, but no job may come now. */
-  self->started = TRUE;
-  if (self->core == NULL)
-    self->core = core_new (self, NULL);
-  if (self->core != NULL)
-    _gaio_pool_core_shutdown (self->core, wait, cancel_futures);
+  GaioPoolCore *core = ensure_core (self, FALSE, NULL);
+
+  if (core != NULL)
+    _gaio_pool_core_shutdown (core, wait, cancel_futures);
 }
 
 static gboolean
 gaio_process_pool_executor_is_shutdown (GaioExecutor *executor)
 {
-  GaioProcessPoolExecutor *self = GAIO_PROCESS_POOL_EXECUTOR (executor);
+  GaioPoolCore *core = get_core (GAIO_PROCESS_POOL_EXECUTOR (executor));
 
-  return self->core != NULL && _gaio_pool_core_is_shutdown (self->core);
+  return core != NULL && _gaio_pool_core_is_shutdown (core);
 }
 
 static void
@@ -336,6 +362,7 @@ gaio_process_pool_executor_finalize (GObject *object)
   g_strfreev (self->launcher_prefix);
   g_free (self->initializer);
   g_clear_pointer (&self->initargs, g_variant_unref);
+  pthread_mutex_destroy (&self->start_lock);
 
   G_OBJECT_CLASS (gaio_process_pool_executor_parent_class)->finalize (object);
 }
@@ -387,7 +414,7 @@ gaio_process_pool_executor_set_property (GObject      *object,
 {
   GaioProcessPoolExecutor *self = GAIO_PROCESS_POOL_EXECUTOR (object);
 
-  if (self->started)
+  if (g_atomic_int_get (&self->started))
     {
       g_critical ("GaioProcessPoolExecutor:%s cannot change once the pool has run a job",
                   pspec->name);
@@ -515,10 +542,11 @@ gaio_process_pool_executor_class_init (GaioProcessPoolExecutorClass *klass)
    * A job whose arguments are larger fails with
    * %GAIO_ERROR_NOT_SERIALIZABLE, as does one whose result is; a worker
    * that sends a larger message anyway breaks the pool. Fixed by the
-   * first job.
+   * first job. At least 1 KiB, so that the error saying a result was too
+   * large always fits; at most the 64 MiB a worker reads.
    */
   properties[PROP_MAX_MESSAGE_SIZE] =
-    g_param_spec_uint ("max-message-size", NULL, NULL, 64, G_MAXUINT32,
+    g_param_spec_uint ("max-message-size", NULL, NULL, 1024, GAIO_WIRE_DEFAULT_MAX_BODY,
                        GAIO_WIRE_DEFAULT_MAX_BODY, flags | G_PARAM_CONSTRUCT);
 
   /**
@@ -539,6 +567,7 @@ gaio_process_pool_executor_class_init (GaioProcessPoolExecutorClass *klass)
 static void
 gaio_process_pool_executor_init (GaioProcessPoolExecutor *self)
 {
+  pthread_mutex_init (&self->start_lock, NULL);
   self->max_message_size = GAIO_WIRE_DEFAULT_MAX_BODY;
   self->handshake_timeout = DEFAULT_HANDSHAKE_TIMEOUT;
 }
@@ -606,7 +635,7 @@ gaio_process_pool_executor_set_launcher_prefix (GaioProcessPoolExecutor *executo
                                                 const char * const      *prefix)
 {
   g_return_if_fail (GAIO_IS_PROCESS_POOL_EXECUTOR (executor));
-  g_return_if_fail (!executor->started);
+  g_return_if_fail (!g_atomic_int_get (&executor->started));
 
   g_object_set (executor, "launcher-prefix", prefix, NULL);
 }
@@ -624,7 +653,7 @@ gaio_process_pool_executor_set_max_tasks_per_child (GaioProcessPoolExecutor *exe
                                                     guint                    max_tasks)
 {
   g_return_if_fail (GAIO_IS_PROCESS_POOL_EXECUTOR (executor));
-  g_return_if_fail (!executor->started);
+  g_return_if_fail (!g_atomic_int_get (&executor->started));
 
   g_object_set (executor, "max-tasks-per-child", max_tasks, NULL);
 }
@@ -647,7 +676,7 @@ gaio_process_pool_executor_set_initializer_name (GaioProcessPoolExecutor *execut
   g_autoptr(GVariant) args = initargs != NULL ? g_variant_ref_sink (initargs) : NULL;
 
   g_return_if_fail (GAIO_IS_PROCESS_POOL_EXECUTOR (executor));
-  g_return_if_fail (!executor->started);
+  g_return_if_fail (!g_atomic_int_get (&executor->started));
 
   g_object_set (executor, "initializer", name, "initializer-args", args, NULL);
 }
@@ -679,7 +708,7 @@ gaio_process_pool_executor_set_initializer (GaioProcessPoolExecutor  *executor,
   const char *name = NULL;
 
   g_return_val_if_fail (GAIO_IS_PROCESS_POOL_EXECUTOR (executor), FALSE);
-  g_return_val_if_fail (!executor->started, FALSE);
+  g_return_val_if_fail (!g_atomic_int_get (&executor->started), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (initializer != NULL)
@@ -778,10 +807,10 @@ gaio_process_pool_executor_get_worker_pids (GaioProcessPoolExecutor *executor,
   g_return_val_if_fail (n_pids != NULL, NULL);
 
   *n_pids = 0;
-  if (executor->core == NULL)
+  if (get_core (executor) == NULL)
     return NULL;
 
-  return _gaio_pool_core_get_pids (executor->core, n_pids);
+  return _gaio_pool_core_get_pids (get_core (executor), n_pids);
 }
 
 /**

@@ -143,7 +143,7 @@ registered_function (const char *name)
 
   registry_lock_ ();
   if (functions_by_name != NULL)
-    func = g_hash_table_lookup (functions_by_name, g_intern_string (name));
+    func = g_hash_table_lookup (functions_by_name, name);
   registry_unlock ();
 
   return func;
