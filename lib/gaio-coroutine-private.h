@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 
 /* Runs the coroutine's function on the calling stack, once: the caller
  * checked that it was never started. Its data is released right after
- * it returns. @result is an unset GValue. */
+ * it returns. @result is an unset GValue; on success it is set, to a
+ * NULL pointer (None) if the function set nothing. */
 gboolean _gaio_coroutine_run (GaioCoroutine  *coroutine,
                               GValue         *result,
                               GError        **error);

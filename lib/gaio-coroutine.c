@@ -336,5 +336,12 @@ _gaio_coroutine_run (GaioCoroutine  *coroutine,
       return FALSE;
     }
 
+  /* A function that set no result returned Python's None. */
+  if (!G_IS_VALUE (result))
+    {
+      g_value_init (result, G_TYPE_POINTER);
+      g_value_set_pointer (result, NULL);
+    }
+
   return TRUE;
 }

@@ -16,10 +16,6 @@ typedef struct _GaioFiber GaioFiber;
  * goes back to whoever resumed it last. */
 typedef void (*GaioFiberFunc) (gpointer user_data);
 
-/* The stack size of a fiber when none is asked for: the usable size, the
- * guard page comes on top. Only the pages a fiber touches become
- * resident, so a suspended task costs a few pages of RSS, not this. */
-
 /* A fiber that will run @func (@user_data) on a stack of at least
  * @stack_size bytes (0 for the default) when first resumed. Its stack is
  * taken from a process-wide pool of recycled stacks. Any thread. */

@@ -67,7 +67,10 @@
 # include <sanitizer/tsan_interface.h>
 #endif
 
-/* Sanitizers make frames several times larger (redzones around every
+/* The stack of a fiber when none is asked for: the usable size, the
+ * guard page comes on top. Only the pages a fiber touches become
+ * resident, so a suspended task costs a few pages of RSS, not this.
+ * Sanitizers make frames several times larger (redzones around every
  * local), so the same code needs a larger stack under them. */
 #if defined(GAIO_FIBER_ASAN) || defined(GAIO_FIBER_TSAN)
 # define DEFAULT_STACK_SIZE (1024 * 1024)
@@ -107,7 +110,6 @@ struct _GaioFiber
   gpointer       sp;              /* saved while the fiber is not running */
   gpointer       caller_sp;       /* saved while the fiber runs */
 #endif
-  GaioFiber     *caller;          /* (unowned) the fiber that resumed it, or NULL */
   FiberState     state;
 
   GaioFiberFunc  func;
@@ -167,15 +169,11 @@ _gaio_fiber_get_backend (void)
 #endif
 }
 
+/* Asked each time: only the slow path that maps a new stack needs it. */
 static gsize
 page_size (void)
 {
-  static gsize size;
-
-  if (G_UNLIKELY (size == 0))
-    size = (gsize) sysconf (_SC_PAGESIZE);
-
-  return size;
+  return (gsize) sysconf (_SC_PAGESIZE);
 }
 
 static GaioStack *
@@ -419,7 +417,6 @@ _gaio_fiber_resume (GaioFiber *fiber)
 
   g_assert (fiber->state == FIBER_CREATED || fiber->state == FIBER_SUSPENDED);
 
-  fiber->caller = caller;
   fiber->state = FIBER_RUNNING;
   set_current (fiber);
 
@@ -442,7 +439,6 @@ _gaio_fiber_resume (GaioFiber *fiber)
 #endif
 
   set_current (caller);
-  fiber->caller = NULL;
 }
 
 void

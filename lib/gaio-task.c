@@ -415,11 +415,6 @@ complete (GaioTask *task)
       return;
     }
 
-  if (!G_IS_VALUE (&task->body_result))
-    {
-      g_value_init (&task->body_result, G_TYPE_POINTER);
-      g_value_set_pointer (&task->body_result, NULL);
-    }
   _gaio_future_complete_value (future, &task->body_result);
 }
 
@@ -628,16 +623,8 @@ gaio_await_coroutine (GaioCoroutine  *coroutine,
 
   if (result != NULL)
     {
-      if (!G_IS_VALUE (&value))
-        {
-          g_value_init (result, G_TYPE_POINTER);
-          g_value_set_pointer (result, NULL);
-        }
-      else
-        {
-          *result = value;
-          memset (&value, 0, sizeof value);
-        }
+      *result = value;
+      memset (&value, 0, sizeof value);
     }
 
   return TRUE;

@@ -38,11 +38,8 @@ copy_outcome (GaioFuture *from,
 
   if (gaio_future_is_cancelled (from))
     {
-      const GError *cancelled = NULL;
-
       gaio_future_get_result (from, NULL, &error);
-      cancelled = error;
-      gaio_future_cancel (to, cancelled != NULL ? cancelled->message : NULL);
+      gaio_future_cancel (to, error != NULL ? error->message : NULL);
       return;
     }
 
@@ -610,8 +607,9 @@ wait_outer_done (GaioFuture *outer,
  * timeout is no error). Cancelling the returned future stops the wait
  * only.
  *
- * Returns: (transfer full): the future; failed with
- *   %GAIO_ERROR_INVALID_ARGUMENT when @futures is empty
+ * Returns: (transfer full) (nullable): the future; failed with
+ *   %GAIO_ERROR_INVALID_ARGUMENT when @futures is empty, or %NULL when
+ *   @futures is empty and no loop runs in this thread
  */
 GaioFuture *
 gaio_wait (GaioFuture * const *futures,
