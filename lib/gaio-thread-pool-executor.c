@@ -65,7 +65,8 @@ struct _GaioThreadPoolExecutor
 
   /* Protected by lock: */
   GThreadPool             *pool;                   /* (owned) (nullable) */
-  GQueue                   queue;                  /* (element-type GaioJob) (owned) */
+  GQueue                   queue;                  /* (element-type GaioJob) (owned) the
+                                                    * jobs' own links (_gaio_job_get_link()) */
   guint                    n_draining;             /* workers holding a token */
   guint                    n_idle;                 /* of those, not running a job */
   gint                     n_queued;               /* (atomic) the queue's length, for
@@ -184,13 +185,21 @@ run_one (GaioThreadPoolExecutor *self,
 
   broken = g_atomic_pointer_get (&self->broken);
   if (G_UNLIKELY (broken != NULL))
-    gaio_job_fail (job, broken);
+    {
+      gaio_job_fail (job, broken);
+      gaio_job_unref (job);
+    }
   else if (G_UNLIKELY (g_atomic_int_get (&self->cancel_pending)))
-    _gaio_job_cancel (job);
+    {
+      _gaio_job_cancel (job);
+      gaio_job_unref (job);
+    }
   else
-    gaio_job_run (job);
+    {
+      /* The queue's reference goes to the loop with the outcome. */
+      _gaio_job_run_and_unref (job);
+    }
 
-  gaio_job_unref (job);
   job_finished (self);
 }
 
@@ -237,10 +246,12 @@ drain_queue (gpointer data,
 
   for (;;)
     {
-      GaioJob *job = g_queue_pop_head (&self->queue);
+      GList *link = g_queue_pop_head_link (&self->queue);
 
-      if (job != NULL)
+      if (link != NULL)
         {
+          GaioJob *job = link->data;
+
           g_atomic_int_add (&self->n_queued, -1);
           self->n_idle--;
           pthread_mutex_unlock (&self->lock);
@@ -339,7 +350,7 @@ gaio_thread_pool_executor_submit (GaioExecutor  *executor,
     }
 
   g_atomic_int_inc (&self->n_inflight);
-  g_queue_push_tail (&self->queue, gaio_job_ref (job));
+  g_queue_push_tail_link (&self->queue, _gaio_job_get_link (gaio_job_ref (job)));
   g_atomic_int_inc (&self->n_queued);
 
   if (self->queue.length > self->n_idle && self->n_draining < self->max_workers)
