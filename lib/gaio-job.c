@@ -100,6 +100,15 @@ static void          delivery_done      (gpointer    user_data);
 static GCancellable *ensure_cancellable (GaioJob    *job);
 static void          clear_job_result   (GaioJob    *job);
 
+/* Whether a result was set. Not G_IS_VALUE(), which validates the type
+ * with a library call, once or twice per job: the job's value is only
+ * ever zeroed or initialized. */
+static inline gboolean
+job_has_result (GaioJob *job)
+{
+  return G_VALUE_TYPE (&job->result) != G_TYPE_INVALID;
+}
+
 GaioJob *
 _gaio_job_new (GaioLoop       *loop,
                GaioFuture     *future,
@@ -182,7 +191,7 @@ gaio_job_unref (GaioJob *job)
 
   if (job->result_destroy != NULL)
     job->result_destroy (g_value_get_pointer (&job->result));
-  if (G_IS_VALUE (&job->result))
+  if (job_has_result (job))
     g_value_unset (&job->result);
   g_clear_error (&job->error);
   g_clear_pointer (&job->args, g_variant_unref);
@@ -238,7 +247,7 @@ deliver_on_loop (gpointer   user_data,
                                           g_steal_pointer (&job->result_destroy), NULL);
           g_value_unset (&job->result);
         }
-      else if (G_IS_VALUE (&job->result))
+      else if (job_has_result (job))
         gaio_future_take_result (future, &job->result, NULL);
       else
         gaio_future_set_result_pointer (future, NULL, NULL, NULL);
@@ -593,9 +602,9 @@ _gaio_job_peek_result (GaioJob  *job,
                        gboolean *is_pointer)
 {
   *is_pointer = job->result_destroy != NULL ||
-                (G_IS_VALUE (&job->result) && G_VALUE_HOLDS_POINTER (&job->result));
+                (job_has_result (job) && G_VALUE_HOLDS_POINTER (&job->result));
 
-  return G_IS_VALUE (&job->result) ? &job->result : NULL;
+  return job_has_result (job) ? &job->result : NULL;
 }
 
 void
@@ -667,7 +676,7 @@ clear_job_result (GaioJob *job)
   if (job->result_destroy != NULL)
     job->result_destroy (g_value_get_pointer (&job->result));
   job->result_destroy = NULL;
-  if (G_IS_VALUE (&job->result))
+  if (job_has_result (job))
     g_value_unset (&job->result);
 }
 
