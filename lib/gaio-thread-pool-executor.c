@@ -47,6 +47,7 @@
 #endif
 
 #include "gaio-job-private.h"
+#include "gaio-thread-pool-executor-private.h"
 #include "gaio-tsan-private.h"
 #include "gaio.h"
 
@@ -323,13 +324,11 @@ ensure_pool (GaioThreadPoolExecutor  *self,
   return self->pool != NULL;
 }
 
-static gboolean
-gaio_thread_pool_executor_submit (GaioExecutor  *executor,
-                                  GaioJob       *job,
-                                  GError       **error)
+gboolean
+_gaio_thread_pool_executor_submit (GaioThreadPoolExecutor  *self,
+                                   GaioJob                 *job,
+                                   GError                 **error)
 {
-  GaioThreadPoolExecutor *self = GAIO_THREAD_POOL_EXECUTOR (executor);
-
   if (!check_accepting (self, error))
     return FALSE;
 
@@ -359,6 +358,14 @@ gaio_thread_pool_executor_submit (GaioExecutor  *executor,
   pthread_mutex_unlock (&self->lock);
 
   return TRUE;
+}
+
+static gboolean
+gaio_thread_pool_executor_submit (GaioExecutor  *executor,
+                                  GaioJob       *job,
+                                  GError       **error)
+{
+  return _gaio_thread_pool_executor_submit (GAIO_THREAD_POOL_EXECUTOR (executor), job, error);
 }
 
 static void
