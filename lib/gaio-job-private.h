@@ -29,6 +29,15 @@ void        _gaio_job_abort        (GaioJob      *job,
  * Returns FALSE if the job had started. */
 gboolean    _gaio_job_cancel       (GaioJob      *job);
 
+/* gaio_job_run() that also drops the caller's reference: a reference
+ * that moves with the outcome to the loop, which frees the job on its
+ * own thread. */
+void        _gaio_job_run_and_unref (GaioJob     *job);
+
+/* The link an executor queues the job with (its data is the job): one
+ * queue at a time, so no allocation per job. Owned by the job. */
+GList      *_gaio_job_get_link     (GaioJob      *job);
+
 /* Whether the job has not started yet. Any thread. */
 gboolean    _gaio_job_is_queued    (GaioJob      *job);
 

@@ -55,6 +55,15 @@ struct _GaioJob
   GaioFuture     *future;           /* (owned) (nullable) loop thread only */
   GCancellable   *cancellable;      /* (owned) (atomic) (nullable) made on demand */
 
+  /* The link an executor queues the job with (data: the job). */
+  GList           link;
+  /* The handle that carries the outcome to the loop: made with the job,
+   * on the loop's thread, so that the thread that finishes the job
+   * allocates nothing and the loop frees what it allocated (glibc frees
+   * memory of another thread's arena under that arena's lock). Taken by
+   * the one post of the job; freed unposted with the job otherwise. */
+  GaioHandle     *delivery;         /* (owned) (nullable) */
+
   /* A job running in another process is cancelled there through this
    * hook, set before the job is queued. */
   GaioJobRemoteCancel remote_cancel;
@@ -87,8 +96,18 @@ G_DEFINE_BOXED_TYPE (GaioJob, gaio_job, gaio_job_ref, gaio_job_unref)
 
 static void          cancel_hook        (GaioFuture *future,
                                          gpointer    user_data);
+static void          delivery_done      (gpointer    user_data);
 static GCancellable *ensure_cancellable (GaioJob    *job);
 static void          clear_job_result   (GaioJob    *job);
+
+/* Whether a result was set. Not G_IS_VALUE(), which validates the type
+ * with a library call, once or twice per job: the job's value is only
+ * ever zeroed or initialized. */
+static inline gboolean
+job_has_result (GaioJob *job)
+{
+  return G_VALUE_TYPE (&job->result) != G_TYPE_INVALID;
+}
 
 GaioJob *
 _gaio_job_new (GaioLoop       *loop,
@@ -107,6 +126,9 @@ _gaio_job_new (GaioLoop       *loop,
   job->args = args != NULL ? g_variant_ref_sink (args) : NULL;
   job->loop = g_object_ref (loop);
   job->future = g_object_ref (future);
+  job->link.data = job;
+  /* Its callback is set when it is posted (see post_to_loop()). */
+  job->delivery = _gaio_handle_new (NULL, job, delivery_done);
 
   /* The hook holds a reference: the worker may drop the executor's
    * reference while the loop runs the hook. */
@@ -140,6 +162,16 @@ gaio_job_ref (GaioJob *job)
   return job;
 }
 
+/* Frees the delivery handle of a job that was never posted (cancelled
+ * while queued, or refused by its executor): it holds no reference on
+ * the job, so it goes without its notify. */
+static void
+drop_delivery (GaioHandle *handle)
+{
+  handle->notify = NULL;
+  gaio_handle_unref (handle);
+}
+
 /**
  * gaio_job_unref:
  * @job: (transfer full): a #GaioJob
@@ -159,7 +191,7 @@ gaio_job_unref (GaioJob *job)
 
   if (job->result_destroy != NULL)
     job->result_destroy (g_value_get_pointer (&job->result));
-  if (G_IS_VALUE (&job->result))
+  if (job_has_result (job))
     g_value_unset (&job->result);
   g_clear_error (&job->error);
   g_clear_pointer (&job->args, g_variant_unref);
@@ -168,6 +200,8 @@ gaio_job_unref (GaioJob *job)
     job->remote_destroy (job->remote_data);
   g_clear_object (&job->cancellable);
   g_clear_object (&job->loop);
+  if (job->delivery != NULL)
+    drop_delivery (job->delivery);
   g_free (job);
 }
 
@@ -213,7 +247,7 @@ deliver_on_loop (gpointer   user_data,
                                           g_steal_pointer (&job->result_destroy), NULL);
           g_value_unset (&job->result);
         }
-      else if (G_IS_VALUE (&job->result))
+      else if (job_has_result (job))
         gaio_future_take_result (future, &job->result, NULL);
       else
         gaio_future_set_result_pointer (future, NULL, NULL, NULL);
@@ -240,11 +274,18 @@ delivery_done (gpointer user_data)
   gaio_job_unref (job);
 }
 
+/* Takes the caller's reference on @job, which the delivery handle keeps
+ * until delivery_done() on the loop's thread: the job is freed there,
+ * where it was allocated. A job is posted once at most: only the winner
+ * of its move out of QUEUED, or out of RUNNING, gets here. */
 static void
 post_to_loop (GaioJob     *job,
               GaioCallback callback)
 {
-  GaioHandle *handle = _gaio_handle_new (callback, gaio_job_ref (job), delivery_done);
+  GaioHandle *handle = g_steal_pointer (&job->delivery);
+
+  g_assert (handle != NULL);
+  handle->callback = callback;
 
   /* Once posted, the handle may run at once and the loop go away with
    * the job's reference (delivery_done()): the post holds on to the
@@ -270,12 +311,21 @@ post_to_loop (GaioJob     *job,
 void
 gaio_job_run (GaioJob *job)
 {
-  g_autoptr(GError) error = NULL;
-
   g_return_if_fail (job != NULL);
 
+  _gaio_job_run_and_unref (gaio_job_ref (job));
+}
+
+void
+_gaio_job_run_and_unref (GaioJob *job)
+{
+  g_autoptr(GError) error = NULL;
+
   if (!g_atomic_int_compare_and_exchange (&job->state, JOB_QUEUED, JOB_RUNNING))
-    return;
+    {
+      gaio_job_unref (job);
+      return;
+    }
 
   if (!job->func (job, job->user_data, &error))
     {
@@ -312,7 +362,7 @@ gaio_job_fail (GaioJob      *job,
     return;
 
   job->error = g_error_copy (error);
-  post_to_loop (job, deliver_on_loop);
+  post_to_loop (gaio_job_ref (job), deliver_on_loop);
 }
 
 void
@@ -349,7 +399,7 @@ _gaio_job_cancel (GaioJob *job)
   if (!g_atomic_int_compare_and_exchange (&job->state, JOB_QUEUED, JOB_CANCELLED))
     return FALSE;
 
-  post_to_loop (job, cancel_on_loop);
+  post_to_loop (gaio_job_ref (job), cancel_on_loop);
   return TRUE;
 }
 
@@ -422,6 +472,12 @@ guint64
 _gaio_job_get_remote_id (GaioJob *job)
 {
   return job->remote_id;
+}
+
+GList *
+_gaio_job_get_link (GaioJob *job)
+{
+  return &job->link;
 }
 
 gboolean
@@ -503,7 +559,7 @@ _gaio_job_finish (GaioJob *job,
     }
 
   g_atomic_int_set (&job->state, JOB_DONE);
-  post_to_loop (job, deliver_on_loop);
+  post_to_loop (gaio_job_ref (job), deliver_on_loop);
 }
 
 GaioJob *
@@ -546,9 +602,9 @@ _gaio_job_peek_result (GaioJob  *job,
                        gboolean *is_pointer)
 {
   *is_pointer = job->result_destroy != NULL ||
-                (G_IS_VALUE (&job->result) && G_VALUE_HOLDS_POINTER (&job->result));
+                (job_has_result (job) && G_VALUE_HOLDS_POINTER (&job->result));
 
-  return G_IS_VALUE (&job->result) ? &job->result : NULL;
+  return job_has_result (job) ? &job->result : NULL;
 }
 
 void
@@ -620,7 +676,7 @@ clear_job_result (GaioJob *job)
   if (job->result_destroy != NULL)
     job->result_destroy (g_value_get_pointer (&job->result));
   job->result_destroy = NULL;
-  if (G_IS_VALUE (&job->result))
+  if (job_has_result (job))
     g_value_unset (&job->result);
 }
 

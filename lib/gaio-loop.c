@@ -27,6 +27,7 @@
 #include "gaio-loop-source-private.h"
 #include "gaio-signal-private.h"
 #include "gaio-task-private.h"
+#include "gaio-thread-pool-executor-private.h"
 #include "gaio-process-pool-worker-private.h"
 
 #define DEFAULT_SLOW_CALLBACK_DURATION 0.1
@@ -1464,6 +1465,19 @@ ensure_default_executor (GaioLoop *loop)
   return loop->default_executor;
 }
 
+/* A thread pool (a final type) is called directly: the interface lookup
+ * of gaio_executor_submit() costs more than the submission. */
+static gboolean
+submit_job (GaioExecutor  *executor,
+            GaioJob       *job,
+            GError       **error)
+{
+  if (G_TYPE_FROM_INSTANCE (executor) == GAIO_TYPE_THREAD_POOL_EXECUTOR)
+    return _gaio_thread_pool_executor_submit ((GaioThreadPoolExecutor *) executor, job, error);
+
+  return gaio_executor_submit (executor, job, error);
+}
+
 /**
  * gaio_loop_run_in_executor:
  * @loop: a #GaioLoop
@@ -1538,7 +1552,7 @@ gaio_loop_run_in_executor (GaioLoop       *loop,
   job = _gaio_job_new (loop, future, func, args, user_data, notify);
   g_clear_pointer (&args, g_variant_unref);
 
-  if (!gaio_executor_submit (executor, job, &error))
+  if (!submit_job (executor, job, &error))
     _gaio_job_abort (job, error);
 
   return g_steal_pointer (&future);

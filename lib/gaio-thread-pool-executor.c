@@ -47,6 +47,7 @@
 #endif
 
 #include "gaio-job-private.h"
+#include "gaio-thread-pool-executor-private.h"
 #include "gaio-tsan-private.h"
 #include "gaio.h"
 
@@ -65,7 +66,8 @@ struct _GaioThreadPoolExecutor
 
   /* Protected by lock: */
   GThreadPool             *pool;                   /* (owned) (nullable) */
-  GQueue                   queue;                  /* (element-type GaioJob) (owned) */
+  GQueue                   queue;                  /* (element-type GaioJob) (owned) the
+                                                    * jobs' own links (_gaio_job_get_link()) */
   guint                    n_draining;             /* workers holding a token */
   guint                    n_idle;                 /* of those, not running a job */
   gint                     n_queued;               /* (atomic) the queue's length, for
@@ -184,13 +186,21 @@ run_one (GaioThreadPoolExecutor *self,
 
   broken = g_atomic_pointer_get (&self->broken);
   if (G_UNLIKELY (broken != NULL))
-    gaio_job_fail (job, broken);
+    {
+      gaio_job_fail (job, broken);
+      gaio_job_unref (job);
+    }
   else if (G_UNLIKELY (g_atomic_int_get (&self->cancel_pending)))
-    _gaio_job_cancel (job);
+    {
+      _gaio_job_cancel (job);
+      gaio_job_unref (job);
+    }
   else
-    gaio_job_run (job);
+    {
+      /* The queue's reference goes to the loop with the outcome. */
+      _gaio_job_run_and_unref (job);
+    }
 
-  gaio_job_unref (job);
   job_finished (self);
 }
 
@@ -237,10 +247,12 @@ drain_queue (gpointer data,
 
   for (;;)
     {
-      GaioJob *job = g_queue_pop_head (&self->queue);
+      GList *link = g_queue_pop_head_link (&self->queue);
 
-      if (job != NULL)
+      if (link != NULL)
         {
+          GaioJob *job = link->data;
+
           g_atomic_int_add (&self->n_queued, -1);
           self->n_idle--;
           pthread_mutex_unlock (&self->lock);
@@ -312,13 +324,11 @@ ensure_pool (GaioThreadPoolExecutor  *self,
   return self->pool != NULL;
 }
 
-static gboolean
-gaio_thread_pool_executor_submit (GaioExecutor  *executor,
-                                  GaioJob       *job,
-                                  GError       **error)
+gboolean
+_gaio_thread_pool_executor_submit (GaioThreadPoolExecutor  *self,
+                                   GaioJob                 *job,
+                                   GError                 **error)
 {
-  GaioThreadPoolExecutor *self = GAIO_THREAD_POOL_EXECUTOR (executor);
-
   if (!check_accepting (self, error))
     return FALSE;
 
@@ -339,7 +349,7 @@ gaio_thread_pool_executor_submit (GaioExecutor  *executor,
     }
 
   g_atomic_int_inc (&self->n_inflight);
-  g_queue_push_tail (&self->queue, gaio_job_ref (job));
+  g_queue_push_tail_link (&self->queue, _gaio_job_get_link (gaio_job_ref (job)));
   g_atomic_int_inc (&self->n_queued);
 
   if (self->queue.length > self->n_idle && self->n_draining < self->max_workers)
@@ -348,6 +358,14 @@ gaio_thread_pool_executor_submit (GaioExecutor  *executor,
   pthread_mutex_unlock (&self->lock);
 
   return TRUE;
+}
+
+static gboolean
+gaio_thread_pool_executor_submit (GaioExecutor  *executor,
+                                  GaioJob       *job,
+                                  GError       **error)
+{
+  return _gaio_thread_pool_executor_submit (GAIO_THREAD_POOL_EXECUTOR (executor), job, error);
 }
 
 static void
@@ -517,10 +535,27 @@ gaio_thread_pool_executor_class_init (GaioThreadPoolExecutorClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
+/* The lock is taken once per job by the submitter and by the worker
+ * that takes it, for a few instructions each time: on contention a
+ * thread that spins a little gets it sooner, and cheaper, than one that
+ * sleeps in the kernel and must be woken with a second system call. */
+static void
+init_lock (pthread_mutex_t *lock)
+{
+  pthread_mutexattr_t attr;
+
+  pthread_mutexattr_init (&attr);
+#ifdef PTHREAD_ADAPTIVE_MUTEX_INITIALIZER_NP
+  pthread_mutexattr_settype (&attr, PTHREAD_MUTEX_ADAPTIVE_NP);
+#endif
+  pthread_mutex_init (lock, &attr);
+  pthread_mutexattr_destroy (&attr);
+}
+
 static void
 gaio_thread_pool_executor_init (GaioThreadPoolExecutor *self)
 {
-  pthread_mutex_init (&self->lock, NULL);
+  init_lock (&self->lock);
   pthread_cond_init (&self->idle_cond, NULL);
   g_queue_init (&self->queue);
   self->id = __atomic_add_fetch (&last_executor_id, 1, __ATOMIC_RELAXED);

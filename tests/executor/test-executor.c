@@ -1131,6 +1131,96 @@ test_notify_once_on_loop_thread (void)
   probe_clear (&probe);
 }
 
+/* EX-01, LS-10: asyncio delivers a job's outcome with
+ * call_soon_threadsafe() once the function returned, so what the job
+ * itself posted with call_soon_threadsafe() runs first: its future is
+ * still pending then, and done when its done callback runs. Many jobs
+ * at once, through several workers, so that outcomes queue up together. */
+#define POSTS_PER_JOB 3
+
+typedef struct
+{
+  GaioLoop   *loop;
+  gint        posts_run;     /* loop thread: the job's posts that ran */
+  GaioFuture *future;        /* (unowned) set on the loop thread before it runs */
+  gboolean    pending_seen;  /* every post found the future pending */
+} OrderProbe;
+
+static gboolean
+order_post_cb (gpointer   user_data,
+               GError   **error)
+{
+  OrderProbe *probe = user_data;
+
+  probe->posts_run++;
+  probe->pending_seen = probe->pending_seen && !gaio_future_is_done (probe->future);
+  return TRUE;
+}
+
+static gboolean
+job_post_then_return (GaioJob   *job,
+                      gpointer   user_data,
+                      GError   **error)
+{
+  OrderProbe *probe = user_data;
+
+  for (guint i = 0; i < POSTS_PER_JOB; i++)
+    {
+      GaioHandle *handle = gaio_loop_call_soon_threadsafe (probe->loop, order_post_cb, probe,
+                                                           NULL, NULL);
+
+      g_assert_nonnull (handle);
+      gaio_handle_unref (handle);
+    }
+  return TRUE;
+}
+
+static void
+order_done_cb (GaioFuture *future,
+               gpointer    user_data)
+{
+  OrderProbe *probe = user_data;
+
+  g_assert_cmpint (probe->posts_run, ==, POSTS_PER_JOB);
+}
+
+static void
+test_outcome_after_job_posts (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioThreadPoolExecutor *pool = gaio_thread_pool_executor_new (4, NULL);
+  guint n = gaio_test_scale (500);
+  g_autofree OrderProbe *probes = g_new0 (OrderProbe, n);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < n; i++)
+    {
+      GaioFuture *future;
+
+      probes[i].loop = loop;
+      probes[i].pending_seen = TRUE;
+      /* The posts run on the loop's thread, after this loop of
+       * submissions: the future is known by then. */
+      future = gaio_loop_run_in_executor (loop, GAIO_EXECUTOR (pool), job_post_then_return,
+                                          NULL, &probes[i], NULL);
+      probes[i].future = future;
+      gaio_future_add_done_callback (future, order_done_cb, &probes[i], NULL);
+      g_ptr_array_add (futures, future);
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      wait_future (loop, g_ptr_array_index (futures, i));
+      g_assert_cmpint (probes[i].posts_run, ==, POSTS_PER_JOB);
+      g_assert_true (probes[i].pending_seen);
+    }
+
+  gaio_executor_shutdown (GAIO_EXECUTOR (pool), TRUE, FALSE);
+  g_object_unref (pool);
+  g_clear_pointer (&futures, g_ptr_array_unref);
+  gaio_test_loop_free (loop);
+}
+
 /* A loop, job after job, must be let go by the job once its future is
  * done: otherwise the last reference (and the loop's finalization) may
  * land on a worker thread after the test (or the application) dropped
@@ -3289,6 +3379,7 @@ main (int    argc,
 
   g_test_add_func ("/Gaio/Executor/run-in-executor", test_run_in_executor);
   g_test_add_func ("/Gaio/Executor/result-on-loop-thread", test_result_on_loop_thread);
+  g_test_add_func ("/Gaio/Executor/outcome-after-job-posts", test_outcome_after_job_posts);
   g_test_add_func ("/Gaio/Executor/result-types", test_result_types);
   g_test_add_func ("/Gaio/Executor/no-result-is-null-pointer", test_no_result_is_null_pointer);
   g_test_add_func ("/Gaio/Executor/result-set-twice", test_result_set_twice);
