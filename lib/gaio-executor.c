@@ -37,6 +37,11 @@ gaio_executor_default_init (GaioExecutorInterface *iface)
  * Hands @job to the executor, which runs it later. Most code calls
  * [method@Gaio.Loop.run_in_executor] instead, which makes the job.
  *
+ * A job is taken by one executor at most: an executor that delegates to
+ * another hands the job on once. [class@Gaio.ThreadPoolExecutor] refuses
+ * a job it or another pool took before, with a critical and
+ * %GAIO_ERROR_INVALID_STATE.
+ *
  * Returns: %TRUE if the executor took the job; %FALSE with
  *   %GAIO_ERROR_EXECUTOR_SHUTDOWN if it was shut down
  */

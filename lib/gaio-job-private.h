@@ -34,9 +34,11 @@ gboolean    _gaio_job_cancel       (GaioJob      *job);
  * own thread. */
 void        _gaio_job_run_and_unref (GaioJob     *job);
 
-/* The link an executor queues the job with (its data is the job): one
- * queue at a time, so no allocation per job. Owned by the job. */
-GList      *_gaio_job_get_link     (GaioJob      *job);
+/* The link an executor queues the job with (its data is the job), so
+ * that queueing allocates nothing. Owned by the job. A job is queued
+ * once in its life: the first caller gets the link, any later one NULL
+ * (a job submitted twice would otherwise corrupt both queues). */
+GList      *_gaio_job_claim_link   (GaioJob      *job);
 
 /* Whether the job has not started yet. Any thread. */
 gboolean    _gaio_job_is_queued    (GaioJob      *job);

@@ -55,8 +55,10 @@ struct _GaioJob
   GaioFuture     *future;           /* (owned) (nullable) loop thread only */
   GCancellable   *cancellable;      /* (owned) (atomic) (nullable) made on demand */
 
-  /* The link an executor queues the job with (data: the job). */
+  /* The link an executor queues the job with (data: the job), and
+   * whether it was handed out (see _gaio_job_claim_link()). */
   GList           link;
+  gint            link_claimed;     /* (atomic) */
   /* The handle that carries the outcome to the loop: made with the job,
    * on the loop's thread, so that the thread that finishes the job
    * allocates nothing and the loop frees what it allocated (glibc frees
@@ -475,8 +477,11 @@ _gaio_job_get_remote_id (GaioJob *job)
 }
 
 GList *
-_gaio_job_get_link (GaioJob *job)
+_gaio_job_claim_link (GaioJob *job)
 {
+  if (!g_atomic_int_compare_and_exchange (&job->link_claimed, FALSE, TRUE))
+    return NULL;
+
   return &job->link;
 }
 

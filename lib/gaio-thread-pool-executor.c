@@ -67,7 +67,7 @@ struct _GaioThreadPoolExecutor
   /* Protected by lock: */
   GThreadPool             *pool;                   /* (owned) (nullable) */
   GQueue                   queue;                  /* (element-type GaioJob) (owned) the
-                                                    * jobs' own links (_gaio_job_get_link()) */
+                                                    * jobs' own links (_gaio_job_claim_link()) */
   guint                    n_draining;             /* workers holding a token */
   guint                    n_idle;                 /* of those, not running a job */
   gint                     n_queued;               /* (atomic) the queue's length, for
@@ -329,6 +329,8 @@ _gaio_thread_pool_executor_submit (GaioThreadPoolExecutor  *self,
                                    GaioJob                 *job,
                                    GError                 **error)
 {
+  GList *link;
+
   if (!check_accepting (self, error))
     return FALSE;
 
@@ -347,9 +349,19 @@ _gaio_thread_pool_executor_submit (GaioThreadPoolExecutor  *self,
       pthread_mutex_unlock (&self->lock);
       return FALSE;
     }
+  link = _gaio_job_claim_link (job);
+  if (G_UNLIKELY (link == NULL))
+    {
+      pthread_mutex_unlock (&self->lock);
+      g_critical ("%s: the job was submitted before; a job runs once", G_STRFUNC);
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE,
+                           "the job was submitted before");
+      return FALSE;
+    }
 
   g_atomic_int_inc (&self->n_inflight);
-  g_queue_push_tail_link (&self->queue, _gaio_job_get_link (gaio_job_ref (job)));
+  gaio_job_ref (job);
+  g_queue_push_tail_link (&self->queue, link);
   g_atomic_int_inc (&self->n_queued);
 
   if (self->queue.length > self->n_idle && self->n_draining < self->max_workers)

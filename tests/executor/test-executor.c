@@ -430,6 +430,7 @@ typedef enum
   TEST_EXECUTOR_THREAD,
   TEST_EXECUTOR_FAIL,
   TEST_EXECUTOR_REFUSE,
+  TEST_EXECUTOR_SUBMIT_TWICE,
 } TestExecutorMode;
 
 #define TEST_TYPE_EXECUTOR (test_executor_get_type ())
@@ -442,6 +443,9 @@ struct _TestExecutor
   GPtrArray        *threads;   /* (element-type GThread) loop thread only */
   gboolean          shutdown;
   guint             n_submitted;
+  /* SUBMIT_TWICE: hands each job to this pool, then again. */
+  GaioExecutor     *inner;      /* (owned) (nullable) */
+  GError           *second;     /* (owned) (nullable) the second submission's */
 };
 
 static void test_executor_iface_init (GaioExecutorInterface *iface);
@@ -492,6 +496,12 @@ test_executor_submit (GaioExecutor  *executor,
         return TRUE;
       }
 
+    case TEST_EXECUTOR_SUBMIT_TWICE:
+      if (!gaio_executor_submit (self->inner, job, error))
+        return FALSE;
+      g_assert_false (gaio_executor_submit (self->inner, job, &self->second));
+      return TRUE;
+
     case TEST_EXECUTOR_REFUSE:
     default:
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, "refused");
@@ -540,6 +550,8 @@ test_executor_finalize (GObject *object)
 
   test_executor_join (self);
   g_ptr_array_unref (self->threads);
+  g_clear_object (&self->inner);
+  g_clear_error (&self->second);
 
   G_OBJECT_CLASS (test_executor_parent_class)->finalize (object);
 }
@@ -3002,6 +3014,40 @@ test_custom_executor_refuses (void)
   g_assert_cmpint (g_atomic_int_get (&probe.ran), ==, 0);
 }
 
+/* A job handed to a thread pool twice (by an executor that delegates):
+ * the second submission is refused with a critical and
+ * GAIO_ERROR_INVALID_STATE, and the job runs once. */
+static void
+test_submit_job_twice (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  TestExecutor *executor = test_executor_new (TEST_EXECUTOR_SUBMIT_TWICE);
+  Probe probe = { .value = 5 };
+  GaioFuture *future;
+  GError *error = NULL;
+
+  executor->inner = GAIO_EXECUTOR (gaio_thread_pool_executor_new (1, "twice"));
+  future = gaio_loop_run_in_executor (loop, GAIO_EXECUTOR (executor), job_record, NULL, &probe,
+                                      probe_notify);
+  g_assert_cmpuint (gaio_test_log_count_level (G_LOG_LEVEL_CRITICAL), ==, 1);
+  g_assert_nonnull (strstr (gaio_test_log_record_field (gaio_test_log_get (0), "MESSAGE"),
+                            "submitted before"));
+  gaio_test_log_clear ();
+  g_assert_error (executor->second, GAIO_ERROR, GAIO_ERROR_INVALID_STATE);
+
+  wait_future (loop, future);
+  g_assert_cmpint (gaio_future_get_result_int64 (future, &error), ==, 5);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_atomic_int_get (&probe.ran), ==, 1);
+  g_assert_cmpint (g_atomic_int_get (&probe.notified), ==, 1);
+  g_object_unref (future);
+
+  gaio_executor_shutdown (executor->inner, TRUE, FALSE);
+  g_assert_finalize_object (executor);
+  probe_clear (&probe);
+  gaio_test_loop_free (loop);
+}
+
 /* ------------------------------------------------------------------ */
 /* run_in_executor_async / _finish                                       */
 
@@ -3447,6 +3493,7 @@ main (int    argc,
   g_test_add_func ("/Gaio/Executor/custom-executor", test_custom_executor);
   g_test_add_func ("/Gaio/Executor/custom-executor-fails-job", test_custom_executor_fails_job);
   g_test_add_func ("/Gaio/Executor/custom-executor-refuses", test_custom_executor_refuses);
+  g_test_add_func ("/Gaio/Executor/submit-job-twice", test_submit_job_twice);
 
   g_test_add_func ("/Gaio/Executor/async", test_async);
   g_test_add_func ("/Gaio/Executor/async-error", test_async_error);
