@@ -605,6 +605,17 @@ check_pending_full (GaioFuture  *future,
   return FALSE;
 }
 
+/* Finishes a pending future with the contents of @value, leaving it
+ * unset. */
+static void
+finish_with_value (GaioFuture *future,
+                   GValue     *value)
+{
+  PRIV (future)->result = *value;
+  memset (value, 0, sizeof *value);
+  mark_done (future, GAIO_FUTURE_FINISHED);
+}
+
 /**
  * gaio_future_take_result:
  * @future: a #GaioFuture
@@ -622,8 +633,6 @@ gaio_future_take_result (GaioFuture  *future,
                          GValue      *value,
                          GError     **error)
 {
-  GaioFuturePrivate *priv;
-
   g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
   g_return_val_if_fail (G_IS_VALUE (value), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -631,10 +640,7 @@ gaio_future_take_result (GaioFuture  *future,
   if (!check_pending (future, error))
     return FALSE;
 
-  priv = PRIV (future);
-  priv->result = *value;
-  memset (value, 0, sizeof *value);
-  mark_done (future, GAIO_FUTURE_FINISHED);
+  finish_with_value (future, value);
 
   return TRUE;
 }
@@ -671,8 +677,9 @@ gaio_future_set_result (GaioFuture    *future,
 
   g_value_init (&copy, G_VALUE_TYPE (value));
   g_value_copy (value, &copy);
+  finish_with_value (future, &copy);
 
-  return gaio_future_take_result (future, &copy, error);
+  return TRUE;
 }
 
 #define DEFINE_SET_RESULT(suffix, ctype, gtype, setter)                  \
@@ -690,7 +697,8 @@ gaio_future_set_result_##suffix (GaioFuture  *future,                     \
                                                                           \
   g_value_init (&result, gtype);                                          \
   setter (&result, value);                                                \
-  return gaio_future_take_result (future, &result, error);                \
+  finish_with_value (future, &result);                                    \
+  return TRUE;                                                            \
 }
 
 /**
@@ -791,8 +799,9 @@ gaio_future_set_result_object (GaioFuture  *future,
 
   g_value_init (&result, object != NULL ? G_OBJECT_TYPE (object) : G_TYPE_OBJECT);
   g_value_set_object (&result, object);
+  finish_with_value (future, &result);
 
-  return gaio_future_take_result (future, &result, error);
+  return TRUE;
 }
 
 /**
@@ -822,8 +831,9 @@ gaio_future_set_result_boxed (GaioFuture     *future,
 
   g_value_init (&result, boxed_type);
   g_value_set_boxed (&result, boxed);
+  finish_with_value (future, &result);
 
-  return gaio_future_take_result (future, &result, error);
+  return TRUE;
 }
 
 /**
@@ -854,9 +864,8 @@ gaio_future_set_result_pointer (GaioFuture      *future,
 
   g_value_init (&result, G_TYPE_POINTER);
   g_value_set_pointer (&result, pointer);
-  if (!gaio_future_take_result (future, &result, error))
-    return FALSE;
   PRIV (future)->result_destroy = destroy;
+  finish_with_value (future, &result);
 
   return TRUE;
 }
@@ -904,9 +913,7 @@ _gaio_future_complete_value (GaioFuture *future,
 
   g_assert (priv->state == GAIO_FUTURE_PENDING);
 
-  priv->result = *value;
-  memset (value, 0, sizeof *value);
-  mark_done (future, GAIO_FUTURE_FINISHED);
+  finish_with_value (future, value);
 }
 
 void
