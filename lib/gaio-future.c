@@ -386,10 +386,16 @@ schedule_list (GaioFuture   *future,
   list->future = g_object_ref (future);
   handle = _gaio_handle_new (run_callbacks, list, callback_list_free);
 
-  /* A task's wakeup gets a handle of its own that names the task. */
+  /* A task's wakeup gets a handle of its own that names the task. The
+   * handle takes over the entry's reference on the task: it holds it
+   * from before the callback runs to after, or until a closing loop
+   * drops the handle. */
   if (list->len == 1 && list->items[0].task != NULL)
     {
-      handle->task = g_object_ref (list->items[0].task);
+      g_assert (list->items[0].user_data == list->items[0].task &&
+                list->items[0].notify == g_object_unref);
+      handle->task = list->items[0].task;
+      list->items[0].notify = NULL;
       _gaio_handle_set_static_name (handle, "GaioTask.wakeup");
     }
   else

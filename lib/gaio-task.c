@@ -419,7 +419,10 @@ complete (GaioTask *task)
 }
 
 /* One step: resume the function until it awaits something pending or
- * returns. Runs as a loop callback, on the loop's own stack. */
+ * returns. Runs as a loop callback, on the loop's own stack, from a
+ * handle that holds a reference on the task (the first step's closure,
+ * a wakeup's handle->task): the task outlives the step without one of
+ * its own. */
 static void
 task_step (GaioTask *task)
 {
@@ -427,8 +430,6 @@ task_step (GaioTask *task)
 
   if (gaio_future_is_done (GAIO_FUTURE (task)))
     return;
-
-  g_object_ref (task);
 
   if (!task->started)
     {
@@ -442,7 +443,6 @@ task_step (GaioTask *task)
           unregister (task);
           gaio_coroutine_close (task->coroutine);
           cancel_future (task, task->cancel_message);
-          g_object_unref (task);
           return;
         }
 
@@ -458,8 +458,6 @@ task_step (GaioTask *task)
       g_clear_pointer (&task->fiber, _gaio_fiber_free);
       complete (task);
     }
-
-  g_object_unref (task);
 }
 
 /**
