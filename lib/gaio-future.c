@@ -13,6 +13,23 @@
  * Futures are not thread-safe, as asyncio's are not: they are used on
  * the loop's thread. Other threads complete them by posting to the loop
  * with gaio_loop_call_soon_threadsafe().
+ *
+ * Recycling. Creating and finalizing a GObject costs far more than the
+ * rest of a hand-off between two tasks (GObject's qdata, notify queue
+ * and signal bookkeeping on the last unref). In the common pattern, a
+ * task awaits a future and the library holds the last reference to it
+ * (the gaio_await() frame, or the scheduled done callbacks). When the
+ * library drops such a last reference and nothing else can see the
+ * object (exact type GaioFuture, no qdata at all: so no user data, weak
+ * references, GWeakRefs, toggle references of a binding's wrapper or
+ * watched closures), the future is reset as finalize would and kept in
+ * a small per-thread pool; gaio_future_new() takes it from there. The
+ * object never reaches a reference count of zero, so GObject's rules
+ * hold: it is one long-lived object that the library owns. Everything
+ * else (a user's last g_object_unref(), an unretrieved error, debug
+ * mode, subclasses) takes GObject's ordinary path. AddressSanitizer
+ * builds never recycle, so that a future used after its last unref is
+ * reported, not silently reused.
  */
 
 #include "config.h"
@@ -32,18 +49,30 @@ typedef struct
 } DoneCallback;
 
 /* The done callbacks of a future, in the order they were added, in one
- * allocation. Once the future is done the same block is the closure of
- * the handle that runs them (asyncio schedules one handle per callback;
- * consecutive ones share a handle here, which keeps their order), so a
- * future with one callback costs one allocation for it, not three. */
+ * block. Once the future is done the same block is the closure of the
+ * handle that runs them (asyncio schedules one handle per callback;
+ * consecutive ones share a handle here, which keeps their order). The
+ * first list of a future is embedded in it (see InlineCallbackList), so
+ * a future with one callback costs no allocation for it. */
 typedef struct
 {
   GaioFuture   *future;      /* (owned) (nullable) set once scheduled */
   guint         next;        /* the first callback not run yet */
   guint         len;
   guint         allocated;
+  gboolean      embedded;    /* inside the future's private data: never g_free()d */
   DoneCallback  items[];
 } CallbackList;
+
+/* A one-entry CallbackList inside the future. Used once per life of the
+ * future: for its first callback while pending, and then as the closure
+ * of the handle that runs it, which holds the future (list->future) and
+ * so the memory. A second callback moves the entries to the heap. */
+typedef struct
+{
+  CallbackList  list;
+  DoneCallback  item;
+} InlineCallbackList;
 
 typedef struct
 {
@@ -58,7 +87,9 @@ typedef struct
   gboolean             error_unretrieved;
   gboolean             reported;
 
-  CallbackList        *callbacks;      /* (owned) (nullable) */
+  CallbackList        *callbacks;      /* (owned) (nullable) may be &inline_callbacks.list */
+  InlineCallbackList   inline_callbacks;
+  gboolean             inline_used;    /* inline_callbacks served this life already */
   GCancellable        *cancellable;    /* (owned) (nullable) created on demand */
 
   /* Told synchronously when the future is cancelled: the executor job
@@ -75,6 +106,8 @@ typedef struct
   gboolean             sealed;
 
   GaioTraceback       *traceback;      /* (owned) (nullable) debug mode: where created */
+
+  GaioFuture          *pool_next;      /* in the thread's pool of recycled futures */
 } GaioFuturePrivate;
 
 /**
@@ -107,11 +140,13 @@ callback_list_new (guint allocated)
   list->next = 0;
   list->len = 0;
   list->allocated = allocated;
+  list->embedded = FALSE;
 
   return list;
 }
 
-/* Returns the list, moved if it had to grow. */
+/* Returns the list, moved if it had to grow: an embedded list moves its
+ * entries to the heap and stays behind empty. */
 static CallbackList *
 callback_list_append (CallbackList       *list,
                       const DoneCallback *entries,
@@ -119,7 +154,16 @@ callback_list_append (CallbackList       *list,
 {
   if (list == NULL)
     list = callback_list_new (MAX (n_entries, 1));
-  if (list->len + n_entries > list->allocated)
+  if (list->len + n_entries > list->allocated && list->embedded)
+    {
+      CallbackList *moved = callback_list_new (MAX (list->len * 2, list->len + n_entries));
+
+      memcpy (moved->items, list->items, list->len * sizeof (DoneCallback));
+      moved->len = list->len;
+      list->len = 0;
+      list = moved;
+    }
+  else if (list->len + n_entries > list->allocated)
     {
       list->allocated = MAX (list->allocated * 2, list->len + n_entries);
       list = g_realloc (list, sizeof (CallbackList) + list->allocated * sizeof (DoneCallback));
@@ -130,18 +174,48 @@ callback_list_append (CallbackList       *list,
   return list;
 }
 
+/* Frees the block only: its entries were moved or have run. */
+static void
+callback_list_discard (CallbackList *list)
+{
+  if (!list->embedded)
+    g_free (list);
+}
+
 /* Also runs the notifies of the callbacks that never ran: removed with
  * the future, or dropped because the loop closed first. */
 static void
 callback_list_free (gpointer data)
 {
   CallbackList *list = data;
+  GaioFuture *future;
 
   for (guint i = list->next; i < list->len; i++)
     if (list->items[i].notify != NULL)
       list->items[i].notify (list->items[i].user_data);
-  g_clear_object (&list->future);
-  g_free (list);
+  future = g_steal_pointer (&list->future);
+  callback_list_discard (list);
+
+  /* Last: an embedded list lives inside this future. */
+  if (future != NULL)
+    _gaio_future_release (future);
+}
+
+/* Adds a callback to a pending future: the first one of its life goes
+ * into the embedded list. */
+static void
+add_pending_callback (GaioFuturePrivate  *priv,
+                      const DoneCallback *entry)
+{
+  if (priv->callbacks == NULL && !priv->inline_used)
+    {
+      CallbackList *list = &priv->inline_callbacks.list;
+
+      priv->inline_used = TRUE;
+      *list = (CallbackList) { .allocated = 1, .embedded = TRUE };
+      priv->callbacks = list;
+    }
+  priv->callbacks = callback_list_append (priv->callbacks, entry, 1);
 }
 
 static void
@@ -204,19 +278,147 @@ gaio_future_dispose (GObject *object)
   G_OBJECT_CLASS (gaio_future_parent_class)->dispose (object);
 }
 
+/* Drops what the future holds but its loop: what finalize does, and
+ * what recycling does before the future is reused. Runs user code (the
+ * result's and the callbacks' destroy notifies). */
 static void
-gaio_future_finalize (GObject *object)
+clear_state (GaioFuture *future)
 {
-  GaioFuturePrivate *priv = PRIV (GAIO_FUTURE (object));
+  GaioFuturePrivate *priv = PRIV (future);
 
-  _gaio_future_set_cancel_hook (GAIO_FUTURE (object), NULL, NULL, NULL);
+  _gaio_future_set_cancel_hook (future, NULL, NULL, NULL);
   clear_result (priv);
   g_clear_error (&priv->error);
   if (priv->callbacks != NULL)
     callback_list_free (g_steal_pointer (&priv->callbacks));
   g_clear_object (&priv->cancellable);
-  g_clear_object (&priv->loop);
   g_clear_pointer (&priv->traceback, _gaio_traceback_free);
+}
+
+/* Recycling (see the top of the file). A future in the pool holds no
+ * loop and is reset; its one reference belongs to the pool. Each thread
+ * has its own pool, so it takes no lock; a thread that ends finalizes
+ * what its pool holds. The size is in gaio-future-private.h. */
+typedef struct
+{
+  GaioFuture *head;        /* (owned) linked through pool_next */
+  guint       len;
+  gboolean    registered;  /* future_pool_key set, so the thread's end drains it */
+  gboolean    draining;
+} FuturePool;
+
+static void future_pool_drain (gpointer data);
+
+static __thread FuturePool future_pool;
+static GPrivate future_pool_key = G_PRIVATE_INIT (future_pool_drain);
+
+/* Set in class_init: GAIO_TYPE_FUTURE without the g_once check. */
+static GType future_type;
+
+static void
+future_pool_drain (gpointer data)
+{
+  FuturePool *pool = data;
+
+  pool->draining = TRUE;
+  while (pool->head != NULL)
+    {
+      GaioFuture *future = pool->head;
+
+      pool->head = PRIV (future)->pool_next;
+      pool->len--;
+      PRIV (future)->pool_next = NULL;
+      g_object_unref (future);
+    }
+}
+
+/* Whether the caller holds the only reference and nothing else can reach
+ * the future. No qdata at all means no user data, weak reference,
+ * GWeakRef, toggle reference (a binding's wrapper), watched closure or
+ * floating flag. An unretrieved error must be reported by dispose, and
+ * debug mode keeps GObject's whole life cycle for its tracebacks. */
+static gboolean
+can_recycle (GaioFuture *future)
+{
+  GObject *object = (GObject *) future;
+  GaioFuturePrivate *priv = PRIV (future);
+
+  return GAIO_FUTURE_POOL_SIZE > 0 &&
+         future_pool.len < GAIO_FUTURE_POOL_SIZE && !future_pool.draining &&
+         G_TYPE_FROM_INSTANCE (object) == future_type &&
+         g_atomic_int_get (&object->ref_count) == 1 &&
+         g_atomic_pointer_get (&object->qdata) == NULL &&
+         !priv->error_unretrieved && priv->traceback == NULL;
+}
+
+static void
+recycle (GaioFuture *future)
+{
+  GaioFuturePrivate *priv = PRIV (future);
+  GaioLoop *loop;
+
+  /* What the last g_object_unref() would disconnect. */
+  g_signal_handlers_destroy (future);
+  clear_state (future);
+
+  /* A destroy notify run by clear_state() may have taken a reference,
+   * or the pool filled meanwhile: then the ordinary path. */
+  if (!can_recycle (future))
+    {
+      g_object_unref (future);
+      return;
+    }
+
+  loop = g_steal_pointer (&priv->loop);
+  memset (priv, 0, sizeof *priv);
+  priv->pool_next = future_pool.head;
+  future_pool.head = future;
+  future_pool.len++;
+  if (G_UNLIKELY (!future_pool.registered))
+    {
+      future_pool.registered = TRUE;
+      g_private_set (&future_pool_key, &future_pool);
+    }
+
+  /* Last: finalizing the loop may release more futures. */
+  g_object_unref (loop);
+}
+
+void
+_gaio_future_release (GaioFuture *future)
+{
+  if (can_recycle (future))
+    recycle (future);
+  else
+    g_object_unref (future);
+}
+
+guint
+_gaio_future_get_pool_size (void)
+{
+  return future_pool.len;
+}
+
+static GaioFuture *
+future_pool_take (void)
+{
+  GaioFuture *future = future_pool.head;
+
+  if (future != NULL)
+    {
+      future_pool.head = PRIV (future)->pool_next;
+      future_pool.len--;
+      PRIV (future)->pool_next = NULL;
+    }
+
+  return future;
+}
+
+static void
+gaio_future_finalize (GObject *object)
+{
+  clear_state (GAIO_FUTURE (object));
+  g_clear_object (&PRIV (GAIO_FUTURE (object))->loop);
 
   G_OBJECT_CLASS (gaio_future_parent_class)->finalize (object);
 }
@@ -235,6 +437,8 @@ gaio_future_class_init (GaioFutureClass *klass)
 
   klass->cancel = gaio_future_real_cancel;
   klass->to_string = gaio_future_real_to_string;
+
+  future_type = G_TYPE_FROM_CLASS (klass);
 }
 
 static void
@@ -258,7 +462,9 @@ gaio_future_new (GaioLoop *loop)
 
   g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
 
-  future = g_object_new (GAIO_TYPE_FUTURE, NULL);
+  future = future_pool_take ();
+  if (future == NULL)
+    future = g_object_new (GAIO_TYPE_FUTURE, NULL);
   _gaio_future_set_loop (future, loop);
 
   return future;
@@ -438,7 +644,7 @@ schedule_callbacks (GaioFuture   *future,
     }
 
   /* Every entry moved: free the block without running notifies. */
-  g_free (list);
+  callback_list_discard (list);
 }
 
 static void
@@ -453,7 +659,7 @@ mark_done (GaioFuture      *future,
       if (priv->callbacks->len > 0)
         schedule_callbacks (future, g_steal_pointer (&priv->callbacks));
       else
-        g_clear_pointer (&priv->callbacks, g_free);
+        callback_list_discard (g_steal_pointer (&priv->callbacks));
     }
 }
 
@@ -1377,7 +1583,7 @@ gaio_future_add_done_callback (GaioFuture         *future,
       return;
     }
 
-  priv->callbacks = callback_list_append (priv->callbacks, &entry, 1);
+  add_pending_callback (priv, &entry);
 }
 
 void
@@ -1394,7 +1600,7 @@ _gaio_future_add_task_callback (GaioFuture         *future,
       return;
     }
 
-  priv->callbacks = callback_list_append (priv->callbacks, &entry, 1);
+  add_pending_callback (priv, &entry);
 }
 
 /**

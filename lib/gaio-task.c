@@ -460,46 +460,14 @@ task_step (GaioTask *task)
     }
 }
 
-/**
- * gaio_await:
- * @future: (transfer full): the future to wait for
- * @result: (out caller-allocates) (optional): where to copy the result
- * @error: return location for a #GError
- *
- * Waits for @future inside a task: asyncio's `await future`. If @future
- * is pending, the calling task is suspended (its stack and every frame on
- * it stay as they are) and the loop goes on with other work; the task
- * resumes when @future is done, on the loop's thread. A future that is
- * already done is not waited for.
- *
- * Takes @future, so that a call that returns a new future can be awaited
- * in one line: `gaio_await (gaio_sleep (1.0), NULL, &error)`. To await a
- * future you keep, pass g_object_ref (future).
- *
- * If the task is cancelled while it waits (or was cancelled before),
- * this fails with %G_IO_ERROR_CANCELLED. The task may return that error
- * to end cancelled, or go on.
- *
- * Outside a task there is nothing to suspend: this fails with
- * %GAIO_ERROR_INVALID_STATE, without blocking. Awaiting a future of
- * another loop fails with %GAIO_ERROR_INVALID_ARGUMENT, and a task
- * awaiting itself with %GAIO_ERROR_INVALID_STATE.
- *
- * Returns: %TRUE with @result set if @future finished with a result;
- *   %FALSE with @error set to its error, or to why it could not be awaited
- */
-gboolean
-gaio_await (GaioFuture  *future,
-            GValue      *result,
-            GError     **error)
+/* gaio_await() without the argument checks and the reference it takes. */
+static gboolean
+await_future (GaioFuture  *future,
+              GValue      *result,
+              GError     **error)
 {
-  g_autoptr(GaioFuture) owned = future;
-  GaioTask *task;
+  GaioTask *task = fiber_task ();
 
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  task = fiber_task ();
   if (task == NULL)
     {
       g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE,
@@ -572,6 +540,53 @@ gaio_await (GaioFuture  *future,
     }
 
   return gaio_future_get_result (future, result, error);
+}
+
+/**
+ * gaio_await:
+ * @future: (transfer full): the future to wait for
+ * @result: (out caller-allocates) (optional): where to copy the result
+ * @error: return location for a #GError
+ *
+ * Waits for @future inside a task: asyncio's `await future`. If @future
+ * is pending, the calling task is suspended (its stack and every frame on
+ * it stay as they are) and the loop goes on with other work; the task
+ * resumes when @future is done, on the loop's thread. A future that is
+ * already done is not waited for.
+ *
+ * Takes @future, so that a call that returns a new future can be awaited
+ * in one line: `gaio_await (gaio_sleep (1.0), NULL, &error)`. To await a
+ * future you keep, pass g_object_ref (future).
+ *
+ * If the task is cancelled while it waits (or was cancelled before),
+ * this fails with %G_IO_ERROR_CANCELLED. The task may return that error
+ * to end cancelled, or go on.
+ *
+ * Outside a task there is nothing to suspend: this fails with
+ * %GAIO_ERROR_INVALID_STATE, without blocking. Awaiting a future of
+ * another loop fails with %GAIO_ERROR_INVALID_ARGUMENT, and a task
+ * awaiting itself with %GAIO_ERROR_INVALID_STATE.
+ *
+ * Returns: %TRUE with @result set if @future finished with a result;
+ *   %FALSE with @error set to its error, or to why it could not be awaited
+ */
+gboolean
+gaio_await (GaioFuture  *future,
+            GValue      *result,
+            GError     **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  ok = await_future (future, result, error);
+
+  /* Often the last reference: the caller handed over its own, and the
+   * done callback that woke the task has let go of its. */
+  _gaio_future_release (future);
+
+  return ok;
 }
 
 /**
