@@ -39,6 +39,15 @@ guint          _gaio_future_get_pool_size       (void);
  * Loop thread only. */
 void           _gaio_future_release             (GaioFuture         *future);
 
+/* gaio_future_get_state(), gaio_future_get_loop() and
+ * gaio_future_get_result() without the argument checks, for the paths
+ * every await takes (a type check is a function call). */
+GaioFutureState _gaio_future_peek_state         (GaioFuture         *future);
+GaioLoop      *_gaio_future_peek_loop           (GaioFuture         *future);
+gboolean       _gaio_future_get_result          (GaioFuture         *future,
+                                                 GValue             *value,
+                                                 GError            **error);
+
 /* The creation stack recorded in debug mode, or NULL. */
 GaioTraceback *_gaio_future_get_traceback       (GaioFuture         *future);
 

@@ -517,6 +517,18 @@ gaio_future_get_loop (GaioFuture *future)
   return PRIV (future)->loop;
 }
 
+GaioFutureState
+_gaio_future_peek_state (GaioFuture *future)
+{
+  return PRIV (future)->state;
+}
+
+GaioLoop *
+_gaio_future_peek_loop (GaioFuture *future)
+{
+  return PRIV (future)->loop;
+}
+
 /**
  * gaio_future_get_state:
  * @future: a #GaioFuture
@@ -1217,12 +1229,19 @@ gaio_future_get_result (GaioFuture  *future,
                         GValue      *value,
                         GError     **error)
 {
-  const GValue *result;
-
   g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  result = lookup_result (future, error);
+  return _gaio_future_get_result (future, value, error);
+}
+
+gboolean
+_gaio_future_get_result (GaioFuture  *future,
+                         GValue      *value,
+                         GError     **error)
+{
+  const GValue *result = lookup_result (future, error);
+
   if (result == NULL)
     return FALSE;
 

@@ -428,7 +428,7 @@ task_step (GaioTask *task)
 {
   GaioTask *previous;
 
-  if (gaio_future_is_done (GAIO_FUTURE (task)))
+  if (_gaio_future_peek_state (GAIO_FUTURE (task)) != GAIO_FUTURE_PENDING)
     return;
 
   if (!task->started)
@@ -483,7 +483,7 @@ await_future (GaioFuture  *future,
                    "Task cannot await on itself: %s", repr);
       return FALSE;
     }
-  if (gaio_future_get_loop (future) != task->loop)
+  if (_gaio_future_peek_loop (future) != task->loop)
     {
       g_autofree char *task_repr = gaio_future_to_string (GAIO_FUTURE (task));
       g_autofree char *future_repr = gaio_future_to_string (future);
@@ -493,7 +493,7 @@ await_future (GaioFuture  *future,
       return FALSE;
     }
 
-  if (!gaio_future_is_done (future))
+  if (_gaio_future_peek_state (future) == GAIO_FUTURE_PENDING)
     {
       if (task->destroying)
         {
@@ -539,7 +539,7 @@ await_future (GaioFuture  *future,
         }
     }
 
-  return gaio_future_get_result (future, result, error);
+  return _gaio_future_get_result (future, result, error);
 }
 
 /**
