@@ -37,7 +37,6 @@
 #include "gaio-debug-private.h"
 #include "gaio-task-private.h"
 #include "gaio-future-private.h"
-#include "gaio-handle-private.h"
 #include "gaio-loop-private.h"
 
 typedef struct
@@ -599,10 +598,9 @@ static void
 schedule_list (GaioFuture   *future,
                CallbackList *list)
 {
-  GaioHandle *handle;
+  GaioFuture *task = NULL;
 
   list->future = g_object_ref (future);
-  handle = _gaio_handle_new (run_callbacks, list, callback_list_free);
 
   /* A task's wakeup gets a handle of its own that names the task. The
    * handle takes over the entry's reference on the task: it holds it
@@ -612,14 +610,12 @@ schedule_list (GaioFuture   *future,
     {
       g_assert (list->items[0].user_data == list->items[0].task &&
                 list->items[0].notify == g_object_unref);
-      handle->task = list->items[0].task;
+      task = list->items[0].task;
       list->items[0].notify = NULL;
-      _gaio_handle_set_static_name (handle, "GaioTask.wakeup");
     }
-  else
-    _gaio_handle_set_static_name (handle, "GaioFuture.done_callbacks");
 
-  _gaio_loop_schedule_handle (PRIV (future)->loop, handle);
+  _gaio_loop_schedule (PRIV (future)->loop, run_callbacks, list, callback_list_free,
+                       task != NULL ? "GaioTask.wakeup" : "GaioFuture.done_callbacks", task);
 }
 
 /* Schedules the callbacks in the order they were added: runs of plain

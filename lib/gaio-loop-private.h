@@ -16,6 +16,19 @@ G_BEGIN_DECLS
 gboolean    _gaio_loop_schedule_handle    (GaioLoop    *loop,
                                            GaioHandle  *handle);
 
+/* Schedules an internal callback, as call_soon does, on a handle from
+ * the loop's cache of handles (no allocation once the loop runs). The
+ * handle is named with the literal @static_name and, when it runs a step
+ * of @task, names that task in slow-callback reports; it takes @task's
+ * reference. Returns FALSE (running @notify and dropping @task) when the
+ * loop is closed. Loop thread only. */
+gboolean    _gaio_loop_schedule           (GaioLoop       *loop,
+                                           GaioCallback    callback,
+                                           gpointer        user_data,
+                                           GDestroyNotify  notify,
+                                           const char     *static_name,
+                                           GaioFuture     *task);
+
 /* Posts an internal handle to the loop's inbox, as call_soon_threadsafe
  * does. Takes the caller's reference on success; returns FALSE, leaving
  * it with the caller, when the loop is closed. Any thread. The caller

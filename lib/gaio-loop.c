@@ -466,6 +466,34 @@ _gaio_loop_schedule_handle (GaioLoop   *loop,
 }
 
 gboolean
+_gaio_loop_schedule (GaioLoop       *loop,
+                     GaioCallback    callback,
+                     gpointer        user_data,
+                     GDestroyNotify  notify,
+                     const char     *static_name,
+                     GaioFuture     *task)
+{
+  GaioHandle *handle;
+
+  if (loop->closed)
+    {
+      if (notify != NULL)
+        notify (user_data);
+      g_clear_object (&task);
+      return FALSE;
+    }
+
+  /* Queued already, but it cannot run before control returns to the
+   * loop: name it before debug mode reads the name. */
+  handle = _gaio_loop_source_call_soon (loop->source, callback, user_data, notify);
+  _gaio_handle_set_static_name (handle, static_name);
+  handle->task = task;
+  debug_capture (loop, handle);
+
+  return TRUE;
+}
+
+gboolean
 _gaio_loop_post (GaioLoop   *loop,
                  GaioHandle *handle)
 {

@@ -37,7 +37,6 @@
 #include "gaio-debug-private.h"
 #include "gaio-fiber-private.h"
 #include "gaio-future-private.h"
-#include "gaio-handle-private.h"
 #include "gaio-log-private.h"
 #include "gaio-loop-private.h"
 #include "gaio-task-private.h"
@@ -342,7 +341,6 @@ _gaio_task_new (GaioLoop      *loop,
                 gboolean       thread_ok)
 {
   GaioTask *task = g_object_new (GAIO_TYPE_TASK, NULL);
-  GaioHandle *handle;
 
   _gaio_future_set_loop (GAIO_FUTURE (task), loop);
   _gaio_future_seal (GAIO_FUTURE (task));
@@ -367,10 +365,8 @@ _gaio_task_new (GaioLoop      *loop,
   g_queue_push_tail_link (_gaio_loop_get_tasks (loop), &task->link);
   task->registered = TRUE;
 
-  handle = _gaio_handle_new (first_step, g_object_ref (task), g_object_unref);
-  handle->task = g_object_ref (GAIO_FUTURE (task));
-  _gaio_handle_set_static_name (handle, "GaioTask.step");
-  _gaio_loop_schedule_handle (loop, handle);
+  _gaio_loop_schedule (loop, first_step, g_object_ref (task), g_object_unref, "GaioTask.step",
+                       g_object_ref (GAIO_FUTURE (task)));
 
   return task;
 }
