@@ -11,6 +11,10 @@
 
 G_BEGIN_DECLS
 
+/* gaio_future_new() without the argument check, for
+ * gaio_loop_create_future(), which made it. */
+GaioFuture    *_gaio_future_new                 (GaioLoop           *loop);
+
 /* Binds a future made with g_object_new() to @loop, and in debug mode
  * records where it was created. gaio_future_new() does this; subclasses
  * call it right after g_object_new(). */

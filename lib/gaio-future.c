@@ -457,11 +457,16 @@ gaio_future_init (GaioFuture *future)
 GaioFuture *
 gaio_future_new (GaioLoop *loop)
 {
-  GaioFuture *future;
-
   g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
 
-  future = future_pool_take ();
+  return _gaio_future_new (loop);
+}
+
+GaioFuture *
+_gaio_future_new (GaioLoop *loop)
+{
+  GaioFuture *future = future_pool_take ();
+
   if (future == NULL)
     future = g_object_new (GAIO_TYPE_FUTURE, NULL);
   _gaio_future_set_loop (future, loop);
@@ -478,7 +483,7 @@ _gaio_future_set_loop (GaioFuture *future,
   g_assert (priv->loop == NULL);
 
   priv->loop = g_object_ref (loop);
-  if (G_UNLIKELY (gaio_loop_get_debug (loop)))
+  if (G_UNLIKELY (_gaio_loop_get_debug (loop)))
     priv->traceback = _gaio_task_capture_traceback ();
 }
 

@@ -70,6 +70,10 @@ GaioTask   *_gaio_loop_swap_current_task  (GaioLoop    *loop,
  * Loop thread only. */
 GQueue     *_gaio_loop_get_tasks          (GaioLoop    *loop);
 
+/* gaio_loop_get_debug() without the argument check, for what every
+ * future and handle reads. */
+gboolean    _gaio_loop_get_debug          (GaioLoop    *loop);
+
 /* Debug mode: asyncio's _check_thread(). Returns FALSE, after a critical
  * naming @function, when the loop runs in another thread than the
  * caller's; the caller then refuses the call if it can. Free (one

@@ -20,6 +20,7 @@
 
 #include "gaio-debug-private.h"
 #include "gaio-exception-context-private.h"
+#include "gaio-future-private.h"
 #include "gaio-handle-private.h"
 #include "gaio-job-private.h"
 #include "gaio-log-private.h"
@@ -1129,7 +1130,7 @@ gaio_loop_create_future (GaioLoop *loop)
    * loop's queues, so the call goes on. */
   _gaio_loop_check_thread (loop, "gaio_loop_create_future");
 
-  return gaio_future_new (loop);
+  return _gaio_future_new (loop);
 }
 
 /**
@@ -1395,6 +1396,12 @@ gaio_loop_get_debug (GaioLoop *loop)
 {
   g_return_val_if_fail (GAIO_IS_LOOP (loop), FALSE);
 
+  return loop->debug;
+}
+
+gboolean
+_gaio_loop_get_debug (GaioLoop *loop)
+{
   return loop->debug;
 }
 
