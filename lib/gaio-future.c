@@ -16,20 +16,21 @@
  *
  * Recycling. Creating and finalizing a GObject costs far more than the
  * rest of a hand-off between two tasks (GObject's qdata, notify queue
- * and signal bookkeeping on the last unref). In the common pattern, a
- * task awaits a future and the library holds the last reference to it
- * (the gaio_await() frame, or the scheduled done callbacks). When the
- * library drops such a last reference and nothing else can see the
- * object (exact type GaioFuture, no qdata at all: so no user data, weak
- * references, GWeakRefs, toggle references of a binding's wrapper or
- * watched closures), the future is reset as finalize would and kept in
- * a small per-thread pool; gaio_future_new() takes it from there. The
- * object never reaches a reference count of zero, so GObject's rules
- * hold: it is one long-lived object that the library owns. Everything
- * else (a user's last g_object_unref(), an unretrieved error, debug
- * mode, subclasses) takes GObject's ordinary path. AddressSanitizer
- * builds never recycle, so that a future used after its last unref is
- * reported, not silently reused.
+ * and signal bookkeeping on the last unref). So a future that nothing
+ * else can see when its last reference goes (exact type GaioFuture, no
+ * qdata: so no user data, weak references, GWeakRefs, toggle references
+ * of a binding's wrapper or watched closures; no unretrieved error; not
+ * in debug mode) is reset as finalize would reset it and kept in a
+ * small pool of the thread that made it; gaio_future_new() takes it
+ * from there. In the common pattern the library holds that last
+ * reference (the gaio_await() frame, or the scheduled done callbacks
+ * until the task's step is over) and drops it with
+ * _gaio_future_release(): the object never reaches a reference count of
+ * zero and GObject does none of its work. A user's last
+ * g_object_unref() reaches dispose, which resurrects the future into the
+ * pool (GObject allows it) and saves the allocation and finalization.
+ * AddressSanitizer builds never recycle, so that a future used after its
+ * last unref is reported, not silently reused.
  */
 
 #include "config.h"
@@ -107,6 +108,7 @@ typedef struct
   GaioTraceback       *traceback;      /* (owned) (nullable) debug mode: where created */
 
   GaioFuture          *pool_next;      /* in the thread's pool of recycled futures */
+  gpointer             home_pool;      /* the pool of the thread that made the future */
 } GaioFuturePrivate;
 
 /**
@@ -258,6 +260,8 @@ report_unretrieved_error (GaioFuture *future)
   gaio_loop_call_exception_handler (priv->loop, context);
 }
 
+static gboolean pool_from_dispose (GaioFuture *future);
+
 static void
 gaio_future_dispose (GObject *object)
 {
@@ -273,6 +277,10 @@ gaio_future_dispose (GObject *object)
       priv->reported = TRUE;
       report_unretrieved_error (future);
     }
+
+  /* Recycled rather than finalized, when nothing else can reach it. */
+  if (pool_from_dispose (future))
+    return;
 
   G_OBJECT_CLASS (gaio_future_parent_class)->dispose (object);
 }
@@ -311,8 +319,10 @@ static void future_pool_drain (gpointer data);
 static __thread FuturePool future_pool;
 static GPrivate future_pool_key = G_PRIVATE_INIT (future_pool_drain);
 
-/* Set in class_init: GAIO_TYPE_FUTURE without the g_once check. */
+/* Set in class_init: GAIO_TYPE_FUTURE without the g_once check, and
+ * the quark of GObject's notify queue. */
 static GType future_type;
+static GQuark notify_queue_quark;
 
 static void
 future_pool_drain (gpointer data)
@@ -331,44 +341,70 @@ future_pool_drain (gpointer data)
     }
 }
 
-/* Whether the caller holds the only reference and nothing else can reach
- * the future. No qdata at all means no user data, weak reference,
- * GWeakRef, toggle reference (a binding's wrapper), watched closure or
- * floating flag. An unretrieved error must be reported by dispose, and
- * debug mode keeps GObject's whole life cycle for its tracebacks. */
+/* What the future itself must be to be pooled: of the exact type (a
+ * subclass has its own dispose and finalize), made on this thread (whose
+ * pool it joins), without an unretrieved error (dispose must report it)
+ * and not in debug mode (which keeps GObject's whole life cycle, as its
+ * tracebacks describe it). */
 static gboolean
-can_recycle (GaioFuture *future)
+may_pool (GaioFuture *future)
 {
-  GObject *object = (GObject *) future;
   GaioFuturePrivate *priv = PRIV (future);
 
   return GAIO_FUTURE_POOL_SIZE > 0 &&
          future_pool.len < GAIO_FUTURE_POOL_SIZE && !future_pool.draining &&
-         G_TYPE_FROM_INSTANCE (object) == future_type &&
-         g_atomic_int_get (&object->ref_count) == 1 &&
-         g_atomic_pointer_get (&object->qdata) == NULL &&
+         G_TYPE_FROM_INSTANCE (future) == future_type &&
+         priv->home_pool == &future_pool &&
          !priv->error_unretrieved && priv->traceback == NULL;
 }
 
+/* Whether the caller holds the only reference and nothing else can reach
+ * the future. No qdata at all means no user data, weak reference,
+ * GWeakRef, toggle reference (a binding's wrapper), watched closure or
+ * floating flag. */
+static gboolean
+is_unreachable (GaioFuture *future)
+{
+  GObject *object = (GObject *) future;
+
+  return g_atomic_int_get (&object->ref_count) == 1 &&
+         g_atomic_pointer_get (&object->qdata) == NULL;
+}
+
 static void
-recycle (GaioFuture *future)
+count_foreign_qdata (GQuark   key,
+                     gpointer data,
+                     gpointer user_data)
+{
+  if (key != notify_queue_quark)
+    (*(guint *) user_data)++;
+}
+
+/* is_unreachable() for dispose on the last g_object_unref(): GObject has
+ * frozen the notify queue by then, which is qdata, so that entry alone is
+ * allowed. (The quark's name is GLib's: a GLib that names it otherwise
+ * only keeps futures out of the pool.) */
+static gboolean
+is_unreachable_in_dispose (GaioFuture *future)
+{
+  GObject *object = (GObject *) future;
+  guint foreign = 0;
+
+  if (g_atomic_int_get (&object->ref_count) != 1 || g_datalist_get_flags (&object->qdata) != 0)
+    return FALSE;
+  g_datalist_foreach (&object->qdata, count_foreign_qdata, &foreign);
+
+  return foreign == 0;
+}
+
+/* Resets a future that may be pooled and puts it in the pool, with the
+ * one reference the caller holds. */
+static void
+pool_put (GaioFuture *future)
 {
   GaioFuturePrivate *priv = PRIV (future);
-  GaioLoop *loop;
+  GaioLoop *loop = g_steal_pointer (&priv->loop);
 
-  /* What the last g_object_unref() would disconnect. */
-  g_signal_handlers_destroy (future);
-  clear_state (future);
-
-  /* A destroy notify run by clear_state() may have taken a reference,
-   * or the pool filled meanwhile: then the ordinary path. */
-  if (!can_recycle (future))
-    {
-      g_object_unref (future);
-      return;
-    }
-
-  loop = g_steal_pointer (&priv->loop);
   memset (priv, 0, sizeof *priv);
   priv->pool_next = future_pool.head;
   future_pool.head = future;
@@ -383,13 +419,53 @@ recycle (GaioFuture *future)
   g_object_unref (loop);
 }
 
+/* Drops what the future holds as the last unref would: its signal
+ * handlers are disconnected, and clear_state() runs the destroy
+ * notifies of its result and of callbacks that never ran. */
+static void
+clear_for_pool (GaioFuture *future)
+{
+  g_signal_handlers_destroy (future);
+  clear_state (future);
+}
+
 void
 _gaio_future_release (GaioFuture *future)
 {
-  if (can_recycle (future))
-    recycle (future);
+  if (!may_pool (future) || !is_unreachable (future))
+    {
+      g_object_unref (future);
+      return;
+    }
+
+  clear_for_pool (future);
+
+  /* A destroy notify may have taken a reference, or filled the pool:
+   * then the ordinary path. */
+  if (may_pool (future) && is_unreachable (future))
+    pool_put (future);
   else
     g_object_unref (future);
+}
+
+/* From dispose: TRUE if the future went to the pool, resurrected (GObject
+ * lets dispose take a reference; the unref then stops short of
+ * finalize). */
+static gboolean
+pool_from_dispose (GaioFuture *future)
+{
+  if (!may_pool (future) || !is_unreachable_in_dispose (future))
+    return FALSE;
+
+  clear_for_pool (future);
+  if (!may_pool (future) || !is_unreachable_in_dispose (future))
+    return FALSE;
+
+  /* The pool's reference, once the unref has dropped the caller's. */
+  g_object_ref (future);
+  pool_put (future);
+
+  return TRUE;
 }
 
 guint
@@ -438,6 +514,7 @@ gaio_future_class_init (GaioFutureClass *klass)
   klass->to_string = gaio_future_real_to_string;
 
   future_type = G_TYPE_FROM_CLASS (klass);
+  notify_queue_quark = g_quark_from_static_string ("GObject-notify-queue");
 }
 
 static void
@@ -469,6 +546,7 @@ _gaio_future_new (GaioLoop *loop)
 
   if (future == NULL)
     future = g_object_new (GAIO_TYPE_FUTURE, NULL);
+  PRIV (future)->home_pool = &future_pool;
   _gaio_future_set_loop (future, loop);
 
   return future;

@@ -2004,6 +2004,62 @@ test_recycle_per_thread (void)
   g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled);
 }
 
+/* A user's last g_object_unref() goes through dispose, which puts the
+ * future in the pool instead of letting GObject finalize it. */
+static void
+test_recycle_on_last_unref (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioFuture *future = gaio_loop_create_future (loop);
+  gpointer address = future;
+  gboolean freed = FALSE;
+  guint pooled = _gaio_future_get_pool_size ();
+
+  if (skip_without_pool ())
+    {
+      g_object_unref (future);
+      gaio_test_loop_free (loop);
+      return;
+    }
+
+  g_assert_true (gaio_future_set_result_pointer (future, &freed, set_flag, NULL));
+  g_object_unref (future);
+  g_assert_true (freed);
+  g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled + 1);
+
+  future = gaio_loop_create_future (loop);
+  g_assert_true (future == address);
+  g_assert_cmpint (gaio_future_get_state (future), ==, GAIO_FUTURE_PENDING);
+  g_assert_finalize_object (future);
+  gaio_test_loop_free (loop);
+}
+
+static gpointer
+unref_in_thread (gpointer data)
+{
+  g_object_unref (data);
+
+  return GUINT_TO_POINTER (_gaio_future_get_pool_size ());
+}
+
+/* A future whose last reference goes on another thread than the one that
+ * made it joins neither pool: only the thread that made it reuses it. */
+static void
+test_recycle_not_on_other_thread (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioFuture *future = gaio_loop_create_future (loop);
+  guint pooled = _gaio_future_get_pool_size ();
+  GThread *thread;
+
+  g_assert_true (gaio_future_set_result_int64 (future, 1, NULL));
+  thread = g_thread_new ("unref", unref_in_thread, future);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_thread_join (thread)), ==, 0);
+  g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled);
+
+  gaio_test_loop_free (loop);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2090,6 +2146,8 @@ main (int   argc,
                    test_recycle_disconnects_handlers);
   g_test_add_func ("/Gaio/Future/recycle-not-in-debug-mode", test_recycle_not_in_debug_mode);
   g_test_add_func ("/Gaio/Future/recycle-per-thread", test_recycle_per_thread);
+  g_test_add_func ("/Gaio/Future/recycle-on-last-unref", test_recycle_on_last_unref);
+  g_test_add_func ("/Gaio/Future/recycle-not-on-other-thread", test_recycle_not_on_other_thread);
 
   return g_test_run ();
 }
