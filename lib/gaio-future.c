@@ -52,7 +52,7 @@ typedef struct
  * block. Once the future is done the same block is the closure of the
  * handle that runs them (asyncio schedules one handle per callback;
  * consecutive ones share a handle here, which keeps their order). The
- * first list of a future is embedded in it (see InlineCallbackList), so
+ * first list of a future is embedded in it (see INLINE_LIST_WORDS), so
  * a future with one callback costs no allocation for it. */
 typedef struct
 {
@@ -64,15 +64,14 @@ typedef struct
   DoneCallback  items[];
 } CallbackList;
 
-/* A one-entry CallbackList inside the future. Used once per life of the
- * future: for its first callback while pending, and then as the closure
- * of the handle that runs it, which holds the future (list->future) and
- * so the memory. A second callback moves the entries to the heap. */
-typedef struct
-{
-  CallbackList  list;
-  DoneCallback  item;
-} InlineCallbackList;
+/* Room for a one-entry CallbackList inside the future, used once per
+ * life of the future: for its first callback while pending, and then as
+ * the closure of the handle that runs it, which holds the future
+ * (list->future) and so the memory. A second callback moves the entries
+ * to the heap. Plain pointer-aligned words: a struct with a flexible
+ * array member cannot be a member of another in ISO C. */
+#define INLINE_LIST_WORDS \
+  ((sizeof (CallbackList) + sizeof (DoneCallback) + sizeof (gpointer) - 1) / sizeof (gpointer))
 
 typedef struct
 {
@@ -87,8 +86,8 @@ typedef struct
   gboolean             error_unretrieved;
   gboolean             reported;
 
-  CallbackList        *callbacks;      /* (owned) (nullable) may be &inline_callbacks.list */
-  InlineCallbackList   inline_callbacks;
+  CallbackList        *callbacks;      /* (owned) (nullable) may be inline_callbacks */
+  gpointer             inline_callbacks[INLINE_LIST_WORDS];
   gboolean             inline_used;    /* inline_callbacks served this life already */
   GCancellable        *cancellable;    /* (owned) (nullable) created on demand */
 
@@ -210,7 +209,7 @@ add_pending_callback (GaioFuturePrivate  *priv,
 {
   if (priv->callbacks == NULL && !priv->inline_used)
     {
-      CallbackList *list = &priv->inline_callbacks.list;
+      CallbackList *list = (CallbackList *) priv->inline_callbacks;
 
       priv->inline_used = TRUE;
       *list = (CallbackList) { .allocated = 1, .embedded = TRUE };
