@@ -11,11 +11,46 @@
 
 G_BEGIN_DECLS
 
+/* gaio_future_new() without the argument check, for
+ * gaio_loop_create_future(), which made it. */
+GaioFuture    *_gaio_future_new                 (GaioLoop           *loop);
+
 /* Binds a future made with g_object_new() to @loop, and in debug mode
  * records where it was created. gaio_future_new() does this; subclasses
  * call it right after g_object_new(). */
 void           _gaio_future_set_loop            (GaioFuture         *future,
                                                  GaioLoop           *loop);
+
+/* How many recycled futures a thread keeps at most: none under
+ * AddressSanitizer, which must see a future used after its last unref. */
+#if defined(__SANITIZE_ADDRESS__)
+# define GAIO_FUTURE_POOL_SIZE 0
+#elif defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define GAIO_FUTURE_POOL_SIZE 0
+# endif
+#endif
+#ifndef GAIO_FUTURE_POOL_SIZE
+# define GAIO_FUTURE_POOL_SIZE 64
+#endif
+
+/* Test hook: the number of futures in this thread's pool. */
+guint          _gaio_future_get_pool_size       (void);
+
+/* Drops a reference the library holds, as g_object_unref() does. When it
+ * is the last one and nothing else can reach the future, the future is
+ * recycled for gaio_future_new() instead (see the top of gaio-future.c).
+ * Loop thread only. */
+void           _gaio_future_release             (GaioFuture         *future);
+
+/* gaio_future_get_state(), gaio_future_get_loop() and
+ * gaio_future_get_result() without the argument checks, for the paths
+ * every await takes (a type check is a function call). */
+GaioFutureState _gaio_future_peek_state         (GaioFuture         *future);
+GaioLoop      *_gaio_future_peek_loop           (GaioFuture         *future);
+gboolean       _gaio_future_get_result          (GaioFuture         *future,
+                                                 GValue             *value,
+                                                 GError            **error);
 
 /* The creation stack recorded in debug mode, or NULL. */
 GaioTraceback *_gaio_future_get_traceback       (GaioFuture         *future);

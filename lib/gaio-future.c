@@ -13,6 +13,24 @@
  * Futures are not thread-safe, as asyncio's are not: they are used on
  * the loop's thread. Other threads complete them by posting to the loop
  * with gaio_loop_call_soon_threadsafe().
+ *
+ * Recycling. Creating and finalizing a GObject costs far more than the
+ * rest of a hand-off between two tasks (GObject's qdata, notify queue
+ * and signal bookkeeping on the last unref). So a future that nothing
+ * else can see when its last reference goes (exact type GaioFuture, no
+ * qdata: so no user data, weak references, GWeakRefs, toggle references
+ * of a binding's wrapper or watched closures; no unretrieved error; not
+ * in debug mode) is reset as finalize would reset it and kept in a
+ * small pool of the thread that made it; gaio_future_new() takes it
+ * from there. In the common pattern the library holds that last
+ * reference (the gaio_await() frame, or the scheduled done callbacks
+ * until the task's step is over) and drops it with
+ * _gaio_future_release(): the object never reaches a reference count of
+ * zero and GObject does none of its work. A user's last
+ * g_object_unref() reaches dispose, which resurrects the future into the
+ * pool (GObject allows it) and saves the allocation and finalization.
+ * AddressSanitizer builds never recycle, so that a future used after its
+ * last unref is reported, not silently reused.
  */
 
 #include "config.h"
@@ -20,7 +38,6 @@
 #include "gaio-debug-private.h"
 #include "gaio-task-private.h"
 #include "gaio-future-private.h"
-#include "gaio-handle-private.h"
 #include "gaio-loop-private.h"
 
 typedef struct
@@ -32,18 +49,29 @@ typedef struct
 } DoneCallback;
 
 /* The done callbacks of a future, in the order they were added, in one
- * allocation. Once the future is done the same block is the closure of
- * the handle that runs them (asyncio schedules one handle per callback;
- * consecutive ones share a handle here, which keeps their order), so a
- * future with one callback costs one allocation for it, not three. */
+ * block. Once the future is done the same block is the closure of the
+ * handle that runs them (asyncio schedules one handle per callback;
+ * consecutive ones share a handle here, which keeps their order). The
+ * first list of a future is embedded in it (see INLINE_LIST_WORDS), so
+ * a future with one callback costs no allocation for it. */
 typedef struct
 {
   GaioFuture   *future;      /* (owned) (nullable) set once scheduled */
   guint         next;        /* the first callback not run yet */
   guint         len;
   guint         allocated;
+  gboolean      embedded;    /* inside the future's private data: never g_free()d */
   DoneCallback  items[];
 } CallbackList;
+
+/* Room for a one-entry CallbackList inside the future, used once per
+ * life of the future: for its first callback while pending, and then as
+ * the closure of the handle that runs it, which holds the future
+ * (list->future) and so the memory. A second callback moves the entries
+ * to the heap. Plain pointer-aligned words: a struct with a flexible
+ * array member cannot be a member of another in ISO C. */
+#define INLINE_LIST_WORDS \
+  ((sizeof (CallbackList) + sizeof (DoneCallback) + sizeof (gpointer) - 1) / sizeof (gpointer))
 
 typedef struct
 {
@@ -58,7 +86,9 @@ typedef struct
   gboolean             error_unretrieved;
   gboolean             reported;
 
-  CallbackList        *callbacks;      /* (owned) (nullable) */
+  CallbackList        *callbacks;      /* (owned) (nullable) may be inline_callbacks */
+  gpointer             inline_callbacks[INLINE_LIST_WORDS];
+  gboolean             inline_used;    /* inline_callbacks served this life already */
   GCancellable        *cancellable;    /* (owned) (nullable) created on demand */
 
   /* Told synchronously when the future is cancelled: the executor job
@@ -75,6 +105,9 @@ typedef struct
   gboolean             sealed;
 
   GaioTraceback       *traceback;      /* (owned) (nullable) debug mode: where created */
+
+  GaioFuture          *pool_next;      /* in the thread's pool of recycled futures */
+  gpointer             home_pool;      /* the pool of the thread that made the future */
 } GaioFuturePrivate;
 
 /**
@@ -107,11 +140,13 @@ callback_list_new (guint allocated)
   list->next = 0;
   list->len = 0;
   list->allocated = allocated;
+  list->embedded = FALSE;
 
   return list;
 }
 
-/* Returns the list, moved if it had to grow. */
+/* Returns the list, moved if it had to grow: an embedded list moves its
+ * entries to the heap and stays behind empty. */
 static CallbackList *
 callback_list_append (CallbackList       *list,
                       const DoneCallback *entries,
@@ -119,7 +154,16 @@ callback_list_append (CallbackList       *list,
 {
   if (list == NULL)
     list = callback_list_new (MAX (n_entries, 1));
-  if (list->len + n_entries > list->allocated)
+  if (list->len + n_entries > list->allocated && list->embedded)
+    {
+      CallbackList *moved = callback_list_new (MAX (list->len * 2, list->len + n_entries));
+
+      memcpy (moved->items, list->items, list->len * sizeof (DoneCallback));
+      moved->len = list->len;
+      list->len = 0;
+      list = moved;
+    }
+  else if (list->len + n_entries > list->allocated)
     {
       list->allocated = MAX (list->allocated * 2, list->len + n_entries);
       list = g_realloc (list, sizeof (CallbackList) + list->allocated * sizeof (DoneCallback));
@@ -130,18 +174,48 @@ callback_list_append (CallbackList       *list,
   return list;
 }
 
+/* Frees the block only: its entries were moved or have run. */
+static void
+callback_list_discard (CallbackList *list)
+{
+  if (!list->embedded)
+    g_free (list);
+}
+
 /* Also runs the notifies of the callbacks that never ran: removed with
  * the future, or dropped because the loop closed first. */
 static void
 callback_list_free (gpointer data)
 {
   CallbackList *list = data;
+  GaioFuture *future;
 
   for (guint i = list->next; i < list->len; i++)
     if (list->items[i].notify != NULL)
       list->items[i].notify (list->items[i].user_data);
-  g_clear_object (&list->future);
-  g_free (list);
+  future = g_steal_pointer (&list->future);
+  callback_list_discard (list);
+
+  /* Last: an embedded list lives inside this future. */
+  if (future != NULL)
+    _gaio_future_release (future);
+}
+
+/* Adds a callback to a pending future: the first one of its life goes
+ * into the embedded list. */
+static void
+add_pending_callback (GaioFuturePrivate  *priv,
+                      const DoneCallback *entry)
+{
+  if (priv->callbacks == NULL && !priv->inline_used)
+    {
+      CallbackList *list = (CallbackList *) priv->inline_callbacks;
+
+      priv->inline_used = TRUE;
+      *list = (CallbackList) { .allocated = 1, .embedded = TRUE };
+      priv->callbacks = list;
+    }
+  priv->callbacks = callback_list_append (priv->callbacks, entry, 1);
 }
 
 static void
@@ -185,6 +259,8 @@ report_unretrieved_error (GaioFuture *future)
   gaio_loop_call_exception_handler (priv->loop, context);
 }
 
+static gboolean pool_from_dispose (GaioFuture *future);
+
 static void
 gaio_future_dispose (GObject *object)
 {
@@ -201,22 +277,222 @@ gaio_future_dispose (GObject *object)
       report_unretrieved_error (future);
     }
 
+  /* Recycled rather than finalized, when nothing else can reach it. */
+  if (pool_from_dispose (future))
+    return;
+
   G_OBJECT_CLASS (gaio_future_parent_class)->dispose (object);
 }
 
+/* Drops what the future holds but its loop: what finalize does, and
+ * what recycling does before the future is reused. Runs user code (the
+ * result's and the callbacks' destroy notifies). */
 static void
-gaio_future_finalize (GObject *object)
+clear_state (GaioFuture *future)
 {
-  GaioFuturePrivate *priv = PRIV (GAIO_FUTURE (object));
+  GaioFuturePrivate *priv = PRIV (future);
 
-  _gaio_future_set_cancel_hook (GAIO_FUTURE (object), NULL, NULL, NULL);
+  _gaio_future_set_cancel_hook (future, NULL, NULL, NULL);
   clear_result (priv);
   g_clear_error (&priv->error);
   if (priv->callbacks != NULL)
     callback_list_free (g_steal_pointer (&priv->callbacks));
   g_clear_object (&priv->cancellable);
-  g_clear_object (&priv->loop);
   g_clear_pointer (&priv->traceback, _gaio_traceback_free);
+}
+
+/* Recycling (see the top of the file). A future in the pool holds no
+ * loop and is reset; its one reference belongs to the pool. Each thread
+ * has its own pool, so it takes no lock; a thread that ends finalizes
+ * what its pool holds. The size is in gaio-future-private.h. */
+typedef struct
+{
+  GaioFuture *head;        /* (owned) linked through pool_next */
+  guint       len;
+  gboolean    registered;  /* future_pool_key set, so the thread's end drains it */
+  gboolean    draining;
+} FuturePool;
+
+static void future_pool_drain (gpointer data);
+
+static __thread FuturePool future_pool;
+static GPrivate future_pool_key = G_PRIVATE_INIT (future_pool_drain);
+
+/* Set in class_init: GAIO_TYPE_FUTURE without the g_once check, and
+ * the quark of GObject's notify queue. */
+static GType future_type;
+static GQuark notify_queue_quark;
+
+static void
+future_pool_drain (gpointer data)
+{
+  FuturePool *pool = data;
+
+  pool->draining = TRUE;
+  while (pool->head != NULL)
+    {
+      GaioFuture *future = pool->head;
+
+      pool->head = PRIV (future)->pool_next;
+      pool->len--;
+      PRIV (future)->pool_next = NULL;
+      g_object_unref (future);
+    }
+}
+
+/* What the future itself must be to be pooled: of the exact type (a
+ * subclass has its own dispose and finalize), made on this thread (whose
+ * pool it joins), without an unretrieved error (dispose must report it)
+ * and not in debug mode (which keeps GObject's whole life cycle, as its
+ * tracebacks describe it). */
+static gboolean
+may_pool (GaioFuture *future)
+{
+  GaioFuturePrivate *priv = PRIV (future);
+
+  return GAIO_FUTURE_POOL_SIZE > 0 &&
+         future_pool.len < GAIO_FUTURE_POOL_SIZE && !future_pool.draining &&
+         G_TYPE_FROM_INSTANCE (future) == future_type &&
+         priv->home_pool == &future_pool &&
+         !priv->error_unretrieved && priv->traceback == NULL;
+}
+
+/* Whether the caller holds the only reference and nothing else can reach
+ * the future. No qdata at all means no user data, weak reference,
+ * GWeakRef, toggle reference (a binding's wrapper), watched closure or
+ * floating flag. */
+static gboolean
+is_unreachable (GaioFuture *future)
+{
+  GObject *object = (GObject *) future;
+
+  return g_atomic_int_get (&object->ref_count) == 1 &&
+         g_atomic_pointer_get (&object->qdata) == NULL;
+}
+
+static void
+count_foreign_qdata (GQuark   key,
+                     gpointer data,
+                     gpointer user_data)
+{
+  if (key != notify_queue_quark)
+    (*(guint *) user_data)++;
+}
+
+/* is_unreachable() for dispose on the last g_object_unref(): GObject has
+ * frozen the notify queue by then, which is qdata, so that entry alone is
+ * allowed. (The quark's name is GLib's: a GLib that names it otherwise
+ * only keeps futures out of the pool.) */
+static gboolean
+is_unreachable_in_dispose (GaioFuture *future)
+{
+  GObject *object = (GObject *) future;
+  guint foreign = 0;
+
+  if (g_atomic_int_get (&object->ref_count) != 1 || g_datalist_get_flags (&object->qdata) != 0)
+    return FALSE;
+  g_datalist_foreach (&object->qdata, count_foreign_qdata, &foreign);
+
+  return foreign == 0;
+}
+
+/* Resets a future that may be pooled and puts it in the pool, with the
+ * one reference the caller holds. */
+static void
+pool_put (GaioFuture *future)
+{
+  GaioFuturePrivate *priv = PRIV (future);
+  GaioLoop *loop = g_steal_pointer (&priv->loop);
+
+  memset (priv, 0, sizeof *priv);
+  priv->pool_next = future_pool.head;
+  future_pool.head = future;
+  future_pool.len++;
+  if (G_UNLIKELY (!future_pool.registered))
+    {
+      future_pool.registered = TRUE;
+      g_private_set (&future_pool_key, &future_pool);
+    }
+
+  /* Last: finalizing the loop may release more futures. */
+  g_object_unref (loop);
+}
+
+/* Drops what the future holds as the last unref would: its signal
+ * handlers are disconnected, and clear_state() runs the destroy
+ * notifies of its result and of callbacks that never ran. */
+static void
+clear_for_pool (GaioFuture *future)
+{
+  g_signal_handlers_destroy (future);
+  clear_state (future);
+}
+
+void
+_gaio_future_release (GaioFuture *future)
+{
+  if (!may_pool (future) || !is_unreachable (future))
+    {
+      g_object_unref (future);
+      return;
+    }
+
+  clear_for_pool (future);
+
+  /* A destroy notify may have taken a reference, or filled the pool:
+   * then the ordinary path. */
+  if (may_pool (future) && is_unreachable (future))
+    pool_put (future);
+  else
+    g_object_unref (future);
+}
+
+/* From dispose: TRUE if the future went to the pool, resurrected (GObject
+ * lets dispose take a reference; the unref then stops short of
+ * finalize). */
+static gboolean
+pool_from_dispose (GaioFuture *future)
+{
+  if (!may_pool (future) || !is_unreachable_in_dispose (future))
+    return FALSE;
+
+  clear_for_pool (future);
+  if (!may_pool (future) || !is_unreachable_in_dispose (future))
+    return FALSE;
+
+  /* The pool's reference, once the unref has dropped the caller's. */
+  g_object_ref (future);
+  pool_put (future);
+
+  return TRUE;
+}
+
+guint
+_gaio_future_get_pool_size (void)
+{
+  return future_pool.len;
+}
+
+static GaioFuture *
+future_pool_take (void)
+{
+  GaioFuture *future = future_pool.head;
+
+  if (future != NULL)
+    {
+      future_pool.head = PRIV (future)->pool_next;
+      future_pool.len--;
+      PRIV (future)->pool_next = NULL;
+    }
+
+  return future;
+}
+
+static void
+gaio_future_finalize (GObject *object)
+{
+  clear_state (GAIO_FUTURE (object));
+  g_clear_object (&PRIV (GAIO_FUTURE (object))->loop);
 
   G_OBJECT_CLASS (gaio_future_parent_class)->finalize (object);
 }
@@ -235,6 +511,9 @@ gaio_future_class_init (GaioFutureClass *klass)
 
   klass->cancel = gaio_future_real_cancel;
   klass->to_string = gaio_future_real_to_string;
+
+  future_type = G_TYPE_FROM_CLASS (klass);
+  notify_queue_quark = g_quark_from_static_string ("GObject-notify-queue");
 }
 
 static void
@@ -254,11 +533,19 @@ gaio_future_init (GaioFuture *future)
 GaioFuture *
 gaio_future_new (GaioLoop *loop)
 {
-  GaioFuture *future;
-
   g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
 
-  future = g_object_new (GAIO_TYPE_FUTURE, NULL);
+  return _gaio_future_new (loop);
+}
+
+GaioFuture *
+_gaio_future_new (GaioLoop *loop)
+{
+  GaioFuture *future = future_pool_take ();
+
+  if (future == NULL)
+    future = g_object_new (GAIO_TYPE_FUTURE, NULL);
+  PRIV (future)->home_pool = &future_pool;
   _gaio_future_set_loop (future, loop);
 
   return future;
@@ -273,7 +560,7 @@ _gaio_future_set_loop (GaioFuture *future,
   g_assert (priv->loop == NULL);
 
   priv->loop = g_object_ref (loop);
-  if (G_UNLIKELY (gaio_loop_get_debug (loop)))
+  if (G_UNLIKELY (_gaio_loop_get_debug (loop)))
     priv->traceback = _gaio_task_capture_traceback ();
 }
 
@@ -308,6 +595,18 @@ gaio_future_get_loop (GaioFuture *future)
 {
   g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
 
+  return PRIV (future)->loop;
+}
+
+GaioFutureState
+_gaio_future_peek_state (GaioFuture *future)
+{
+  return PRIV (future)->state;
+}
+
+GaioLoop *
+_gaio_future_peek_loop (GaioFuture *future)
+{
   return PRIV (future)->loop;
 }
 
@@ -381,21 +680,24 @@ static void
 schedule_list (GaioFuture   *future,
                CallbackList *list)
 {
-  GaioHandle *handle;
+  GaioFuture *task = NULL;
 
   list->future = g_object_ref (future);
-  handle = _gaio_handle_new (run_callbacks, list, callback_list_free);
 
-  /* A task's wakeup gets a handle of its own that names the task. */
+  /* A task's wakeup gets a handle of its own that names the task. The
+   * handle takes over the entry's reference on the task: it holds it
+   * from before the callback runs to after, or until a closing loop
+   * drops the handle. */
   if (list->len == 1 && list->items[0].task != NULL)
     {
-      handle->task = g_object_ref (list->items[0].task);
-      _gaio_handle_set_static_name (handle, "GaioTask.wakeup");
+      g_assert (list->items[0].user_data == list->items[0].task &&
+                list->items[0].notify == g_object_unref);
+      task = list->items[0].task;
+      list->items[0].notify = NULL;
     }
-  else
-    _gaio_handle_set_static_name (handle, "GaioFuture.done_callbacks");
 
-  _gaio_loop_schedule_handle (PRIV (future)->loop, handle);
+  _gaio_loop_schedule (PRIV (future)->loop, run_callbacks, list, callback_list_free,
+                       task != NULL ? "GaioTask.wakeup" : "GaioFuture.done_callbacks", task);
 }
 
 /* Schedules the callbacks in the order they were added: runs of plain
@@ -432,7 +734,7 @@ schedule_callbacks (GaioFuture   *future,
     }
 
   /* Every entry moved: free the block without running notifies. */
-  g_free (list);
+  callback_list_discard (list);
 }
 
 static void
@@ -447,7 +749,7 @@ mark_done (GaioFuture      *future,
       if (priv->callbacks->len > 0)
         schedule_callbacks (future, g_steal_pointer (&priv->callbacks));
       else
-        g_clear_pointer (&priv->callbacks, g_free);
+        callback_list_discard (g_steal_pointer (&priv->callbacks));
     }
 }
 
@@ -605,6 +907,17 @@ check_pending_full (GaioFuture  *future,
   return FALSE;
 }
 
+/* Finishes a pending future with the contents of @value, leaving it
+ * unset. */
+static void
+finish_with_value (GaioFuture *future,
+                   GValue     *value)
+{
+  PRIV (future)->result = *value;
+  memset (value, 0, sizeof *value);
+  mark_done (future, GAIO_FUTURE_FINISHED);
+}
+
 /**
  * gaio_future_take_result:
  * @future: a #GaioFuture
@@ -622,8 +935,6 @@ gaio_future_take_result (GaioFuture  *future,
                          GValue      *value,
                          GError     **error)
 {
-  GaioFuturePrivate *priv;
-
   g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
   g_return_val_if_fail (G_IS_VALUE (value), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
@@ -631,10 +942,7 @@ gaio_future_take_result (GaioFuture  *future,
   if (!check_pending (future, error))
     return FALSE;
 
-  priv = PRIV (future);
-  priv->result = *value;
-  memset (value, 0, sizeof *value);
-  mark_done (future, GAIO_FUTURE_FINISHED);
+  finish_with_value (future, value);
 
   return TRUE;
 }
@@ -671,8 +979,9 @@ gaio_future_set_result (GaioFuture    *future,
 
   g_value_init (&copy, G_VALUE_TYPE (value));
   g_value_copy (value, &copy);
+  finish_with_value (future, &copy);
 
-  return gaio_future_take_result (future, &copy, error);
+  return TRUE;
 }
 
 #define DEFINE_SET_RESULT(suffix, ctype, gtype, setter)                  \
@@ -690,7 +999,8 @@ gaio_future_set_result_##suffix (GaioFuture  *future,                     \
                                                                           \
   g_value_init (&result, gtype);                                          \
   setter (&result, value);                                                \
-  return gaio_future_take_result (future, &result, error);                \
+  finish_with_value (future, &result);                                    \
+  return TRUE;                                                            \
 }
 
 /**
@@ -791,8 +1101,9 @@ gaio_future_set_result_object (GaioFuture  *future,
 
   g_value_init (&result, object != NULL ? G_OBJECT_TYPE (object) : G_TYPE_OBJECT);
   g_value_set_object (&result, object);
+  finish_with_value (future, &result);
 
-  return gaio_future_take_result (future, &result, error);
+  return TRUE;
 }
 
 /**
@@ -822,8 +1133,9 @@ gaio_future_set_result_boxed (GaioFuture     *future,
 
   g_value_init (&result, boxed_type);
   g_value_set_boxed (&result, boxed);
+  finish_with_value (future, &result);
 
-  return gaio_future_take_result (future, &result, error);
+  return TRUE;
 }
 
 /**
@@ -854,9 +1166,8 @@ gaio_future_set_result_pointer (GaioFuture      *future,
 
   g_value_init (&result, G_TYPE_POINTER);
   g_value_set_pointer (&result, pointer);
-  if (!gaio_future_take_result (future, &result, error))
-    return FALSE;
   PRIV (future)->result_destroy = destroy;
+  finish_with_value (future, &result);
 
   return TRUE;
 }
@@ -904,9 +1215,7 @@ _gaio_future_complete_value (GaioFuture *future,
 
   g_assert (priv->state == GAIO_FUTURE_PENDING);
 
-  priv->result = *value;
-  memset (value, 0, sizeof *value);
-  mark_done (future, GAIO_FUTURE_FINISHED);
+  finish_with_value (future, value);
 }
 
 void
@@ -998,12 +1307,19 @@ gaio_future_get_result (GaioFuture  *future,
                         GValue      *value,
                         GError     **error)
 {
-  const GValue *result;
-
   g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  result = lookup_result (future, error);
+  return _gaio_future_get_result (future, value, error);
+}
+
+gboolean
+_gaio_future_get_result (GaioFuture  *future,
+                         GValue      *value,
+                         GError     **error)
+{
+  const GValue *result = lookup_result (future, error);
+
   if (result == NULL)
     return FALSE;
 
@@ -1364,7 +1680,7 @@ gaio_future_add_done_callback (GaioFuture         *future,
       return;
     }
 
-  priv->callbacks = callback_list_append (priv->callbacks, &entry, 1);
+  add_pending_callback (priv, &entry);
 }
 
 void
@@ -1381,7 +1697,7 @@ _gaio_future_add_task_callback (GaioFuture         *future,
       return;
     }
 
-  priv->callbacks = callback_list_append (priv->callbacks, &entry, 1);
+  add_pending_callback (priv, &entry);
 }
 
 /**

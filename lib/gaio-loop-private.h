@@ -16,6 +16,19 @@ G_BEGIN_DECLS
 gboolean    _gaio_loop_schedule_handle    (GaioLoop    *loop,
                                            GaioHandle  *handle);
 
+/* Schedules an internal callback, as call_soon does, on a handle from
+ * the loop's cache of handles (no allocation once the loop runs). The
+ * handle is named with the literal @static_name and, when it runs a step
+ * of @task, names that task in slow-callback reports; it takes @task's
+ * reference. Returns FALSE (running @notify and dropping @task) when the
+ * loop is closed. Loop thread only. */
+gboolean    _gaio_loop_schedule           (GaioLoop       *loop,
+                                           GaioCallback    callback,
+                                           gpointer        user_data,
+                                           GDestroyNotify  notify,
+                                           const char     *static_name,
+                                           GaioFuture     *task);
+
 /* Posts an internal handle to the loop's inbox, as call_soon_threadsafe
  * does. Takes the caller's reference on success; returns FALSE, leaving
  * it with the caller, when the loop is closed. Any thread. The caller
@@ -56,6 +69,10 @@ GaioTask   *_gaio_loop_swap_current_task  (GaioLoop    *loop,
  * of the links the tasks embed (gaio-task.c adds and removes them).
  * Loop thread only. */
 GQueue     *_gaio_loop_get_tasks          (GaioLoop    *loop);
+
+/* gaio_loop_get_debug() without the argument check, for what every
+ * future and handle reads. */
+gboolean    _gaio_loop_get_debug          (GaioLoop    *loop);
 
 /* Debug mode: asyncio's _check_thread(). Returns FALSE, after a critical
  * naming @function, when the loop runs in another thread than the

@@ -20,6 +20,7 @@
 
 #include "gaio-debug-private.h"
 #include "gaio-exception-context-private.h"
+#include "gaio-future-private.h"
 #include "gaio-handle-private.h"
 #include "gaio-job-private.h"
 #include "gaio-log-private.h"
@@ -463,6 +464,34 @@ _gaio_loop_schedule_handle (GaioLoop   *loop,
 
   debug_capture (loop, handle);
   _gaio_loop_source_push_ready (loop->source, handle);
+  return TRUE;
+}
+
+gboolean
+_gaio_loop_schedule (GaioLoop       *loop,
+                     GaioCallback    callback,
+                     gpointer        user_data,
+                     GDestroyNotify  notify,
+                     const char     *static_name,
+                     GaioFuture     *task)
+{
+  GaioHandle *handle;
+
+  if (loop->closed)
+    {
+      if (notify != NULL)
+        notify (user_data);
+      g_clear_object (&task);
+      return FALSE;
+    }
+
+  /* Queued already, but it cannot run before control returns to the
+   * loop: name it before debug mode reads the name. */
+  handle = _gaio_loop_source_call_soon (loop->source, callback, user_data, notify);
+  _gaio_handle_set_static_name (handle, static_name);
+  handle->task = task;
+  debug_capture (loop, handle);
+
   return TRUE;
 }
 
@@ -1102,7 +1131,7 @@ gaio_loop_create_future (GaioLoop *loop)
    * loop's queues, so the call goes on. */
   _gaio_loop_check_thread (loop, "gaio_loop_create_future");
 
-  return gaio_future_new (loop);
+  return _gaio_future_new (loop);
 }
 
 /**
@@ -1368,6 +1397,12 @@ gaio_loop_get_debug (GaioLoop *loop)
 {
   g_return_val_if_fail (GAIO_IS_LOOP (loop), FALSE);
 
+  return loop->debug;
+}
+
+gboolean
+_gaio_loop_get_debug (GaioLoop *loop)
+{
   return loop->debug;
 }
 

@@ -37,7 +37,6 @@
 #include "gaio-debug-private.h"
 #include "gaio-fiber-private.h"
 #include "gaio-future-private.h"
-#include "gaio-handle-private.h"
 #include "gaio-log-private.h"
 #include "gaio-loop-private.h"
 #include "gaio-task-private.h"
@@ -342,7 +341,6 @@ _gaio_task_new (GaioLoop      *loop,
                 gboolean       thread_ok)
 {
   GaioTask *task = g_object_new (GAIO_TYPE_TASK, NULL);
-  GaioHandle *handle;
 
   _gaio_future_set_loop (GAIO_FUTURE (task), loop);
   _gaio_future_seal (GAIO_FUTURE (task));
@@ -367,10 +365,8 @@ _gaio_task_new (GaioLoop      *loop,
   g_queue_push_tail_link (_gaio_loop_get_tasks (loop), &task->link);
   task->registered = TRUE;
 
-  handle = _gaio_handle_new (first_step, g_object_ref (task), g_object_unref);
-  handle->task = g_object_ref (GAIO_FUTURE (task));
-  _gaio_handle_set_static_name (handle, "GaioTask.step");
-  _gaio_loop_schedule_handle (loop, handle);
+  _gaio_loop_schedule (loop, first_step, g_object_ref (task), g_object_unref, "GaioTask.step",
+                       g_object_ref (GAIO_FUTURE (task)));
 
   return task;
 }
@@ -419,16 +415,17 @@ complete (GaioTask *task)
 }
 
 /* One step: resume the function until it awaits something pending or
- * returns. Runs as a loop callback, on the loop's own stack. */
+ * returns. Runs as a loop callback, on the loop's own stack, from a
+ * handle that holds a reference on the task (the first step's closure,
+ * a wakeup's handle->task): the task outlives the step without one of
+ * its own. */
 static void
 task_step (GaioTask *task)
 {
   GaioTask *previous;
 
-  if (gaio_future_is_done (GAIO_FUTURE (task)))
+  if (_gaio_future_peek_state (GAIO_FUTURE (task)) != GAIO_FUTURE_PENDING)
     return;
-
-  g_object_ref (task);
 
   if (!task->started)
     {
@@ -442,7 +439,6 @@ task_step (GaioTask *task)
           unregister (task);
           gaio_coroutine_close (task->coroutine);
           cancel_future (task, task->cancel_message);
-          g_object_unref (task);
           return;
         }
 
@@ -458,50 +454,16 @@ task_step (GaioTask *task)
       g_clear_pointer (&task->fiber, _gaio_fiber_free);
       complete (task);
     }
-
-  g_object_unref (task);
 }
 
-/**
- * gaio_await:
- * @future: (transfer full): the future to wait for
- * @result: (out caller-allocates) (optional): where to copy the result
- * @error: return location for a #GError
- *
- * Waits for @future inside a task: asyncio's `await future`. If @future
- * is pending, the calling task is suspended (its stack and every frame on
- * it stay as they are) and the loop goes on with other work; the task
- * resumes when @future is done, on the loop's thread. A future that is
- * already done is not waited for.
- *
- * Takes @future, so that a call that returns a new future can be awaited
- * in one line: `gaio_await (gaio_sleep (1.0), NULL, &error)`. To await a
- * future you keep, pass g_object_ref (future).
- *
- * If the task is cancelled while it waits (or was cancelled before),
- * this fails with %G_IO_ERROR_CANCELLED. The task may return that error
- * to end cancelled, or go on.
- *
- * Outside a task there is nothing to suspend: this fails with
- * %GAIO_ERROR_INVALID_STATE, without blocking. Awaiting a future of
- * another loop fails with %GAIO_ERROR_INVALID_ARGUMENT, and a task
- * awaiting itself with %GAIO_ERROR_INVALID_STATE.
- *
- * Returns: %TRUE with @result set if @future finished with a result;
- *   %FALSE with @error set to its error, or to why it could not be awaited
- */
-gboolean
-gaio_await (GaioFuture  *future,
-            GValue      *result,
-            GError     **error)
+/* gaio_await() without the argument checks and the reference it takes. */
+static gboolean
+await_future (GaioFuture  *future,
+              GValue      *result,
+              GError     **error)
 {
-  g_autoptr(GaioFuture) owned = future;
-  GaioTask *task;
+  GaioTask *task = fiber_task ();
 
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  task = fiber_task ();
   if (task == NULL)
     {
       g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE,
@@ -517,7 +479,7 @@ gaio_await (GaioFuture  *future,
                    "Task cannot await on itself: %s", repr);
       return FALSE;
     }
-  if (gaio_future_get_loop (future) != task->loop)
+  if (_gaio_future_peek_loop (future) != task->loop)
     {
       g_autofree char *task_repr = gaio_future_to_string (GAIO_FUTURE (task));
       g_autofree char *future_repr = gaio_future_to_string (future);
@@ -527,7 +489,7 @@ gaio_await (GaioFuture  *future,
       return FALSE;
     }
 
-  if (!gaio_future_is_done (future))
+  if (_gaio_future_peek_state (future) == GAIO_FUTURE_PENDING)
     {
       if (task->destroying)
         {
@@ -573,7 +535,54 @@ gaio_await (GaioFuture  *future,
         }
     }
 
-  return gaio_future_get_result (future, result, error);
+  return _gaio_future_get_result (future, result, error);
+}
+
+/**
+ * gaio_await:
+ * @future: (transfer full): the future to wait for
+ * @result: (out caller-allocates) (optional): where to copy the result
+ * @error: return location for a #GError
+ *
+ * Waits for @future inside a task: asyncio's `await future`. If @future
+ * is pending, the calling task is suspended (its stack and every frame on
+ * it stay as they are) and the loop goes on with other work; the task
+ * resumes when @future is done, on the loop's thread. A future that is
+ * already done is not waited for.
+ *
+ * Takes @future, so that a call that returns a new future can be awaited
+ * in one line: `gaio_await (gaio_sleep (1.0), NULL, &error)`. To await a
+ * future you keep, pass g_object_ref (future).
+ *
+ * If the task is cancelled while it waits (or was cancelled before),
+ * this fails with %G_IO_ERROR_CANCELLED. The task may return that error
+ * to end cancelled, or go on.
+ *
+ * Outside a task there is nothing to suspend: this fails with
+ * %GAIO_ERROR_INVALID_STATE, without blocking. Awaiting a future of
+ * another loop fails with %GAIO_ERROR_INVALID_ARGUMENT, and a task
+ * awaiting itself with %GAIO_ERROR_INVALID_STATE.
+ *
+ * Returns: %TRUE with @result set if @future finished with a result;
+ *   %FALSE with @error set to its error, or to why it could not be awaited
+ */
+gboolean
+gaio_await (GaioFuture  *future,
+            GValue      *result,
+            GError     **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  ok = await_future (future, result, error);
+
+  /* Often the last reference: the caller handed over its own, and the
+   * done callback that woke the task has let go of its. */
+  _gaio_future_release (future);
+
+  return ok;
 }
 
 /**

@@ -18,6 +18,7 @@
 #include <glib-unix.h>
 
 #include "gaio-test-util.h"
+#include "gaio-future-private.h"
 #include "gaio-loop-private.h"
 
 /* ------------------------------------------------------------------ */
@@ -1536,10 +1537,13 @@ test_wait_async_result (void)
   GValue *value;
   GError *error = NULL;
 
+  /* Nothing completes the wait while the future is pending; then a
+   * callback completes the future. (Not a timer: under valgrind a short
+   * delay could pass before the first check.) */
   gaio_future_wait_async (future, NULL, wait_ready, &wd);
-  g_assert_nonnull (gaio_loop_call_later (loop, 0.01, set_result_cb, future, NULL, &error));
   drain (loop);
   g_assert_null (wd.result);
+  g_assert_nonnull (gaio_loop_call_soon (loop, set_result_cb, future, NULL, &error));
 
   g_assert_true (gaio_test_iterate_until (gaio_loop_get_context (loop), wait_done, &wd, 10));
   g_assert_true (wd.source == (gpointer) future);
@@ -1729,6 +1733,333 @@ test_wait_async_caller_context (void)
   gaio_test_loop_free (loop);
 }
 
+/* ------------------------------------------------------------------ */
+/* Recycling (gaio-future.c): a future whose last reference the library  */
+/* drops, and that nothing else can reach, is reused by the next         */
+/* gaio_future_new() of the thread.                                      */
+
+static gboolean
+skip_without_pool (void)
+{
+  if (GAIO_FUTURE_POOL_SIZE > 0)
+    return FALSE;
+  g_test_skip ("futures are not recycled in this build (AddressSanitizer)");
+  return TRUE;
+}
+
+static void
+count_call (GaioFuture *future,
+            gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+/* A recycled future comes back pending, with no result, no callbacks and
+ * the loop it is created for (FU-01's initial state). */
+static void
+test_recycle_reset (void)
+{
+  GaioLoop *first = gaio_test_loop_new ();
+  GaioLoop *second = gaio_test_loop_new ();
+  GaioFuture *future = gaio_loop_create_future (first);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  gpointer address = future;
+  guint pooled, calls = 0;
+
+  if (skip_without_pool ())
+    {
+      g_object_unref (future);
+      gaio_test_loop_free (first);
+      gaio_test_loop_free (second);
+      return;
+    }
+
+  gaio_future_add_done_callback (future, count_call, &calls, NULL);
+  g_assert_true (gaio_future_set_result_string (future, "done", NULL));
+  drain (first);
+  g_assert_cmpuint (calls, ==, 1);
+
+  pooled = _gaio_future_get_pool_size ();
+  _gaio_future_release (future);
+  g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled + 1);
+
+  future = gaio_loop_create_future (second);
+  g_assert_true (future == address);
+  g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled);
+  g_assert_true (gaio_future_get_loop (future) == second);
+  g_assert_cmpint (gaio_future_get_state (future), ==, GAIO_FUTURE_PENDING);
+  g_assert_cmpint (gaio_future_get_result_type (future), ==, G_TYPE_INVALID);
+  g_assert_null (gaio_future_get_result_string (future, &error));
+  g_assert_error (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE);
+  text = gaio_future_to_string (future);
+  g_assert_cmpstr (text, ==, "<Future pending>");
+
+  /* Its embedded callback list serves again. */
+  gaio_future_add_done_callback (future, count_call, &calls, NULL);
+  g_assert_true (gaio_future_set_result_pointer (future, NULL, NULL, NULL));
+  drain (second);
+  g_assert_cmpuint (calls, ==, 2);
+
+  g_assert_finalize_object (future);
+  gaio_test_loop_free (first);
+  gaio_test_loop_free (second);
+}
+
+static void
+set_flag (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+}
+
+/* Recycling runs what finalize runs: the result's destroy notify and the
+ * notifies of callbacks that never ran. */
+static void
+test_recycle_frees_contents (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioFuture *future = gaio_loop_create_future (loop);
+  gboolean result_freed = FALSE, callback_freed = FALSE;
+  guint calls = 0;
+
+  gaio_future_add_done_callback (future, count_call, &calls, NULL);
+  gaio_future_add_done_callback (future, count_call, &callback_freed, set_flag);
+  g_assert_cmpuint (gaio_future_remove_done_callback (future, count_call, &calls), ==, 1);
+  g_assert_true (gaio_future_set_result_pointer (future, &result_freed, set_flag, NULL));
+
+  /* The scheduled callbacks hold the future: this is not the last reference. */
+  _gaio_future_release (future);
+  g_assert_false (result_freed);
+
+  /* The loop closes with the callback not run: its notify runs, and the
+   * loop lets go of the future, which frees the result. */
+  gaio_test_loop_free (loop);
+  g_assert_true (callback_freed);
+  g_assert_true (result_freed);
+  g_assert_cmpuint (calls, ==, 0);
+}
+
+static void
+weak_notify_flag (gpointer  data,
+                  GObject  *where_the_object_was)
+{
+  *(gboolean *) data = TRUE;
+}
+
+/* A weak reference is qdata: the future takes GObject's path and is
+ * finalized, so the weak reference is told. */
+static void
+test_recycle_not_weak_referenced (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioFuture *future = gaio_loop_create_future (loop);
+  guint pooled = _gaio_future_get_pool_size ();
+  gboolean finalized = FALSE;
+
+  g_object_weak_ref (G_OBJECT (future), weak_notify_flag, &finalized);
+  _gaio_future_release (future);
+  g_assert_true (finalized);
+  g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled);
+
+  gaio_test_loop_free (loop);
+}
+
+/* User data (g_object_set_data(), as bindings keep their wrappers) keeps
+ * the future out of the pool; its destroy notify runs at finalize. */
+static void
+test_recycle_not_with_data (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioFuture *future = gaio_loop_create_future (loop);
+  guint pooled = _gaio_future_get_pool_size ();
+  gboolean freed = FALSE;
+
+  g_object_set_data_full (G_OBJECT (future), "test-data", &freed, set_flag);
+  _gaio_future_release (future);
+  g_assert_true (freed);
+  g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled);
+
+  gaio_test_loop_free (loop);
+}
+
+/* Another reference: the release only drops the library's. */
+static void
+test_recycle_not_shared (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioFuture *future = gaio_loop_create_future (loop);
+  guint pooled = _gaio_future_get_pool_size ();
+
+  g_assert_true (gaio_future_set_result_int64 (future, 7, NULL));
+  _gaio_future_release (g_object_ref (future));
+  g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled);
+  g_assert_cmpint (gaio_future_get_result_int64 (future, NULL), ==, 7);
+
+  g_assert_finalize_object (future);
+  gaio_test_loop_free (loop);
+}
+
+/* DB-09: an error nobody retrieved is still reported once when the
+ * library drops the last reference. */
+static void
+test_recycle_not_unretrieved (void)
+{
+  Reports reports;
+  GaioLoop *loop = loop_with_reports (&reports);
+  GaioFuture *future = gaio_loop_create_future (loop);
+  guint pooled = _gaio_future_get_pool_size ();
+
+  g_assert_true (gaio_future_take_error (future, boom_error ("bad"), NULL));
+  _gaio_future_release (future);
+  g_assert_cmpuint (reports.calls, ==, 1);
+  g_assert_cmpstr (reports.message, ==, "Future exception was never retrieved");
+  g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled);
+
+  drain (loop);
+  gaio_test_loop_free (loop);
+  g_assert_cmpuint (reports.calls, ==, 1);
+  reports_clear (&reports);
+}
+
+static void
+on_notify (GObject    *object,
+           GParamSpec *pspec,
+           gpointer    user_data)
+{
+}
+
+/* Signal handlers are disconnected as the last unref would, so their
+ * data is freed and none stays on the reused object. */
+static void
+test_recycle_disconnects_handlers (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioFuture *future = gaio_loop_create_future (loop);
+  gboolean freed = FALSE;
+
+  if (skip_without_pool ())
+    {
+      g_object_unref (future);
+      gaio_test_loop_free (loop);
+      return;
+    }
+
+  g_signal_connect_data (future, "notify", G_CALLBACK (on_notify), &freed,
+                         (GClosureNotify) (void (*) (void)) set_flag, 0);
+  _gaio_future_release (future);
+  g_assert_true (freed);
+
+  future = gaio_loop_create_future (loop);
+  g_assert_cmpuint (g_signal_handlers_disconnect_matched (future, G_SIGNAL_MATCH_DATA, 0, 0,
+                                                          NULL, NULL, &freed), ==, 0);
+  g_assert_finalize_object (future);
+  gaio_test_loop_free (loop);
+}
+
+/* Debug mode keeps GObject's own life cycle: nothing is pooled. */
+static void
+test_recycle_not_in_debug_mode (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioFuture *future;
+  guint pooled = _gaio_future_get_pool_size ();
+
+  gaio_loop_set_debug (loop, TRUE);
+  future = gaio_loop_create_future (loop);
+  _gaio_future_release (future);
+  g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled);
+
+  gaio_test_loop_free (loop);
+}
+
+static gpointer
+pool_in_thread (gpointer data)
+{
+  GMainContext *context = g_main_context_new ();
+  GaioLoop *loop;
+  guint pooled;
+
+  g_main_context_push_thread_default (context);
+  loop = gaio_loop_new (context);
+  _gaio_future_release (gaio_loop_create_future (loop));
+  pooled = _gaio_future_get_pool_size ();
+  gaio_loop_close (loop, NULL);
+  g_object_unref (loop);
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+
+  return GUINT_TO_POINTER (pooled);
+}
+
+/* Each thread has its own pool, and a thread that ends finalizes its
+ * pool (valgrind's leak check sees one that did not). */
+static void
+test_recycle_per_thread (void)
+{
+  guint pooled = _gaio_future_get_pool_size ();
+  GThread *thread = g_thread_new ("pool", pool_in_thread, NULL);
+
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_thread_join (thread)), ==,
+                    GAIO_FUTURE_POOL_SIZE > 0 ? 1 : 0);
+  g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled);
+}
+
+/* A user's last g_object_unref() goes through dispose, which puts the
+ * future in the pool instead of letting GObject finalize it. */
+static void
+test_recycle_on_last_unref (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioFuture *future = gaio_loop_create_future (loop);
+  gpointer address = future;
+  gboolean freed = FALSE;
+  guint pooled = _gaio_future_get_pool_size ();
+
+  if (skip_without_pool ())
+    {
+      g_object_unref (future);
+      gaio_test_loop_free (loop);
+      return;
+    }
+
+  g_assert_true (gaio_future_set_result_pointer (future, &freed, set_flag, NULL));
+  g_object_unref (future);
+  g_assert_true (freed);
+  g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled + 1);
+
+  future = gaio_loop_create_future (loop);
+  g_assert_true (future == address);
+  g_assert_cmpint (gaio_future_get_state (future), ==, GAIO_FUTURE_PENDING);
+  g_assert_finalize_object (future);
+  gaio_test_loop_free (loop);
+}
+
+static gpointer
+unref_in_thread (gpointer data)
+{
+  g_object_unref (data);
+
+  return GUINT_TO_POINTER (_gaio_future_get_pool_size ());
+}
+
+/* A future whose last reference goes on another thread than the one that
+ * made it joins neither pool: only the thread that made it reuses it. */
+static void
+test_recycle_not_on_other_thread (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioFuture *future = gaio_loop_create_future (loop);
+  guint pooled = _gaio_future_get_pool_size ();
+  GThread *thread;
+
+  g_assert_true (gaio_future_set_result_int64 (future, 1, NULL));
+  thread = g_thread_new ("unref", unref_in_thread, future);
+  g_assert_cmpuint (GPOINTER_TO_UINT (g_thread_join (thread)), ==, 0);
+  g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled);
+
+  gaio_test_loop_free (loop);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1805,6 +2136,18 @@ main (int   argc,
   g_test_add_func ("/Gaio/Future/wait-async-cancellable", test_wait_async_cancellable);
   g_test_add_func ("/Gaio/Future/wait-async-cancellable-before",
                    test_wait_async_cancellable_before);
+  g_test_add_func ("/Gaio/Future/recycle-reset", test_recycle_reset);
+  g_test_add_func ("/Gaio/Future/recycle-frees-contents", test_recycle_frees_contents);
+  g_test_add_func ("/Gaio/Future/recycle-not-weak-referenced", test_recycle_not_weak_referenced);
+  g_test_add_func ("/Gaio/Future/recycle-not-with-data", test_recycle_not_with_data);
+  g_test_add_func ("/Gaio/Future/recycle-not-shared", test_recycle_not_shared);
+  g_test_add_func ("/Gaio/Future/recycle-not-unretrieved", test_recycle_not_unretrieved);
+  g_test_add_func ("/Gaio/Future/recycle-disconnects-handlers",
+                   test_recycle_disconnects_handlers);
+  g_test_add_func ("/Gaio/Future/recycle-not-in-debug-mode", test_recycle_not_in_debug_mode);
+  g_test_add_func ("/Gaio/Future/recycle-per-thread", test_recycle_per_thread);
+  g_test_add_func ("/Gaio/Future/recycle-on-last-unref", test_recycle_on_last_unref);
+  g_test_add_func ("/Gaio/Future/recycle-not-on-other-thread", test_recycle_not_on_other_thread);
 
   return g_test_run ();
 }

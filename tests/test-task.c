@@ -14,6 +14,7 @@
 
 #include "gaio-test-util.h"
 #include "gaio-fiber-private.h"
+#include "gaio-future-private.h"
 #include "gaio-loop-private.h"
 
 /* ------------------------------------------------------------------ */
@@ -1709,6 +1710,45 @@ test_fiber_basics (void)
   _gaio_fiber_free (second);
 }
 
+/* ------------------------------------------------------------------ */
+/* Recycling of awaited futures (gaio-future.c)                          */
+
+static gboolean
+await_handed_future (gpointer   user_data,
+                     GValue    *result,
+                     GError   **error)
+{
+  return gaio_await (user_data, result, error);
+}
+
+/* A future that only the awaiting task and its done callback hold goes
+ * back to the pool once the task has resumed, and the task still gets
+ * its result. */
+static void
+test_task_awaited_future_recycled (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioFuture *future = gaio_loop_create_future (loop);
+  g_autoptr(GaioTask) task = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+  guint pooled;
+
+  task = spawn (loop, GAIO_COROUTINE_NEW (await_handed_future, g_object_ref (future), NULL));
+  gaio_test_iterate (gaio_loop_get_context (loop), 3);
+  g_assert_false (gaio_future_is_done (GAIO_FUTURE (task)));
+
+  pooled = _gaio_future_get_pool_size ();
+  g_assert_true (gaio_future_set_result_int64 (future, 5, NULL));
+  g_object_unref (future);
+  g_assert_true (run_task (loop, task, &value, NULL));
+  g_assert_cmpint (g_value_get_int64 (&value), ==, 5);
+  g_assert_cmpuint (_gaio_future_get_pool_size (), ==,
+                    GAIO_FUTURE_POOL_SIZE > 0 ? pooled + 1 : pooled);
+
+  g_clear_object (&task);
+  gaio_test_loop_free (loop);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1757,6 +1797,7 @@ main (int   argc,
   g_test_add_func ("/Gaio/Task/wait-modes", test_wait_modes);
   g_test_add_func ("/Gaio/Task/wait-empty", test_wait_empty);
   g_test_add_func ("/Gaio/Task/shield", test_wait_shield);
+  g_test_add_func ("/Gaio/Task/awaited-future-recycled", test_task_awaited_future_recycled);
 
 
   return g_test_run ();
