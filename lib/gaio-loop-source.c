@@ -420,7 +420,7 @@ gaio_loop_source_finalize (GSource *source)
       g_free (self->cached_handles);
       self->cached_handles = next;
     }
-  g_free (self->timers.items);
+  _gaio_timer_heap_clear (&self->timers, NULL, NULL);
 }
 
 static GSourceFuncs gaio_loop_source_funcs = {

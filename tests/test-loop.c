@@ -788,6 +788,147 @@ test_timer_deadline_order (void)
   gaio_test_loop_free (loop);
 }
 
+/* Many timers at once, for the order of the heap. */
+typedef struct
+{
+  GArray  *fired;     /* guint: the indices of the timers, as they ran */
+  guint    index;
+  gint64   when_ms;   /* the deadline, in milliseconds before the start */
+} TimerMark;
+
+typedef struct
+{
+  TimerMark *marks;
+  guint      n_marks;
+  GArray    *fired;
+  guint      n_expected;
+} TimerMarks;
+
+static gboolean
+mark_fired_cb (gpointer   data,
+               GError   **error)
+{
+  TimerMark *mark = data;
+
+  g_array_append_val (mark->fired, mark->index);
+  return TRUE;
+}
+
+static gboolean
+all_marks_fired (gpointer data)
+{
+  TimerMarks *marks = data;
+
+  return marks->fired->len == marks->n_expected;
+}
+
+static int
+compare_marks (gconstpointer a,
+               gconstpointer b)
+{
+  const TimerMark *x = a;
+  const TimerMark *y = b;
+
+  if (x->when_ms != y->when_ms)
+    return x->when_ms < y->when_ms ? -1 : 1;
+  return (x->index > y->index) - (x->index < y->index);
+}
+
+/* Schedules @n timers with call_at(), all already due, at one of 50
+ * whole-millisecond deadlines drawn at random (so many deadlines are
+ * equal), and returns their handles. */
+static GaioHandle **
+timer_marks_schedule (TimerMarks *marks,
+                      GaioLoop   *loop,
+                      guint       n)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261122);
+  GaioHandle **handles = g_new (GaioHandle *, n);
+  gdouble base = gaio_loop_time (loop) - 1;
+
+  marks->marks = g_new0 (TimerMark, n);
+  marks->n_marks = n;
+  marks->fired = g_array_new (FALSE, FALSE, sizeof (guint));
+  marks->n_expected = n;
+  for (guint i = 0; i < n; i++)
+    {
+      TimerMark *mark = &marks->marks[i];
+      GError *error = NULL;
+
+      *mark = (TimerMark) { marks->fired, i, g_rand_int_range (rand, 0, 50) };
+      handles[i] = gaio_loop_call_at (loop, base + mark->when_ms / 1000.0, mark_fired_cb, mark,
+                                      NULL, &error);
+      g_assert_no_error (error);
+    }
+
+  return handles;
+}
+
+/* Runs the loop until the timers not cancelled ran, and checks that they
+ * ran in deadline order, ties in scheduling order. */
+static void
+timer_marks_check (TimerMarks *marks,
+                   GaioLoop   *loop)
+{
+  g_autofree TimerMark *expected = g_new (TimerMark, marks->n_marks);
+  guint n_expected = 0;
+
+  for (guint i = 0; i < marks->n_marks; i++)
+    {
+      if (marks->marks[i].fired != NULL)
+        expected[n_expected++] = marks->marks[i];
+    }
+  marks->n_expected = n_expected;
+  qsort (expected, n_expected, sizeof (TimerMark), compare_marks);
+
+  g_assert_true (gaio_test_iterate_until (gaio_loop_get_context (loop), all_marks_fired, marks,
+                                          10));
+  for (guint i = 0; i < n_expected; i++)
+    g_assert_cmpuint (g_array_index (marks->fired, guint, i), ==, expected[i].index);
+
+  g_array_unref (marks->fired);
+  g_free (marks->marks);
+}
+
+/* LS-04/LS-06: thousands of timers, many with equal deadlines, run in
+ * deadline order and ties in scheduling order: the heap's order holds
+ * beyond the few timers of the tests above. */
+static void
+test_timer_heap_order (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  TimerMarks marks;
+
+  g_free (timer_marks_schedule (&marks, loop, 5000));
+  timer_marks_check (&marks, loop);
+
+  gaio_test_loop_free (loop);
+}
+
+/* LS-08 + LS-06: after most timers were cancelled and the heap was
+ * rebuilt without them, the others still run in order. */
+static void
+test_timer_heap_order_after_prune (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  TimerMarks marks;
+  g_autofree GaioHandle **handles = timer_marks_schedule (&marks, loop, 5000);
+
+  for (guint i = 0; i < marks.n_marks; i++)
+    {
+      if (i % 5 < 3)
+        {
+          gaio_handle_cancel (handles[i]);
+          /* Left out of the expected order. */
+          marks.marks[i].fired = NULL;
+        }
+    }
+  timer_marks_check (&marks, loop);
+  g_assert_cmpuint (_gaio_loop_get_n_timers (loop), ==, 0);
+
+  gaio_test_loop_free (loop);
+}
+
 /* ------------------------------------------------------------------ */
 /* Cancel                                                               */
 
@@ -2322,6 +2463,8 @@ main (int   argc,
   g_test_add_func ("/Gaio/Loop/call-at-sub-resolution", test_call_at_sub_resolution);
   g_test_add_func ("/Gaio/Loop/timer-ties-fifo", test_timer_ties_fifo);
   g_test_add_func ("/Gaio/Loop/timer-deadline-order", test_timer_deadline_order);
+  g_test_add_func ("/Gaio/Loop/timer-heap-order", test_timer_heap_order);
+  g_test_add_func ("/Gaio/Loop/timer-heap-order-after-prune", test_timer_heap_order_after_prune);
   g_test_add_func ("/Gaio/Loop/cancel-soon", test_cancel_soon);
   g_test_add_func ("/Gaio/Loop/cancel-timer", test_cancel_timer);
   g_test_add_func ("/Gaio/Loop/cancel-in-same-iteration", test_cancel_in_same_iteration);
