@@ -64,8 +64,11 @@ GaioHandle *_gaio_handle_new       (GaioCallback    callback,
                                     GDestroyNotify  notify);
 
 /* Frees what a handle owns besides its closure, leaving its memory for
- * reuse (the loop's cache) or g_free(). */
+ * reuse (the loop's cache) or _gaio_handle_free(). */
 void        _gaio_handle_clear     (GaioHandle     *handle);
+
+/* Frees the memory of a cleared handle (see _gaio_handle_clear()). */
+void        _gaio_handle_free      (GaioHandle     *handle);
 
 /* (Re)initializes a handle's memory as a new pending handle with one
  * reference, for the loop's cache of handles. */

@@ -417,7 +417,7 @@ gaio_loop_source_finalize (GSource *source)
     {
       GaioHandle *next = self->cached_handles->next;
 
-      g_free (self->cached_handles);
+      _gaio_handle_free (self->cached_handles);
       self->cached_handles = next;
     }
   _gaio_timer_heap_clear (&self->timers, NULL, NULL);
