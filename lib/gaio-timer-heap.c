@@ -74,6 +74,18 @@ smallest_child (const GaioTimerEntry *items,
   return best;
 }
 
+/* The smallest of four children starting at @first, as a tournament:
+ * the first two comparisons are independent of each other. */
+static inline guint
+smallest_of_four (const GaioTimerEntry *items,
+                  guint                 first)
+{
+  guint a = before (&items[first + 1], &items[first]) ? first + 1 : first;
+  guint b = before (&items[first + 3], &items[first + 2]) ? first + 3 : first + 2;
+
+  return before (&items[b], &items[a]) ? b : a;
+}
+
 /* Puts @item at the hole @i or above it. */
 static void
 sift_up (GaioTimerHeap  *heap,
@@ -130,7 +142,15 @@ refill_root (GaioTimerHeap  *heap,
   guint i = 0;
   guint first;
 
-  while ((first = first_child_of (i)) < len)
+  /* Nodes with four children: all but the last parent. */
+  while ((first = first_child_of (i)) + ARITY <= len)
+    {
+      guint child = smallest_of_four (items, first);
+
+      items[i] = items[child];
+      i = child;
+    }
+  if (first < len)
     {
       guint child = smallest_child (items, len, first);
 
