@@ -531,13 +531,32 @@ seconds_to_usec (gdouble seconds)
   gdouble usec = seconds * G_USEC_PER_SEC;
 
   /* Deadlines are never negative (a handle with when < 0 is not a timer),
-   * and inf or absurd ones mean "never". */
+   * and inf or absurd ones mean "never". Positive: adding one half and
+   * truncating rounds as llround() does, without a call into libm. */
   if (usec <= 0)
     return 0;
   if (usec >= (gdouble) G_MAXINT64)
     return G_MAXINT64;
 
-  return (gint64) llround (usec);
+  return (gint64) (usec + 0.5);
+}
+
+/* The deadline @delay seconds after @now (microseconds), computed in
+ * integers from the clock rather than through seconds in a double: the
+ * same deadline to the microsecond, with less arithmetic per timer.
+ * Delays beyond 2^62 microseconds (146 000 years) mean "never". */
+static gint64
+deadline_after (gint64  now,
+                gdouble delay)
+{
+  gdouble usec = delay * G_USEC_PER_SEC;
+
+  if (usec >= (gdouble) (G_MAXINT64 / 2))
+    return G_MAXINT64;
+  if (usec <= (gdouble) -now)
+    return 0;
+
+  return now + (gint64) (usec < 0 ? usec - 0.5 : usec + 0.5);
 }
 
 static GaioHandle *
@@ -595,7 +614,7 @@ gaio_loop_call_later (GaioLoop        *loop,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return schedule_timer (loop, "gaio_loop_call_later",
-                         seconds_to_usec (g_get_monotonic_time () / (gdouble) G_USEC_PER_SEC + delay),
+                         deadline_after (g_get_monotonic_time (), delay),
                          callback, user_data, notify, error);
 }
 
