@@ -8,6 +8,7 @@
 
 #include "gaio.h"
 #include "gaio-debug-private.h"
+#include "gaio-timer-cancels-private.h"
 
 G_BEGIN_DECLS
 
@@ -40,12 +41,13 @@ struct _GaioHandle
 
   /* Timers only (when >= 0): the deadline in g_get_monotonic_time()
    * microseconds, the scheduling order that breaks ties, and a reference
-   * to the loop's source, set before the handle is published and kept
-   * until the last unref, so that a cancel from any thread can tell the
-   * loop that its heap holds one more dead timer (LS-08). */
-  gint64          when;
-  guint64         seq;
-  GSource        *timer_source;   /* (owned) (nullable) */
+   * to the loop's count of cancelled timers, set before the handle is
+   * published and kept until the last unref, so that a cancel from any
+   * thread can tell the loop that its heap holds one more dead timer
+   * (LS-08). */
+  gint64            when;
+  guint64           seq;
+  GaioTimerCancels *timer_cancels;  /* (owned) (nullable) */
 
   char           *name;           /* (owned) (nullable) */
   const char     *static_name;    /* (nullable) a literal, used when name is NULL */

@@ -8,7 +8,6 @@
 
 #include "gaio-debug-private.h"
 #include "gaio-handle-private.h"
-#include "gaio-loop-source-private.h"
 
 /**
  * GaioHandle:
@@ -112,7 +111,7 @@ _gaio_handle_free (GaioHandle *handle)
 void
 _gaio_handle_clear (GaioHandle *handle)
 {
-  g_clear_pointer (&handle->timer_source, _gaio_loop_source_unref);
+  g_clear_pointer (&handle->timer_cancels, _gaio_timer_cancels_unref);
   g_clear_object (&handle->task);
   g_clear_pointer (&handle->traceback, _gaio_traceback_free);
   g_clear_pointer (&handle->name, g_free);
@@ -207,10 +206,10 @@ gaio_handle_cancel (GaioHandle *handle)
                                           GAIO_HANDLE_CANCELLED))
     return;
 
-  /* timer_source is set before the handle is published and kept until the
-   * last unref, so reading it here races with nothing. */
-  if (handle->timer_source != NULL)
-    _gaio_loop_source_timer_cancelled (handle->timer_source);
+  /* timer_cancels is set before the handle is published and kept until
+   * the last unref, so reading it here races with nothing. */
+  if (handle->timer_cancels != NULL)
+    _gaio_timer_cancels_add (handle->timer_cancels);
 
   gaio_handle_release_closure (handle);
 }

@@ -99,7 +99,7 @@ typedef struct
   gboolean       dispatching;        /* see gaio_loop_source_new() */
 
   /* Any thread. */
-  gint           n_cancelled_timers; /* (atomic) cancels since the last prune */
+  GaioTimerCancels *timer_cancels;   /* (owned) shared with the timers */
   gint           may_sleep;          /* (atomic) between prepare() and check() */
   GaioInbox      inbox;
 } GaioLoopSource;
@@ -224,11 +224,11 @@ static void
 prune_timers (GaioLoopSource *self)
 {
   const GaioTimerEntry *top;
-  guint n_cancelled = g_atomic_int_get (&self->n_cancelled_timers);
+  guint n_cancelled = _gaio_timer_cancels_get (self->timer_cancels);
 
   if (self->timers.len > MIN_TIMERS_TO_PRUNE && n_cancelled * 2 > self->timers.len)
     {
-      g_atomic_int_set (&self->n_cancelled_timers, 0);
+      _gaio_timer_cancels_reset (self->timer_cancels);
       _gaio_timer_heap_prune (&self->timers, drop_timer, self);
     }
 
@@ -407,8 +407,7 @@ gaio_loop_source_finalize (GSource *source)
    * _gaio_loop_source_unref(). */
   GAIO_TSAN_ACQUIRE (source);
 
-  /* The loop closes the source before dropping it; timers in the heap
-   * hold references on the source, so reaching here means it is empty. */
+  /* The loop closes the source before dropping it, which empties it. */
   g_assert (self->ready_head == NULL);
   g_assert (self->timers.len == 0);
   g_assert (self->fd_watches == NULL);
@@ -421,6 +420,7 @@ gaio_loop_source_finalize (GSource *source)
       self->cached_handles = next;
     }
   _gaio_timer_heap_clear (&self->timers, NULL, NULL);
+  _gaio_timer_cancels_unref (self->timer_cancels);
 }
 
 static GSourceFuncs gaio_loop_source_funcs = {
@@ -441,6 +441,7 @@ _gaio_loop_source_new (GaioLoop     *loop,
   self->context = context;
   _gaio_inbox_init (&self->inbox);
   _gaio_timer_heap_init (&self->timers);
+  self->timer_cancels = _gaio_timer_cancels_new ();
   g_source_set_static_name ((GSource *) self, "GaioLoop");
   /* Never blocked by GLib, so never churns its descriptors (see the top
    * of the file); re-entry is refused in dispatch(). */
@@ -495,7 +496,7 @@ _gaio_loop_source_call_at (GSource        *source,
 
   handle->when = when;
   handle->seq = self->next_timer_seq++;
-  handle->timer_source = g_source_ref (source);
+  handle->timer_cancels = _gaio_timer_cancels_ref (self->timer_cancels);
   _gaio_timer_heap_push (&self->timers, handle);
 
   return handle;
@@ -523,14 +524,6 @@ _gaio_loop_source_push_threadsafe (GSource    *source,
     default:
       return FALSE;
     }
-}
-
-void
-_gaio_loop_source_timer_cancelled (GSource *source)
-{
-  GaioLoopSource *self = (GaioLoopSource *) source;
-
-  g_atomic_int_inc (&self->n_cancelled_timers);
 }
 
 static void
