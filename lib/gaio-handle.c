@@ -131,6 +131,30 @@ gaio_handle_release_closure (GaioHandle *handle)
     notify (user_data);
 }
 
+/* Moves a handle the loop is about to run from PENDING to RUNNING, and
+ * says whether it was still pending. */
+static inline gboolean
+claim_for_running (GaioHandle *handle)
+{
+  /* The loop's reference is the only one: no other thread can hold the
+   * handle (a pointer returned without a reference is only valid on the
+   * loop's thread), so nothing can cancel it concurrently and a plain
+   * store will do, saving a locked instruction per callback. The acquire
+   * load pairs with the release of any other thread's last unref, so what
+   * it did to the handle (a cancel) is seen here. */
+  if (__atomic_load_n (&handle->ref_count, __ATOMIC_ACQUIRE) == 1)
+    {
+      if (__atomic_load_n (&handle->state, __ATOMIC_RELAXED) != GAIO_HANDLE_PENDING)
+        return FALSE;
+      __atomic_store_n (&handle->state, GAIO_HANDLE_RUNNING, __ATOMIC_RELAXED);
+      return TRUE;
+    }
+
+  return g_atomic_int_compare_and_exchange (&handle->state,
+                                            GAIO_HANDLE_PENDING,
+                                            GAIO_HANDLE_RUNNING);
+}
+
 gboolean
 _gaio_handle_run (GaioHandle  *handle,
                   gboolean     keep_name,
@@ -139,9 +163,7 @@ _gaio_handle_run (GaioHandle  *handle,
   g_autoptr(GError) local_error = NULL;
   gboolean ok;
 
-  if (!g_atomic_int_compare_and_exchange (&handle->state,
-                                          GAIO_HANDLE_PENDING,
-                                          GAIO_HANDLE_RUNNING))
+  if (!claim_for_running (handle))
     return TRUE;
 
   ok = handle->callback (handle->user_data, &local_error);
