@@ -65,19 +65,39 @@ GaioHandle *_gaio_handle_new       (GaioCallback    callback,
                                     gpointer        user_data,
                                     GDestroyNotify  notify);
 
+void        _gaio_handle_clear_owned (GaioHandle   *handle);
+
 /* Frees what a handle owns besides its closure, leaving its memory for
- * reuse (the loop's cache) or _gaio_handle_free(). */
-void        _gaio_handle_clear     (GaioHandle     *handle);
+ * reuse (the loop's cache) or _gaio_handle_free(). Inline: most handles
+ * own none of it, and the loop clears one per callback. */
+static inline void
+_gaio_handle_clear (GaioHandle *handle)
+{
+  if (handle->timer_cancels != NULL || handle->task != NULL ||
+      handle->traceback != NULL || handle->name != NULL)
+    _gaio_handle_clear_owned (handle);
+}
 
 /* Frees the memory of a cleared handle (see _gaio_handle_clear()). */
 void        _gaio_handle_free      (GaioHandle     *handle);
 
 /* (Re)initializes a handle's memory as a new pending handle with one
- * reference, for the loop's cache of handles. */
-void        _gaio_handle_init      (GaioHandle     *handle,
-                                    GaioCallback    callback,
-                                    gpointer        user_data,
-                                    GDestroyNotify  notify);
+ * reference, for the loop's cache of handles. Inline: once per call_soon. */
+static inline void
+_gaio_handle_init (GaioHandle     *handle,
+                   GaioCallback    callback,
+                   gpointer        user_data,
+                   GDestroyNotify  notify)
+{
+  *handle = (GaioHandle) {
+    .ref_count = 1,
+    .state = GAIO_HANDLE_PENDING,
+    .callback = callback,
+    .user_data = user_data,
+    .notify = notify,
+    .when = -1,
+  };
+}
 
 /* Runs the callback if the handle is still pending. Returns FALSE with
  * @error set when the callback failed; a cancelled handle is skipped and

@@ -26,22 +26,6 @@
 
 G_DEFINE_BOXED_TYPE (GaioHandle, gaio_handle, gaio_handle_ref, gaio_handle_unref)
 
-void
-_gaio_handle_init (GaioHandle     *handle,
-                   GaioCallback    callback,
-                   gpointer        user_data,
-                   GDestroyNotify  notify)
-{
-  *handle = (GaioHandle) {
-    .ref_count = 1,
-    .state = GAIO_HANDLE_PENDING,
-    .callback = callback,
-    .user_data = user_data,
-    .notify = notify,
-    .when = -1,
-  };
-}
-
 /* Handles come from GLib's slice allocator: its per-thread magazines
  * make the malloc() of every handle and its free() cheap, and keep both
  * off the allocator's locks when one thread posts handles that another
@@ -109,7 +93,7 @@ _gaio_handle_free (GaioHandle *handle)
 }
 
 void
-_gaio_handle_clear (GaioHandle *handle)
+_gaio_handle_clear_owned (GaioHandle *handle)
 {
   g_clear_pointer (&handle->timer_cancels, _gaio_timer_cancels_unref);
   g_clear_object (&handle->task);
@@ -155,24 +139,15 @@ claim_for_running (GaioHandle *handle)
                                             GAIO_HANDLE_RUNNING);
 }
 
-gboolean
-_gaio_handle_run (GaioHandle  *handle,
-                  gboolean     keep_name,
-                  GError     **error)
+/* The end of _gaio_handle_run() for a callback that failed, or whose
+ * name must be kept: takes @local_error. */
+static gboolean
+finish_run_slow (GaioHandle  *handle,
+                 gboolean     ok,
+                 GError      *local_error,
+                 gboolean     keep_name,
+                 GError     **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  gboolean ok;
-
-  if (!claim_for_running (handle))
-    return TRUE;
-
-  ok = handle->callback (handle->user_data, &local_error);
-
-  /* Only cancel() reads the state from other threads, and it can no
-   * longer win: a release store is enough (a plain store on x86, where
-   * g_atomic_int_set() would be a full barrier per callback). */
-  __atomic_store_n (&handle->state, GAIO_HANDLE_DONE, __ATOMIC_RELEASE);
-
   if (!ok && local_error == NULL)
     local_error = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_FAILED,
                                        "The callback returned FALSE without setting an error");
@@ -191,10 +166,35 @@ _gaio_handle_run (GaioHandle  *handle,
 
   if (local_error != NULL)
     {
-      g_propagate_error (error, g_steal_pointer (&local_error));
+      g_propagate_error (error, local_error);
       return FALSE;
     }
 
+  return TRUE;
+}
+
+gboolean
+_gaio_handle_run (GaioHandle  *handle,
+                  gboolean     keep_name,
+                  GError     **error)
+{
+  GError *local_error = NULL;
+  gboolean ok;
+
+  if (!claim_for_running (handle))
+    return TRUE;
+
+  ok = handle->callback (handle->user_data, &local_error);
+
+  /* Only cancel() reads the state from other threads, and it can no
+   * longer win: a release store is enough (a plain store on x86, where
+   * g_atomic_int_set() would be a full barrier per callback). */
+  __atomic_store_n (&handle->state, GAIO_HANDLE_DONE, __ATOMIC_RELEASE);
+
+  if (G_UNLIKELY (!ok || local_error != NULL || keep_name))
+    return finish_run_slow (handle, ok, local_error, keep_name, error);
+
+  gaio_handle_release_closure (handle);
   return TRUE;
 }
 

@@ -162,8 +162,12 @@ collect_inbox (GaioLoopSource *self)
 {
   GaioHandle *tail;
   guint n;
-  GaioHandle *head = _gaio_inbox_steal (&self->inbox, &tail, &n);
+  GaioHandle *head;
 
+  if (_gaio_inbox_is_empty (&self->inbox))
+    return;
+
+  head = _gaio_inbox_steal (&self->inbox, &tail, &n);
   ready_splice (self, head, tail, n);
 }
 
@@ -224,8 +228,13 @@ static void
 prune_timers (GaioLoopSource *self)
 {
   const GaioTimerEntry *top;
-  guint n_cancelled = _gaio_timer_cancels_get (self->timer_cancels);
+  guint n_cancelled;
 
+  /* Once per iteration: nothing to look at without timers. */
+  if (self->timers.len == 0)
+    return;
+
+  n_cancelled = _gaio_timer_cancels_get (self->timer_cancels);
   if (self->timers.len > MIN_TIMERS_TO_PRUNE && n_cancelled * 2 > self->timers.len)
     {
       _gaio_timer_cancels_reset (self->timer_cancels);
