@@ -45,6 +45,7 @@
 #include "config.h"
 
 #include "gaio-fd-watch-private.h"
+#include "gaio-handle-slab-private.h"
 #include "gaio-inbox-private.h"
 #include "gaio-loop-private.h"
 #include "gaio-loop-source-private.h"
@@ -60,14 +61,9 @@
  * scheduling then allocates nothing. Not under AddressSanitizer, which
  * must see a handle used after its callback ran (a pointer kept without
  * a reference) as the use-after-free it is. */
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef GAIO_HAVE_ASAN
 # define MAX_CACHED_HANDLES 0
-#elif defined(__has_feature)
-# if __has_feature(address_sanitizer)
-#  define MAX_CACHED_HANDLES 0
-# endif
-#endif
-#ifndef MAX_CACHED_HANDLES
+#else
 # define MAX_CACHED_HANDLES 1024
 #endif
 
