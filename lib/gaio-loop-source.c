@@ -170,19 +170,25 @@ collect_inbox (GaioLoopSource *self)
 /* Drops the loop's reference on a handle it is done with, keeping the
  * memory for the next handle when nobody else holds one. Nobody can take
  * a reference concurrently: a pointer the loop handed out without a
- * reference is valid only until the callback ran. */
+ * reference is valid only until the callback ran. So when the loop's
+ * reference is the last, it is dropped without an atomic decrement. */
 static void
 release_handle (GaioLoopSource *self,
                 GaioHandle     *handle)
 {
-  if (self->n_cached_handles >= MAX_CACHED_HANDLES ||
-      g_atomic_int_get (&handle->ref_count) != 1)
+  if (g_atomic_int_get (&handle->ref_count) != 1)
     {
       gaio_handle_unref (handle);
       return;
     }
 
   _gaio_handle_clear (handle);
+  if (self->n_cached_handles >= MAX_CACHED_HANDLES)
+    {
+      _gaio_handle_free (handle);
+      return;
+    }
+
   handle->next = self->cached_handles;
   self->cached_handles = handle;
   self->n_cached_handles++;
@@ -253,6 +259,13 @@ collect_due_timers (GaioLoopSource *self,
   while ((top = _gaio_timer_heap_peek (&self->timers)) != NULL && top->when <= now)
     {
       GaioHandle *handle = _gaio_timer_heap_pop (&self->timers);
+
+      /* With many timers, the handles fire in no order of memory and each
+       * is a cache miss: start loading the next one now, so that its miss
+       * overlaps with this one's and with the next pop. */
+      top = _gaio_timer_heap_peek (&self->timers);
+      if (top != NULL)
+        __builtin_prefetch (top->handle);
 
       if (_gaio_handle_is_pending (handle))
         ready_append (self, handle);
