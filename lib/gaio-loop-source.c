@@ -147,6 +147,8 @@ ready_pop (GaioLoopSource *self)
   self->ready_head = handle->next;
   if (self->ready_head == NULL)
     self->ready_tail = NULL;
+  else
+    __builtin_prefetch (self->ready_head);  /* loaded while this one runs */
   handle->next = NULL;
   self->n_ready--;
 
@@ -230,14 +232,15 @@ static void
 prune_timers (GaioLoopSource *self)
 {
   const GaioTimerEntry *top;
+  guint n_timers = _gaio_timer_heap_len (&self->timers);
   guint n_cancelled;
 
   /* Once per iteration: nothing to look at without timers. */
-  if (self->timers.len == 0)
+  if (n_timers == 0)
     return;
 
   n_cancelled = _gaio_timer_cancels_get (self->timer_cancels);
-  if (self->timers.len > MIN_TIMERS_TO_PRUNE && n_cancelled * 2 > self->timers.len)
+  if (n_timers > MIN_TIMERS_TO_PRUNE && n_cancelled * 2 > n_timers)
     {
       _gaio_timer_cancels_reset (self->timer_cancels);
       _gaio_timer_heap_prune (&self->timers, drop_timer, self);
@@ -427,7 +430,7 @@ gaio_loop_source_finalize (GSource *source)
 
   /* The loop closes the source before dropping it, which empties it. */
   g_assert (self->ready_head == NULL);
-  g_assert (self->timers.len == 0);
+  g_assert (_gaio_timer_heap_len (&self->timers) == 0);
   g_assert (self->fd_watches == NULL);
 
   while (self->cached_handles != NULL)
@@ -600,7 +603,7 @@ _gaio_loop_source_get_fd_watches (GSource *source)
 guint
 _gaio_loop_source_get_n_timers (GSource *source)
 {
-  return ((GaioLoopSource *) source)->timers.len;
+  return _gaio_timer_heap_len (&((GaioLoopSource *) source)->timers);
 }
 
 guint64

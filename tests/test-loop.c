@@ -793,7 +793,7 @@ typedef struct
 {
   GArray  *fired;     /* guint: the indices of the timers, as they ran */
   guint    index;
-  gint64   when_ms;   /* the deadline, in milliseconds before the start */
+  gint64   when_us;   /* the deadline, in microseconds of the loop's clock */
 } TimerMark;
 
 typedef struct
@@ -829,39 +829,59 @@ compare_marks (gconstpointer a,
   const TimerMark *x = a;
   const TimerMark *y = b;
 
-  if (x->when_ms != y->when_ms)
-    return x->when_ms < y->when_ms ? -1 : 1;
+  if (x->when_us != y->when_us)
+    return x->when_us < y->when_us ? -1 : 1;
   return (x->index > y->index) - (x->index < y->index);
 }
 
-/* Schedules @n timers with call_at(), all already due, at one of 50
- * whole-millisecond deadlines drawn at random (so many deadlines are
- * equal), and returns their handles. */
+static void
+timer_marks_init (TimerMarks *marks,
+                  guint       n)
+{
+  marks->marks = g_new0 (TimerMark, n);
+  marks->n_marks = 0;
+  marks->fired = g_array_new (FALSE, FALSE, sizeof (guint));
+  marks->n_expected = n;
+}
+
+/* Schedules @n more timers with call_at() at @base plus one of 200
+ * offsets drawn at random within 50 ms (so many deadlines are equal, and
+ * they differ in every byte that sorting them looks at), and returns
+ * their handles. */
+static GaioHandle **
+timer_marks_add (TimerMarks *marks,
+                 GaioLoop   *loop,
+                 GRand      *rand,
+                 gdouble     base,
+                 guint       n)
+{
+  GaioHandle **handles = g_new (GaioHandle *, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      TimerMark *mark = &marks->marks[marks->n_marks];
+      gint64 offset_us = g_rand_int_range (rand, 0, 50) * 1000 + g_rand_int_range (rand, 0, 4) * 61;
+      GError *error = NULL;
+
+      *mark = (TimerMark) { marks->fired, marks->n_marks++, llround (base * 1e6) + offset_us };
+      handles[i] = gaio_loop_call_at (loop, base + offset_us / 1e6, mark_fired_cb, mark, NULL,
+                                      &error);
+      g_assert_no_error (error);
+    }
+
+  return handles;
+}
+
+/* Schedules @n timers, all already due, as timer_marks_add() does. */
 static GaioHandle **
 timer_marks_schedule (TimerMarks *marks,
                       GaioLoop   *loop,
                       guint       n)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (20261122);
-  GaioHandle **handles = g_new (GaioHandle *, n);
-  gdouble base = gaio_loop_time (loop) - 1;
 
-  marks->marks = g_new0 (TimerMark, n);
-  marks->n_marks = n;
-  marks->fired = g_array_new (FALSE, FALSE, sizeof (guint));
-  marks->n_expected = n;
-  for (guint i = 0; i < n; i++)
-    {
-      TimerMark *mark = &marks->marks[i];
-      GError *error = NULL;
-
-      *mark = (TimerMark) { marks->fired, i, g_rand_int_range (rand, 0, 50) };
-      handles[i] = gaio_loop_call_at (loop, base + mark->when_ms / 1000.0, mark_fired_cb, mark,
-                                      NULL, &error);
-      g_assert_no_error (error);
-    }
-
-  return handles;
+  timer_marks_init (marks, n);
+  return timer_marks_add (marks, loop, rand, floor (gaio_loop_time (loop) * 1000) / 1000 - 1, n);
 }
 
 /* Runs the loop until the timers not cancelled ran, and checks that they
@@ -900,6 +920,32 @@ test_timer_heap_order (void)
   TimerMarks marks;
 
   g_free (timer_marks_schedule (&marks, loop, 5000));
+  timer_marks_check (&marks, loop);
+
+  gaio_test_loop_free (loop);
+}
+
+/* LS-04/LS-06: timers scheduled in bursts and one by one, across
+ * iterations of the loop (so that some are ordered before others are
+ * added), still run in deadline order, ties in scheduling order. */
+static void
+test_timer_heap_order_merged (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261123);
+  gdouble base = floor (gaio_loop_time (loop) * 1000) / 1000 + 0.3;
+  TimerMarks marks;
+
+  timer_marks_init (&marks, 3020);
+  g_free (timer_marks_add (&marks, loop, rand, base, 1000));
+  gaio_test_iterate (gaio_loop_get_context (loop), 1);
+  g_free (timer_marks_add (&marks, loop, rand, base, 10));
+  gaio_test_iterate (gaio_loop_get_context (loop), 1);
+  g_free (timer_marks_add (&marks, loop, rand, base, 1000));
+  g_free (timer_marks_add (&marks, loop, rand, base - 1, 10));
+  gaio_test_iterate (gaio_loop_get_context (loop), 1);
+  g_free (timer_marks_add (&marks, loop, rand, base, 1000));
+  g_assert_cmpuint (_gaio_loop_get_n_timers (loop), >=, 3010);
   timer_marks_check (&marks, loop);
 
   gaio_test_loop_free (loop);
@@ -2465,6 +2511,7 @@ main (int   argc,
   g_test_add_func ("/Gaio/Loop/timer-deadline-order", test_timer_deadline_order);
   g_test_add_func ("/Gaio/Loop/timer-heap-order", test_timer_heap_order);
   g_test_add_func ("/Gaio/Loop/timer-heap-order-after-prune", test_timer_heap_order_after_prune);
+  g_test_add_func ("/Gaio/Loop/timer-heap-order-merged", test_timer_heap_order_merged);
   g_test_add_func ("/Gaio/Loop/cancel-soon", test_cancel_soon);
   g_test_add_func ("/Gaio/Loop/cancel-timer", test_cancel_timer);
   g_test_add_func ("/Gaio/Loop/cancel-in-same-iteration", test_cancel_in_same_iteration);
