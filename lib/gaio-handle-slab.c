@@ -27,6 +27,12 @@
  * reuses freed handles before anything is carved, which keeps a loop in a
  * steady state from carving at all.
  *
+ * A slab whose handles are all gone is kept for the next one any thread
+ * needs, up to MAX_SPARE_SLABS of them, under a lock taken once a slab:
+ * a thread posting to a loop that frees its handles would otherwise get
+ * fresh memory from malloc() at every slab, which glibc gives back to
+ * the kernel and faults in again.
+ *
  * Under AddressSanitizer, and under valgrind unless G_SLICE asks for
  * GLib's slices anyway (G_SLICE set, without always-malloc: how callgrind
  * measures this), every handle is a g_malloc() block of its own instead,
@@ -42,25 +48,35 @@
 #endif
 
 #include "gaio-handle-slab-private.h"
+#include "gaio-tsan-private.h"
 
 #include <string.h>
 
-#define SLAB_BYTES  16384
-#define LINE_BYTES  64
+#define SLAB_BYTES       16384
+#define LINE_BYTES       64
+#define MAX_SPARE_SLABS  32
 
-typedef struct
+typedef struct _Slab Slab;
+
+struct _Slab
 {
   /* The carver thread's: how many handles it carved, of which size. */
   guint  n_carved;
   guint  size;
-  guint8 pad0[LINE_BYTES - 2 * sizeof (guint)];
+  Slab  *next_spare;   /* (nullable) while spare, protected by spare_lock */
+  guint8 pad0[LINE_BYTES - 2 * sizeof (guint) - sizeof (Slab *)];
   gint   n_live;                           /* (atomic) see the top of the file */
   guint8 pad1[LINE_BYTES - sizeof (gint)];
-} Slab;
+};
 
 G_STATIC_ASSERT (sizeof (Slab) == 2 * LINE_BYTES);
 
 static void slab_retire (gpointer data);
+
+/* Slabs with no handle left, for the next slab_new(). */
+static GMutex spare_lock;
+static Slab *spare_slabs;     /* protected by spare_lock */
+static guint n_spare_slabs;   /* protected by spare_lock */
 
 /* The slab this thread carves from, retired when the thread exits. */
 static GPrivate current_slab = G_PRIVATE_INIT (slab_retire);
@@ -71,6 +87,28 @@ handles_per_slab (gsize size)
   return (SLAB_BYTES - sizeof (Slab)) / size;
 }
 
+/* Keeps @slab, empty, for the next slab_new(), or frees it. */
+static void
+slab_recycle (Slab *slab)
+{
+  gboolean kept = FALSE;
+
+  g_mutex_lock (&spare_lock);
+  GAIO_TSAN_ACQUIRE (&spare_lock);
+  if (n_spare_slabs < MAX_SPARE_SLABS)
+    {
+      slab->next_spare = spare_slabs;
+      spare_slabs = slab;
+      n_spare_slabs++;
+      kept = TRUE;
+    }
+  GAIO_TSAN_RELEASE (&spare_lock);
+  g_mutex_unlock (&spare_lock);
+
+  if (!kept)
+    g_aligned_free (slab);
+}
+
 static void
 slab_release (Slab  *slab,
               guint  n)
@@ -78,7 +116,7 @@ slab_release (Slab  *slab,
   /* The decrement that reaches zero comes after all the others: every
    * handle was given back before the slab goes. */
   if (g_atomic_int_add (&slab->n_live, -(gint) n) == (gint) n)
-    g_aligned_free (slab);
+    slab_recycle (slab);
 }
 
 /* The carver lets go of @data: its own count, and the handles it never
@@ -94,7 +132,21 @@ slab_retire (gpointer data)
 static Slab *
 slab_new (gsize size)
 {
-  Slab *slab = g_aligned_alloc (1, SLAB_BYTES, SLAB_BYTES);
+  Slab *slab;
+
+  g_mutex_lock (&spare_lock);
+  GAIO_TSAN_ACQUIRE (&spare_lock);
+  slab = spare_slabs;
+  if (slab != NULL)
+    {
+      spare_slabs = slab->next_spare;
+      n_spare_slabs--;
+    }
+  GAIO_TSAN_RELEASE (&spare_lock);
+  g_mutex_unlock (&spare_lock);
+
+  if (slab == NULL)
+    slab = g_aligned_alloc (1, SLAB_BYTES, SLAB_BYTES);
 
   slab->n_carved = 0;
   slab->size = size;

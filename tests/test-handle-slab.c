@@ -90,6 +90,33 @@ test_blocks_outlive_thread (void)
     }
 }
 
+static gpointer
+free_blocks (gpointer data)
+{
+  Blocks *blocks = data;
+
+  for (guint i = 0; i < N_BLOCKS; i++)
+    _gaio_handle_slab_free (blocks->blocks[i], BLOCK_SIZE);
+
+  return NULL;
+}
+
+/* Slabs emptied by another thread are carved again (they are kept for
+ * reuse): the new blocks do not overlap either. */
+static void
+test_blocks_after_recycling (void)
+{
+  Blocks blocks;
+
+  for (guint round = 0; round < 3; round++)
+    {
+      carve_blocks (&blocks);
+      for (guint i = 0; i < N_BLOCKS; i++)
+        assert_block (blocks.blocks[i], i);
+      g_thread_join (g_thread_new ("freer", free_blocks, &blocks));
+    }
+}
+
 typedef struct
 {
   GaioLoop   *loop;
@@ -174,6 +201,7 @@ main (int   argc,
 
   g_test_add_func ("/Gaio/HandleSlab/blocks-distinct", test_blocks_distinct);
   g_test_add_func ("/Gaio/HandleSlab/blocks-outlive-thread", test_blocks_outlive_thread);
+  g_test_add_func ("/Gaio/HandleSlab/blocks-after-recycling", test_blocks_after_recycling);
   g_test_add_func ("/Gaio/HandleSlab/poster-exits-first", test_poster_exits_first);
 
   return g_test_run ();
