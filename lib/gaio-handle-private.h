@@ -29,6 +29,7 @@ typedef enum {
  * once. */
 struct _GaioHandle
 {
+  /* A field added here must be set in _gaio_handle_init() too. */
   gint            ref_count;      /* (atomic) */
   gint            state;          /* (atomic) GaioHandleState */
 
@@ -82,21 +83,28 @@ _gaio_handle_clear (GaioHandle *handle)
 void        _gaio_handle_free      (GaioHandle     *handle);
 
 /* (Re)initializes a handle's memory as a new pending handle with one
- * reference, for the loop's cache of handles. Inline: once per call_soon. */
+ * reference, for the loop's cache of handles. Inline: once per call_soon.
+ * Field by field rather than from a compound literal, which compilers
+ * turn into `rep stos`, slow to start for a hundred bytes. */
 static inline void
 _gaio_handle_init (GaioHandle     *handle,
                    GaioCallback    callback,
                    gpointer        user_data,
                    GDestroyNotify  notify)
 {
-  *handle = (GaioHandle) {
-    .ref_count = 1,
-    .state = GAIO_HANDLE_PENDING,
-    .callback = callback,
-    .user_data = user_data,
-    .notify = notify,
-    .when = -1,
-  };
+  handle->ref_count = 1;
+  handle->state = GAIO_HANDLE_PENDING;
+  handle->callback = callback;
+  handle->user_data = user_data;
+  handle->notify = notify;
+  handle->next = NULL;
+  handle->when = -1;
+  handle->seq = 0;
+  handle->timer_cancels = NULL;
+  handle->name = NULL;
+  handle->static_name = NULL;
+  handle->task = NULL;
+  handle->traceback = NULL;
 }
 
 /* Runs the callback if the handle is still pending. Returns FALSE with
