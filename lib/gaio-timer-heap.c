@@ -286,6 +286,36 @@ merge_into_run (GaioTimerHeap        *heap,
   heap->run_len = k;
 }
 
+/* Sorts the @n timers added since the last look into the run: merged
+ * with it, or as the run itself when there is none (saving a copy, and
+ * with 100 000 timers the page faults of a fresh array). */
+static void
+sort_added_into_run (GaioTimerHeap *heap,
+                     guint          n)
+{
+  GaioTimerEntry *scratch = g_new (GaioTimerEntry, n);
+  GaioTimerEntry *sorted = radix_sort (heap->added, scratch, n);
+
+  if (heap->run_head < heap->run_len)
+    {
+      merge_into_run (heap, sorted, n);
+      g_free (scratch);
+      return;
+    }
+
+  g_free (heap->run);
+  heap->run = sorted;
+  heap->run_head = 0;
+  heap->run_len = n;
+  /* If the result is in the array timers are added to, the scratch one
+   * takes its place; else the scratch one is the run now. */
+  if (sorted == heap->added)
+    {
+      heap->added = scratch;
+      heap->added_allocated = n;
+    }
+}
+
 /* Moves the timers added since the last look into the heap or the run
  * (see the top of the file). */
 static void
@@ -303,11 +333,7 @@ settle (GaioTimerHeap *heap)
         heap_push (heap, heap->added[i]);
     }
   else
-    {
-      g_autofree GaioTimerEntry *scratch = g_new (GaioTimerEntry, n);
-
-      merge_into_run (heap, radix_sort (heap->added, scratch, n), n);
-    }
+    sort_added_into_run (heap, n);
 }
 
 void

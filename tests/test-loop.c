@@ -844,15 +844,16 @@ timer_marks_init (TimerMarks *marks,
   marks->n_expected = n;
 }
 
-/* Schedules @n more timers with call_at() at @base plus one of 200
- * offsets drawn at random within 50 ms (so many deadlines are equal, and
- * they differ in every byte that sorting them looks at), and returns
- * their handles. */
+/* Schedules @n more timers with call_at() at @base plus one of
+ * 4 * @spread_ms offsets drawn at random within @spread_ms milliseconds
+ * (so many deadlines are equal, and they differ in every byte that
+ * sorting them looks at), and returns their handles. */
 static GaioHandle **
 timer_marks_add (TimerMarks *marks,
                  GaioLoop   *loop,
                  GRand      *rand,
                  gdouble     base,
+                 guint       spread_ms,
                  guint       n)
 {
   GaioHandle **handles = g_new (GaioHandle *, n);
@@ -860,7 +861,8 @@ timer_marks_add (TimerMarks *marks,
   for (guint i = 0; i < n; i++)
     {
       TimerMark *mark = &marks->marks[marks->n_marks];
-      gint64 offset_us = g_rand_int_range (rand, 0, 50) * 1000 + g_rand_int_range (rand, 0, 4) * 61;
+      gint64 offset_us = g_rand_int_range (rand, 0, spread_ms) * 1000 +
+                         g_rand_int_range (rand, 0, 4) * 61;
       GError *error = NULL;
 
       *mark = (TimerMark) { marks->fired, marks->n_marks++, llround (base * 1e6) + offset_us };
@@ -876,12 +878,14 @@ timer_marks_add (TimerMarks *marks,
 static GaioHandle **
 timer_marks_schedule (TimerMarks *marks,
                       GaioLoop   *loop,
+                      guint       spread_ms,
                       guint       n)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (20261122);
 
   timer_marks_init (marks, n);
-  return timer_marks_add (marks, loop, rand, floor (gaio_loop_time (loop) * 1000) / 1000 - 1, n);
+  return timer_marks_add (marks, loop, rand, floor (gaio_loop_time (loop) * 1000) / 1000 - 1,
+                          spread_ms, n);
 }
 
 /* Runs the loop until the timers not cancelled ran, and checks that they
@@ -919,7 +923,11 @@ test_timer_heap_order (void)
   GaioLoop *loop = gaio_test_loop_new ();
   TimerMarks marks;
 
-  g_free (timer_marks_schedule (&marks, loop, 5000));
+  /* Deadlines within 50 ms differ in two bytes, within 100 ms in three:
+   * the sort ends in either of its two arrays. */
+  g_free (timer_marks_schedule (&marks, loop, 50, 5000));
+  timer_marks_check (&marks, loop);
+  g_free (timer_marks_schedule (&marks, loop, 100, 5000));
   timer_marks_check (&marks, loop);
 
   gaio_test_loop_free (loop);
@@ -937,14 +945,14 @@ test_timer_heap_order_merged (void)
   TimerMarks marks;
 
   timer_marks_init (&marks, 3020);
-  g_free (timer_marks_add (&marks, loop, rand, base, 1000));
+  g_free (timer_marks_add (&marks, loop, rand, base, 100, 1000));
   gaio_test_iterate (gaio_loop_get_context (loop), 1);
-  g_free (timer_marks_add (&marks, loop, rand, base, 10));
+  g_free (timer_marks_add (&marks, loop, rand, base, 100, 10));
   gaio_test_iterate (gaio_loop_get_context (loop), 1);
-  g_free (timer_marks_add (&marks, loop, rand, base, 1000));
-  g_free (timer_marks_add (&marks, loop, rand, base - 1, 10));
+  g_free (timer_marks_add (&marks, loop, rand, base, 50, 1000));
+  g_free (timer_marks_add (&marks, loop, rand, base - 1, 50, 10));
   gaio_test_iterate (gaio_loop_get_context (loop), 1);
-  g_free (timer_marks_add (&marks, loop, rand, base, 1000));
+  g_free (timer_marks_add (&marks, loop, rand, base, 50, 1000));
   g_assert_cmpuint (_gaio_loop_get_n_timers (loop), >=, 3010);
   timer_marks_check (&marks, loop);
 
@@ -958,7 +966,7 @@ test_timer_heap_order_after_prune (void)
 {
   GaioLoop *loop = gaio_test_loop_new ();
   TimerMarks marks;
-  g_autofree GaioHandle **handles = timer_marks_schedule (&marks, loop, 5000);
+  g_autofree GaioHandle **handles = timer_marks_schedule (&marks, loop, 100, 5000);
 
   for (guint i = 0; i < marks.n_marks; i++)
     {
