@@ -8,7 +8,7 @@
 
 #include "gaio-debug-private.h"
 #include "gaio-handle-private.h"
-#include "gaio-loop-source-private.h"
+#include "gaio-handle-slab-private.h"
 
 /**
  * GaioHandle:
@@ -27,28 +27,15 @@
 
 G_DEFINE_BOXED_TYPE (GaioHandle, gaio_handle, gaio_handle_ref, gaio_handle_unref)
 
-void
-_gaio_handle_init (GaioHandle     *handle,
-                   GaioCallback    callback,
-                   gpointer        user_data,
-                   GDestroyNotify  notify)
-{
-  *handle = (GaioHandle) {
-    .ref_count = 1,
-    .state = GAIO_HANDLE_PENDING,
-    .callback = callback,
-    .user_data = user_data,
-    .notify = notify,
-    .when = -1,
-  };
-}
-
+/* Handles are carved from per-thread slabs (gaio-handle-slab.c), which
+ * costs neither a malloc() per handle nor, when one thread posts handles
+ * that another frees, a lock. */
 GaioHandle *
 _gaio_handle_new (GaioCallback   callback,
                   gpointer       user_data,
                   GDestroyNotify notify)
 {
-  GaioHandle *handle = g_new (GaioHandle, 1);
+  GaioHandle *handle = _gaio_handle_slab_alloc (sizeof (GaioHandle));
 
   _gaio_handle_init (handle, callback, user_data, notify);
 
@@ -93,13 +80,19 @@ gaio_handle_unref (GaioHandle *handle)
   g_assert (handle->state != GAIO_HANDLE_PENDING || handle->callback == NULL);
 
   _gaio_handle_clear (handle);
-  g_free (handle);
+  _gaio_handle_free (handle);
 }
 
 void
-_gaio_handle_clear (GaioHandle *handle)
+_gaio_handle_free (GaioHandle *handle)
 {
-  g_clear_pointer (&handle->timer_source, _gaio_loop_source_unref);
+  _gaio_handle_slab_free (handle, sizeof (GaioHandle));
+}
+
+void
+_gaio_handle_clear_owned (GaioHandle *handle)
+{
+  g_clear_pointer (&handle->timer_cancels, _gaio_timer_cancels_unref);
   g_clear_object (&handle->task);
   g_clear_pointer (&handle->traceback, _gaio_traceback_free);
   g_clear_pointer (&handle->name, g_free);
@@ -119,26 +112,39 @@ gaio_handle_release_closure (GaioHandle *handle)
     notify (user_data);
 }
 
-gboolean
-_gaio_handle_run (GaioHandle  *handle,
-                  gboolean     keep_name,
-                  GError     **error)
+/* Moves a handle the loop is about to run from PENDING to RUNNING, and
+ * says whether it was still pending. */
+static inline gboolean
+claim_for_running (GaioHandle *handle)
 {
-  g_autoptr(GError) local_error = NULL;
-  gboolean ok;
+  /* The loop's reference is the only one: no other thread can hold the
+   * handle (a pointer returned without a reference is only valid on the
+   * loop's thread), so nothing can cancel it concurrently and a plain
+   * store will do, saving a locked instruction per callback. The acquire
+   * load pairs with the release of any other thread's last unref, so what
+   * it did to the handle (a cancel) is seen here. */
+  if (__atomic_load_n (&handle->ref_count, __ATOMIC_ACQUIRE) == 1)
+    {
+      if (__atomic_load_n (&handle->state, __ATOMIC_RELAXED) != GAIO_HANDLE_PENDING)
+        return FALSE;
+      __atomic_store_n (&handle->state, GAIO_HANDLE_RUNNING, __ATOMIC_RELAXED);
+      return TRUE;
+    }
 
-  if (!g_atomic_int_compare_and_exchange (&handle->state,
-                                          GAIO_HANDLE_PENDING,
-                                          GAIO_HANDLE_RUNNING))
-    return TRUE;
+  return g_atomic_int_compare_and_exchange (&handle->state,
+                                            GAIO_HANDLE_PENDING,
+                                            GAIO_HANDLE_RUNNING);
+}
 
-  ok = handle->callback (handle->user_data, &local_error);
-
-  /* Only cancel() reads the state from other threads, and it can no
-   * longer win: a release store is enough (a plain store on x86, where
-   * g_atomic_int_set() would be a full barrier per callback). */
-  __atomic_store_n (&handle->state, GAIO_HANDLE_DONE, __ATOMIC_RELEASE);
-
+/* The end of _gaio_handle_run() for a callback that failed, or whose
+ * name must be kept: takes @local_error. */
+static gboolean
+finish_run_slow (GaioHandle  *handle,
+                 gboolean     ok,
+                 GError      *local_error,
+                 gboolean     keep_name,
+                 GError     **error)
+{
   if (!ok && local_error == NULL)
     local_error = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_FAILED,
                                        "The callback returned FALSE without setting an error");
@@ -157,10 +163,35 @@ _gaio_handle_run (GaioHandle  *handle,
 
   if (local_error != NULL)
     {
-      g_propagate_error (error, g_steal_pointer (&local_error));
+      g_propagate_error (error, local_error);
       return FALSE;
     }
 
+  return TRUE;
+}
+
+gboolean
+_gaio_handle_run (GaioHandle  *handle,
+                  gboolean     keep_name,
+                  GError     **error)
+{
+  GError *local_error = NULL;
+  gboolean ok;
+
+  if (!claim_for_running (handle))
+    return TRUE;
+
+  ok = handle->callback (handle->user_data, &local_error);
+
+  /* Only cancel() reads the state from other threads, and it can no
+   * longer win: a release store is enough (a plain store on x86, where
+   * g_atomic_int_set() would be a full barrier per callback). */
+  __atomic_store_n (&handle->state, GAIO_HANDLE_DONE, __ATOMIC_RELEASE);
+
+  if (G_UNLIKELY (!ok || local_error != NULL || keep_name))
+    return finish_run_slow (handle, ok, local_error, keep_name, error);
+
+  gaio_handle_release_closure (handle);
   return TRUE;
 }
 
@@ -194,10 +225,10 @@ gaio_handle_cancel (GaioHandle *handle)
                                           GAIO_HANDLE_CANCELLED))
     return;
 
-  /* timer_source is set before the handle is published and kept until the
-   * last unref, so reading it here races with nothing. */
-  if (handle->timer_source != NULL)
-    _gaio_loop_source_timer_cancelled (handle->timer_source);
+  /* timer_cancels is set before the handle is published and kept until
+   * the last unref, so reading it here races with nothing. */
+  if (handle->timer_cancels != NULL)
+    _gaio_timer_cancels_add (handle->timer_cancels);
 
   gaio_handle_release_closure (handle);
 }

@@ -22,9 +22,7 @@
 
 #include "gaio-inbox-private.h"
 
-/* Marks a closed inbox: pushes fail from then on, so nothing posted after
- * the loop closed is leaked. */
-#define INBOX_CLOSED ((GaioHandle *) GSIZE_TO_POINTER (1))
+#define INBOX_CLOSED GAIO_INBOX_CLOSED_MARK
 
 void
 _gaio_inbox_init (GaioInbox *inbox)
@@ -107,12 +105,4 @@ _gaio_inbox_close (GaioInbox *inbox)
     return NULL;
 
   return reverse (list, &tail, &n);
-}
-
-gboolean
-_gaio_inbox_is_empty (GaioInbox *inbox)
-{
-  GaioHandle *head = g_atomic_pointer_get (&inbox->head);
-
-  return head == NULL || head == INBOX_CLOSED;
 }

@@ -27,7 +27,6 @@ GaioHandle *_gaio_loop_source_call_at          (GSource      *source,
                                                 GDestroyNotify notify);
 gboolean    _gaio_loop_source_push_threadsafe  (GSource      *source,
                                                 GaioHandle   *handle);
-void        _gaio_loop_source_timer_cancelled  (GSource      *source);
 void        _gaio_loop_source_close            (GSource      *source);
 void        _gaio_loop_source_unref            (GSource      *source);
 guint       _gaio_loop_source_get_n_timers     (GSource      *source);

@@ -561,13 +561,32 @@ seconds_to_usec (gdouble seconds)
   gdouble usec = seconds * G_USEC_PER_SEC;
 
   /* Deadlines are never negative (a handle with when < 0 is not a timer),
-   * and inf or absurd ones mean "never". */
+   * and inf or absurd ones mean "never". Positive: adding one half and
+   * truncating rounds as llround() does, without a call into libm. */
   if (usec <= 0)
     return 0;
   if (usec >= (gdouble) G_MAXINT64)
     return G_MAXINT64;
 
-  return (gint64) llround (usec);
+  return (gint64) (usec + 0.5);
+}
+
+/* The deadline @delay seconds after @now (microseconds), computed in
+ * integers from the clock rather than through seconds in a double: the
+ * same deadline to the microsecond, with less arithmetic per timer.
+ * Delays beyond 2^62 microseconds (146 000 years) mean "never". */
+static gint64
+deadline_after (gint64  now,
+                gdouble delay)
+{
+  gdouble usec = delay * G_USEC_PER_SEC;
+
+  if (usec >= (gdouble) (G_MAXINT64 / 2))
+    return G_MAXINT64;
+  if (usec <= (gdouble) -now)
+    return 0;
+
+  return now + (gint64) (usec < 0 ? usec - 0.5 : usec + 0.5);
 }
 
 static GaioHandle *
@@ -625,7 +644,7 @@ gaio_loop_call_later (GaioLoop        *loop,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   return schedule_timer (loop, "gaio_loop_call_later",
-                         seconds_to_usec (g_get_monotonic_time () / (gdouble) G_USEC_PER_SEC + delay),
+                         deadline_after (g_get_monotonic_time (), delay),
                          callback, user_data, notify, error);
 }
 
@@ -803,42 +822,62 @@ report_callback_error (GaioLoop   *loop,
   gaio_loop_call_exception_handler (loop, context);
 }
 
+/* A callback failed with @error (taken): an escape error stops
+ * run_forever(), any other goes to the exception handler. */
+static void
+handle_callback_error (GaioLoop   *loop,
+                       GaioHandle *handle,
+                       GError     *error)
+{
+  if (loop->run_depth > 0 && g_error_matches (error, GAIO_ERROR, GAIO_ERROR_ESCAPE))
+    {
+      if (loop->escape_error == NULL)
+        {
+          loop->escape_error = error;
+          return;
+        }
+    }
+  else
+    report_callback_error (loop, handle, error);
+
+  g_error_free (error);
+}
+
+/* _gaio_loop_run_handle() in debug mode: times the callback and keeps
+ * its name for the reports. */
+static void
+run_handle_debug (GaioLoop   *loop,
+                  GaioHandle *handle)
+{
+  GError *error = NULL;
+  gint64 start = g_get_monotonic_time ();
+  gboolean ok = _gaio_handle_run (handle, TRUE, &error);
+  gint64 elapsed = g_get_monotonic_time () - start;
+
+  if (elapsed >= loop->slow_callback_duration * G_USEC_PER_SEC)
+    report_slow_callback (loop, handle, elapsed);
+
+  if (!ok)
+    handle_callback_error (loop, handle, error);
+}
+
 /* Runs one ready handle. Returns FALSE when the iteration must stop
- * because run_forever() has to return an escape error at once. */
+ * because run_forever() has to return an escape error at once. Once per
+ * callback: the common case is kept to a flag test, the call and the
+ * bookkeeping of the current handle. */
 gboolean
 _gaio_loop_run_handle (GaioLoop   *loop,
                        GaioHandle *handle)
 {
-  g_autoptr(GError) error = NULL;
   GaioHandle *outer = loop->current_handle;
-  gint64 start = 0;
-  gboolean ok;
+  GError *error = NULL;
 
   loop->current_handle = handle;
 
   if (G_UNLIKELY (loop->debug))
-    start = g_get_monotonic_time ();
-
-  ok = _gaio_handle_run (handle, loop->debug, &error);
-
-  if (G_UNLIKELY (loop->debug))
-    {
-      gint64 elapsed = g_get_monotonic_time () - start;
-
-      if (elapsed >= loop->slow_callback_duration * G_USEC_PER_SEC)
-        report_slow_callback (loop, handle, elapsed);
-    }
-
-  if (!ok)
-    {
-      if (loop->run_depth > 0 && g_error_matches (error, GAIO_ERROR, GAIO_ERROR_ESCAPE))
-        {
-          if (loop->escape_error == NULL)
-            loop->escape_error = g_steal_pointer (&error);
-        }
-      else
-        report_callback_error (loop, handle, error);
-    }
+    run_handle_debug (loop, handle);
+  else if (G_UNLIKELY (!_gaio_handle_run (handle, FALSE, &error)))
+    handle_callback_error (loop, handle, error);
 
   loop->current_handle = outer;
 

@@ -788,6 +788,201 @@ test_timer_deadline_order (void)
   gaio_test_loop_free (loop);
 }
 
+/* Many timers at once, for the order of the heap. */
+typedef struct
+{
+  GArray  *fired;     /* guint: the indices of the timers, as they ran */
+  guint    index;
+  gint64   when_us;   /* the deadline, in microseconds of the loop's clock */
+} TimerMark;
+
+typedef struct
+{
+  TimerMark *marks;
+  guint      n_marks;
+  GArray    *fired;
+  guint      n_expected;
+} TimerMarks;
+
+static gboolean
+mark_fired_cb (gpointer   data,
+               GError   **error)
+{
+  TimerMark *mark = data;
+
+  g_array_append_val (mark->fired, mark->index);
+  return TRUE;
+}
+
+static gboolean
+all_marks_fired (gpointer data)
+{
+  TimerMarks *marks = data;
+
+  return marks->fired->len == marks->n_expected;
+}
+
+static int
+compare_marks (gconstpointer a,
+               gconstpointer b)
+{
+  const TimerMark *x = a;
+  const TimerMark *y = b;
+
+  if (x->when_us != y->when_us)
+    return x->when_us < y->when_us ? -1 : 1;
+  return (x->index > y->index) - (x->index < y->index);
+}
+
+static void
+timer_marks_init (TimerMarks *marks,
+                  guint       n)
+{
+  marks->marks = g_new0 (TimerMark, n);
+  marks->n_marks = 0;
+  marks->fired = g_array_new (FALSE, FALSE, sizeof (guint));
+  marks->n_expected = n;
+}
+
+/* Schedules @n more timers with call_at() at @base plus one of
+ * 4 * @spread_ms offsets drawn at random within @spread_ms milliseconds
+ * (so many deadlines are equal, and they differ in every byte that
+ * sorting them looks at), and returns their handles. */
+static GaioHandle **
+timer_marks_add (TimerMarks *marks,
+                 GaioLoop   *loop,
+                 GRand      *rand,
+                 gdouble     base,
+                 guint       spread_ms,
+                 guint       n)
+{
+  GaioHandle **handles = g_new (GaioHandle *, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      TimerMark *mark = &marks->marks[marks->n_marks];
+      gint64 offset_us = g_rand_int_range (rand, 0, spread_ms) * 1000 +
+                         g_rand_int_range (rand, 0, 4) * 61;
+      GError *error = NULL;
+
+      *mark = (TimerMark) { marks->fired, marks->n_marks++, llround (base * 1e6) + offset_us };
+      handles[i] = gaio_loop_call_at (loop, base + offset_us / 1e6, mark_fired_cb, mark, NULL,
+                                      &error);
+      g_assert_no_error (error);
+    }
+
+  return handles;
+}
+
+/* Schedules @n timers, all already due, as timer_marks_add() does. */
+static GaioHandle **
+timer_marks_schedule (TimerMarks *marks,
+                      GaioLoop   *loop,
+                      guint       spread_ms,
+                      guint       n)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261122);
+
+  timer_marks_init (marks, n);
+  return timer_marks_add (marks, loop, rand, floor (gaio_loop_time (loop) * 1000) / 1000 - 1,
+                          spread_ms, n);
+}
+
+/* Runs the loop until the timers not cancelled ran, and checks that they
+ * ran in deadline order, ties in scheduling order. */
+static void
+timer_marks_check (TimerMarks *marks,
+                   GaioLoop   *loop)
+{
+  g_autofree TimerMark *expected = g_new (TimerMark, marks->n_marks);
+  guint n_expected = 0;
+
+  for (guint i = 0; i < marks->n_marks; i++)
+    {
+      if (marks->marks[i].fired != NULL)
+        expected[n_expected++] = marks->marks[i];
+    }
+  marks->n_expected = n_expected;
+  qsort (expected, n_expected, sizeof (TimerMark), compare_marks);
+
+  g_assert_true (gaio_test_iterate_until (gaio_loop_get_context (loop), all_marks_fired, marks,
+                                          10));
+  for (guint i = 0; i < n_expected; i++)
+    g_assert_cmpuint (g_array_index (marks->fired, guint, i), ==, expected[i].index);
+
+  g_array_unref (marks->fired);
+  g_free (marks->marks);
+}
+
+/* LS-04/LS-06: thousands of timers, many with equal deadlines, run in
+ * deadline order and ties in scheduling order: the heap's order holds
+ * beyond the few timers of the tests above. */
+static void
+test_timer_heap_order (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  TimerMarks marks;
+
+  /* Deadlines within 50 ms differ in two bytes, within 100 ms in three:
+   * the sort ends in either of its two arrays. */
+  g_free (timer_marks_schedule (&marks, loop, 50, 5000));
+  timer_marks_check (&marks, loop);
+  g_free (timer_marks_schedule (&marks, loop, 100, 5000));
+  timer_marks_check (&marks, loop);
+
+  gaio_test_loop_free (loop);
+}
+
+/* LS-04/LS-06: timers scheduled in bursts and one by one, across
+ * iterations of the loop (so that some are ordered before others are
+ * added), still run in deadline order, ties in scheduling order. */
+static void
+test_timer_heap_order_merged (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261123);
+  gdouble base = floor (gaio_loop_time (loop) * 1000) / 1000 + 0.3;
+  TimerMarks marks;
+
+  timer_marks_init (&marks, 3020);
+  g_free (timer_marks_add (&marks, loop, rand, base, 100, 1000));
+  gaio_test_iterate (gaio_loop_get_context (loop), 1);
+  g_free (timer_marks_add (&marks, loop, rand, base, 100, 10));
+  gaio_test_iterate (gaio_loop_get_context (loop), 1);
+  g_free (timer_marks_add (&marks, loop, rand, base, 50, 1000));
+  g_free (timer_marks_add (&marks, loop, rand, base - 1, 50, 10));
+  gaio_test_iterate (gaio_loop_get_context (loop), 1);
+  g_free (timer_marks_add (&marks, loop, rand, base, 50, 1000));
+  g_assert_cmpuint (_gaio_loop_get_n_timers (loop), >=, 3010);
+  timer_marks_check (&marks, loop);
+
+  gaio_test_loop_free (loop);
+}
+
+/* LS-08 + LS-06: after most timers were cancelled and the heap was
+ * rebuilt without them, the others still run in order. */
+static void
+test_timer_heap_order_after_prune (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  TimerMarks marks;
+  g_autofree GaioHandle **handles = timer_marks_schedule (&marks, loop, 100, 5000);
+
+  for (guint i = 0; i < marks.n_marks; i++)
+    {
+      if (i % 5 < 3)
+        {
+          gaio_handle_cancel (handles[i]);
+          /* Left out of the expected order. */
+          marks.marks[i].fired = NULL;
+        }
+    }
+  timer_marks_check (&marks, loop);
+  g_assert_cmpuint (_gaio_loop_get_n_timers (loop), ==, 0);
+
+  gaio_test_loop_free (loop);
+}
+
 /* ------------------------------------------------------------------ */
 /* Cancel                                                               */
 
@@ -2322,6 +2517,9 @@ main (int   argc,
   g_test_add_func ("/Gaio/Loop/call-at-sub-resolution", test_call_at_sub_resolution);
   g_test_add_func ("/Gaio/Loop/timer-ties-fifo", test_timer_ties_fifo);
   g_test_add_func ("/Gaio/Loop/timer-deadline-order", test_timer_deadline_order);
+  g_test_add_func ("/Gaio/Loop/timer-heap-order", test_timer_heap_order);
+  g_test_add_func ("/Gaio/Loop/timer-heap-order-after-prune", test_timer_heap_order_after_prune);
+  g_test_add_func ("/Gaio/Loop/timer-heap-order-merged", test_timer_heap_order_merged);
   g_test_add_func ("/Gaio/Loop/cancel-soon", test_cancel_soon);
   g_test_add_func ("/Gaio/Loop/cancel-timer", test_cancel_timer);
   g_test_add_func ("/Gaio/Loop/cancel-in-same-iteration", test_cancel_in_same_iteration);

@@ -1,0 +1,214 @@
+/* gaio-handle-slab.c: the memory of handles, carved from slabs
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The libgaio authors
+ *
+ * Every call_soon(), call_later() and post from another thread needs a
+ * handle, and a loop with 100 000 timers armed at once allocates 100 000
+ * of them in a row, which the loop's own cache of handles (a few recent
+ * ones) cannot serve. malloc() costs a few hundred instructions a handle
+ * there, and when one thread posts handles that the loop's thread frees
+ * (call_soon_threadsafe(), executors' outcomes), glibc takes the poster's
+ * arena lock on every free().
+ *
+ * So each thread carves handles one after the other out of a slab of its
+ * own: SLAB_BYTES aligned to SLAB_BYTES, a header, then the handles. A
+ * slab counts the handles not yet given back (n_live, atomic: any thread
+ * frees), and is freed with its last one. The thread carving from a slab
+ * holds one more count, so the slab outlives being current; when the slab
+ * is full or the thread exits, the carver gives back that count and the
+ * handles it never carved. Carving is a bump of n_carved (the carver's
+ * alone, on a cache line of its own so that frees from other threads do
+ * not bounce it); giving back is one atomic decrement; the slab is found
+ * from the handle's address.
+ *
+ * The price: a slab stays allocated while any of its handles lives, so a
+ * long-lived handle keeps up to SLAB_BYTES. The loop's cache of handles
+ * reuses freed handles before anything is carved, which keeps a loop in a
+ * steady state from carving at all.
+ *
+ * A slab whose handles are all gone is kept for the next one any thread
+ * needs, up to MAX_SPARE_SLABS of them, under a lock taken once a slab:
+ * a thread posting to a loop that frees its handles would otherwise get
+ * fresh memory from malloc() at every slab, which glibc gives back to
+ * the kernel and faults in again.
+ *
+ * Under AddressSanitizer, and under valgrind unless G_SLICE asks for
+ * GLib's slices anyway (G_SLICE set, without always-malloc: how callgrind
+ * measures this), every handle is a g_malloc() block of its own instead,
+ * so that a use after free is caught. ThreadSanitizer follows the atomic
+ * counts and sees the slabs allocated and freed; a handle's memory is
+ * never carved twice.
+ */
+
+#include "config.h"
+
+#ifdef HAVE_VALGRIND_H
+# include <valgrind/valgrind.h>
+#endif
+
+#include "gaio-handle-slab-private.h"
+#include "gaio-tsan-private.h"
+
+#include <string.h>
+
+#define SLAB_BYTES       16384
+#define LINE_BYTES       64
+#define MAX_SPARE_SLABS  32
+
+typedef struct _Slab Slab;
+
+struct _Slab
+{
+  /* The carver thread's: how many handles it carved, of which size. */
+  guint  n_carved;
+  guint  size;
+  Slab  *next_spare;   /* (nullable) while spare, protected by spare_lock */
+  guint8 pad0[LINE_BYTES - 2 * sizeof (guint) - sizeof (Slab *)];
+  gint   n_live;                           /* (atomic) see the top of the file */
+  guint8 pad1[LINE_BYTES - sizeof (gint)];
+};
+
+G_STATIC_ASSERT (sizeof (Slab) == 2 * LINE_BYTES);
+
+static void slab_retire (gpointer data);
+
+/* Slabs with no handle left, for the next slab_new(). */
+static GMutex spare_lock;
+static Slab *spare_slabs;     /* protected by spare_lock */
+static guint n_spare_slabs;   /* protected by spare_lock */
+
+/* The slab this thread carves from, retired when the thread exits. */
+static GPrivate current_slab = G_PRIVATE_INIT (slab_retire);
+
+static inline guint
+handles_per_slab (gsize size)
+{
+  return (SLAB_BYTES - sizeof (Slab)) / size;
+}
+
+/* Keeps @slab, empty, for the next slab_new(), or frees it. */
+static void
+slab_recycle (Slab *slab)
+{
+  gboolean kept = FALSE;
+
+  g_mutex_lock (&spare_lock);
+  GAIO_TSAN_ACQUIRE (&spare_lock);
+  if (n_spare_slabs < MAX_SPARE_SLABS)
+    {
+      slab->next_spare = spare_slabs;
+      spare_slabs = slab;
+      n_spare_slabs++;
+      kept = TRUE;
+    }
+  GAIO_TSAN_RELEASE (&spare_lock);
+  g_mutex_unlock (&spare_lock);
+
+  if (!kept)
+    g_aligned_free (slab);
+}
+
+static void
+slab_release (Slab  *slab,
+              guint  n)
+{
+  /* The decrement that reaches zero comes after all the others: every
+   * handle was given back before the slab goes. */
+  if (g_atomic_int_add (&slab->n_live, -(gint) n) == (gint) n)
+    slab_recycle (slab);
+}
+
+/* The carver lets go of @data: its own count, and the handles it never
+ * carved. */
+static void
+slab_retire (gpointer data)
+{
+  Slab *slab = data;
+
+  slab_release (slab, 1 + handles_per_slab (slab->size) - slab->n_carved);
+}
+
+static Slab *
+slab_new (gsize size)
+{
+  Slab *slab;
+
+  g_mutex_lock (&spare_lock);
+  GAIO_TSAN_ACQUIRE (&spare_lock);
+  slab = spare_slabs;
+  if (slab != NULL)
+    {
+      spare_slabs = slab->next_spare;
+      n_spare_slabs--;
+    }
+  GAIO_TSAN_RELEASE (&spare_lock);
+  g_mutex_unlock (&spare_lock);
+
+  if (slab == NULL)
+    slab = g_aligned_alloc (1, SLAB_BYTES, SLAB_BYTES);
+
+  slab->n_carved = 0;
+  slab->size = size;
+  slab->n_live = handles_per_slab (size) + 1;
+
+  return slab;
+}
+
+static gboolean
+use_plain_malloc (void)
+{
+#ifdef GAIO_HAVE_ASAN
+  return TRUE;
+#else
+  static gsize decided = 0;
+  static gboolean plain = FALSE;
+
+  if (g_once_init_enter (&decided))
+    {
+# ifdef HAVE_VALGRIND_H
+      const char *env = g_getenv ("G_SLICE");
+
+      plain = RUNNING_ON_VALGRIND &&
+              (env == NULL || strstr (env, "always-malloc") != NULL);
+# endif
+      g_once_init_leave (&decided, 1);
+    }
+
+  return plain;
+#endif
+}
+
+gpointer
+_gaio_handle_slab_alloc (gsize size)
+{
+  Slab *slab;
+
+  if (G_UNLIKELY (use_plain_malloc ()))
+    return g_malloc (size);
+
+  slab = g_private_get (&current_slab);
+  if (G_UNLIKELY (slab == NULL || slab->n_carved == handles_per_slab (size)))
+    {
+      if (slab != NULL)
+        slab_retire (slab);
+      slab = slab_new (size);
+      /* Not g_private_replace(): the old slab is retired already. */
+      g_private_set (&current_slab, slab);
+    }
+
+  return (guint8 *) slab + sizeof (Slab) + size * slab->n_carved++;
+}
+
+void
+_gaio_handle_slab_free (gpointer mem,
+                        gsize    size)
+{
+  if (G_UNLIKELY (use_plain_malloc ()))
+    {
+      g_free (mem);
+      return;
+    }
+
+  slab_release ((Slab *) ((guintptr) mem & ~(guintptr) (SLAB_BYTES - 1)), 1);
+}
