@@ -218,14 +218,89 @@ add_pending_callback (GaioFuturePrivate  *priv,
   priv->callbacks = callback_list_append (priv->callbacks, entry, 1);
 }
 
+/* Scalar results. The fundamental types whose GValue holds the datum
+ * itself, with nothing to free and a bitwise copy as g_value_copy(): a
+ * copy of such a GValue fresh from g_value_init() is one initialized to
+ * the type's zero, a copy of a set one is g_value_copy(), and zeroing one
+ * is g_value_unset(). A hand-off between tasks sets, reads and drops one
+ * result; this saves GType's value-table lookups and checks on each. */
+#define N_PLAIN_TYPES ((G_TYPE_POINTER >> G_TYPE_FUNDAMENTAL_SHIFT) + 1)
+
+static GValue plain_values[N_PLAIN_TYPES];  /* initialized in class_init, never set */
+
+static gboolean
+type_is_plain (GType type)
+{
+  switch (type)
+    {
+    case G_TYPE_CHAR:
+    case G_TYPE_UCHAR:
+    case G_TYPE_BOOLEAN:
+    case G_TYPE_INT:
+    case G_TYPE_UINT:
+    case G_TYPE_LONG:
+    case G_TYPE_ULONG:
+    case G_TYPE_INT64:
+    case G_TYPE_UINT64:
+    case G_TYPE_FLOAT:
+    case G_TYPE_DOUBLE:
+    case G_TYPE_POINTER:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
+static void
+init_plain_values (void)
+{
+  for (guint i = 0; i < N_PLAIN_TYPES; i++)
+    if (type_is_plain (G_TYPE_MAKE_FUNDAMENTAL (i)))
+      g_value_init (&plain_values[i], G_TYPE_MAKE_FUNDAMENTAL (i));
+}
+
+/* g_value_init (@value, @type), @value being unset. */
+static inline void
+value_init (GValue *value,
+            GType   type)
+{
+  if (type_is_plain (type))
+    *value = plain_values[type >> G_TYPE_FUNDAMENTAL_SHIFT];
+  else
+    g_value_init (value, type);
+}
+
+/* g_value_init() and g_value_copy() from @src to @dest. An initialized
+ * @dest takes the slow path, whose g_value_init() warns about it. */
+static inline void
+value_init_copy (const GValue *src,
+                 GValue       *dest)
+{
+  if (type_is_plain (G_VALUE_TYPE (src)) && G_VALUE_TYPE (dest) == G_TYPE_INVALID)
+    {
+      *dest = *src;
+      return;
+    }
+  g_value_init (dest, G_VALUE_TYPE (src));
+  g_value_copy (src, dest);
+}
+
+static inline void
+value_unset (GValue *value)
+{
+  if (type_is_plain (G_VALUE_TYPE (value)))
+    *value = (GValue) G_VALUE_INIT;
+  else if (G_IS_VALUE (value))
+    g_value_unset (value);
+}
+
 static void
 clear_result (GaioFuturePrivate *priv)
 {
   if (priv->result_destroy != NULL && G_VALUE_HOLDS_POINTER (&priv->result))
     priv->result_destroy (g_value_get_pointer (&priv->result));
   priv->result_destroy = NULL;
-  if (G_IS_VALUE (&priv->result))
-    g_value_unset (&priv->result);
+  value_unset (&priv->result);
 }
 
 static char *
@@ -513,6 +588,7 @@ gaio_future_class_init (GaioFutureClass *klass)
   klass->to_string = gaio_future_real_to_string;
 
   future_type = G_TYPE_FROM_CLASS (klass);
+  init_plain_values ();
   notify_queue_quark = g_quark_from_static_string ("GObject-notify-queue");
 }
 
@@ -977,8 +1053,7 @@ gaio_future_set_result (GaioFuture    *future,
   if (!check_pending (future, error))
     return FALSE;
 
-  g_value_init (&copy, G_VALUE_TYPE (value));
-  g_value_copy (value, &copy);
+  value_init_copy (value, &copy);
   finish_with_value (future, &copy);
 
   return TRUE;
@@ -997,7 +1072,7 @@ gaio_future_set_result_##suffix (GaioFuture  *future,                     \
   if (!check_pending (future, error))                                     \
     return FALSE;                                                         \
                                                                           \
-  g_value_init (&result, gtype);                                          \
+  value_init (&result, gtype);                                            \
   setter (&result, value);                                                \
   finish_with_value (future, &result);                                    \
   return TRUE;                                                            \
@@ -1164,7 +1239,7 @@ gaio_future_set_result_pointer (GaioFuture      *future,
   if (!check_pending (future, error))
     return FALSE;
 
-  g_value_init (&result, G_TYPE_POINTER);
+  value_init (&result, G_TYPE_POINTER);
   g_value_set_pointer (&result, pointer);
   PRIV (future)->result_destroy = destroy;
   finish_with_value (future, &result);
@@ -1324,10 +1399,7 @@ _gaio_future_get_result (GaioFuture  *future,
     return FALSE;
 
   if (value != NULL)
-    {
-      g_value_init (value, G_VALUE_TYPE (result));
-      g_value_copy (result, value);
-    }
+    value_init_copy (result, value);
 
   return TRUE;
 }

@@ -577,6 +577,60 @@ test_result_gvalue (void)
   gaio_test_loop_free (loop);
 }
 
+/* Every scalar type round-trips through set_result() and get_result()
+ * (they copy such GValues bitwise), and a recycled future holds no trace
+ * of the last result (clearing one zeroes it). */
+static void
+test_result_scalars (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  const GType types[] = {
+    G_TYPE_CHAR, G_TYPE_UCHAR, G_TYPE_BOOLEAN, G_TYPE_INT, G_TYPE_UINT, G_TYPE_LONG,
+    G_TYPE_ULONG, G_TYPE_INT64, G_TYPE_UINT64, G_TYPE_FLOAT, G_TYPE_DOUBLE, G_TYPE_POINTER,
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      GaioFuture *f = gaio_loop_create_future (loop);
+      g_auto(GValue) in = G_VALUE_INIT;
+      g_auto(GValue) out = G_VALUE_INIT;
+      g_autoptr(GError) error = NULL;
+
+      g_value_init (&in, types[i]);
+      g_assert_true (g_value_type_transformable (G_TYPE_INT, types[i]) ||
+                     types[i] == G_TYPE_POINTER);
+      if (types[i] == G_TYPE_POINTER)
+        g_value_set_pointer (&in, &in);
+      else
+        {
+          g_auto(GValue) number = G_VALUE_INIT;
+
+          g_value_init (&number, G_TYPE_INT);
+          g_value_set_int (&number, 1);
+          g_assert_true (g_value_transform (&number, &in));
+        }
+
+      g_assert_true (gaio_future_set_result (f, &in, &error));
+      g_assert_no_error (error);
+      g_assert_true (gaio_future_get_result (f, &out, &error));
+      g_assert_no_error (error);
+      g_assert_true (G_VALUE_TYPE (&out) == types[i]);
+      g_assert_cmpmem (&out.data[0], sizeof out.data[0], &in.data[0], sizeof in.data[0]);
+      g_object_unref (f);
+
+      /* Pending, no result: the next one may be the same object. */
+      f = gaio_loop_create_future (loop);
+      g_assert_false (gaio_future_get_result (f, NULL, &error));
+      g_assert_error (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE);
+      g_clear_error (&error);
+      g_assert_true (gaio_future_set_result_string (f, "later", NULL));
+      g_assert_cmpstr (gaio_future_get_result_string (f, NULL), ==, "later");
+      g_object_unref (f);
+    }
+
+  gaio_test_loop_free (loop);
+}
+
 /* ------------------------------------------------------------------ */
 /* Done callbacks (FU-05 .. FU-08)                                      */
 
@@ -2081,6 +2135,7 @@ main (int   argc,
   g_test_add_func ("/Gaio/Future/result-variant", test_result_variant);
   g_test_add_func ("/Gaio/Future/result-pointer", test_result_pointer);
   g_test_add_func ("/Gaio/Future/result-gvalue", test_result_gvalue);
+  g_test_add_func ("/Gaio/Future/result-scalars", test_result_scalars);
   g_test_add_data_func ("/Gaio/Future/done-callbacks/result",
                         GINT_TO_POINTER (COMPLETE_RESULT), test_done_callbacks);
   g_test_add_data_func ("/Gaio/Future/done-callbacks/error",
