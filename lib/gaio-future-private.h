@@ -71,9 +71,17 @@ void           _gaio_future_mark_retrieved      (GaioFuture         *future);
 /* Adds a done callback that resumes @task: it is scheduled as a handle of
  * its own that names @task, so that the loop reports a slow step as
  * `Executing <Task ...> took ...` (asyncio's _format_handle()). Callbacks
- * keep the order they were added in. */
+ * keep the order they were added in. Only for a gaio_await() frame of
+ * @task suspended on @future, which holds a reference on it until it
+ * returns, then lets go of it with _gaio_future_release_awaited(): the
+ * wakeup may share that reference. */
 void           _gaio_future_add_task_callback   (GaioFuture         *future,
                                                  GaioFutureCallback  callback,
+                                                 GaioFuture         *task);
+
+/* _gaio_future_release() for the reference of a gaio_await() frame of
+ * @task (%NULL outside a task): it may be shared with the wakeup. */
+void           _gaio_future_release_awaited     (GaioFuture         *future,
                                                  GaioFuture         *task);
 
 /* The pieces of asyncio's future repr, for subclasses that override

@@ -57,6 +57,7 @@ typedef struct
 typedef struct
 {
   GaioFuture   *future;      /* (owned) (nullable) set once scheduled */
+  gboolean      shares_ref;  /* future is a task's await reference, shared (see share_await_ref()) */
   guint         next;        /* the first callback not run yet */
   guint         len;
   guint         allocated;
@@ -106,6 +107,12 @@ typedef struct
 
   GaioTraceback       *traceback;      /* (owned) (nullable) debug mode: where created */
 
+  /* A task's await reference shared with its wakeup (share_await_ref()):
+   * the task whose gaio_await() frame still holds it, and how many of the
+   * frame and the wakeup's callback list still hold it. */
+  GaioFuture          *share_task;     /* (unowned) (nullable) */
+  guint                share_holders;
+
   GaioFuture          *pool_next;      /* in the thread's pool of recycled futures */
   gpointer             home_pool;      /* the pool of the thread that made the future */
 } GaioFuturePrivate;
@@ -137,6 +144,7 @@ callback_list_new (guint allocated)
   CallbackList *list = g_malloc (sizeof (CallbackList) + allocated * sizeof (DoneCallback));
 
   list->future = NULL;
+  list->shares_ref = FALSE;
   list->next = 0;
   list->len = 0;
   list->allocated = allocated;
@@ -182,12 +190,15 @@ callback_list_discard (CallbackList *list)
     g_free (list);
 }
 
+static void drop_shared_ref (GaioFuture *future);
+
 /* Also runs the notifies of the callbacks that never ran: removed with
  * the future, or dropped because the loop closed first. */
 static void
 callback_list_free (gpointer data)
 {
   CallbackList *list = data;
+  gboolean shared = list->shares_ref;
   GaioFuture *future;
 
   for (guint i = list->next; i < list->len; i++)
@@ -197,7 +208,9 @@ callback_list_free (gpointer data)
   callback_list_discard (list);
 
   /* Last: an embedded list lives inside this future. */
-  if (future != NULL)
+  if (future != NULL && shared)
+    drop_shared_ref (future);
+  else if (future != NULL)
     _gaio_future_release (future);
 }
 
@@ -752,13 +765,68 @@ run_callbacks (gpointer   user_data,
   return TRUE;
 }
 
+/* The wakeup of a task suspended in gaio_await() on @future (the only
+ * kind of task entry: see _gaio_future_add_task_callback()). That frame
+ * holds a reference until it returns, after the wakeup is scheduled; the
+ * wakeup's list needs one until its handle is done with it, since it may
+ * live inside the future. Rather than take one of its own, the list
+ * shares the frame's: whichever lets go last releases it
+ * (_gaio_future_release_awaited(), callback_list_free()). Usually the
+ * frame returns inside the wakeup and the list goes after; a closing loop
+ * drops the list first. One share per future at a time: the wakeups of
+ * other tasks awaiting it take references. */
+static void
+share_await_ref (GaioFuture   *future,
+                 CallbackList *list,
+                 GaioFuture   *task)
+{
+  GaioFuturePrivate *priv = PRIV (future);
+
+  if (priv->share_holders != 0)
+    {
+      list->future = g_object_ref (future);
+      return;
+    }
+
+  priv->share_task = task;
+  priv->share_holders = 2;
+  list->future = future;
+  list->shares_ref = TRUE;
+}
+
+static void
+drop_shared_ref (GaioFuture *future)
+{
+  GaioFuturePrivate *priv = PRIV (future);
+
+  g_assert (priv->share_holders > 0);
+  if (--priv->share_holders == 0)
+    _gaio_future_release (future);
+}
+
+void
+_gaio_future_release_awaited (GaioFuture *future,
+                              GaioFuture *task)
+{
+  GaioFuturePrivate *priv = PRIV (future);
+
+  if (task == NULL || priv->share_task != task)
+    {
+      _gaio_future_release (future);
+      return;
+    }
+
+  /* This frame's share: the task cannot await this future again until
+   * the frame has returned, so no later frame of it matches. */
+  priv->share_task = NULL;
+  drop_shared_ref (future);
+}
+
 static void
 schedule_list (GaioFuture   *future,
                CallbackList *list)
 {
   GaioFuture *task = NULL;
-
-  list->future = g_object_ref (future);
 
   /* A task's wakeup gets a handle of its own that names the task. The
    * handle takes over the entry's reference on the task: it holds it
@@ -770,7 +838,10 @@ schedule_list (GaioFuture   *future,
                 list->items[0].notify == g_object_unref);
       task = list->items[0].task;
       list->items[0].notify = NULL;
+      share_await_ref (future, list, task);
     }
+  else
+    list->future = g_object_ref (future);
 
   _gaio_loop_schedule (PRIV (future)->loop, run_callbacks, list, callback_list_free,
                        task != NULL ? "GaioTask.wakeup" : "GaioFuture.done_callbacks", task);

@@ -456,14 +456,14 @@ task_step (GaioTask *task)
     }
 }
 
-/* gaio_await() without the argument checks and the reference it takes. */
+/* gaio_await() in @task (NULL outside one) without the argument checks
+ * and the reference it takes. */
 static gboolean
-await_future (GaioFuture  *future,
+await_future (GaioTask    *task,
+              GaioFuture  *future,
               GValue      *result,
               GError     **error)
 {
-  GaioTask *task = fiber_task ();
-
   if (task == NULL)
     {
       g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE,
@@ -507,9 +507,8 @@ await_future (GaioFuture  *future,
 
       _gaio_fiber_suspend ();
 
-      /* fiber_task() again, not the variable: this may run on another
-       * thread than before the switch if the loop moved. */
-      task = fiber_task ();
+      /* Maybe on another thread than before the switch, if the loop
+       * moved, but the same task: this fiber is its own. */
       task->waiter = NULL;
 
       if (task->destroying)
@@ -571,16 +570,19 @@ gaio_await (GaioFuture  *future,
             GValue      *result,
             GError     **error)
 {
+  GaioTask *task;
   gboolean ok;
 
   g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  ok = await_future (future, result, error);
+  task = fiber_task ();
+  ok = await_future (task, future, result, error);
 
   /* Often the last reference: the caller handed over its own, and the
-   * done callback that woke the task has let go of its. */
-  _gaio_future_release (future);
+   * done callback that woke the task has let go of its (or shares it,
+   * and lets go after this). */
+  _gaio_future_release_awaited (future, (GaioFuture *) task);
 
   return ok;
 }

@@ -1749,6 +1749,93 @@ test_task_awaited_future_recycled (void)
   gaio_test_loop_free (loop);
 }
 
+/* A task's wakeup shares the reference of the gaio_await() frame it
+ * resumes (gaio-future.c, share_await_ref()). Here the loop closes with
+ * the wakeup scheduled: the wakeup and the frame let go in the other
+ * order than usual, and the future is finalized once, after both. */
+static void
+test_task_shared_ref_wakeup_dropped (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioFuture *future = gaio_loop_create_future (loop);
+  Handled handled = { 0 };
+  GaioTask *task;
+
+  handled_init (&handled, loop);
+  /* A weak pointer keeps the future out of the pool: it is finalized. */
+  g_object_add_weak_pointer (G_OBJECT (future), (gpointer *) &future);
+  task = spawn (loop, GAIO_COROUTINE_NEW (await_handed_future, g_object_ref (future), NULL));
+  g_object_add_weak_pointer (G_OBJECT (task), (gpointer *) &task);
+  g_object_unref (task);
+  gaio_test_iterate (gaio_loop_get_context (loop), 3);
+  g_assert_nonnull (task);
+
+  g_assert_true (gaio_future_set_result_int64 (future, 5, NULL));
+  g_object_unref (future);
+  g_assert_nonnull (future);
+
+  g_assert_true (gaio_loop_close (loop, NULL));
+  g_assert_null (future);
+  g_assert_null (task);
+  g_assert_cmpuint (handled.messages->len, ==, 1);
+
+  gaio_loop_set_exception_handler (loop, NULL, NULL, NULL);
+  handled_clear (&handled);
+  gaio_test_loop_free (loop);
+}
+
+static gboolean
+await_twice (gpointer   user_data,
+             GValue    *result,
+             GError   **error)
+{
+  GaioFuture *future = user_data;
+  g_auto(GValue) first = G_VALUE_INIT;
+
+  /* The second await finds the future done, inside the wakeup from the
+   * first, whose reference is still shared: it must release its own. */
+  if (!gaio_await (g_object_ref (future), &first, error))
+    return FALSE;
+  if (!gaio_await (g_object_ref (future), result, error))
+    return FALSE;
+  g_assert_cmpint (g_value_get_int64 (&first), ==, g_value_get_int64 (result));
+
+  return TRUE;
+}
+
+/* Several tasks woken by one future: one wakeup shares its task's await
+ * reference, the others take references; each frame releases the right
+ * one, whichever order the tasks run in, and the future is finalized
+ * once when the last goes. */
+static void
+test_task_shared_ref_many_waiters (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioFuture *future = gaio_loop_create_future (loop);
+  GaioTask *tasks[3];
+
+  g_object_add_weak_pointer (G_OBJECT (future), (gpointer *) &future);
+  for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
+    tasks[i] = spawn (loop, GAIO_COROUTINE_NEW (await_twice, future, NULL));
+  gaio_test_iterate (gaio_loop_get_context (loop), 3);
+
+  g_assert_true (gaio_future_set_result_int64 (future, 7, NULL));
+  for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
+    {
+      g_auto(GValue) value = G_VALUE_INIT;
+
+      g_assert_true (run_task (loop, tasks[i], &value, NULL));
+      g_assert_cmpint (g_value_get_int64 (&value), ==, 7);
+    }
+  gaio_test_iterate (gaio_loop_get_context (loop), 3);
+
+  g_object_unref (future);
+  g_assert_null (future);
+  for (guint i = 0; i < G_N_ELEMENTS (tasks); i++)
+    g_object_unref (tasks[i]);
+  gaio_test_loop_free (loop);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1798,6 +1885,8 @@ main (int   argc,
   g_test_add_func ("/Gaio/Task/wait-empty", test_wait_empty);
   g_test_add_func ("/Gaio/Task/shield", test_wait_shield);
   g_test_add_func ("/Gaio/Task/awaited-future-recycled", test_task_awaited_future_recycled);
+  g_test_add_func ("/Gaio/Task/shared-ref-wakeup-dropped", test_task_shared_ref_wakeup_dropped);
+  g_test_add_func ("/Gaio/Task/shared-ref-many-waiters", test_task_shared_ref_many_waiters);
 
 
   return g_test_run ();
