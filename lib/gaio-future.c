@@ -484,6 +484,31 @@ is_unreachable_in_dispose (GaioFuture *future)
   return foreign == 0;
 }
 
+/* What clear_state() leaves as it was, back to what a new future has.
+ * Field by field rather than a memset of the whole: the hand-off between
+ * two tasks spends a noticeable part of its time in a memset this size.
+ * (inline_callbacks is rewritten when used; the loop is stolen first.) */
+static void
+reset_for_pool (GaioFuturePrivate *priv)
+{
+  g_assert (priv->loop == NULL && priv->error == NULL && priv->callbacks == NULL &&
+            priv->cancellable == NULL && priv->cancel_hook_destroy == NULL &&
+            priv->traceback == NULL && priv->result_destroy == NULL &&
+            !priv->error_unretrieved && priv->share_holders == 0 &&
+            G_VALUE_TYPE (&priv->result) == G_TYPE_INVALID);
+
+  priv->state = GAIO_FUTURE_PENDING;
+  priv->reported = FALSE;
+  priv->inline_used = FALSE;
+  priv->cancel_hook = NULL;
+  priv->cancel_hook_data = NULL;
+  priv->finish = NULL;
+  priv->finish_type = G_TYPE_INVALID;
+  priv->sealed = FALSE;
+  priv->share_task = NULL;
+  priv->home_pool = NULL;
+}
+
 /* Resets a future that may be pooled and puts it in the pool, with the
  * one reference the caller holds. */
 static void
@@ -492,7 +517,7 @@ pool_put (GaioFuture *future)
   GaioFuturePrivate *priv = PRIV (future);
   GaioLoop *loop = g_steal_pointer (&priv->loop);
 
-  memset (priv, 0, sizeof *priv);
+  reset_for_pool (priv);
   priv->pool_next = future_pool.head;
   future_pool.head = future;
   future_pool.len++;
