@@ -1047,20 +1047,35 @@ describe (GaioFuture *future)
   return g_strdup_printf ("%s: %s", state, repr);
 }
 
-static gboolean check_pending_full (GaioFuture  *future,
-                                    gboolean     setting_error,
-                                    GError     **error);
+static gboolean refuse_completion (GaioFuture  *future,
+                                   gboolean     setting_error,
+                                   GError     **error);
 
-#define check_pending(future, error) check_pending_full ((future), FALSE, (error))
-
-static gboolean
+/* Whether the future may be completed, with @error set if not. Inline:
+ * every completion asks, and the answer is almost always yes. */
+static inline gboolean
 check_pending_full (GaioFuture  *future,
                     gboolean     setting_error,
                     GError     **error)
 {
+  GaioFuturePrivate *priv = PRIV (future);
+
+  if (G_LIKELY (!priv->sealed && priv->state == GAIO_FUTURE_PENDING))
+    return TRUE;
+
+  return refuse_completion (future, setting_error, error);
+}
+
+#define check_pending(future, error) check_pending_full ((future), FALSE, (error))
+
+G_GNUC_NO_INLINE static gboolean
+refuse_completion (GaioFuture  *future,
+                   gboolean     setting_error,
+                   GError     **error)
+{
   g_autofree char *text = NULL;
 
-  if (G_UNLIKELY (PRIV (future)->sealed))
+  if (PRIV (future)->sealed)
     {
       g_autofree char *kind = class_short_name (future);
 
@@ -1069,9 +1084,6 @@ check_pending_full (GaioFuture  *future,
                    setting_error ? "set_exception" : "set_result");
       return FALSE;
     }
-
-  if (PRIV (future)->state == GAIO_FUTURE_PENDING)
-    return TRUE;
 
   text = describe (future);
   g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE, text);
