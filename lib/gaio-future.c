@@ -1869,7 +1869,7 @@ _gaio_future_add_task_callback (GaioFuture         *future,
                                 GaioFuture         *task)
 {
   GaioFuturePrivate *priv = PRIV (future);
-  DoneCallback entry = { callback, g_object_ref (task), g_object_unref, task };
+  DoneCallback entry = { callback, task, g_object_unref, task };
 
   if (priv->state != GAIO_FUTURE_PENDING)
     {

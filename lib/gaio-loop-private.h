@@ -62,6 +62,12 @@ GSource    *_gaio_loop_get_source         (GaioLoop    *loop);
 /* The task whose step runs now (asyncio's _current_tasks[loop]). Swap
  * returns the previous one, to be put back after the step. */
 GaioTask   *_gaio_loop_get_current_task   (GaioLoop    *loop);
+/* Hands the caller the reference on @task held by the handle running
+ * @task's step (handle->task), if it is one and the loop is not in debug
+ * mode (where that handle names the task in its slow-callback report,
+ * after the step). Returns FALSE, with nothing handed over, otherwise. */
+gboolean    _gaio_loop_steal_step_ref     (GaioLoop    *loop,
+                                           GaioFuture  *task);
 GaioTask   *_gaio_loop_swap_current_task  (GaioLoop    *loop,
                                            GaioTask    *task);
 

@@ -1211,6 +1211,19 @@ _gaio_loop_get_current_task (GaioLoop *loop)
   return loop->current_task;
 }
 
+gboolean
+_gaio_loop_steal_step_ref (GaioLoop   *loop,
+                           GaioFuture *task)
+{
+  GaioHandle *handle = loop->current_handle;
+
+  if (loop->debug || handle == NULL || handle->task != task)
+    return FALSE;
+
+  handle->task = NULL;
+  return TRUE;
+}
+
 GaioTask *
 _gaio_loop_swap_current_task (GaioLoop *loop,
                               GaioTask *task)

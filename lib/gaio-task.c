@@ -456,6 +456,24 @@ task_step (GaioTask *task)
     }
 }
 
+/* A reference on @task for the wakeup of the await about to suspend
+ * it. The handle running this step holds one until the step is over
+ * (wakeup(), first_step()): take that one over rather than add another.
+ * The task stays alive to the end of the step all the same: the wakeup
+ * entry sits in the awaited future, which the suspended gaio_await()
+ * frame holds; completing the future only moves the reference to the
+ * wakeup's handle, and a loop cannot be closed while it runs a step. */
+static GaioFuture *
+step_ref (GaioTask *task)
+{
+  GaioFuture *future = GAIO_FUTURE (task);
+
+  if (_gaio_loop_steal_step_ref (task->loop, future))
+    return future;
+
+  return g_object_ref (future);
+}
+
 /* gaio_await() in @task (NULL outside one) without the argument checks
  * and the reference it takes. */
 static gboolean
@@ -498,7 +516,7 @@ await_future (GaioTask    *task,
         }
 
       task->waiter = future;
-      _gaio_future_add_task_callback (future, wakeup, GAIO_FUTURE (task));
+      _gaio_future_add_task_callback (future, wakeup, step_ref (task));
 
       /* Cancelled while running: the first thing it waits for is
        * cancelled at once (asyncio's __step). */

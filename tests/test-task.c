@@ -1836,6 +1836,55 @@ test_task_shared_ref_many_waiters (void)
   gaio_test_loop_free (loop);
 }
 
+static gboolean
+await_each (gpointer   user_data,
+            GValue    *result,
+            GError   **error)
+{
+  GPtrArray *futures = user_data;
+
+  for (guint i = 0; i < futures->len; i++)
+    if (!gaio_await (g_object_ref (g_ptr_array_index (futures, i)), NULL, error))
+      return FALSE;
+
+  return TRUE;
+}
+
+/* The reference on a suspended task moves from the handle of its step to
+ * its wakeup (gaio-task.c, step_ref()), in debug mode or not: a task
+ * nobody else holds lives exactly until it is done. */
+static void
+test_task_step_ref_handed_over (void)
+{
+  for (guint debug = 0; debug < 2; debug++)
+    {
+      GaioLoop *loop = gaio_test_loop_new ();
+      GPtrArray *futures = g_ptr_array_new_with_free_func (g_object_unref);
+      GaioTask *task;
+
+      gaio_loop_set_debug (loop, debug);
+      gaio_loop_set_slow_callback_duration (loop, 3600);
+      for (guint i = 0; i < 3; i++)
+        g_ptr_array_add (futures, gaio_loop_create_future (loop));
+      task = spawn (loop, GAIO_COROUTINE_NEW (await_each, futures, NULL));
+      g_object_add_weak_pointer (G_OBJECT (task), (gpointer *) &task);
+      g_object_unref (task);
+
+      for (guint i = 0; i < futures->len; i++)
+        {
+          gaio_test_iterate (gaio_loop_get_context (loop), 3);
+          g_assert_nonnull (task);
+          g_assert_false (gaio_future_is_done (GAIO_FUTURE (task)));
+          gaio_future_set_result_int64 (g_ptr_array_index (futures, i), i, NULL);
+        }
+      gaio_test_iterate (gaio_loop_get_context (loop), 3);
+      g_assert_null (task);
+
+      g_ptr_array_unref (futures);
+      gaio_test_loop_free (loop);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1887,6 +1936,7 @@ main (int   argc,
   g_test_add_func ("/Gaio/Task/awaited-future-recycled", test_task_awaited_future_recycled);
   g_test_add_func ("/Gaio/Task/shared-ref-wakeup-dropped", test_task_shared_ref_wakeup_dropped);
   g_test_add_func ("/Gaio/Task/shared-ref-many-waiters", test_task_shared_ref_many_waiters);
+  g_test_add_func ("/Gaio/Task/step-ref-handed-over", test_task_step_ref_handed_over);
 
 
   return g_test_run ();
