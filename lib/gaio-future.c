@@ -432,17 +432,22 @@ future_pool_drain (gpointer data)
  * subclass has its own dispose and finalize), made on this thread (whose
  * pool it joins), without an unretrieved error (dispose must report it)
  * and not in debug mode (which keeps GObject's whole life cycle, as its
- * tracebacks describe it). */
-static gboolean
+ * tracebacks describe it). Returns the pool to put it in, or NULL: the
+ * thread-local pool's address is looked up once for both. */
+static FuturePool *
 may_pool (GaioFuture *future)
 {
   GaioFuturePrivate *priv = PRIV (future);
+  FuturePool *pool = &future_pool;
 
-  return GAIO_FUTURE_POOL_SIZE > 0 &&
-         future_pool.len < GAIO_FUTURE_POOL_SIZE && !future_pool.draining &&
-         G_TYPE_FROM_INSTANCE (future) == future_type &&
-         priv->home_pool == &future_pool &&
-         !priv->error_unretrieved && priv->traceback == NULL;
+  if (GAIO_FUTURE_POOL_SIZE > 0 &&
+      pool->len < GAIO_FUTURE_POOL_SIZE && !pool->draining &&
+      G_TYPE_FROM_INSTANCE (future) == future_type &&
+      priv->home_pool == pool &&
+      !priv->error_unretrieved && priv->traceback == NULL)
+    return pool;
+
+  return NULL;
 }
 
 /* Whether the caller holds the only reference and nothing else can reach
@@ -512,19 +517,20 @@ reset_for_pool (GaioFuturePrivate *priv)
 /* Resets a future that may be pooled and puts it in the pool, with the
  * one reference the caller holds. */
 static void
-pool_put (GaioFuture *future)
+pool_put (FuturePool *pool,
+          GaioFuture *future)
 {
   GaioFuturePrivate *priv = PRIV (future);
   GaioLoop *loop = g_steal_pointer (&priv->loop);
 
   reset_for_pool (priv);
-  priv->pool_next = future_pool.head;
-  future_pool.head = future;
-  future_pool.len++;
-  if (G_UNLIKELY (!future_pool.registered))
+  priv->pool_next = pool->head;
+  pool->head = future;
+  pool->len++;
+  if (G_UNLIKELY (!pool->registered))
     {
-      future_pool.registered = TRUE;
-      g_private_set (&future_pool_key, &future_pool);
+      pool->registered = TRUE;
+      g_private_set (&future_pool_key, pool);
     }
 
   /* Last: finalizing the loop may release more futures. */
@@ -544,7 +550,9 @@ clear_for_pool (GaioFuture *future)
 void
 _gaio_future_release (GaioFuture *future)
 {
-  if (!may_pool (future) || !is_unreachable (future))
+  FuturePool *pool;
+
+  if (may_pool (future) == NULL || !is_unreachable (future))
     {
       g_object_unref (future);
       return;
@@ -554,8 +562,9 @@ _gaio_future_release (GaioFuture *future)
 
   /* A destroy notify may have taken a reference, or filled the pool:
    * then the ordinary path. */
-  if (may_pool (future) && is_unreachable (future))
-    pool_put (future);
+  pool = may_pool (future);
+  if (pool != NULL && is_unreachable (future))
+    pool_put (pool, future);
   else
     g_object_unref (future);
 }
@@ -566,16 +575,19 @@ _gaio_future_release (GaioFuture *future)
 static gboolean
 pool_from_dispose (GaioFuture *future)
 {
-  if (!may_pool (future) || !is_unreachable_in_dispose (future))
+  FuturePool *pool;
+
+  if (may_pool (future) == NULL || !is_unreachable_in_dispose (future))
     return FALSE;
 
   clear_for_pool (future);
-  if (!may_pool (future) || !is_unreachable_in_dispose (future))
+  pool = may_pool (future);
+  if (pool == NULL || !is_unreachable_in_dispose (future))
     return FALSE;
 
   /* The pool's reference, once the unref has dropped the caller's. */
   g_object_ref (future);
-  pool_put (future);
+  pool_put (pool, future);
 
   return TRUE;
 }
