@@ -526,9 +526,7 @@ _gaio_loop_source_call_at (GSource        *source,
   GaioLoopSource *self = (GaioLoopSource *) source;
   GaioHandle *handle = new_handle (self, callback, user_data, notify);
 
-  handle->when = when;
-  handle->seq = self->next_timer_seq++;
-  handle->timer_cancels = _gaio_timer_cancels_ref (self->timer_cancels);
+  _gaio_handle_set_timer (handle, when, self->next_timer_seq++, self->timer_cancels);
   _gaio_timer_heap_push (&self->timers, handle);
 
   return handle;

@@ -352,7 +352,7 @@ _gaio_timer_heap_push (GaioTimerHeap *heap,
       heap->added = g_renew (GaioTimerEntry, heap->added, heap->added_allocated);
     }
 
-  heap->added[heap->n_added++] = (GaioTimerEntry) { handle->when, handle };
+  heap->added[heap->n_added++] = (GaioTimerEntry) { handle->u.timer.when, handle };
 }
 
 /* Whether the earliest timer is the run's head rather than the heap's

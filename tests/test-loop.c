@@ -1136,6 +1136,58 @@ test_handle_to_string_cancelled (void)
   gaio_test_loop_free (loop);
 }
 
+/* A timer's handle shares its memory between the fields it needs in the
+ * heap (the tie-breaking order) and those it needs once due (the ready
+ * queue's link), and keeps its name apart: after timers with one
+ * deadline fired together, each still reports its own deadline and name,
+ * and a plain handle is still no timer. */
+static gboolean
+count_cb (gpointer   data,
+          GError   **error)
+{
+  (*(gint *) data)++;
+  return TRUE;
+}
+
+static void
+test_handle_fields_after_firing (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  gdouble when = floor (gaio_loop_time (loop) * 1000) / 1000 - 0.5;
+  GaioHandle *timers[3];
+  GaioHandle *soon;
+  gint ran = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (timers); i++)
+    timers[i] = gaio_handle_ref (gaio_loop_call_at (loop, when + (i / 2) * 0.001, count_cb, &ran,
+                                                    NULL, NULL));
+  gaio_handle_set_name (timers[1], "second");
+  gaio_handle_set_name (timers[2], NULL);
+  soon = gaio_handle_ref (gaio_loop_call_soon (loop, count_cb, &ran, NULL, NULL));
+
+  while (ran < 4)
+    gaio_test_iterate (gaio_loop_get_context (loop), 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (timers); i++)
+    {
+      g_autofree char *repr = gaio_handle_to_string (timers[i]);
+
+      g_assert_true (gaio_handle_is_timer (timers[i]));
+      g_assert_cmpfloat_with_epsilon (gaio_handle_get_when (timers[i]),
+                                     when + (i / 2) * 0.001, 1e-6);
+      g_assert_true (g_str_has_prefix (repr, "<TimerHandle when="));
+      g_assert_false (gaio_handle_is_cancelled (timers[i]));
+      if (i == 1)
+        g_assert_nonnull (strstr (repr, " second()>"));
+      gaio_handle_unref (timers[i]);
+    }
+  g_assert_false (gaio_handle_is_timer (soon));
+  g_assert_cmpfloat (gaio_handle_get_when (soon), ==, -1);
+  gaio_handle_unref (soon);
+
+  gaio_test_loop_free (loop);
+}
+
 /* LS-08: with more than 100 timers of which more than half are cancelled,
  * the heap drops the cancelled ones at the next iteration
  * (test_base_events.py::test__run_once_cancelled_event_cleanup). The
@@ -2524,6 +2576,7 @@ main (int   argc,
   g_test_add_func ("/Gaio/Loop/cancel-timer", test_cancel_timer);
   g_test_add_func ("/Gaio/Loop/cancel-in-same-iteration", test_cancel_in_same_iteration);
   g_test_add_func ("/Gaio/Loop/handle-to-string-cancelled", test_handle_to_string_cancelled);
+  g_test_add_func ("/Gaio/Loop/handle-fields-after-firing", test_handle_fields_after_firing);
   g_test_add_func ("/Gaio/Loop/cancelled-timer-cleanup", test_cancelled_timer_cleanup);
   g_test_add_func ("/Gaio/Loop/cancelled-timer-not-poll-timeout",
                    test_cancelled_timer_not_poll_timeout);
