@@ -13,6 +13,7 @@
 
 #include "gaio-test-util.h"
 #include "gaio-loop-private.h"
+#include "gaio-timer-heap-private.h"
 
 /* ------------------------------------------------------------------ */
 /* Recording callbacks                                                  */
@@ -957,6 +958,74 @@ test_timer_heap_order_merged (void)
   timer_marks_check (&marks, loop);
 
   gaio_test_loop_free (loop);
+}
+
+static gint
+compare_timer_handles (gconstpointer a,
+                       gconstpointer b)
+{
+  GaioHandle *x = *(GaioHandle * const *) a;
+  GaioHandle *y = *(GaioHandle * const *) b;
+
+  if (x->u.timer.when != y->u.timer.when)
+    return x->u.timer.when < y->u.timer.when ? -1 : 1;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void
+drop_heap_handle (GaioHandle *handle,
+                  gpointer    user_data)
+{
+  _gaio_handle_discard (handle);
+  gaio_handle_unref (handle);
+}
+
+/* A burst of timers is radix-sorted on the bits in which its deadlines
+ * differ, in digits whose width depends on the burst's size and spread:
+ * bursts of several sizes, over a few microseconds up to "never", with
+ * many ties, come out of the heap in (deadline, scheduling) order. */
+static void
+test_timer_heap_burst_orders (void)
+{
+  static const guint sizes[] = { 64, 300, 5000 };
+  static const gint64 spreads[] = { 30, 1 << 20, G_GINT64_CONSTANT (1) << 45, G_MAXINT64 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261122);
+  GaioTimerCancels *cancels = _gaio_timer_cancels_new ();
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (guint r = 0; r < G_N_ELEMENTS (spreads); r++)
+      {
+        guint n = sizes[s];
+        g_autofree GaioHandle **expected = g_new (GaioHandle *, n);
+        GaioTimerHeap heap;
+
+        _gaio_timer_heap_init (&heap);
+        for (guint i = 0; i < n; i++)
+          {
+            /* One deadline in four repeats an earlier one. */
+            gdouble spread = g_rand_double (rand) * (gdouble) spreads[r];
+            gint64 when = spread >= (gdouble) G_MAXINT64 ? G_MAXINT64 : (gint64) spread;
+
+            if (i % 4 == 3)
+              when = expected[g_rand_int_range (rand, 0, i)]->u.timer.when;
+            expected[i] = _gaio_handle_new (noop_cb, NULL, NULL);
+            _gaio_handle_set_timer (expected[i], when, i, cancels);
+            _gaio_timer_heap_push (&heap, expected[i]);
+          }
+        qsort (expected, n, sizeof (GaioHandle *), compare_timer_handles);
+
+        for (guint i = 0; i < n; i++)
+          {
+            GaioHandle *handle = _gaio_timer_heap_pop (&heap);
+
+            g_assert_true (handle == expected[i]);
+            drop_heap_handle (handle, NULL);
+          }
+        g_assert_null (_gaio_timer_heap_pop (&heap));
+        _gaio_timer_heap_clear (&heap, drop_heap_handle, NULL);
+      }
+
+  _gaio_timer_cancels_unref (cancels);
 }
 
 /* LS-08 + LS-06: after most timers were cancelled and the heap was
@@ -2572,6 +2641,7 @@ main (int   argc,
   g_test_add_func ("/Gaio/Loop/timer-heap-order", test_timer_heap_order);
   g_test_add_func ("/Gaio/Loop/timer-heap-order-after-prune", test_timer_heap_order_after_prune);
   g_test_add_func ("/Gaio/Loop/timer-heap-order-merged", test_timer_heap_order_merged);
+  g_test_add_func ("/Gaio/Loop/timer-heap-burst-orders", test_timer_heap_burst_orders);
   g_test_add_func ("/Gaio/Loop/cancel-soon", test_cancel_soon);
   g_test_add_func ("/Gaio/Loop/cancel-timer", test_cancel_timer);
   g_test_add_func ("/Gaio/Loop/cancel-in-same-iteration", test_cancel_in_same_iteration);
