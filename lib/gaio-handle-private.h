@@ -143,7 +143,8 @@ gboolean    _gaio_handle_run       (GaioHandle     *handle,
                                     GError        **error);
 
 /* Makes a new handle a timer due at @when, the @seq-th of its loop,
- * taking a reference on @cancels. Before it is published. */
+ * giving it a reference on @cancels (the caller's). Before it is
+ * published. */
 static inline void
 _gaio_handle_set_timer (GaioHandle       *handle,
                         gint64            when,
@@ -153,7 +154,23 @@ _gaio_handle_set_timer (GaioHandle       *handle,
   handle->is_timer = TRUE;
   handle->seq = seq;
   handle->u.timer.when = when;
-  handle->u.timer.cancels = _gaio_timer_cancels_ref (cancels);
+  handle->u.timer.cancels = cancels;
+}
+
+/* Takes back the reference on the cancel count of a timer about to be
+ * cleared, which is then cleared as a plain handle: for a caller that
+ * holds the handle's last reference and keeps the count's reference
+ * itself. Returns whether @handle was a timer. */
+static inline gboolean
+_gaio_handle_steal_timer (GaioHandle *handle)
+{
+  if (!handle->is_timer)
+    return FALSE;
+
+  handle->is_timer = FALSE;
+  handle->u.soon.task = NULL;
+  handle->u.soon.static_name = NULL;
+  return TRUE;
 }
 
 /* The deadline of a timer, -1 for other handles. */

@@ -1009,7 +1009,7 @@ test_timer_heap_burst_orders (void)
             if (i % 4 == 3)
               when = expected[g_rand_int_range (rand, 0, i)]->u.timer.when;
             expected[i] = _gaio_handle_new (noop_cb, NULL, NULL);
-            _gaio_handle_set_timer (expected[i], when, i, cancels);
+            _gaio_handle_set_timer (expected[i], when, i, _gaio_timer_cancels_ref (cancels));
             _gaio_timer_heap_push (&heap, expected[i]);
           }
         qsort (expected, n, sizeof (GaioHandle *), compare_timer_handles);
@@ -1255,6 +1255,54 @@ test_handle_fields_after_firing (void)
   gaio_handle_unref (soon);
 
   gaio_test_loop_free (loop);
+}
+
+/* Each timer holds a reference on its loop's count of cancelled timers,
+ * taken from and given back to a bank the loop refills in batches: more
+ * timers than one batch, some fired, some cancelled from another thread,
+ * some held past the loop's end and cancelled or dropped then, all
+ * leave the count alive while any of them lives and freed after the last
+ * (ASan and valgrind see the rest). */
+static gpointer
+cancel_in_thread (gpointer data)
+{
+  gaio_handle_cancel (data);
+  return NULL;
+}
+
+static void
+test_timers_outlive_loop (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  gdouble now = gaio_loop_time (loop);
+  GPtrArray *kept = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_handle_unref);
+  gint ran = 0;
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      /* Half due at once, half never during the test. */
+      GaioHandle *handle = gaio_loop_call_at (loop, i % 2 ? now + 3600 : now - 1, count_cb, &ran,
+                                              NULL, NULL);
+
+      if (i % 3 == 0)
+        g_ptr_array_add (kept, gaio_handle_ref (handle));
+    }
+  for (guint i = 0; i < kept->len; i += 4)
+    g_thread_join (g_thread_new ("canceller", cancel_in_thread, kept->pdata[i]));
+
+  while (_gaio_loop_get_n_timers (loop) > 500)
+    gaio_test_iterate (gaio_loop_get_context (loop), 1);
+  g_assert_cmpint (ran, >, 0);
+  g_assert_cmpint (ran, <=, 500);
+
+  gaio_test_loop_free (loop);
+  /* The loop is gone: those still held are cancelled or released now. */
+  for (guint i = 0; i < kept->len; i++)
+    {
+      gaio_handle_cancel (kept->pdata[i]);
+      g_assert_true (gaio_handle_is_timer (kept->pdata[i]));
+    }
+  g_ptr_array_unref (kept);
 }
 
 /* LS-08: with more than 100 timers of which more than half are cancelled,
@@ -2642,6 +2690,7 @@ main (int   argc,
   g_test_add_func ("/Gaio/Loop/timer-heap-order-after-prune", test_timer_heap_order_after_prune);
   g_test_add_func ("/Gaio/Loop/timer-heap-order-merged", test_timer_heap_order_merged);
   g_test_add_func ("/Gaio/Loop/timer-heap-burst-orders", test_timer_heap_burst_orders);
+  g_test_add_func ("/Gaio/Loop/timers-outlive-loop", test_timers_outlive_loop);
   g_test_add_func ("/Gaio/Loop/cancel-soon", test_cancel_soon);
   g_test_add_func ("/Gaio/Loop/cancel-timer", test_cancel_timer);
   g_test_add_func ("/Gaio/Loop/cancel-in-same-iteration", test_cancel_in_same_iteration);
