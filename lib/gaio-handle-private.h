@@ -19,6 +19,18 @@ typedef enum {
   GAIO_HANDLE_CANCELLED,
 } GaioHandleState;
 
+/* What few handles have: allocated on first use, loop thread only
+ * (debug mode, a name given by gaio_handle_set_name(), a failed
+ * callback's kept name). Kept out of GaioHandle so that a handle fits in
+ * one cache line. */
+typedef struct
+{
+  char          *name;            /* (owned) (nullable) */
+  /* Debug mode: where the callback was scheduled (asyncio's
+   * _source_traceback). Set before the handle is published. */
+  GaioTraceback *traceback;       /* (owned) (nullable) */
+} GaioHandleExtra;
+
 /* A handle is shared by the loop (which holds one reference while it is
  * queued) and whoever the scheduling call returned it to. Its closure
  * (callback, user_data, notify) belongs to whichever side moves @state out
@@ -26,41 +38,59 @@ typedef enum {
  * RUNNING) runs the callback and then releases the closure; a canceller
  * (PENDING -> CANCELLED) releases it at once. That is what makes
  * gaio_handle_cancel() safe from any thread and the notify run exactly
- * once. */
+ * once.
+ *
+ * Sixty-four bytes, one cache line in a slab (gaio-handle-slab.c): with
+ * 100 000 timers firing in no order of memory, each handle is a cache
+ * miss, and a handle over two lines was two. Hence the unions below, and
+ * the rarely used fields in @extra. */
 struct _GaioHandle
 {
   /* A field added here must be set in _gaio_handle_init() too. */
   gint            ref_count;      /* (atomic) */
-  gint            state;          /* (atomic) GaioHandleState */
+  guint8          state;          /* (atomic) GaioHandleState */
+  /* Whether @u holds a timer's fields; set before the handle is
+   * published, never changed. */
+  guint8          is_timer;
 
   GaioCallback    callback;       /* (owned by the state's winner) */
   gpointer        user_data;
   GDestroyNotify  notify;
 
-  /* Link in the loop's ready FIFO or inbox; owned by that queue. */
-  GaioHandle     *next;
+  /* A timer needs @seq only while it sits in the loop's timer heap
+   * (gaio-timer-heap.c), which does not link handles; once it leaves
+   * the heap it is linked into the ready FIFO and @seq is never read
+   * again. */
+  union {
+    /* Link in the loop's ready FIFO or inbox; owned by that queue. */
+    GaioHandle   *next;
+    /* Timers in the heap: the scheduling order that breaks ties. */
+    guint64       seq;
+  };
 
-  /* Timers only (when >= 0): the deadline in g_get_monotonic_time()
-   * microseconds, the scheduling order that breaks ties, and a reference
-   * to the loop's count of cancelled timers, set before the handle is
-   * published and kept until the last unref, so that a cancel from any
-   * thread can tell the loop that its heap holds one more dead timer
-   * (LS-08). */
-  gint64            when;
-  guint64           seq;
-  GaioTimerCancels *timer_cancels;  /* (owned) (nullable) */
+  union {
+    /* @is_timer: the deadline in g_get_monotonic_time() microseconds,
+     * never negative, and a reference to the loop's count of cancelled
+     * timers, set before the handle is published and kept until the last
+     * unref, so that a cancel from any thread can tell the loop that its
+     * heap holds one more dead timer (LS-08). */
+    struct {
+      GaioTimerCancels *cancels;  /* (owned) */
+      gint64            when;
+    } timer;
+    /* Otherwise: set when the handle runs a step of a task (reports of a
+     * slow callback describe the task, as asyncio's _format_handle()
+     * does), and the name of an internal handle, a string literal. */
+    struct {
+      GaioFuture       *task;         /* (owned) (nullable) */
+      const char       *static_name;  /* (nullable) used when there is no name */
+    } soon;
+  } u;
 
-  char           *name;           /* (owned) (nullable) */
-  const char     *static_name;    /* (nullable) a literal, used when name is NULL */
-
-  /* Set when the handle runs a step of a task: reports of a slow
-   * callback describe the task, as asyncio's _format_handle() does. */
-  GaioFuture     *task;           /* (owned) (nullable) */
-
-  /* Debug mode: where the callback was scheduled (asyncio's
-   * _source_traceback). Set before the handle is published. */
-  GaioTraceback  *traceback;      /* (owned) (nullable) */
+  GaioHandleExtra *extra;         /* (owned) (nullable) */
 };
+
+G_STATIC_ASSERT (sizeof (GaioHandle) <= 64);
 
 GaioHandle *_gaio_handle_new       (GaioCallback    callback,
                                     gpointer        user_data,
@@ -70,12 +100,12 @@ void        _gaio_handle_clear_owned (GaioHandle   *handle);
 
 /* Frees what a handle owns besides its closure, leaving its memory for
  * reuse (the loop's cache) or _gaio_handle_free(). Inline: most handles
- * own none of it, and the loop clears one per callback. */
+ * own none of it, and the loop clears one per callback. A timer always
+ * owns its reference to the cancel count. */
 static inline void
 _gaio_handle_clear (GaioHandle *handle)
 {
-  if (handle->timer_cancels != NULL || handle->task != NULL ||
-      handle->traceback != NULL || handle->name != NULL)
+  if (handle->is_timer || handle->u.soon.task != NULL || handle->extra != NULL)
     _gaio_handle_clear_owned (handle);
 }
 
@@ -85,7 +115,7 @@ void        _gaio_handle_free      (GaioHandle     *handle);
 /* (Re)initializes a handle's memory as a new pending handle with one
  * reference, for the loop's cache of handles. Inline: once per call_soon.
  * Field by field rather than from a compound literal, which compilers
- * turn into `rep stos`, slow to start for a hundred bytes. */
+ * turn into `rep stos`, slow to start for a cache line. */
 static inline void
 _gaio_handle_init (GaioHandle     *handle,
                    GaioCallback    callback,
@@ -94,17 +124,14 @@ _gaio_handle_init (GaioHandle     *handle,
 {
   handle->ref_count = 1;
   handle->state = GAIO_HANDLE_PENDING;
+  handle->is_timer = FALSE;
   handle->callback = callback;
   handle->user_data = user_data;
   handle->notify = notify;
   handle->next = NULL;
-  handle->when = -1;
-  handle->seq = 0;
-  handle->timer_cancels = NULL;
-  handle->name = NULL;
-  handle->static_name = NULL;
-  handle->task = NULL;
-  handle->traceback = NULL;
+  handle->u.soon.task = NULL;
+  handle->u.soon.static_name = NULL;
+  handle->extra = NULL;
 }
 
 /* Runs the callback if the handle is still pending. Returns FALSE with
@@ -115,13 +142,91 @@ gboolean    _gaio_handle_run       (GaioHandle     *handle,
                                     gboolean        keep_name,
                                     GError        **error);
 
-/* Names an internal handle with a string literal, without a copy: set
- * on every done callback and task step, so it must cost nothing. */
+/* Makes a new handle a timer due at @when, the @seq-th of its loop,
+ * giving it a reference on @cancels (the caller's). Before it is
+ * published. */
+static inline void
+_gaio_handle_set_timer (GaioHandle       *handle,
+                        gint64            when,
+                        guint64           seq,
+                        GaioTimerCancels *cancels)
+{
+  handle->is_timer = TRUE;
+  handle->seq = seq;
+  handle->u.timer.when = when;
+  handle->u.timer.cancels = cancels;
+}
+
+/* Takes back the reference on the cancel count of a timer about to be
+ * cleared, which is then cleared as a plain handle: for a caller that
+ * holds the handle's last reference and keeps the count's reference
+ * itself. Returns whether @handle was a timer. */
+static inline gboolean
+_gaio_handle_steal_timer (GaioHandle *handle)
+{
+  if (!handle->is_timer)
+    return FALSE;
+
+  handle->is_timer = FALSE;
+  handle->u.soon.task = NULL;
+  handle->u.soon.static_name = NULL;
+  return TRUE;
+}
+
+/* The deadline of a timer, -1 for other handles. */
+static inline gint64
+_gaio_handle_get_when (GaioHandle *handle)
+{
+  return handle->is_timer ? handle->u.timer.when : -1;
+}
+
+/* Names an internal handle with a string literal, without a copy, and
+ * gives it the task whose step it runs (owned): set on every done
+ * callback and task step, so it must cost nothing. Not for timers. */
 static inline void
 _gaio_handle_set_static_name (GaioHandle *handle,
-                              const char *name)
+                              const char *name,
+                              GaioFuture *task)
 {
-  handle->static_name = name;
+  g_assert (!handle->is_timer);
+
+  handle->u.soon.static_name = name;
+  handle->u.soon.task = task;
+}
+
+static inline GaioFuture *
+_gaio_handle_get_task (GaioHandle *handle)
+{
+  return handle->is_timer ? NULL : handle->u.soon.task;
+}
+
+static inline const char *
+_gaio_handle_get_static_name (GaioHandle *handle)
+{
+  return handle->is_timer ? NULL : handle->u.soon.static_name;
+}
+
+static inline const char *
+_gaio_handle_get_name (GaioHandle *handle)
+{
+  return handle->extra != NULL ? handle->extra->name : NULL;
+}
+
+static inline GaioTraceback *
+_gaio_handle_get_traceback (GaioHandle *handle)
+{
+  return handle->extra != NULL ? handle->extra->traceback : NULL;
+}
+
+/* The rarely used fields, allocated on first use. Loop thread only, or
+ * before the handle is published. */
+GaioHandleExtra *_gaio_handle_get_extra (GaioHandle *handle);
+
+/* Whether the handle has a name of its own, given or static. */
+static inline gboolean
+_gaio_handle_has_name (GaioHandle *handle)
+{
+  return _gaio_handle_get_name (handle) != NULL || _gaio_handle_get_static_name (handle) != NULL;
 }
 
 /* Drops a pending handle without running it, as a cancel does but
@@ -131,7 +236,7 @@ void        _gaio_handle_discard   (GaioHandle     *handle);
 static inline gboolean
 _gaio_handle_is_pending (GaioHandle *handle)
 {
-  return g_atomic_int_get (&handle->state) == GAIO_HANDLE_PENDING;
+  return __atomic_load_n (&handle->state, __ATOMIC_SEQ_CST) == GAIO_HANDLE_PENDING;
 }
 
 G_END_DECLS

@@ -78,8 +78,12 @@ static GMutex spare_lock;
 static Slab *spare_slabs;     /* protected by spare_lock */
 static guint n_spare_slabs;   /* protected by spare_lock */
 
-/* The slab this thread carves from, retired when the thread exits. */
-static GPrivate current_slab = G_PRIVATE_INIT (slab_retire);
+/* The slab this thread carves from. Read at every allocation, from a
+ * thread-local variable: a load, where g_private_get() is two calls. The
+ * GPrivate holds the same slab only so that it is retired when the
+ * thread exits. */
+static __thread Slab *current_slab;
+static GPrivate current_slab_key = G_PRIVATE_INIT (slab_retire);
 
 static inline guint
 handles_per_slab (gsize size)
@@ -120,11 +124,16 @@ slab_release (Slab  *slab,
 }
 
 /* The carver lets go of @data: its own count, and the handles it never
- * carved. */
+ * carved. Called by the carver thread, also as its GPrivate's destructor
+ * at exit: a handle allocated after that (by another destructor) starts
+ * a new slab rather than carving from this one. */
 static void
 slab_retire (gpointer data)
 {
   Slab *slab = data;
+
+  if (current_slab == slab)
+    current_slab = NULL;
 
   slab_release (slab, 1 + handles_per_slab (slab->size) - slab->n_carved);
 }
@@ -187,14 +196,15 @@ _gaio_handle_slab_alloc (gsize size)
   if (G_UNLIKELY (use_plain_malloc ()))
     return g_malloc (size);
 
-  slab = g_private_get (&current_slab);
+  slab = current_slab;
   if (G_UNLIKELY (slab == NULL || slab->n_carved == handles_per_slab (size)))
     {
       if (slab != NULL)
         slab_retire (slab);
       slab = slab_new (size);
+      current_slab = slab;
       /* Not g_private_replace(): the old slab is retired already. */
-      g_private_set (&current_slab, slab);
+      g_private_set (&current_slab_key, slab);
     }
 
   return (guint8 *) slab + sizeof (Slab) + size * slab->n_carved++;

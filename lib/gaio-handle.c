@@ -77,7 +77,8 @@ gaio_handle_unref (GaioHandle *handle)
   /* The loop holds a reference while the handle is queued, so the last
    * reference goes only after the state left PENDING and the closure was
    * released. */
-  g_assert (handle->state != GAIO_HANDLE_PENDING || handle->callback == NULL);
+  g_assert (__atomic_load_n (&handle->state, __ATOMIC_RELAXED) != GAIO_HANDLE_PENDING ||
+            handle->callback == NULL);
 
   _gaio_handle_clear (handle);
   _gaio_handle_free (handle);
@@ -92,10 +93,43 @@ _gaio_handle_free (GaioHandle *handle)
 void
 _gaio_handle_clear_owned (GaioHandle *handle)
 {
-  g_clear_pointer (&handle->timer_cancels, _gaio_timer_cancels_unref);
-  g_clear_object (&handle->task);
-  g_clear_pointer (&handle->traceback, _gaio_traceback_free);
-  g_clear_pointer (&handle->name, g_free);
+  GaioHandleExtra *extra = g_steal_pointer (&handle->extra);
+
+  if (handle->is_timer)
+    {
+      _gaio_timer_cancels_unref (handle->u.timer.cancels);
+      handle->is_timer = FALSE;
+      handle->u.soon.static_name = NULL;
+    }
+  else
+    g_clear_object (&handle->u.soon.task);
+  handle->u.soon.task = NULL;
+  if (extra != NULL)
+    {
+      g_clear_pointer (&extra->traceback, _gaio_traceback_free);
+      g_free (extra->name);
+      g_free (extra);
+    }
+}
+
+GaioHandleExtra *
+_gaio_handle_get_extra (GaioHandle *handle)
+{
+  if (handle->extra == NULL)
+    handle->extra = g_new0 (GaioHandleExtra, 1);
+
+  return handle->extra;
+}
+
+/* The state's compare-and-swap: a byte, which GLib's atomics do not
+ * cover. Sequentially consistent, as g_atomic_int_compare_and_exchange(). */
+static inline gboolean
+state_transition (GaioHandle *handle,
+                  guint8      from,
+                  guint8      to)
+{
+  return __atomic_compare_exchange_n (&handle->state, &from, to, FALSE,
+                                      __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
 }
 
 static void
@@ -131,9 +165,7 @@ claim_for_running (GaioHandle *handle)
       return TRUE;
     }
 
-  return g_atomic_int_compare_and_exchange (&handle->state,
-                                            GAIO_HANDLE_PENDING,
-                                            GAIO_HANDLE_RUNNING);
+  return state_transition (handle, GAIO_HANDLE_PENDING, GAIO_HANDLE_RUNNING);
 }
 
 /* The end of _gaio_handle_run() for a callback that failed, or whose
@@ -156,8 +188,8 @@ finish_run_slow (GaioHandle  *handle,
 
   /* The name is derived from the callback, which is about to go: keep it
    * for the report of a failure, or when the caller asks (debug mode). */
-  if ((keep_name || local_error != NULL) && handle->name == NULL && handle->static_name == NULL)
-    handle->name = _gaio_debug_symbol_name ((gpointer) handle->callback);
+  if ((keep_name || local_error != NULL) && !_gaio_handle_has_name (handle))
+    _gaio_handle_get_extra (handle)->name = _gaio_debug_symbol_name ((gpointer) handle->callback);
 
   gaio_handle_release_closure (handle);
 
@@ -198,9 +230,7 @@ _gaio_handle_run (GaioHandle  *handle,
 void
 _gaio_handle_discard (GaioHandle *handle)
 {
-  if (g_atomic_int_compare_and_exchange (&handle->state,
-                                         GAIO_HANDLE_PENDING,
-                                         GAIO_HANDLE_CANCELLED))
+  if (state_transition (handle, GAIO_HANDLE_PENDING, GAIO_HANDLE_CANCELLED))
     gaio_handle_release_closure (handle);
 }
 
@@ -220,15 +250,13 @@ gaio_handle_cancel (GaioHandle *handle)
 {
   g_return_if_fail (handle != NULL);
 
-  if (!g_atomic_int_compare_and_exchange (&handle->state,
-                                          GAIO_HANDLE_PENDING,
-                                          GAIO_HANDLE_CANCELLED))
+  if (!state_transition (handle, GAIO_HANDLE_PENDING, GAIO_HANDLE_CANCELLED))
     return;
 
-  /* timer_cancels is set before the handle is published and kept until
-   * the last unref, so reading it here races with nothing. */
-  if (handle->timer_cancels != NULL)
-    _gaio_timer_cancels_add (handle->timer_cancels);
+  /* A timer's fields are set before the handle is published and kept
+   * until the last unref, so reading them here races with nothing. */
+  if (handle->is_timer)
+    _gaio_timer_cancels_add (handle->u.timer.cancels);
 
   gaio_handle_release_closure (handle);
 }
@@ -246,7 +274,7 @@ gaio_handle_is_cancelled (GaioHandle *handle)
 {
   g_return_val_if_fail (handle != NULL, FALSE);
 
-  return g_atomic_int_get (&handle->state) == GAIO_HANDLE_CANCELLED;
+  return __atomic_load_n (&handle->state, __ATOMIC_SEQ_CST) == GAIO_HANDLE_CANCELLED;
 }
 
 /**
@@ -264,7 +292,7 @@ gaio_handle_is_timer (GaioHandle *handle)
 {
   g_return_val_if_fail (handle != NULL, FALSE);
 
-  return handle->when >= 0;
+  return handle->is_timer;
 }
 
 /**
@@ -280,10 +308,10 @@ gaio_handle_get_when (GaioHandle *handle)
 {
   g_return_val_if_fail (handle != NULL, -1);
 
-  if (handle->when < 0)
+  if (!handle->is_timer)
     return -1;
 
-  return handle->when / (gdouble) G_USEC_PER_SEC;
+  return handle->u.timer.when / (gdouble) G_USEC_PER_SEC;
 }
 
 /**
@@ -301,8 +329,11 @@ gaio_handle_set_name (GaioHandle *handle,
 {
   g_return_if_fail (handle != NULL);
 
-  g_free (handle->name);
-  handle->name = g_strdup (name);
+  if (name == NULL && handle->extra == NULL)
+    return;
+
+  g_free (_gaio_handle_get_extra (handle)->name);
+  handle->extra->name = g_strdup (name);
 }
 
 /**
@@ -320,10 +351,10 @@ gaio_handle_dup_name (GaioHandle *handle)
 {
   g_return_val_if_fail (handle != NULL, NULL);
 
-  if (handle->name != NULL)
-    return g_strdup (handle->name);
-  if (handle->static_name != NULL)
-    return g_strdup (handle->static_name);
+  if (_gaio_handle_get_name (handle) != NULL)
+    return g_strdup (_gaio_handle_get_name (handle));
+  if (_gaio_handle_get_static_name (handle) != NULL)
+    return g_strdup (_gaio_handle_get_static_name (handle));
 
   if (handle->callback == NULL)
     return g_strdup ("<released>");
@@ -353,21 +384,21 @@ gaio_handle_to_string (GaioHandle *handle)
 
   g_return_val_if_fail (handle != NULL, NULL);
 
-  kind = handle->when >= 0 ? "TimerHandle" : "Handle";
-  if (handle->when >= 0)
-    when = g_strdup_printf (" when=%.6f", handle->when / (gdouble) G_USEC_PER_SEC);
+  kind = handle->is_timer ? "TimerHandle" : "Handle";
+  if (handle->is_timer)
+    when = g_strdup_printf (" when=%.6f", handle->u.timer.when / (gdouble) G_USEC_PER_SEC);
 
-  if (handle->traceback != NULL)
+  if (_gaio_handle_get_traceback (handle) != NULL)
     {
-      g_autofree char *site = _gaio_traceback_describe (handle->traceback);
+      g_autofree char *site = _gaio_traceback_describe (_gaio_handle_get_traceback (handle));
 
       if (site != NULL)
         created = g_strdup_printf (" created at %s", site);
     }
 
   /* In debug mode the name was kept when the closure went (DB-03). */
-  if (gaio_handle_is_cancelled (handle) && (handle->traceback == NULL ||
-                                               (handle->name == NULL && handle->static_name == NULL)))
+  if (gaio_handle_is_cancelled (handle) && (_gaio_handle_get_traceback (handle) == NULL ||
+                                            !_gaio_handle_has_name (handle)))
     return g_strdup_printf ("<%s cancelled%s%s>", kind, when ? when : "", created ? created : "");
 
   name = gaio_handle_dup_name (handle);

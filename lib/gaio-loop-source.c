@@ -67,6 +67,10 @@
 # define MAX_CACHED_HANDLES 1024
 #endif
 
+/* How many references on the cancel count the source takes at once for
+ * its bank (see GaioLoopSource). */
+#define CANCEL_REFS_PER_REFILL 256
+
 /* See the top of the file: how long one dispatch may keep the context. */
 #define MAX_ITERATIONS_PER_DISPATCH 256
 #define DISPATCH_BUDGET_US          500
@@ -101,6 +105,13 @@ typedef struct
   guint          n_cached_handles;
   GaioFdWatches *fd_watches;         /* (owned) (nullable) until the first reader/writer */
   gboolean       dispatching;        /* see gaio_loop_source_new() */
+
+  /* References on timer_cancels held for timers to come: each timer
+   * needs one, taken from here, and gives it back here when the loop
+   * drops the timer's last reference, so that neither costs an atomic
+   * operation. A timer whose last reference goes elsewhere drops its
+   * own. Released when the source is finalized. */
+  guint          n_banked_cancel_refs;
 
   /* Any thread. */
   GaioTimerCancels *timer_cancels;   /* (owned) shared with the timers */
@@ -192,6 +203,8 @@ release_handle (GaioLoopSource *self,
       return;
     }
 
+  if (_gaio_handle_steal_timer (handle))
+    self->n_banked_cancel_refs++;
   _gaio_handle_clear (handle);
   if (self->n_cached_handles >= MAX_CACHED_HANDLES)
     {
@@ -452,7 +465,7 @@ gaio_loop_source_finalize (GSource *source)
       self->cached_handles = next;
     }
   _gaio_timer_heap_clear (&self->timers, NULL, NULL);
-  _gaio_timer_cancels_unref (self->timer_cancels);
+  _gaio_timer_cancels_unref_many (self->timer_cancels, self->n_banked_cancel_refs + 1);
 }
 
 static GSourceFuncs gaio_loop_source_funcs = {
@@ -526,9 +539,13 @@ _gaio_loop_source_call_at (GSource        *source,
   GaioLoopSource *self = (GaioLoopSource *) source;
   GaioHandle *handle = new_handle (self, callback, user_data, notify);
 
-  handle->when = when;
-  handle->seq = self->next_timer_seq++;
-  handle->timer_cancels = _gaio_timer_cancels_ref (self->timer_cancels);
+  if (self->n_banked_cancel_refs == 0)
+    {
+      _gaio_timer_cancels_ref_many (self->timer_cancels, CANCEL_REFS_PER_REFILL);
+      self->n_banked_cancel_refs = CANCEL_REFS_PER_REFILL;
+    }
+  self->n_banked_cancel_refs--;
+  _gaio_handle_set_timer (handle, when, self->next_timer_seq++, self->timer_cancels);
   _gaio_timer_heap_push (&self->timers, handle);
 
   return handle;

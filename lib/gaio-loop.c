@@ -427,9 +427,9 @@ debug_capture (GaioLoop   *loop,
   if (G_LIKELY (!loop->debug))
     return handle;
 
-  handle->traceback = _gaio_task_capture_traceback ();
-  if (handle->name == NULL && handle->static_name == NULL)
-    handle->name = _gaio_debug_symbol_name ((gpointer) handle->callback);
+  _gaio_handle_get_extra (handle)->traceback = _gaio_task_capture_traceback ();
+  if (!_gaio_handle_has_name (handle))
+    handle->extra->name = _gaio_debug_symbol_name ((gpointer) handle->callback);
 
   return handle;
 }
@@ -488,8 +488,7 @@ _gaio_loop_schedule (GaioLoop       *loop,
   /* Queued already, but it cannot run before control returns to the
    * loop: name it before debug mode reads the name. */
   handle = _gaio_loop_source_call_soon (loop->source, callback, user_data, notify);
-  _gaio_handle_set_static_name (handle, static_name);
-  handle->task = task;
+  _gaio_handle_set_static_name (handle, static_name, task);
   debug_capture (loop, handle);
 
   return TRUE;
@@ -795,8 +794,9 @@ report_slow_callback (GaioLoop   *loop,
                       gint64      elapsed)
 {
   /* A task's step is described by the task (asyncio's _format_handle). */
-  g_autofree char *repr = handle->task != NULL ? gaio_future_to_string (handle->task)
-                                               : gaio_handle_to_string (handle);
+  GaioFuture *task = _gaio_handle_get_task (handle);
+  g_autofree char *repr = task != NULL ? gaio_future_to_string (task)
+                                       : gaio_handle_to_string (handle);
 
   _gaio_log (G_LOG_LEVEL_WARNING, "Executing %s took %.3f seconds",
              repr, elapsed / (gdouble) G_USEC_PER_SEC);
@@ -813,9 +813,9 @@ report_callback_error (GaioLoop   *loop,
 
   gaio_exception_context_set_error (context, error);
   gaio_exception_context_set_handle (context, handle);
-  if (handle->traceback != NULL)
+  if (_gaio_handle_get_traceback (handle) != NULL)
     {
-      g_auto(GStrv) frames = _gaio_traceback_format (handle->traceback);
+      g_auto(GStrv) frames = _gaio_traceback_format (_gaio_handle_get_traceback (handle));
 
       gaio_exception_context_set_source_traceback (context, (const char * const *) frames);
     }
@@ -1348,11 +1348,11 @@ gaio_loop_default_exception_handler (GaioLoop             *loop,
 
   /* asyncio adds where the running callback was scheduled when the
    * context says nothing of where its object came from (DB-04). */
-  if (loop->current_handle != NULL && loop->current_handle->traceback != NULL &&
+  if (loop->current_handle != NULL && _gaio_handle_get_traceback (loop->current_handle) != NULL &&
       !gaio_exception_context_contains (context, "source_traceback") &&
       !gaio_exception_context_contains (context, "handle_traceback"))
     {
-      g_auto(GStrv) frames = _gaio_traceback_format (loop->current_handle->traceback);
+      g_auto(GStrv) frames = _gaio_traceback_format (_gaio_handle_get_traceback (loop->current_handle));
       GValue value = G_VALUE_INIT;
 
       g_value_init (&value, G_TYPE_STRV);

@@ -9,7 +9,9 @@
  * every pending timer's handle, which may outlive the loop's source: each
  * timer holds a reference on it, taken when it is scheduled. That used
  * to be a reference on the source itself, whose release locks the
- * GMainContext; this is two atomic operations per timer instead.
+ * GMainContext. The source takes these references in batches and takes
+ * them back from the timers it frees itself (gaio-loop-source.c), so
+ * that most timers cost no atomic operation here.
  */
 
 #pragma once
@@ -20,7 +22,8 @@ G_BEGIN_DECLS
 
 typedef struct
 {
-  gint ref_count;     /* (atomic) the source's, and one per timer handle */
+  gint ref_count;     /* (atomic) the source's, one per timer handle, and
+                       * the source's bank (gaio-loop-source.c) */
   gint n_cancelled;   /* (atomic) cancels since the loop last pruned */
 } GaioTimerCancels;
 
@@ -46,6 +49,23 @@ static inline void
 _gaio_timer_cancels_unref (GaioTimerCancels *cancels)
 {
   if (g_atomic_int_dec_and_test (&cancels->ref_count))
+    g_free (cancels);
+}
+
+/* Takes @n references at once: see the loop source's bank of them. */
+static inline void
+_gaio_timer_cancels_ref_many (GaioTimerCancels *cancels,
+                              guint             n)
+{
+  g_atomic_int_add (&cancels->ref_count, (gint) n);
+}
+
+/* Drops @n references at once, the last ones possibly. */
+static inline void
+_gaio_timer_cancels_unref_many (GaioTimerCancels *cancels,
+                                guint             n)
+{
+  if (n > 0 && g_atomic_int_add (&cancels->ref_count, -(gint) n) == (gint) n)
     g_free (cancels);
 }
 

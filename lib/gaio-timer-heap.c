@@ -218,33 +218,73 @@ heap_pop (GaioTimerHeap *heap)
   return top;
 }
 
+/* The widest digit of radix_sort(): 2^11 counts, 8 KiB, stay in the
+ * first-level cache while items are scattered by them. */
+#define MAX_DIGIT_BITS 11
+
+/* How many bits the deadlines of @items differ in from the earliest,
+ * @min. */
+static guint
+deadline_bits (const GaioTimerEntry *items,
+               guint                 n,
+               gint64               *min)
+{
+  gint64 lo = items[0].when;
+  gint64 hi = lo;
+
+  for (guint i = 1; i < n; i++)
+    {
+      lo = MIN (lo, items[i].when);
+      hi = MAX (hi, items[i].when);
+    }
+  *min = lo;
+
+  return hi == lo ? 0 : 64 - __builtin_clzll ((guint64) (hi - lo));
+}
+
 /* Sorts @items by deadline, stably, with @scratch of the same size.
- * Returns whichever of the two holds the result. Least significant byte
- * first, over the bytes in which the deadlines differ from the earliest:
- * three passes when they span less than 16 seconds. */
+ * Returns whichever of the two holds the result. Least significant digit
+ * first, over the bits in which the deadlines differ from the earliest,
+ * in as few passes as digits of at most MAX_DIGIT_BITS bits allow (two
+ * for 100 000 timers over four seconds), and with no more counts than
+ * items, so that a small burst does not clear large tables. The counts
+ * of every pass are taken in one read of the items, then each pass moves
+ * them once. */
 static GaioTimerEntry *
 radix_sort (GaioTimerEntry *items,
             GaioTimerEntry *scratch,
             guint           n)
 {
-  gint64 min = items[0].when;
-  guint64 range;
+  gint64 min;
+  guint bits = deadline_bits (items, n, &min);
+  guint max_digit = CLAMP (g_bit_storage (n) - 1, 8, MAX_DIGIT_BITS);
+  guint n_passes = (bits + max_digit - 1) / max_digit;
+  guint digit, n_buckets;
+  guint *counts;
 
-  for (guint i = 1; i < n; i++)
-    min = MIN (min, items[i].when);
-  range = 0;
+  if (n_passes == 0)
+    return items;
+
+  digit = (bits + n_passes - 1) / n_passes;
+  n_buckets = 1u << digit;
+  counts = g_new0 (guint, n_passes * n_buckets);
+
   for (guint i = 0; i < n; i++)
-    range |= (guint64) (items[i].when - min);
-
-  for (guint shift = 0; shift < 64 && (range >> shift) != 0; shift += 8)
     {
-      guint count[256] = { 0, };
+      guint64 key = (guint64) (items[i].when - min);
+
+      for (guint p = 0; p < n_passes; p++)
+        counts[p * n_buckets + ((key >> (p * digit)) & (n_buckets - 1))]++;
+    }
+
+  for (guint p = 0; p < n_passes; p++)
+    {
+      guint *count = counts + p * n_buckets;
+      guint shift = p * digit;
       guint sum = 0;
       GaioTimerEntry *swap;
 
-      for (guint i = 0; i < n; i++)
-        count[((guint64) (items[i].when - min) >> shift) & 0xff]++;
-      for (guint b = 0; b < 256; b++)
+      for (guint b = 0; b < n_buckets; b++)
         {
           guint c = count[b];
 
@@ -252,13 +292,14 @@ radix_sort (GaioTimerEntry *items,
           sum += c;
         }
       for (guint i = 0; i < n; i++)
-        scratch[count[((guint64) (items[i].when - min) >> shift) & 0xff]++] = items[i];
+        scratch[count[((guint64) (items[i].when - min) >> shift) & (n_buckets - 1)]++] = items[i];
 
       swap = items;
       items = scratch;
       scratch = swap;
     }
 
+  g_free (counts);
   return items;
 }
 
@@ -352,7 +393,7 @@ _gaio_timer_heap_push (GaioTimerHeap *heap,
       heap->added = g_renew (GaioTimerEntry, heap->added, heap->added_allocated);
     }
 
-  heap->added[heap->n_added++] = (GaioTimerEntry) { handle->when, handle };
+  heap->added[heap->n_added++] = (GaioTimerEntry) { handle->u.timer.when, handle };
 }
 
 /* Whether the earliest timer is the run's head rather than the heap's

@@ -13,6 +13,7 @@
 
 #include "gaio-test-util.h"
 #include "gaio-loop-private.h"
+#include "gaio-timer-heap-private.h"
 
 /* ------------------------------------------------------------------ */
 /* Recording callbacks                                                  */
@@ -959,6 +960,74 @@ test_timer_heap_order_merged (void)
   gaio_test_loop_free (loop);
 }
 
+static gint
+compare_timer_handles (gconstpointer a,
+                       gconstpointer b)
+{
+  GaioHandle *x = *(GaioHandle * const *) a;
+  GaioHandle *y = *(GaioHandle * const *) b;
+
+  if (x->u.timer.when != y->u.timer.when)
+    return x->u.timer.when < y->u.timer.when ? -1 : 1;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static void
+drop_heap_handle (GaioHandle *handle,
+                  gpointer    user_data)
+{
+  _gaio_handle_discard (handle);
+  gaio_handle_unref (handle);
+}
+
+/* A burst of timers is radix-sorted on the bits in which its deadlines
+ * differ, in digits whose width depends on the burst's size and spread:
+ * bursts of several sizes, over a few microseconds up to "never", with
+ * many ties, come out of the heap in (deadline, scheduling) order. */
+static void
+test_timer_heap_burst_orders (void)
+{
+  static const guint sizes[] = { 64, 300, 5000 };
+  static const gint64 spreads[] = { 30, 1 << 20, G_GINT64_CONSTANT (1) << 45, G_MAXINT64 };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (20261122);
+  GaioTimerCancels *cancels = _gaio_timer_cancels_new ();
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    for (guint r = 0; r < G_N_ELEMENTS (spreads); r++)
+      {
+        guint n = sizes[s];
+        g_autofree GaioHandle **expected = g_new (GaioHandle *, n);
+        GaioTimerHeap heap;
+
+        _gaio_timer_heap_init (&heap);
+        for (guint i = 0; i < n; i++)
+          {
+            /* One deadline in four repeats an earlier one. */
+            gdouble spread = g_rand_double (rand) * (gdouble) spreads[r];
+            gint64 when = spread >= (gdouble) G_MAXINT64 ? G_MAXINT64 : (gint64) spread;
+
+            if (i % 4 == 3)
+              when = expected[g_rand_int_range (rand, 0, i)]->u.timer.when;
+            expected[i] = _gaio_handle_new (noop_cb, NULL, NULL);
+            _gaio_handle_set_timer (expected[i], when, i, _gaio_timer_cancels_ref (cancels));
+            _gaio_timer_heap_push (&heap, expected[i]);
+          }
+        qsort (expected, n, sizeof (GaioHandle *), compare_timer_handles);
+
+        for (guint i = 0; i < n; i++)
+          {
+            GaioHandle *handle = _gaio_timer_heap_pop (&heap);
+
+            g_assert_true (handle == expected[i]);
+            drop_heap_handle (handle, NULL);
+          }
+        g_assert_null (_gaio_timer_heap_pop (&heap));
+        _gaio_timer_heap_clear (&heap, drop_heap_handle, NULL);
+      }
+
+  _gaio_timer_cancels_unref (cancels);
+}
+
 /* LS-08 + LS-06: after most timers were cancelled and the heap was
  * rebuilt without them, the others still run in order. */
 static void
@@ -1134,6 +1203,106 @@ test_handle_to_string_cancelled (void)
       g_assert_nonnull (strstr (after, "cancelled"));
     }
   gaio_test_loop_free (loop);
+}
+
+/* A timer's handle shares its memory between the fields it needs in the
+ * heap (the tie-breaking order) and those it needs once due (the ready
+ * queue's link), and keeps its name apart: after timers with one
+ * deadline fired together, each still reports its own deadline and name,
+ * and a plain handle is still no timer. */
+static gboolean
+count_cb (gpointer   data,
+          GError   **error)
+{
+  (*(gint *) data)++;
+  return TRUE;
+}
+
+static void
+test_handle_fields_after_firing (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  gdouble when = floor (gaio_loop_time (loop) * 1000) / 1000 - 0.5;
+  GaioHandle *timers[3];
+  GaioHandle *soon;
+  gint ran = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (timers); i++)
+    timers[i] = gaio_handle_ref (gaio_loop_call_at (loop, when + (i / 2) * 0.001, count_cb, &ran,
+                                                    NULL, NULL));
+  gaio_handle_set_name (timers[1], "second");
+  gaio_handle_set_name (timers[2], NULL);
+  soon = gaio_handle_ref (gaio_loop_call_soon (loop, count_cb, &ran, NULL, NULL));
+
+  while (ran < 4)
+    gaio_test_iterate (gaio_loop_get_context (loop), 1);
+
+  for (guint i = 0; i < G_N_ELEMENTS (timers); i++)
+    {
+      g_autofree char *repr = gaio_handle_to_string (timers[i]);
+
+      g_assert_true (gaio_handle_is_timer (timers[i]));
+      g_assert_cmpfloat_with_epsilon (gaio_handle_get_when (timers[i]),
+                                     when + (i / 2) * 0.001, 1e-6);
+      g_assert_true (g_str_has_prefix (repr, "<TimerHandle when="));
+      g_assert_false (gaio_handle_is_cancelled (timers[i]));
+      if (i == 1)
+        g_assert_nonnull (strstr (repr, " second()>"));
+      gaio_handle_unref (timers[i]);
+    }
+  g_assert_false (gaio_handle_is_timer (soon));
+  g_assert_cmpfloat (gaio_handle_get_when (soon), ==, -1);
+  gaio_handle_unref (soon);
+
+  gaio_test_loop_free (loop);
+}
+
+/* Each timer holds a reference on its loop's count of cancelled timers,
+ * taken from and given back to a bank the loop refills in batches: more
+ * timers than one batch, some fired, some cancelled from another thread,
+ * some held past the loop's end and cancelled or dropped then, all
+ * leave the count alive while any of them lives and freed after the last
+ * (ASan and valgrind see the rest). */
+static gpointer
+cancel_in_thread (gpointer data)
+{
+  gaio_handle_cancel (data);
+  return NULL;
+}
+
+static void
+test_timers_outlive_loop (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  gdouble now = gaio_loop_time (loop);
+  GPtrArray *kept = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_handle_unref);
+  gint ran = 0;
+
+  for (guint i = 0; i < 1000; i++)
+    {
+      /* Half due at once, half never during the test. */
+      GaioHandle *handle = gaio_loop_call_at (loop, i % 2 ? now + 3600 : now - 1, count_cb, &ran,
+                                              NULL, NULL);
+
+      if (i % 3 == 0)
+        g_ptr_array_add (kept, gaio_handle_ref (handle));
+    }
+  for (guint i = 0; i < kept->len; i += 4)
+    g_thread_join (g_thread_new ("canceller", cancel_in_thread, kept->pdata[i]));
+
+  while (_gaio_loop_get_n_timers (loop) > 500)
+    gaio_test_iterate (gaio_loop_get_context (loop), 1);
+  g_assert_cmpint (ran, >, 0);
+  g_assert_cmpint (ran, <=, 500);
+
+  gaio_test_loop_free (loop);
+  /* The loop is gone: those still held are cancelled or released now. */
+  for (guint i = 0; i < kept->len; i++)
+    {
+      gaio_handle_cancel (kept->pdata[i]);
+      g_assert_true (gaio_handle_is_timer (kept->pdata[i]));
+    }
+  g_ptr_array_unref (kept);
 }
 
 /* LS-08: with more than 100 timers of which more than half are cancelled,
@@ -2520,10 +2689,13 @@ main (int   argc,
   g_test_add_func ("/Gaio/Loop/timer-heap-order", test_timer_heap_order);
   g_test_add_func ("/Gaio/Loop/timer-heap-order-after-prune", test_timer_heap_order_after_prune);
   g_test_add_func ("/Gaio/Loop/timer-heap-order-merged", test_timer_heap_order_merged);
+  g_test_add_func ("/Gaio/Loop/timer-heap-burst-orders", test_timer_heap_burst_orders);
+  g_test_add_func ("/Gaio/Loop/timers-outlive-loop", test_timers_outlive_loop);
   g_test_add_func ("/Gaio/Loop/cancel-soon", test_cancel_soon);
   g_test_add_func ("/Gaio/Loop/cancel-timer", test_cancel_timer);
   g_test_add_func ("/Gaio/Loop/cancel-in-same-iteration", test_cancel_in_same_iteration);
   g_test_add_func ("/Gaio/Loop/handle-to-string-cancelled", test_handle_to_string_cancelled);
+  g_test_add_func ("/Gaio/Loop/handle-fields-after-firing", test_handle_fields_after_firing);
   g_test_add_func ("/Gaio/Loop/cancelled-timer-cleanup", test_cancelled_timer_cleanup);
   g_test_add_func ("/Gaio/Loop/cancelled-timer-not-poll-timeout",
                    test_cancelled_timer_not_poll_timeout);
