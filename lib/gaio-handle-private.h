@@ -200,6 +200,13 @@ _gaio_handle_get_task (GaioHandle *handle)
   return handle->is_timer ? NULL : handle->u.soon.task;
 }
 
+/* Takes the handle's reference on its task (NULL for a timer). */
+static inline GaioFuture *
+_gaio_handle_steal_task (GaioHandle *handle)
+{
+  return handle->is_timer ? NULL : g_steal_pointer (&handle->u.soon.task);
+}
+
 static inline const char *
 _gaio_handle_get_static_name (GaioHandle *handle)
 {

@@ -1217,10 +1217,10 @@ _gaio_loop_steal_step_ref (GaioLoop   *loop,
 {
   GaioHandle *handle = loop->current_handle;
 
-  if (loop->debug || handle == NULL || handle->task != task)
+  if (loop->debug || handle == NULL || _gaio_handle_get_task (handle) != task)
     return FALSE;
 
-  handle->task = NULL;
+  _gaio_handle_steal_task (handle);
   return TRUE;
 }
 
