@@ -1018,6 +1018,13 @@ typedef struct
   const char *expected;   /* in the job's error message */
 } MalformedCase;
 
+/* The "hang" case waits out the handshake deadline, so it is short. The
+ * others end by themselves: a long deadline keeps a fake worker slow to
+ * start (a loaded machine, a sanitizer build) from being reported as one
+ * that does not answer. */
+#define HANG_HANDSHAKE_TIMEOUT_S  0.5
+#define HANDSHAKE_TIMEOUT_S       30.0
+
 static const MalformedCase malformed_cases[] = {
   { "garbage", "sent something else than a HELLO" },
   { "hang", "did not answer within 0.5 s" },
@@ -1051,7 +1058,9 @@ test_malformed (Fixture       *f,
   pool = f->pool = g_object_new (GAIO_TYPE_PROCESS_POOL_EXECUTOR,
                        "max-workers", 1,
                        "worker-argv", argv,
-                       "handshake-timeout", 0.5,
+                       "handshake-timeout",
+                       g_str_equal (c->mode, "hang") ? HANG_HANDSHAKE_TIMEOUT_S
+                                                     : HANDSHAKE_TIMEOUT_S,
                        NULL);
   future = gaio_process_pool_executor_submit_named (pool, loop, "job_square",
                                                     g_variant_new ("(i)", 2));
