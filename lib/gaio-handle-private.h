@@ -173,13 +173,6 @@ _gaio_handle_steal_timer (GaioHandle *handle)
   return TRUE;
 }
 
-/* The deadline of a timer, -1 for other handles. */
-static inline gint64
-_gaio_handle_get_when (GaioHandle *handle)
-{
-  return handle->is_timer ? handle->u.timer.when : -1;
-}
-
 /* Names an internal handle with a string literal, without a copy, and
  * gives it the task whose step it runs (owned): set on every done
  * callback and task step, so it must cost nothing. Not for timers. */
