@@ -7,6 +7,7 @@
 #pragma once
 
 #include "gaio.h"
+#include "gaio-asan-private.h"
 #include "gaio-debug-private.h"
 
 G_BEGIN_DECLS
@@ -23,14 +24,9 @@ void           _gaio_future_set_loop            (GaioFuture         *future,
 
 /* How many recycled futures a thread keeps at most: none under
  * AddressSanitizer, which must see a future used after its last unref. */
-#if defined(__SANITIZE_ADDRESS__)
+#ifdef GAIO_HAVE_ASAN
 # define GAIO_FUTURE_POOL_SIZE 0
-#elif defined(__has_feature)
-# if __has_feature(address_sanitizer)
-#  define GAIO_FUTURE_POOL_SIZE 0
-# endif
-#endif
-#ifndef GAIO_FUTURE_POOL_SIZE
+#else
 # define GAIO_FUTURE_POOL_SIZE 64
 #endif
 

@@ -8,15 +8,9 @@
 
 #include <glib.h>
 
-G_BEGIN_DECLS
+#include "gaio-asan-private.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-# define GAIO_HAVE_ASAN 1
-#elif defined(__has_feature)
-# if __has_feature(address_sanitizer)
-#  define GAIO_HAVE_ASAN 1
-# endif
-#endif
+G_BEGIN_DECLS
 
 /* Memory for one handle of @size bytes (always the same size), from any
  * thread. */
