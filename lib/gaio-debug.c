@@ -22,6 +22,7 @@
 #endif
 
 #include "gaio-debug-private.h"
+#include "gaio-tsan-private.h"
 
 /* Frames captured beyond GAIO_TRACEBACK_DEPTH, for the ones inside
  * libgaio that are dropped. */
@@ -136,14 +137,14 @@ frame_is_internal (const FrameInfo *info)
   static gboolean library_is_shared;
   static gsize initialized;
 
-  if (g_once_init_enter (&initialized))
+  if (_gaio_once_enter (&initialized))
     {
       FrameInfo self;
 
       lookup_frame ((gpointer) _gaio_traceback_capture, &self);
       library_base = self.object_base;
       library_is_shared = self.object != NULL && strstr (self.object, ".so") != NULL;
-      g_once_init_leave (&initialized, 1);
+      _gaio_once_leave (&initialized, 1);
     }
 
   if (info->symbol != NULL &&

@@ -173,7 +173,7 @@ use_plain_malloc (void)
   static gsize decided = 0;
   static gboolean plain = FALSE;
 
-  if (g_once_init_enter (&decided))
+  if (_gaio_once_enter (&decided))
     {
 # ifdef HAVE_VALGRIND_H
       const char *env = g_getenv ("G_SLICE");
@@ -181,7 +181,7 @@ use_plain_malloc (void)
       plain = RUNNING_ON_VALGRIND &&
               (env == NULL || strstr (env, "always-malloc") != NULL);
 # endif
-      g_once_init_leave (&decided, 1);
+      _gaio_once_leave (&decided, 1);
     }
 
   return plain;

@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include "gaio.h"
+#include "gaio-tsan-private.h"
 
 typedef struct _Record Record;
 struct _Record
@@ -332,13 +333,13 @@ get_always_fatal_mask (void)
   /* GLib has no getter: set and restore. Done once, the first time a
    * record is written (g_test_init() and G_DEBUG=fatal-warnings set the
    * mask before that), and again by set_sink(). */
-  if (g_once_init_enter (&fatal_mask_probed))
+  if (_gaio_once_enter (&fatal_mask_probed))
     {
       GLogLevelFlags mask = g_log_set_always_fatal (G_LOG_FATAL_MASK);
 
       g_log_set_always_fatal (mask);
       g_atomic_int_set (&always_fatal_mask, mask);
-      g_once_init_leave (&fatal_mask_probed, 1);
+      _gaio_once_leave (&fatal_mask_probed, 1);
     }
 
   return (GLogLevelFlags) g_atomic_int_get (&always_fatal_mask);

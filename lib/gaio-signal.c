@@ -60,6 +60,7 @@
 #include "gaio-log-private.h"
 #include "gaio-loop-source-private.h"
 #include "gaio-signal-private.h"
+#include "gaio-tsan-private.h"
 
 typedef struct
 {
@@ -264,7 +265,7 @@ ensure_signal_pipe (GError **error)
   static int fds[2] = { -1, -1 };
   static gboolean ok;
 
-  if (g_once_init_enter (&created))
+  if (_gaio_once_enter (&created))
     {
       g_autoptr(GError) local_error = NULL;
 
@@ -284,7 +285,7 @@ ensure_signal_pipe (GError **error)
             if (fds[i] >= 0)
               close (fds[i]);
         }
-      g_once_init_leave (&created, 1);
+      _gaio_once_leave (&created, 1);
     }
 
   if (!ok)

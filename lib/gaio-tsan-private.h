@@ -30,3 +30,26 @@ void __tsan_release (void *addr);
 # define GAIO_TSAN_ACQUIRE(addr) ((void) 0)
 # define GAIO_TSAN_RELEASE(addr) ((void) 0)
 #endif
+
+#include <glib.h>
+
+/* g_once_init_enter() and g_once_init_leave() on a gsize, with the
+ * ordering they give told to ThreadSanitizer: what the first caller sets
+ * up before leaving is seen by every caller that enters after it. */
+static inline gboolean
+_gaio_once_enter (gsize *location)
+{
+  if (g_once_init_enter (location))
+    return TRUE;
+
+  GAIO_TSAN_ACQUIRE (location);
+  return FALSE;
+}
+
+static inline void
+_gaio_once_leave (gsize *location,
+                  gsize  value)
+{
+  GAIO_TSAN_RELEASE (location);
+  g_once_init_leave (location, value);
+}
