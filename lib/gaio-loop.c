@@ -1068,9 +1068,12 @@ gaio_loop_stop (GaioLoop *loop)
 
   g_atomic_int_set (&loop->stopping, TRUE);
 
-  /* Called from another thread, or from another source of the context,
-   * the context must come back to our source's prepare(). */
-  g_main_context_wakeup (loop->context);
+  /* Called from another thread, the context must come back to our
+   * source's prepare(). On the thread running the loop, it is not in
+   * poll(), and will call prepare() before it is again: the wake-up
+   * would only cost a write(2) and a spurious poll(). */
+  if (g_atomic_pointer_get (&loop->owner) != g_thread_self ())
+    g_main_context_wakeup (loop->context);
 }
 
 /**
