@@ -25,10 +25,12 @@
  *    thus cost one write(2) per batch, while a lone job's result leaves
  *    at once.
  *  - the main thread also reads the pool's frames while it has nothing
- *    to run, so a lone call costs no hand-over between threads; while it
- *    runs jobs, a reader thread reads instead, queues CALLs, and acts on
- *    CANCELs at once, so that a running job sees its GCancellable
- *    cancelled while it runs.
+ *    to run, so a lone call costs no hand-over between threads. Once it
+ *    has been busy for a while (READER_TICK_US), a reader thread reads
+ *    instead, queues CALLs, and acts on CANCELs at once, so that a long
+ *    job sees its GCancellable cancelled while it runs. Short jobs never
+ *    wake the reader: on a small machine, two thread hand-overs per job
+ *    cost more than the job's round trip itself.
  *
  * A worker never starts workers itself (the pool refuses to in a process
  * started as a worker), so a program whose workers run into its own pool
@@ -63,6 +65,13 @@
 #define FLUSH_AGE_US  200
 #define FLUSH_SIZE    (64 * 1024)
 
+/* The reader thread takes the input over once the main thread has been
+ * busy (running jobs, writing results) for one of its ticks, which it
+ * counts while the worker is active or was within READER_LINGER_US;
+ * after that it sleeps until the next job. */
+#define READER_TICK_US    (1 * G_TIME_SPAN_MILLISECOND)
+#define READER_LINGER_US  (20 * G_TIME_SPAN_MILLISECOND)
+
 /* Exit status of a worker that cannot serve (EX_SOFTWARE). */
 #define WORKER_EXIT_FAILURE 70
 
@@ -95,6 +104,10 @@ typedef struct
   gboolean        reader_reads;      /* the input is the reader thread's */
   gboolean        give_back;         /* the main thread wants the input back */
   gboolean        quit;              /* the reader thread must stop */
+  gboolean        busy;              /* the main thread is not reading the input */
+  guint           busy_serial;       /* counts its turns from reading to busy */
+  gint64          idle_since_us;     /* when it last started reading */
+  gboolean        reader_asleep;     /* the reader waits without a tick */
 
   /* Whoever owns the input (reader_reads says who): */
   GaioWireReader  reader;
@@ -381,9 +394,10 @@ input_ended_locked (Server       *server,
   g_cond_broadcast (&server->cond);
 }
 
-/* Reads what the input holds now (poll() said it is readable), unless
- * @do_read is FALSE, and dispatches every complete frame buffered. FALSE
- * once the input is over. */
+/* Reads what the input holds (the input is blocking: the read waits for
+ * something, unless poll() said it is readable), unless @do_read is
+ * FALSE, and dispatches every complete frame buffered. FALSE once the
+ * input is over. */
 static gboolean
 read_available (Server   *server,
                 gboolean  do_read)
@@ -417,25 +431,56 @@ read_available (Server   *server,
       ok = pop == GAIO_WIRE_POP_FRAME && dispatch_frame_locked (server, &frame, &error);
       _gaio_wire_frame_clear (&frame);
     }
-  if (ok)
-    g_cond_broadcast (&server->cond);
-  else
+  /* Nobody waits for calls: the main thread reads for itself when it has
+   * none, or takes the input back. */
+  if (!ok)
     input_ended_locked (server, error);
   server_unlock (server);
 
   return ok;
 }
 
-/* The reader thread reads the input only while the main thread runs
- * jobs, so that a CANCEL reaches a running job: an idle main thread reads
- * for itself, and a call then costs no hand-over between threads. The
- * main thread hands the input over when it starts a job (a futex wake,
- * off the path of the job's result) and takes it back, through the wake
- * pipe, when it runs out of calls. */
+/* The reader thread reads the input only while the main thread is busy,
+ * so that a CANCEL reaches a running job: an idle main thread reads for
+ * itself, and a call then costs no hand-over between threads. The reader
+ * takes the input over when the main thread has stayed busy for a whole
+ * tick (a job that short is not worth cancelling, and wakes nobody), and
+ * the main thread takes it back, through the wake pipe, when it runs out
+ * of calls. */
+static void
+reader_wait_locked (Server  *server,
+                    guint   *seen_serial)
+{
+  gint64 now = g_get_monotonic_time ();
+
+  if (server->busy && server->busy_serial == *seen_serial && !server->give_back &&
+      !server->eof)
+    {
+      /* Busy since the last tick. */
+      server->reader_reads = TRUE;
+      return;
+    }
+  *seen_serial = server->busy_serial;
+
+  if (server->busy || now - server->idle_since_us < READER_LINGER_US)
+    {
+      GAIO_TSAN_RELEASE (&server->lock);
+      g_cond_wait_until (&server->cond, &server->lock, now + READER_TICK_US);
+      GAIO_TSAN_ACQUIRE (&server->lock);
+      return;
+    }
+
+  /* Idle for a while: no ticks until the next job wakes us. */
+  server->reader_asleep = TRUE;
+  server_wait (server);
+  server->reader_asleep = FALSE;
+}
+
 static gpointer
 reader_thread (gpointer data)
 {
   Server *server = data;
+  guint seen_serial = 0;
 
   server_lock (server);
   for (;;)
@@ -448,15 +493,18 @@ reader_thread (gpointer data)
 
       if (server->give_back && server->reader_reads)
         {
+          /* give_back stays set until the main thread has the input:
+           * until then it must not be taken over again. The ticks
+           * start over. */
           server->reader_reads = FALSE;
-          server->give_back = FALSE;
+          seen_serial = server->busy_serial - 1;
           g_cond_broadcast (&server->cond);
         }
       if (server->quit)
         break;
       if (!server->reader_reads)
         {
-          server_wait (server);
+          reader_wait_locked (server, &seen_serial);
           continue;
         }
 
@@ -492,15 +540,18 @@ take_input_back_locked (Server *server)
   server->give_back = FALSE;
 }
 
-/* HOLDS: lock. Hands the input to the reader thread while a job runs. */
+/* HOLDS: lock. The main thread turns to running jobs: the reader thread
+ * starts counting ticks, woken only if it stopped counting. */
 static void
-hand_input_over_locked (Server *server)
+set_busy_locked (Server *server)
 {
-  if (server->eof || server->reader_reads)
+  if (server->busy)
     return;
 
-  server->reader_reads = TRUE;
-  g_cond_broadcast (&server->cond);
+  server->busy = TRUE;
+  server->busy_serial++;
+  if (server->reader_asleep)
+    g_cond_broadcast (&server->cond);
 }
 
 /* --- running calls (main thread) --------------------------------------- */
@@ -604,26 +655,19 @@ next_call (Server *server)
         }
 
       /* Blocks in read(): the input is ours. */
+      server->busy = FALSE;
+      server->idle_since_us = g_get_monotonic_time ();
       server_unlock (server);
-      {
-        struct pollfd fd = { .fd = server->in_fd, .events = POLLIN };
-
-        if (poll (&fd, 1, -1) >= 0 || errno == EINTR)
-          read_available (server, TRUE);
-        else
-          {
-            server_lock (server);
-            input_ended_locked (server, NULL);
-            server_unlock (server);
-          }
-      }
+      /* A plain blocking read(2): a poll(2) first would cost a system
+       * call and a wait-queue round more per call. */
+      read_available (server, TRUE);
       server_lock (server);
     }
 
   call = g_queue_pop_head (&server->calls);
   server->current_id = call->id;
   server->current_cancelled = g_hash_table_remove (server->cancelled, &call->id);
-  hand_input_over_locked (server);
+  set_busy_locked (server);
   server_unlock (server);
 
   return call;
