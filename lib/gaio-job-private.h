@@ -82,6 +82,9 @@ void        _gaio_job_set_remote_cancel (GaioJob            *job,
 void        _gaio_job_set_remote_id     (GaioJob            *job,
                                          guint64             id);
 guint64     _gaio_job_get_remote_id     (GaioJob            *job);
+/* The loop the outcome goes to: the job holds it until it is delivered,
+ * so it is valid while the caller holds a job not yet finished. */
+GaioLoop   *_gaio_job_get_loop          (GaioJob            *job);
 void        _gaio_job_finish       (GaioJob      *job,
                                     GValue       *value,
                                     GError       *error);

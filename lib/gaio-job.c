@@ -476,6 +476,12 @@ _gaio_job_get_remote_id (GaioJob *job)
   return job->remote_id;
 }
 
+GaioLoop *
+_gaio_job_get_loop (GaioJob *job)
+{
+  return job->loop;
+}
+
 GList *
 _gaio_job_claim_link (GaioJob *job)
 {

@@ -52,5 +52,9 @@ void          _gaio_pool_core_shutdown    (GaioPoolCore    *core,
 gboolean      _gaio_pool_core_is_shutdown (GaioPoolCore    *core);
 GPid         *_gaio_pool_core_get_pids    (GaioPoolCore    *core,
                                            guint           *n_pids);
+/* Test hook: whether a job submitted now would go the lone way (the I/O
+ * thread sleeps with a child idle), and how many did so far. */
+gboolean      _gaio_pool_core_can_lend    (GaioPoolCore    *core,
+                                           guint64         *n_lent);
 
 G_END_DECLS

@@ -47,13 +47,13 @@
  * worker that cannot answer: the handshake has a deadline, and a child
  * that closed its pipe is killed before it is waited for.
  *
- * Latency. A lone job crossed four thread wake-ups: loop -> I/O thread
- * (eventfd), I/O thread -> worker (pipe), worker -> I/O thread (pipe),
- * I/O thread -> loop (the inbox). Traced on a loaded 2-core machine, the
- * medians were 18, 33, 35 and 21 us, the job itself 9: the wake-ups are
- * the cost. So when the I/O thread sleeps with a child idle, the loop
- * thread writes the call itself (send_call_directly()), and the first
- * wake-up is gone (p50 from about 85 to 65 us on that machine).
+ * Latency. A lone job would cross three thread wake-ups: loop -> worker,
+ * worker -> I/O thread, I/O thread -> loop. Traced on a loaded 2-core
+ * machine, each costs tens of microseconds (a pipe ping-pong between two
+ * processes there has a median of 75 to 140 us), far more than the job.
+ * So while the I/O thread sleeps, the loop thread that submits a job
+ * writes the call itself and reads the outcome itself, from a source of
+ * its own context: two wake-ups (see "lone jobs" below).
  *
  * Cancellation. A job's future cancelled while the job waits in the
  * mailbox drops it (gaio-job.c's state machine); cancelled once sent, the
@@ -78,6 +78,7 @@
 
 #include "gaio-job-private.h"
 #include "gaio-log-private.h"
+#include "gaio-loop-private.h"
 #include "gaio-pool-child-private.h"
 #include "gaio-process-pool-core-private.h"
 #include "gaio-tsan-private.h"
@@ -113,6 +114,19 @@ typedef struct
   const char     *name;           /* (unowned) interned */
 } Pending;
 
+/* Who may touch what the I/O thread owns (the children, the jobs in
+ * flight). While the I/O thread sleeps in poll() it touches nothing: it
+ * is parked, and a loop thread may borrow its role for a moment. */
+typedef enum
+{
+  ROLE_IO_THREAD,                 /* the I/O thread, awake */
+  ROLE_PARKED,                    /* nobody: any thread holding the lock may borrow it */
+  ROLE_BORROWED,                  /* a loop thread, without the lock */
+} IoRole;
+
+typedef struct _LeaseSource LeaseSource;
+static void revoke_lease (LeaseSource *lease);
+
 /* What the pool object and its I/O thread share. The thread holds a
  * reference, so a pool dropped without a shutdown winds down in the
  * background as Python's does when its executor is collected. */
@@ -139,8 +153,13 @@ struct _GaioPoolCore
   GArray       *cancels;          /* (element-type guint64) ids to cancel */
   gboolean      mail;             /* something above changed since the I/O thread looked */
   gboolean      sleeping;         /* the I/O thread is in poll() and needs a wake-up */
-  GaioPoolChild *idle_child;      /* (nullable) while the I/O thread sleeps: a child a
-                                   * loop thread may send one call to itself */
+  IoRole        role;             /* who may do the I/O thread's work now */
+  gboolean      role_wanted;      /* the I/O thread waits for a borrowed role */
+  GaioPoolChild *lendable;        /* (nullable) while parked: an idle child whose
+                                   * stdout the I/O thread does not poll */
+  LeaseSource  *lease;            /* (owned) (nullable) the loop source reading
+                                   * lendable's outcome */
+  guint64       n_lent;           /* jobs sent by lend_child(), for the tests */
   gboolean      shutdown;         /* (atomic) written under lock, read without */
   gboolean      cancel_backlog;
   GError       *broken;           /* (owned) (nullable) what later submissions fail with */
@@ -912,8 +931,15 @@ check_handshake_deadlines (PoolCore *core)
     }
 }
 
-/* A child a loop thread may send a call to while this thread sleeps (see
- * _gaio_pool_core_submit()): ready, with nothing in flight or queued. */
+static gboolean
+child_is_idle (GaioPoolChild *child)
+{
+  return child->state == GAIO_POOL_CHILD_READY && child->budget > 0 &&
+         child->n_inflight == 0 && child->in_fd >= 0 && !_gaio_pool_child_wants_write (child);
+}
+
+/* The child to lend while this thread sleeps (see lend_child()): an idle
+ * one, when nothing waits to be sent. */
 static GaioPoolChild *
 find_idle_child (PoolCore *core)
 {
@@ -924,21 +950,22 @@ find_idle_child (PoolCore *core)
     {
       GaioPoolChild *child = g_ptr_array_index (core->children, i);
 
-      if (child->state == GAIO_POOL_CHILD_READY && child->budget > 0 &&
-          child->n_inflight == 0 && child->in_fd >= 0 && !_gaio_pool_child_wants_write (child))
+      if (child_is_idle (child))
         return child;
     }
 
   return NULL;
 }
 
-/* Sleeps in poll() until a child or the loop has something. */
-static void
-wait_for_events (PoolCore *core)
+/* The poll() set: the wake fd, then each child's stdout, stderr and (when
+ * it has frames to write) stdin, except @lendable's stdout, which the
+ * loop thread it is lent to polls instead. */
+static gsize
+fill_poll_set (PoolCore      *core,
+               struct pollfd *fds,
+               GaioPoolChild *lendable)
 {
-  g_autofree struct pollfd *fds = g_new0 (struct pollfd, 1 + 3 * core->children->len);
   gsize n = 1;
-  int timeout = poll_timeout (core);
 
   fds[0].fd = core->wake_read_fd;
   fds[0].events = POLLIN;
@@ -946,7 +973,7 @@ wait_for_events (PoolCore *core)
     {
       GaioPoolChild *child = g_ptr_array_index (core->children, i);
 
-      fds[n].fd = child->out_fd;
+      fds[n].fd = child != lendable ? child->out_fd : -1;
       fds[n++].events = POLLIN;
       fds[n].fd = child->err_fd;
       fds[n++].events = POLLIN;
@@ -954,26 +981,62 @@ wait_for_events (PoolCore *core)
       fds[n++].events = POLLOUT;
     }
 
+  return n;
+}
+
+/* HOLDS: lock. Takes the role back from a loop thread that borrowed it
+ * (it holds it for a moment, never blocking), and the lendable child
+ * with it: a loop that still waits for that child's outcome loses its
+ * lease, so the outcome comes through this thread. Returns the lease. */
+static LeaseSource *
+reclaim_role_locked (PoolCore *core)
+{
+  while (core->role == ROLE_BORROWED)
+    {
+      core->role_wanted = TRUE;
+      core_wait (core);
+    }
+  core->role_wanted = FALSE;
+  core->role = ROLE_IO_THREAD;
+  core->sleeping = FALSE;
+  core->lendable = NULL;
+
+  return g_steal_pointer (&core->lease);
+}
+
+/* Sleeps in poll() until a child or the loop has something. While it
+ * sleeps the thread is parked: it touches nothing it owns, so that a
+ * loop thread may lend itself the idle child (see lend_child()). */
+static void
+wait_for_events (PoolCore *core)
+{
+  g_autofree struct pollfd *fds = g_new0 (struct pollfd, 1 + 3 * core->children->len);
+  GaioPoolChild *lendable = find_idle_child (core);
+  gsize n = fill_poll_set (core, fds, lendable);
+  int timeout = poll_timeout (core);
+  LeaseSource *lease;
+
   core_lock (core);
   if (core->mail)
-    timeout = 0;
-  else
     {
-      core->sleeping = TRUE;
-      core->idle_child = find_idle_child (core);
+      /* More to do at once: the children are read anyway. */
+      core_unlock (core);
+      return;
     }
+  core->sleeping = TRUE;
+  core->role = ROLE_PARKED;
+  core->lendable = lendable;
   core_unlock (core);
 
-  if (timeout != 0 && poll (fds, n, timeout) < 0 && errno != EINTR)
+  if (poll (fds, n, timeout) < 0 && errno != EINTR)
     g_error ("poll() failed in the process pool: %s", g_strerror (errno));
 
-  /* From here on the children are this thread's again: a loop thread
-   * that sent a call meanwhile did so under the lock taken here. */
   core_lock (core);
-  core->sleeping = FALSE;
-  core->idle_child = NULL;
+  lease = reclaim_role_locked (core);
   core_unlock (core);
 
+  if (lease != NULL)
+    revoke_lease (lease);
   if (fds[0].revents != 0)
     drain_wake_fd (core);
 }
@@ -1070,22 +1133,197 @@ io_thread (gpointer data)
   return NULL;
 }
 
-/* --- what the executor calls (loop threads) ---------------------------- */
+/* --- lone jobs: the loop thread as the I/O thread ---------------------- */
 
-/* HOLDS: lock, while the I/O thread sleeps with core->idle_child set.
+/* The latency path. A lone job would cross three thread wake-ups: loop ->
+ * worker, worker -> I/O thread, I/O thread -> loop. So while the I/O
+ * thread sleeps, the loop thread that submits a job lends itself the idle
+ * child (core->lendable, whose stdout the sleeping I/O thread leaves out
+ * of its poll() set): it writes the call itself, and a source of its own
+ * GMainContext, the lease, polls the child's stdout. The outcome wakes
+ * the loop directly, which reads it with the I/O thread's own code,
+ * having borrowed its role. Two wake-ups; the I/O thread sleeps on.
  *
- * The latency path: a lone job would otherwise wake the I/O thread only
- * for it to write one frame. The I/O thread touches no child while it
- * sleeps, and takes the lock before it does again, so the loop thread may
- * do what send_call() does itself, write the frame, and leave the I/O
- * thread asleep: the child's stdout is already in its poll() set. One
- * call per sleep; anything left over wakes the I/O thread as usual. */
-static void
-send_call_directly (PoolCore   *core,
-                    GaioJob    *job,
-                    const char *name)
+ * The lease stays attached between jobs, as the idle child writes nothing
+ * unasked: adding a descriptor to a GMainContext, or removing one, writes
+ * to its wake-up fd, which would cost the loop more than the job. A child
+ * that dies while idle makes its stdout readable too, and the lease then
+ * hands it to the I/O thread.
+ *
+ * Anything else (a broken pipe, EOF, a malformed frame, more jobs, a
+ * cancel, shutdown) wakes the I/O thread, which takes its role and the
+ * child back first: a loop thread borrows the role only for a moment,
+ * never blocking, and the lease is revoked, so an outcome still awaited
+ * comes the usual way. A loop that is not running thus holds nothing up:
+ * shutdown (wait = TRUE) on the loop's own thread wakes the I/O thread,
+ * which reads the outcome itself. */
+struct _LeaseSource
 {
-  GaioPoolChild *child = g_steal_pointer (&core->idle_child);
+  GSource        source;
+  PoolCore      *core;            /* (owned) */
+  GMainContext  *context;         /* (unowned) alive while the lease is the core's */
+};
+
+/* Revokes a lease (the I/O thread took the child back, or another loop
+ * leases it): the loop may be in poll() with the child's stdout, or
+ * dispatching the lease, but GLib lets any thread destroy a source, and
+ * the dispatch sees the lease is no longer the core's. */
+static void
+revoke_lease (LeaseSource *lease)
+{
+  g_source_destroy ((GSource *) lease);
+  g_source_unref ((GSource *) lease);
+}
+
+/* The lent child's stdout is readable: read what it says as the I/O
+ * thread would. Loop thread, role borrowed, without the lock. FALSE if
+ * the I/O thread must look at the child (it ended, or broke the pool). */
+static gboolean
+serve_lent_child (PoolCore      *core,
+                  GaioPoolChild *child)
+{
+  gboolean open = _gaio_pool_child_read (child);
+
+  return handle_frames (core, child) && open;
+}
+
+static gboolean
+lease_dispatch (GSource     *source,
+                GSourceFunc  callback,
+                gpointer     user_data)
+{
+  LeaseSource *lease = (LeaseSource *) source;
+  PoolCore *core = lease->core;
+  GaioPoolChild *child;
+  gboolean served, keep;
+
+  core_lock (core);
+  if (core->lease != lease)
+    {
+      /* Revoked: the I/O thread reads the outcome. */
+      core_unlock (core);
+      return G_SOURCE_REMOVE;
+    }
+  g_assert (core->role == ROLE_PARKED);
+  core->role = ROLE_BORROWED;
+  child = core->lendable;
+  core_unlock (core);
+
+  served = serve_lent_child (core, child);
+
+  core_lock (core);
+  /* Kept while its outcome is awaited, or for the next lone job. */
+  keep = served && (child->n_inflight > 0 || child_is_idle (child));
+  if (!keep)
+    {
+      /* The I/O thread must poll the child's stdout again, or act on it. */
+      core->lease = NULL;
+      core->lendable = NULL;
+      post_mail_locked (core);
+    }
+  core->role = ROLE_PARKED;
+  if (core->role_wanted)
+    g_cond_broadcast (&core->cond);
+  core_unlock (core);
+
+  if (keep)
+    return G_SOURCE_CONTINUE;
+
+  /* The core's reference; the context drops its own. */
+  g_source_unref (source);
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs when the lease's source is destroyed, on the thread that did it,
+ * without the lock (a GSource callback's notify). A lease still the
+ * core's was destroyed with its context, whose loop went away: the I/O
+ * thread takes the child back, with any outcome on its way. Revoked or
+ * ended leases are the core's no more. */
+static void
+lease_detached (gpointer data)
+{
+  LeaseSource *lease = data;
+  PoolCore *core = lease->core;
+  gboolean current;
+
+  core_lock (core);
+  current = core->lease == lease;
+  if (current)
+    {
+      core->lease = NULL;
+      core->lendable = NULL;
+      post_mail_locked (core);
+    }
+  core_unlock (core);
+
+  /* The core's reference; the context still holds its own. */
+  if (current)
+    g_source_unref ((GSource *) lease);
+}
+
+/* Never called (lease_dispatch() calls no callback): the callback is
+ * there for its notify, lease_detached(). */
+static gboolean
+lease_callback (gpointer data)
+{
+  return G_SOURCE_REMOVE;
+}
+
+static void
+lease_finalize (GSource *source)
+{
+  core_unref (((LeaseSource *) source)->core);
+}
+
+static GSourceFuncs lease_funcs = {
+  .dispatch = lease_dispatch,
+  .finalize = lease_finalize,
+};
+
+/* HOLDS: lock. Leases the lendable child's stdout to the context of
+ * @loop, normally this thread's (run_in_executor() is for the loop's
+ * thread). Returns a lease to revoke once the lock is dropped. */
+static LeaseSource *
+lease_to_loop (PoolCore *core,
+               GaioLoop *loop)
+{
+  GMainContext *context = gaio_loop_get_context (loop);
+  LeaseSource *old = core->lease;
+  GSource *source;
+
+  /* The core's lease is attached (see lease_detached()), so its context
+   * is alive: a match is this context, not one at a reused address. */
+  if (old != NULL && old->context == context)
+    return NULL;
+
+  source = g_source_new (&lease_funcs, sizeof (LeaseSource));
+  ((LeaseSource *) source)->core = core_ref (core);
+  ((LeaseSource *) source)->context = context;
+  g_source_set_callback (source, lease_callback, source, lease_detached);
+  g_source_set_static_name (source, "GaioProcessPoolExecutor lease");
+  /* Blocking a source while it dispatches removes its descriptor from
+   * the context and adds it back, each a wake-up write: it never
+   * recurses anyway. */
+  g_source_set_can_recurse (source, TRUE);
+  g_source_set_priority (source, g_source_get_priority (_gaio_loop_get_source (loop)));
+  g_source_add_unix_fd (source, core->lendable->out_fd, G_IO_IN | G_IO_HUP | G_IO_ERR);
+  g_source_attach (source, context);
+  core->lease = (LeaseSource *) source;
+
+  return old;
+}
+
+/* HOLDS: lock, while the I/O thread is parked with core->lendable idle.
+ * Does what send_call() and the flush would do on the I/O thread, then
+ * leases the child's outcome to @job's loop. Returns a lease to revoke
+ * once the lock is dropped. */
+static LeaseSource *
+lend_child (PoolCore   *core,
+            GaioJob    *job,
+            const char *name)
+{
+  GaioPoolChild *child = core->lendable;
+  GaioLoop *loop = _gaio_job_get_loop (job);   /* the job holds it while it runs */
   Pending pending = { job, name };
   sigset_t pipe_set, old_set;
   gboolean written;
@@ -1107,10 +1345,32 @@ send_call_directly (PoolCore   *core,
     }
   pthread_sigmask (SIG_SETMASK, &old_set, NULL);
 
-  /* A partial write, or a child gone: the I/O thread takes it from here. */
   if (!written)
-    post_mail_locked (core);
+    {
+      /* A partial write, or a child gone: the I/O thread takes it from here. */
+      core->lendable = NULL;
+      post_mail_locked (core);
+      return g_steal_pointer (&core->lease);
+    }
+
+  /* A job cancelled first, or whose call could not be encoded, is done
+   * already: the child is still idle. */
+  if (child->n_inflight == 0)
+    return NULL;
+
+  core->n_lent++;
+  return lease_to_loop (core, loop);
 }
+
+/* HOLDS: lock. Whether a job can go the lone way, lend_child(). */
+static gboolean
+can_lend_child (PoolCore *core)
+{
+  return core->role == ROLE_PARKED && core->lendable != NULL &&
+         core->lendable->n_inflight == 0 && g_queue_is_empty (&core->pending);
+}
+
+/* --- what the executor calls (loop threads) ---------------------------- */
 
 GaioPoolCore *
 _gaio_pool_core_new (GaioPoolConfig  *config,
@@ -1185,6 +1445,7 @@ _gaio_pool_core_submit (GaioPoolCore  *core,
                         const char    *name,
                         GError       **error)
 {
+  LeaseSource *revoked = NULL;
   Pending *pending;
 
   core_lock (core);
@@ -1197,8 +1458,8 @@ _gaio_pool_core_submit (GaioPoolCore  *core,
     {
       _gaio_job_set_remote_cancel (job, job_cancelled, core_ref (core),
                                    (GDestroyNotify) core_unref);
-      if (core->idle_child != NULL && g_queue_is_empty (&core->pending))
-        send_call_directly (core, job, name);
+      if (can_lend_child (core))
+        revoked = lend_child (core, job, name);
       else
         {
           pending = g_new (Pending, 1);
@@ -1209,6 +1470,9 @@ _gaio_pool_core_submit (GaioPoolCore  *core,
         }
     }
   core_unlock (core);
+
+  if (revoked != NULL)
+    revoke_lease (revoked);
 
   return error == NULL || *error == NULL;
 }
@@ -1252,6 +1516,20 @@ _gaio_pool_core_shutdown (GaioPoolCore *core,
   while (!core->finished)
     core_wait (core);
   core_unlock (core);
+}
+
+gboolean
+_gaio_pool_core_can_lend (GaioPoolCore *core,
+                          guint64      *n_lent)
+{
+  gboolean can_lend;
+
+  core_lock (core);
+  can_lend = can_lend_child (core);
+  *n_lent = core->n_lent;
+  core_unlock (core);
+
+  return can_lend;
 }
 
 gboolean

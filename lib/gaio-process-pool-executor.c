@@ -16,6 +16,7 @@
 
 #include "gaio-job-private.h"
 #include "gaio-process-pool-core-private.h"
+#include "gaio-process-pool-executor-private.h"
 #include "gaio-process-pool-worker-private.h"
 #include "gaio-process-registry-private.h"
 #include "gaio-wire-private.h"
@@ -811,6 +812,16 @@ gaio_process_pool_executor_get_worker_pids (GaioProcessPoolExecutor *executor,
     return NULL;
 
   return _gaio_pool_core_get_pids (get_core (executor), n_pids);
+}
+
+gboolean
+_gaio_process_pool_executor_can_lend (GaioProcessPoolExecutor *self,
+                                      guint64                 *n_lent)
+{
+  GaioPoolCore *core = get_core (self);
+
+  *n_lent = 0;
+  return core != NULL && _gaio_pool_core_can_lend (core, n_lent);
 }
 
 /**

@@ -23,6 +23,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
+#include "gaio-process-pool-executor-private.h"
 #include "gaio-test-util.h"
 #include "process-jobs.h"
 
@@ -797,6 +798,213 @@ test_cancel_running (Fixture       *f,
 
 }
 
+/* --- lone jobs ---------------------------------------------------------- */
+
+/* While the pool's I/O thread sleeps with a worker idle, a job goes the
+ * lone way: the loop's thread writes the call and reads the outcome
+ * itself (gaio-process-pool-core.c). These tests wait until a job would
+ * go that way before they submit it, and count that it did. */
+
+static guint64
+count_lent (GaioProcessPoolExecutor *pool)
+{
+  guint64 n_lent;
+
+  _gaio_process_pool_executor_can_lend (pool, &n_lent);
+  return n_lent;
+}
+
+/* Waits (without iterating the loop) until a job submitted now goes the
+ * lone way. Returns how many did so far. */
+static guint64
+wait_can_lend (GaioProcessPoolExecutor *pool)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  guint64 n_lent;
+
+  while (!_gaio_process_pool_executor_can_lend (pool, &n_lent))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (1000);
+    }
+
+  return n_lent;
+}
+
+/* EX-10 (sequential round trips, the process_latency benchmark): each
+ * job goes the lone way, and its outcome reaches its future. */
+static void
+test_lone_round_trips (Fixture       *f,
+                       gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+
+  g_assert_cmpint (run_int64 (loop, pool, job_square, g_variant_new ("(i)", 1)), ==, 1);
+  for (gint i = 2; i < 40; i++)
+    {
+      guint64 n_lent = wait_can_lend (pool);
+
+      g_assert_cmpint (run_int64 (loop, pool, job_square, g_variant_new ("(i)", i)), ==, i * i);
+      g_assert_cmpuint (count_lent (pool), ==, n_lent + 1);
+    }
+}
+
+/* A lone job still running when more jobs come: the I/O thread takes
+ * the worker back, and every outcome, the lone job's first, arrives. */
+static void
+test_lone_then_burst (Fixture       *f,
+                      gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GaioFuture) lone = NULL;
+  guint64 n_lent;
+
+  g_assert_cmpint (run_int64 (loop, pool, job_square, g_variant_new ("(i)", 1)), ==, 1);
+  n_lent = wait_can_lend (pool);
+  lone = run (loop, pool, job_sleep, g_variant_new ("(u)", 100));
+  g_assert_cmpuint (count_lent (pool), ==, n_lent + 1);
+
+  for (guint i = 0; i < 200; i++)
+    g_ptr_array_add (futures, run (loop, pool, job_square, g_variant_new ("(i)", (gint32) i)));
+  wait_all (loop, futures);
+
+  g_assert_true (gaio_future_is_done (lone));
+  g_assert_true (gaio_future_get_result_boolean (lone, NULL));
+  for (guint i = 0; i < futures->len; i++)
+    g_assert_cmpint (gaio_future_get_result_int64 (g_ptr_array_index (futures, i), NULL), ==,
+                     (gint64) i * i);
+}
+
+/* EX-13: shutdown (wait = TRUE) on the loop's thread, the loop not
+ * running, while a lone job runs: it returns once the job is done (the
+ * I/O thread reads the outcome the loop cannot), and the outcome reaches
+ * the future when the loop runs again. */
+static void
+test_lone_shutdown_wait (Fixture       *f,
+                         gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+  g_autoptr(GaioFuture) lone = NULL;
+  guint64 n_lent;
+
+  g_assert_cmpint (run_int64 (loop, pool, job_square, g_variant_new ("(i)", 1)), ==, 1);
+  n_lent = wait_can_lend (pool);
+  lone = run (loop, pool, job_sleep, g_variant_new ("(u)", 50));
+  g_assert_cmpuint (count_lent (pool), ==, n_lent + 1);
+
+  gaio_executor_shutdown (GAIO_EXECUTOR (pool), TRUE, FALSE);
+  assert_no_children ();
+
+  wait_future (loop, lone);
+  g_assert_true (gaio_future_get_result_boolean (lone, NULL));
+}
+
+/* Two loops (two GMainContexts) take turns with one pool: the worker is
+ * lent to one, then the other, and each outcome reaches its own loop. */
+static void
+test_lone_two_loops (Fixture       *f,
+                     gconstpointer  data)
+{
+  GaioLoop *loops[2] = { f->loop, gaio_test_loop_new () };
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+
+  g_assert_cmpint (run_int64 (loops[0], pool, job_square, g_variant_new ("(i)", 1)), ==, 1);
+  for (gint i = 0; i < 20; i++)
+    {
+      GaioLoop *loop = loops[i % 2];
+      guint64 n_lent = wait_can_lend (pool);
+
+      g_assert_cmpint (run_int64 (loop, pool, job_square, g_variant_new ("(i)", i)), ==, i * i);
+      g_assert_cmpuint (count_lent (pool), ==, n_lent + 1);
+    }
+
+  gaio_executor_shutdown (GAIO_EXECUTOR (pool), TRUE, FALSE);
+  gaio_test_loop_free (loops[1]);
+}
+
+/* EX-12: the worker of a lone job is killed while it runs: the job fails
+ * with BrokenProcessPool's message, and so do later submissions. */
+static void
+test_lone_killed (Fixture       *f,
+                  gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+  g_autoptr(GaioFuture) lone = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 pid = run_int64 (loop, pool, job_getpid, NULL);
+  guint64 n_lent = wait_can_lend (pool);
+
+  lone = run (loop, pool, job_sleep, g_variant_new ("(u)", 20000));
+  g_assert_cmpuint (count_lent (pool), ==, n_lent + 1);
+  kill ((pid_t) pid, SIGKILL);
+
+  wait_future (loop, lone);
+  g_assert_false (gaio_future_get_result (lone, NULL, &error));
+  assert_broken_job (error);
+  assert_broken_later (loop, pool);
+}
+
+/* EX-12: a worker killed while idle, after lone jobs: the pool breaks,
+ * whether the loop or the I/O thread sees it first. */
+static void
+test_lone_killed_idle (Fixture       *f,
+                       gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+
+  for (guint i = 0; i < gaio_test_scale (10); i++)
+    {
+      g_autoptr(GaioProcessPoolExecutor) pool = self_pool (1);
+      g_autoptr(GaioFuture) after = NULL;
+      g_autoptr(GError) error = NULL;
+      gint64 pid = run_int64 (loop, pool, job_getpid, NULL);
+
+      wait_can_lend (pool);
+      g_assert_cmpint (run_int64 (loop, pool, job_getpid, NULL), ==, pid);
+      kill ((pid_t) pid, SIGKILL);
+      if (i % 2 == 0)
+        gaio_test_iterate (gaio_loop_get_context (loop), 20);
+      after = run (loop, pool, job_square, g_variant_new ("(i)", 2));
+      wait_future (loop, after);
+      g_assert_false (gaio_future_get_result (after, NULL, &error));
+      g_assert_error (error, GAIO_ERROR, GAIO_ERROR_BROKEN_EXECUTOR);
+      gaio_executor_shutdown (GAIO_EXECUTOR (pool), TRUE, FALSE);
+    }
+}
+
+/* Cancelling the future of a lone job that runs: the worker's reader
+ * thread, which takes the input over once a job has run for a while,
+ * cancels the job's GCancellable, and the single worker is free again. */
+static void
+test_lone_cancel_running (Fixture       *f,
+                          gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+  g_autoptr(GaioFuture) running = NULL;
+  guint64 n_lent;
+  gint64 start;
+
+  g_assert_cmpint (run_int64 (loop, pool, job_square, g_variant_new ("(i)", 1)), ==, 1);
+  n_lent = wait_can_lend (pool);
+  running = run (loop, pool, job_sleep, g_variant_new ("(u)", 20000));
+  g_assert_cmpuint (count_lent (pool), ==, n_lent + 1);
+  g_usleep (200 * 1000);
+  gaio_test_iterate (gaio_loop_get_context (loop), 5);
+
+  start = g_get_monotonic_time ();
+  g_assert_true (gaio_future_cancel (running, NULL));
+  g_assert_cmpint (run_int64 (loop, pool, job_square, g_variant_new ("(i)", 4)), ==, 16);
+  /* Not a timing claim: without the cancel the worker is busy for 20 s. */
+  g_assert_cmpint (g_get_monotonic_time () - start, <, 10 * G_USEC_PER_SEC);
+  g_assert_true (gaio_future_is_cancelled (running));
+}
+
 /* --- workers' output, worker executables, launchers --------------------- */
 
 /* What workers print reaches the parent's log, tagged with their pid. */
@@ -1117,6 +1325,13 @@ main (int    argc,
   add_test ("/Gaio/ProcessPool/shutdown/dropped", test_dropped_pool);
   add_test ("/Gaio/ProcessPool/cancel/pending", test_cancel_pending);
   add_test ("/Gaio/ProcessPool/cancel/running", test_cancel_running);
+  add_test ("/Gaio/ProcessPool/lone/round-trips", test_lone_round_trips);
+  add_test ("/Gaio/ProcessPool/lone/then-burst", test_lone_then_burst);
+  add_test ("/Gaio/ProcessPool/lone/shutdown-wait", test_lone_shutdown_wait);
+  add_test ("/Gaio/ProcessPool/lone/two-loops", test_lone_two_loops);
+  add_test ("/Gaio/ProcessPool/lone/killed", test_lone_killed);
+  add_test ("/Gaio/ProcessPool/lone/killed-idle", test_lone_killed_idle);
+  add_test ("/Gaio/ProcessPool/lone/cancel-running", test_lone_cancel_running);
   add_test ("/Gaio/ProcessPool/stderr-logged", test_stderr_logged);
   add_test ("/Gaio/ProcessPool/worker-executable", test_worker_executable);
   add_test ("/Gaio/ProcessPool/launcher-prefix", test_launcher_prefix);
