@@ -10,7 +10,8 @@
  *                       vs serially in this process, the fastest of
  *                       alternating rounds (extra: speedup)
  *   process_throughput  20 000 trivial jobs submitted at once, gathered
- *   process_latency     2 000 sequential round trips (p50, p99)
+ *   process_latency     2 000 sequential round trips (p50, p99), in
+ *                       rounds alternating with the Python peer's
  *   process_start       a new pool to its first result (extra: start_ms)
  *
  * then runs bench/python/process_pool.py for the python_processpool
@@ -279,15 +280,22 @@ bench_throughput (GaioLoop *loop,
           n, n / (elapsed / 1e9), elapsed / 1e3 / n);
 }
 
-static void
-bench_latency (GaioLoop *loop,
-               guint     n)
+/* process_latency alternates with its Python peer, LATENCY_ROUNDS times:
+ * on a shared machine the cost of a thread wake-up, which these round
+ * trips are made of, drifts by several times within a minute, so two
+ * runs minutes apart compare the machine's moods, not the pools. */
+#define LATENCY_ROUNDS 5
+
+/* Runs @n gaio round trips on @pool into @samples; returns their total
+ * time in ns. */
+static gint64
+latency_round (GaioLoop                *loop,
+               GaioProcessPoolExecutor *pool,
+               double                  *samples,
+               guint                    n)
 {
-  g_autoptr(GaioProcessPoolExecutor) pool = gaio_process_pool_executor_new (0);
-  g_autofree double *samples = g_new (double, n);
   gint64 total = 0;
 
-  gather (loop, pool, bench_trivial, 10, trivial_args);
   for (guint i = 0; i < n; i++)
     {
       gint64 start = now_ns ();
@@ -299,11 +307,107 @@ bench_latency (GaioLoop *loop,
       samples[i] = (now_ns () - start) / 1e3;
       total += now_ns () - start;
     }
+
+  return total;
+}
+
+/* Runs @n Python round trips (the peer's --latency-samples mode, its own
+ * pool warmed up first) into @samples; returns their total time in ns, or
+ * -1 when Python is missing or failed. */
+static gint64
+python_latency_round (double *samples,
+                      guint   n)
+{
+  g_autofree char *python = g_find_program_in_path ("python3");
+  g_autofree char *count = g_strdup_printf ("%u", n);
+  const char *argv[] = { python, BENCH_PROCESS_PY, "--latency-samples", count, NULL };
+  g_autofree char *out = NULL;
+  g_auto(GStrv) fields = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *line;
+  gint64 total = 0;
+  int status;
+
+  if (python == NULL)
+    return -1;
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                     &out, NULL, &status, &error) ||
+      !g_spawn_check_wait_status (status, &error))
+    {
+      printf ("# python_processpool failed: %s\n", error->message);
+      return -1;
+    }
+
+  line = strstr (out, "latency_samples_us=");
+  if (line == NULL)
+    return -1;
+  fields = g_strsplit (line + strlen ("latency_samples_us="), ",", -1);
+  if (g_strv_length (fields) != n)
+    return -1;
+  for (guint i = 0; i < n; i++)
+    {
+      samples[i] = g_ascii_strtod (fields[i], NULL);
+      total += (gint64) (samples[i] * 1e3);
+    }
+
+  return total;
+}
+
+static void
+print_latency (const char *impl,
+               double     *samples,
+               guint       n,
+               gint64      total,
+               const char *extra)
+{
+  qsort (samples, n, sizeof (double), compare_doubles);
+  printf ("bench=process_latency impl=%s n=%u ops_per_s=%.0f p50_us=%.1f p99_us=%.1f%s\n",
+          impl, n, n / (total / 1e9), percentile (samples, n, 50), percentile (samples, n, 99),
+          extra);
+}
+
+static void
+bench_latency (GaioLoop *loop,
+               guint     n,
+               gboolean  with_python)
+{
+  g_autoptr(GaioProcessPoolExecutor) pool = gaio_process_pool_executor_new (0);
+  guint rounds = with_python ? LATENCY_ROUNDS : 1;
+  guint per_round = n / rounds;
+  g_autofree double *samples = g_new (double, n);
+  g_autofree double *python_samples = g_new (double, n);
+  g_autofree char *extra = NULL;
+  gint64 total = 0, python_total = 0;
+
+  n = per_round * rounds;
+  gather (loop, pool, bench_trivial, 10, trivial_args);
+  for (guint round = 0; round < rounds; round++)
+    {
+      total += latency_round (loop, pool, samples + round * per_round, per_round);
+      if (with_python && python_total >= 0)
+        {
+          gint64 spent = python_latency_round (python_samples + round * per_round, per_round);
+
+          python_total = spent < 0 ? -1 : python_total + spent;
+        }
+    }
   gaio_executor_shutdown (GAIO_EXECUTOR (pool), TRUE, FALSE);
 
+  if (!with_python || python_total < 0)
+    {
+      print_latency ("gaio", samples, n, total, "");
+      return;
+    }
+
   qsort (samples, n, sizeof (double), compare_doubles);
-  printf ("bench=process_latency impl=gaio n=%u ops_per_s=%.0f p50_us=%.1f p99_us=%.1f\n",
-          n, n / (total / 1e9), percentile (samples, n, 50), percentile (samples, n, 99));
+  qsort (python_samples, n, sizeof (double), compare_doubles);
+  extra = g_strdup_printf (" extra=rounds=%u p50_vs_python_processpool=%.2f "
+                           "p99_vs_python_processpool=%.2f", rounds,
+                           percentile (samples, n, 50) / percentile (python_samples, n, 50),
+                           percentile (samples, n, 99) / percentile (python_samples, n, 99));
+  print_latency ("gaio", samples, n, total, extra);
+  print_latency ("python_processpool", python_samples, n, python_total,
+                 " extra=alternating_with=gaio");
 }
 
 static void
@@ -335,7 +439,8 @@ run_python (const char *script,
             gboolean    quick)
 {
   g_autofree char *python = g_find_program_in_path ("python3");
-  const char *argv[] = { python, script, quick ? "--quick" : NULL, NULL };
+  /* process_latency ran already, in rounds alternating with Python's. */
+  const char *argv[] = { python, script, "--no-latency", quick ? "--quick" : NULL, NULL };
   g_autoptr(GError) error = NULL;
   int status;
 
@@ -384,7 +489,7 @@ main (int    argc,
   if (WANTED ("process_throughput"))
     bench_throughput (loop, 20000 / scale);
   if (WANTED ("process_latency"))
-    bench_latency (loop, 2000 / scale);
+    bench_latency (loop, 2000 / scale, !no_python);
   if (WANTED ("process_start"))
     bench_start (loop, 20 / (quick ? 4 : 1));
   gaio_loop_close (loop, NULL);

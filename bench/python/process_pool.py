@@ -11,7 +11,9 @@ it, measured the same way and printed in the same line format:
   process_start       a new pool to its first result (extra: start_ms)
   cpu_bound_speedup   the seed's cpu_bound() x4 through a 2-worker pool vs serial
 
---quick divides the counts by 10 (cpu_bound uses 10**6 then).
+--quick divides the counts by 10 (cpu_bound uses 10**6 then). bench-process.c
+runs process_latency itself, alternating rounds of --latency-samples N (which
+prints the N round trips' times) with its own, and passes --no-latency here.
 """
 
 import asyncio
@@ -60,6 +62,19 @@ async def latency(n):
           f"p50_us={percentile(samples, 50):.1f} p99_us={percentile(samples, 99):.1f}", flush=True)
 
 
+async def latency_samples(n):
+    """For bench-process.c, which alternates rounds of this with its own."""
+    loop = asyncio.get_running_loop()
+    samples = []
+    with concurrent.futures.ProcessPoolExecutor() as pool:
+        await asyncio.gather(*(loop.run_in_executor(pool, trivial, i) for i in range(10)))
+        for i in range(n):
+            start = time.perf_counter()
+            await loop.run_in_executor(pool, trivial, i)
+            samples.append((time.perf_counter() - start) * 1e6)
+    print("latency_samples_us=" + ",".join(f"{s:.1f}" for s in samples), flush=True)
+
+
 async def start(n):
     loop = asyncio.get_running_loop()
     samples = []
@@ -90,11 +105,16 @@ async def speedup(size):
 
 
 async def main():
+    if "--latency-samples" in sys.argv:
+        await latency_samples(int(sys.argv[sys.argv.index("--latency-samples") + 1]))
+        return
     quick = "--quick" in sys.argv
     scale = 10 if quick else 1
     await speedup(10 ** 7 // scale)
     await throughput(20000 // scale)
-    await latency(2000 // scale)
+    # bench-process.c runs process_latency in rounds alternating with its own.
+    if "--no-latency" not in sys.argv:
+        await latency(2000 // scale)
     await start(20 // (4 if quick else 1))
 
 
