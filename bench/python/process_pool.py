@@ -47,7 +47,8 @@ async def throughput(n):
           f"extra=us_per_job={elapsed * 1e6 / n:.2f}", flush=True)
 
 
-async def latency(n):
+async def round_trips(n):
+    """The times of n sequential round trips, in us, through a warm pool."""
     loop = asyncio.get_running_loop()
     samples = []
     with concurrent.futures.ProcessPoolExecutor() as pool:
@@ -56,6 +57,11 @@ async def latency(n):
             start = time.perf_counter()
             await loop.run_in_executor(pool, trivial, i)
             samples.append((time.perf_counter() - start) * 1e6)
+    return samples
+
+
+async def latency(n):
+    samples = await round_trips(n)
     total = sum(samples) / 1e6
     samples.sort()
     print(f"bench=process_latency impl=python_processpool n={n} ops_per_s={n / total:.0f} "
@@ -64,14 +70,7 @@ async def latency(n):
 
 async def latency_samples(n):
     """For bench-process.c, which alternates rounds of this with its own."""
-    loop = asyncio.get_running_loop()
-    samples = []
-    with concurrent.futures.ProcessPoolExecutor() as pool:
-        await asyncio.gather(*(loop.run_in_executor(pool, trivial, i) for i in range(10)))
-        for i in range(n):
-            start = time.perf_counter()
-            await loop.run_in_executor(pool, trivial, i)
-            samples.append((time.perf_counter() - start) * 1e6)
+    samples = await round_trips(n)
     print("latency_samples_us=" + ",".join(f"{s:.1f}" for s in samples), flush=True)
 
 
