@@ -223,6 +223,15 @@ wait_all (GaioLoop  *loop,
     wait_future (loop, g_ptr_array_index (futures, i));
 }
 
+/* The futures of job_square (i) for i = 0, 1, ... hold i * i. */
+static void
+assert_squares (GPtrArray *futures)
+{
+  for (guint i = 0; i < futures->len; i++)
+    g_assert_cmpint (gaio_future_get_result_int64 (g_ptr_array_index (futures, i), NULL), ==,
+                     (gint64) i * i);
+}
+
 /* --- round trips ------------------------------------------------------- */
 
 /* EX-10: run_in_executor (ProcessPoolExecutor (), f) returns f's result,
@@ -283,11 +292,7 @@ test_map (Fixture       *f,
   for (guint i = 0; i < n; i++)
     g_ptr_array_add (futures, run (loop, pool, job_square, g_variant_new ("(i)", (gint32) i)));
   wait_all (loop, futures);
-
-  for (guint i = 0; i < n; i++)
-    g_assert_cmpint (gaio_future_get_result_int64 (g_ptr_array_index (futures, i), NULL), ==,
-                     (gint64) i * i);
-
+  assert_squares (futures);
 }
 
 /* A job's result keeps its GValue type across the boundary. */
@@ -661,9 +666,7 @@ test_max_tasks_per_child (Fixture       *f,
     for (guint i = 0; i < 50; i++)
       g_ptr_array_add (futures, run (loop, pool, job_square, g_variant_new ("(i)", (gint32) i)));
     wait_all (loop, futures);
-    for (guint i = 0; i < 50; i++)
-      g_assert_cmpint (gaio_future_get_result_int64 (g_ptr_array_index (futures, i), NULL), ==,
-                       (gint64) i * i);
+    assert_squares (futures);
   }
 
 }
@@ -886,9 +889,7 @@ test_lone_then_burst (Fixture       *f,
 
   g_assert_true (gaio_future_is_done (lone));
   g_assert_true (gaio_future_get_result_boolean (lone, NULL));
-  for (guint i = 0; i < futures->len; i++)
-    g_assert_cmpint (gaio_future_get_result_int64 (g_ptr_array_index (futures, i), NULL), ==,
-                     (gint64) i * i);
+  assert_squares (futures);
 }
 
 /* EX-13: shutdown (wait = TRUE) on the loop's thread, the loop not
