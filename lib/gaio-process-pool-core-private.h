@@ -53,8 +53,10 @@ gboolean      _gaio_pool_core_is_shutdown (GaioPoolCore    *core);
 GPid         *_gaio_pool_core_get_pids    (GaioPoolCore    *core,
                                            guint           *n_pids);
 /* Test hook: whether a job submitted now would go the lone way (the I/O
- * thread sleeps with a child idle), and how many did so far. */
+ * thread sleeps with a child idle), how many did so far, and how many
+ * more were sent to another idle child from a loop's thread. */
 gboolean      _gaio_pool_core_can_lend    (GaioPoolCore    *core,
-                                           guint64         *n_lent);
+                                           guint64         *n_lent,
+                                           guint64         *n_sent_now);
 
 G_END_DECLS

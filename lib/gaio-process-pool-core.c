@@ -160,6 +160,7 @@ struct _GaioPoolCore
   LeaseSource  *lease;            /* (owned) (nullable) the loop source reading
                                    * lendable's outcome */
   guint64       n_lent;           /* jobs sent by lend_child(), for the tests */
+  guint64       n_sent_now;       /* jobs sent by send_to_idle_child(), same */
   gboolean      shutdown;         /* (atomic) written under lock, read without */
   gboolean      cancel_backlog;
   GError       *broken;           /* (owned) (nullable) what later submissions fail with */
@@ -1313,17 +1314,15 @@ lease_to_loop (PoolCore *core,
   return old;
 }
 
-/* HOLDS: lock, while the I/O thread is parked with core->lendable idle.
- * Does what send_call() and the flush would do on the I/O thread, then
- * leases the child's outcome to @job's loop. Returns a lease to revoke
- * once the lock is dropped. */
-static LeaseSource *
-lend_child (PoolCore   *core,
-            GaioJob    *job,
-            const char *name)
+/* HOLDS: lock, while the I/O thread is parked. Does what send_call() and
+ * the flush would do on the I/O thread. FALSE after a partial write, or
+ * if the child is gone: the I/O thread must take it from there. */
+static gboolean
+send_call_now (PoolCore      *core,
+               GaioPoolChild *child,
+               GaioJob       *job,
+               const char    *name)
 {
-  GaioPoolChild *child = core->lendable;
-  GaioLoop *loop = _gaio_job_get_loop (job);   /* the job holds it while it runs */
   Pending pending = { job, name };
   sigset_t pipe_set, old_set;
   gboolean written;
@@ -1345,9 +1344,22 @@ lend_child (PoolCore   *core,
     }
   pthread_sigmask (SIG_SETMASK, &old_set, NULL);
 
-  if (!written)
+  return written;
+}
+
+/* HOLDS: lock, while the I/O thread is parked with core->lendable idle.
+ * Sends @job's call to it, then leases the child's outcome to @job's
+ * loop. Returns a lease to revoke once the lock is dropped. */
+static LeaseSource *
+lend_child (PoolCore   *core,
+            GaioJob    *job,
+            const char *name)
+{
+  GaioPoolChild *child = core->lendable;
+  GaioLoop *loop = _gaio_job_get_loop (job);   /* the job holds it while it runs */
+
+  if (!send_call_now (core, child, job, name))
     {
-      /* A partial write, or a child gone: the I/O thread takes it from here. */
       core->lendable = NULL;
       post_mail_locked (core);
       return g_steal_pointer (&core->lease);
@@ -1362,12 +1374,61 @@ lend_child (PoolCore   *core,
   return lease_to_loop (core, loop);
 }
 
-/* HOLDS: lock. Whether a job can go the lone way, lend_child(). */
+/* HOLDS: lock, while the I/O thread is parked and the lent child busy.
+ * A few jobs at once (a gather as big as the pool) need not wake the I/O
+ * thread either: another idle child's stdout is in its poll() set
+ * already, so the call is written from here, and the outcome comes back
+ * the usual way. FALSE if no child is idle. */
+static gboolean
+send_to_idle_child (PoolCore   *core,
+                    GaioJob    *job,
+                    const char *name)
+{
+  GaioPoolChild *child = find_idle_child (core);
+
+  if (child == NULL)
+    return FALSE;
+
+  g_assert (child != core->lendable);
+  if (!send_call_now (core, child, job, name))
+    post_mail_locked (core);
+  core->n_sent_now++;
+  return TRUE;
+}
+
+/* HOLDS: lock. Whether the I/O thread sleeps with nothing queued, so
+ * that a job may be sent from this thread. */
+static gboolean
+can_send_now (PoolCore *core)
+{
+  return core->role == ROLE_PARKED && core->lendable != NULL &&
+         g_queue_is_empty (&core->pending);
+}
+
+/* HOLDS: lock. Whether a job would go the lone way, lend_child(). */
 static gboolean
 can_lend_child (PoolCore *core)
 {
-  return core->role == ROLE_PARKED && core->lendable != NULL &&
-         core->lendable->n_inflight == 0 && g_queue_is_empty (&core->pending);
+  return can_send_now (core) && core->lendable->n_inflight == 0;
+}
+
+/* HOLDS: lock. Sends @job from this thread while the I/O thread sleeps:
+ * to the lendable child, leased, or to another idle one. FALSE if it
+ * cannot: the I/O thread is awake, calls wait already, or no child is
+ * idle. Sets @revoked to a lease to revoke once the lock is dropped. */
+static gboolean
+send_now (PoolCore     *core,
+          GaioJob      *job,
+          const char   *name,
+          LeaseSource **revoked)
+{
+  if (can_lend_child (core))
+    {
+      *revoked = lend_child (core, job, name);
+      return TRUE;
+    }
+
+  return can_send_now (core) && send_to_idle_child (core, job, name);
 }
 
 /* --- what the executor calls (loop threads) ---------------------------- */
@@ -1458,9 +1519,7 @@ _gaio_pool_core_submit (GaioPoolCore  *core,
     {
       _gaio_job_set_remote_cancel (job, job_cancelled, core_ref (core),
                                    (GDestroyNotify) core_unref);
-      if (can_lend_child (core))
-        revoked = lend_child (core, job, name);
-      else
+      if (!send_now (core, job, name, &revoked))
         {
           pending = g_new (Pending, 1);
           pending->job = gaio_job_ref (job);
@@ -1520,13 +1579,15 @@ _gaio_pool_core_shutdown (GaioPoolCore *core,
 
 gboolean
 _gaio_pool_core_can_lend (GaioPoolCore *core,
-                          guint64      *n_lent)
+                          guint64      *n_lent,
+                          guint64      *n_sent_now)
 {
   gboolean can_lend;
 
   core_lock (core);
   can_lend = can_lend_child (core);
   *n_lent = core->n_lent;
+  *n_sent_now = core->n_sent_now;
   core_unlock (core);
 
   return can_lend;

@@ -12,8 +12,10 @@ G_BEGIN_DECLS
 
 /* Test hook: whether a job submitted now would go the lone way, written
  * and read by the loop's thread while the pool's I/O thread sleeps (see
- * gaio-process-pool-core.c), and how many jobs went that way so far. */
+ * gaio-process-pool-core.c), how many jobs went that way so far, and how
+ * many more the loop's thread sent to another idle worker meanwhile. */
 gboolean _gaio_process_pool_executor_can_lend (GaioProcessPoolExecutor *self,
-                                               guint64                 *n_lent);
+                                               guint64                 *n_lent,
+                                               guint64                 *n_sent_now);
 
 G_END_DECLS

@@ -816,12 +816,13 @@ gaio_process_pool_executor_get_worker_pids (GaioProcessPoolExecutor *executor,
 
 gboolean
 _gaio_process_pool_executor_can_lend (GaioProcessPoolExecutor *self,
-                                      guint64                 *n_lent)
+                                      guint64                 *n_lent,
+                                      guint64                 *n_sent_now)
 {
   GaioPoolCore *core = get_core (self);
 
-  *n_lent = 0;
-  return core != NULL && _gaio_pool_core_can_lend (core, n_lent);
+  *n_lent = *n_sent_now = 0;
+  return core != NULL && _gaio_pool_core_can_lend (core, n_lent, n_sent_now);
 }
 
 /**

@@ -495,10 +495,21 @@ assert_broken_later (GaioLoop                *loop,
 static guint64
 count_lent (GaioProcessPoolExecutor *pool)
 {
-  guint64 n_lent;
+  guint64 n_lent, n_sent_now;
 
-  _gaio_process_pool_executor_can_lend (pool, &n_lent);
+  _gaio_process_pool_executor_can_lend (pool, &n_lent, &n_sent_now);
   return n_lent;
+}
+
+/* How many jobs the loop's thread sent to another idle worker while the
+ * lent one was busy and the I/O thread slept. */
+static guint64
+count_sent_now (GaioProcessPoolExecutor *pool)
+{
+  guint64 n_lent, n_sent_now;
+
+  _gaio_process_pool_executor_can_lend (pool, &n_lent, &n_sent_now);
+  return n_sent_now;
 }
 
 /* Waits (without iterating the loop) until a job submitted now goes the
@@ -507,9 +518,9 @@ static guint64
 wait_can_lend (GaioProcessPoolExecutor *pool)
 {
   gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
-  guint64 n_lent;
+  guint64 n_lent, n_sent_now;
 
-  while (!_gaio_process_pool_executor_can_lend (pool, &n_lent))
+  while (!_gaio_process_pool_executor_can_lend (pool, &n_lent, &n_sent_now))
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (1000);
@@ -864,6 +875,40 @@ test_lone_round_trips (Fixture       *f,
       g_assert_cmpint (run_int64 (loop, pool, job_square, g_variant_new ("(i)", i)), ==, i * i);
       g_assert_cmpuint (count_lent (pool), ==, n_lent + 1);
     }
+}
+
+/* EX-10 (the seed's gather of CPU-bound jobs): as many jobs at once as
+ * the pool has idle workers all leave from the loop's thread while the
+ * I/O thread sleeps, the first one lent, the others written to the other
+ * idle workers; the I/O thread wakes for their outcomes. */
+static void
+test_lone_small_burst (Fixture       *f,
+                       gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (2);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autofree GPid *pids = NULL;
+  guint64 n_lent, n_sent_now;
+  guint n_pids = 0;
+
+  /* Both workers started and idle: two jobs that overlap. */
+  for (guint i = 0; i < 2; i++)
+    g_ptr_array_add (futures, run (loop, pool, job_sleep, g_variant_new ("(u)", 200)));
+  wait_all (loop, futures);
+  pids = gaio_process_pool_executor_get_worker_pids (pool, &n_pids);
+  g_assert_cmpuint (n_pids, ==, 2);
+  g_ptr_array_set_size (futures, 0);
+
+  n_lent = wait_can_lend (pool);
+  n_sent_now = count_sent_now (pool);
+  for (guint i = 0; i < 2; i++)
+    g_ptr_array_add (futures, run (loop, pool, job_square, g_variant_new ("(i)", (gint32) i)));
+  g_assert_cmpuint (count_lent (pool), ==, n_lent + 1);
+  g_assert_cmpuint (count_sent_now (pool), ==, n_sent_now + 1);
+
+  wait_all (loop, futures);
+  assert_squares (futures);
 }
 
 /* A lone job still running when more jobs come: the I/O thread takes
@@ -1312,6 +1357,7 @@ main (int    argc,
   add_test ("/Gaio/ProcessPool/cancel/pending", test_cancel_pending);
   add_test ("/Gaio/ProcessPool/cancel/running", test_cancel_running);
   add_test ("/Gaio/ProcessPool/lone/round-trips", test_lone_round_trips);
+  add_test ("/Gaio/ProcessPool/lone/small-burst", test_lone_small_burst);
   add_test ("/Gaio/ProcessPool/lone/then-burst", test_lone_then_burst);
   add_test ("/Gaio/ProcessPool/lone/shutdown-wait", test_lone_shutdown_wait);
   add_test ("/Gaio/ProcessPool/lone/two-loops", test_lone_two_loops);
