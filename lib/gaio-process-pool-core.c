@@ -1143,7 +1143,10 @@ io_thread (gpointer data)
  * of its poll() set): it writes the call itself, and a source of its own
  * GMainContext, the lease, polls the child's stdout. The outcome wakes
  * the loop directly, which reads it with the I/O thread's own code,
- * having borrowed its role. Two wake-ups; the I/O thread sleeps on.
+ * having borrowed its role. Two wake-ups; the I/O thread sleeps on. A
+ * job submitted while the lent child is busy is written to another idle
+ * child the same way, without a lease (send_to_idle_child()): the I/O
+ * thread polls that one's stdout, and wakes for its outcome.
  *
  * The lease stays attached between jobs, as the idle child writes nothing
  * unasked: adding a descriptor to a GMainContext, or removing one, writes
