@@ -1008,6 +1008,56 @@ test_lone_killed (Fixture       *f,
   assert_broken_later (loop, pool);
 }
 
+/* A lone job's outcome larger than a pipe holds arrives in pieces: the
+ * loop reads each as it comes, and the frame whole. */
+static void
+test_lone_big_result (Fixture       *f,
+                      gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+  g_autoptr(GaioFuture) future = NULL;
+  g_autoptr(GVariant) result = NULL;
+  const guint8 *bytes;
+  gsize size;
+  guint64 n_lent;
+
+  g_assert_cmpint (run_int64 (loop, pool, job_square, g_variant_new ("(i)", 1)), ==, 1);
+  n_lent = wait_can_lend (pool);
+  future = run (loop, pool, job_big_result, g_variant_new ("(u)", 1024 * 1024));
+  g_assert_cmpuint (count_lent (pool), ==, n_lent + 1);
+
+  wait_future (loop, future);
+  result = future_variant (future);
+  bytes = g_variant_get_fixed_array (result, &size, 1);
+  g_assert_cmpuint (size, ==, 1024 * 1024);
+  g_assert_cmpint (bytes[0], ==, 'x');
+  g_assert_cmpint (bytes[size - 1], ==, 'x');
+}
+
+/* max_tasks_per_child: a worker whose last task was a lone job retires
+ * (the loop hands it back to the I/O thread), and a new one serves the
+ * next job. */
+static void
+test_lone_max_tasks_per_child (Fixture       *f,
+                               gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+  gint64 first, last, next;
+  guint64 n_lent;
+
+  gaio_process_pool_executor_set_max_tasks_per_child (pool, 2);
+  first = run_int64 (loop, pool, job_getpid, NULL);
+  n_lent = wait_can_lend (pool);
+  last = run_int64 (loop, pool, job_getpid, NULL);
+  g_assert_cmpuint (count_lent (pool), ==, n_lent + 1);
+  next = run_int64 (loop, pool, job_getpid, NULL);
+
+  g_assert_cmpint (first, ==, last);
+  g_assert_cmpint (next, !=, last);
+}
+
 /* Cancelling the future of a lone job that runs: the worker's reader
  * thread, which takes the input over once a job has run for a while,
  * cancels the job's GCancellable, and the single worker is free again. */
@@ -1362,6 +1412,8 @@ main (int    argc,
   add_test ("/Gaio/ProcessPool/lone/shutdown-wait", test_lone_shutdown_wait);
   add_test ("/Gaio/ProcessPool/lone/two-loops", test_lone_two_loops);
   add_test ("/Gaio/ProcessPool/lone/killed", test_lone_killed);
+  add_test ("/Gaio/ProcessPool/lone/big-result", test_lone_big_result);
+  add_test ("/Gaio/ProcessPool/lone/max-tasks-per-child", test_lone_max_tasks_per_child);
   add_test ("/Gaio/ProcessPool/lone/cancel-running", test_lone_cancel_running);
   add_test ("/Gaio/ProcessPool/stderr-logged", test_stderr_logged);
   add_test ("/Gaio/ProcessPool/worker-executable", test_worker_executable);
