@@ -285,8 +285,10 @@ gaio_process_pool_executor_submit (GaioExecutor  *executor,
     return FALSE;
   if (!check_can_start_workers (self, error))
     return FALSE;
-  core = ensure_core (self, TRUE, error);
-  if (core == NULL)
+  /* The lock only until the core exists: a core made by shutdown() has
+   * refused the job above, and one that failed to start refuses it in
+   * _gaio_pool_core_submit(). */
+  if (core == NULL && (core = ensure_core (self, TRUE, error)) == NULL)
     return FALSE;
 
   return _gaio_pool_core_submit (core, job, name, error);
