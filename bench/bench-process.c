@@ -64,11 +64,11 @@ cpu_bound (guint32 limit)
 /* The serial run and the workers run this same code, the limit read at
  * run time from the job's arguments: with the constant in sight the
  * compiler may build a different loop, and the comparison would be of
- * two programs. Takes @args. */
+ * two programs. Takes @args (floating or not). */
 static char *
 cpu_bound_from_args (GVariant *args)
 {
-  g_autoptr(GVariant) owned = g_variant_ref_sink (args);
+  g_autoptr(GVariant) owned = g_variant_take_ref (args);
   guint32 limit;
 
   g_variant_get (owned, "(u)", &limit);
@@ -353,6 +353,7 @@ python_latency_round (double *samples,
   return total;
 }
 
+/* @samples: sorted. */
 static void
 print_latency (const char *impl,
                double     *samples,
@@ -360,7 +361,6 @@ print_latency (const char *impl,
                gint64      total,
                const char *extra)
 {
-  qsort (samples, n, sizeof (double), compare_doubles);
   printf ("bench=process_latency impl=%s n=%u ops_per_s=%.0f p50_us=%.1f p99_us=%.1f%s\n",
           impl, n, n / (total / 1e9), percentile (samples, n, 50), percentile (samples, n, 99),
           extra);
@@ -393,13 +393,13 @@ bench_latency (GaioLoop *loop,
     }
   gaio_executor_shutdown (GAIO_EXECUTOR (pool), TRUE, FALSE);
 
+  qsort (samples, n, sizeof (double), compare_doubles);
   if (!with_python || python_total < 0)
     {
       print_latency ("gaio", samples, n, total, "");
       return;
     }
 
-  qsort (samples, n, sizeof (double), compare_doubles);
   qsort (python_samples, n, sizeof (double), compare_doubles);
   extra = g_strdup_printf (" extra=rounds=%u p50_vs_python_processpool=%.2f "
                            "p99_vs_python_processpool=%.2f", rounds,
