@@ -359,22 +359,30 @@ install_own_handler (int       signum,
   return FALSE;
 }
 
-/* HOLDS: handlers_lock */
-static void
+/* HOLDS: handlers_lock. Puts back the disposition our handler replaced.
+ * Returns 0, or the errno of a failure, for log_restore_failure() to
+ * report once the lock is dropped (logging runs the program's writers). */
+static int
 restore_own_handler (int signum)
 {
   if (!own_installed[signum])
-    return;
+    return 0;
 
   own_installed[signum] = FALSE;
   if (sigaction (signum, &saved_actions[signum], NULL) != 0)
-    {
-      int saved_errno = errno;
+    return errno;
 
-      /* asyncio logs the failure of set_wakeup_fd(-1) at INFO and goes on. */
-      _gaio_log (G_LOG_LEVEL_INFO, "Cannot restore the disposition of signal %d: %s", signum,
-                 g_strerror (saved_errno));
-    }
+  return 0;
+}
+
+static void
+log_restore_failure (int signum,
+                     int error_code)
+{
+  /* asyncio logs the failure of set_wakeup_fd(-1) at INFO and goes on. */
+  if (error_code != 0)
+    _gaio_log (G_LOG_LEVEL_INFO, "Cannot restore the disposition of signal %d: %s", signum,
+               g_strerror (error_code));
 }
 
 static gboolean
@@ -515,6 +523,7 @@ _gaio_signal_remove (GaioLoop *loop,
                      int       signum)
 {
   SignalHandler *handler = NULL;
+  int restore_error = 0;
 
   if (!signal_is_valid (signum))
     return FALSE;
@@ -524,12 +533,14 @@ _gaio_signal_remove (GaioLoop *loop,
     {
       handler = g_steal_pointer (&handlers[signum]);
       if (!is_glib_signal (signum))
-        restore_own_handler (signum);
+        restore_error = restore_own_handler (signum);
     }
   g_mutex_unlock (&handlers_lock);
 
   if (handler == NULL)
     return FALSE;
+
+  log_restore_failure (signum, restore_error);
 
   if (!is_glib_signal (signum))
     update_pipe_reader (loop);
@@ -542,6 +553,7 @@ void
 _gaio_signal_remove_all (GaioLoop *loop)
 {
   SignalHandler *removed[NSIG] = { NULL, };
+  int restore_errors[NSIG] = { 0, };
   gboolean any = FALSE;
 
   g_mutex_lock (&handlers_lock);
@@ -550,7 +562,7 @@ _gaio_signal_remove_all (GaioLoop *loop)
       {
         removed[signum] = g_steal_pointer (&handlers[signum]);
         if (!is_glib_signal (signum))
-          restore_own_handler (signum);
+          restore_errors[signum] = restore_own_handler (signum);
         any = TRUE;
       }
   g_mutex_unlock (&handlers_lock);
@@ -561,7 +573,10 @@ _gaio_signal_remove_all (GaioLoop *loop)
   /* The self-pipe reader goes with the loop source's other watches. */
   for (int signum = 1; signum < NSIG; signum++)
     if (removed[signum] != NULL)
-      handler_release (removed[signum]);
+      {
+        log_restore_failure (signum, restore_errors[signum]);
+        handler_release (removed[signum]);
+      }
 }
 
 /* ---- gaio_run()'s SIGINT ---- */
