@@ -477,6 +477,7 @@ gaio_log_threaded_writer_set_sink (GLogWriterFunc sink,
 {
   GDestroyNotify old_notify;
   gpointer old_data;
+  GLogLevelFlags fatal_mask;
 
   gaio_log_threaded_writer_flush ();
 
@@ -486,8 +487,11 @@ gaio_log_threaded_writer_set_sink (GLogWriterFunc sink,
   sink_func = sink;
   sink_data = sink != NULL ? user_data : NULL;
   sink_notify = sink != NULL ? notify : NULL;
-  g_atomic_int_set (&always_fatal_mask, g_log_set_always_fatal (G_LOG_FATAL_MASK));
-  g_log_set_always_fatal (g_atomic_int_get (&always_fatal_mask));
+  /* Restored from the local: a first probe on another thread may store
+   * the shared copy meanwhile. */
+  fatal_mask = g_log_set_always_fatal (G_LOG_FATAL_MASK);
+  g_log_set_always_fatal (fatal_mask);
+  g_atomic_int_set (&always_fatal_mask, fatal_mask);
   pthread_mutex_unlock (&sink_lock);
 
   if (sink == NULL && notify != NULL)
