@@ -22,8 +22,6 @@
 
 #include "gaio-inbox-private.h"
 
-#define INBOX_CLOSED GAIO_INBOX_CLOSED_MARK
-
 void
 _gaio_inbox_init (GaioInbox *inbox)
 {
@@ -40,7 +38,7 @@ _gaio_inbox_push (GaioInbox  *inbox,
 
   do
     {
-      if (old == INBOX_CLOSED)
+      if (old == GAIO_INBOX_CLOSED_MARK)
         return GAIO_INBOX_CLOSED;
       handle->next = old;
     }
@@ -79,11 +77,9 @@ _gaio_inbox_steal (GaioInbox   *inbox,
                    GaioHandle **tail,
                    guint       *n_handles)
 {
-  GaioHandle *head = g_atomic_pointer_get (&inbox->head);
-
   /* Only the loop thread closes the inbox, so a head that is neither
    * empty nor closed here is still a list when exchanged. */
-  if (head == NULL || head == INBOX_CLOSED)
+  if (_gaio_inbox_is_empty (inbox))
     {
       *tail = NULL;
       *n_handles = 0;
@@ -97,11 +93,11 @@ _gaio_inbox_steal (GaioInbox   *inbox,
 GaioHandle *
 _gaio_inbox_close (GaioInbox *inbox)
 {
-  GaioHandle *list = g_atomic_pointer_exchange (&inbox->head, INBOX_CLOSED);
+  GaioHandle *list = g_atomic_pointer_exchange (&inbox->head, GAIO_INBOX_CLOSED_MARK);
   GaioHandle *tail;
   guint n;
 
-  if (list == INBOX_CLOSED)
+  if (list == GAIO_INBOX_CLOSED_MARK)
     return NULL;
 
   return reverse (list, &tail, &n);

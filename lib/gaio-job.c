@@ -164,16 +164,6 @@ gaio_job_ref (GaioJob *job)
   return job;
 }
 
-/* Frees the delivery handle of a job that was never posted (cancelled
- * while queued, or refused by its executor): it holds no reference on
- * the job, so it goes without its notify. */
-static void
-drop_delivery (GaioHandle *handle)
-{
-  handle->notify = NULL;
-  gaio_handle_unref (handle);
-}
-
 /**
  * gaio_job_unref:
  * @job: (transfer full): a #GaioJob
@@ -202,8 +192,10 @@ gaio_job_unref (GaioJob *job)
     job->remote_destroy (job->remote_data);
   g_clear_object (&job->cancellable);
   g_clear_object (&job->loop);
+  /* The delivery handle of a job never posted (cancelled while queued,
+   * or refused by its executor): unreffing a handle runs no notify. */
   if (job->delivery != NULL)
-    drop_delivery (job->delivery);
+    gaio_handle_unref (job->delivery);
   g_free (job);
 }
 
