@@ -592,7 +592,14 @@ gaio_await (GaioFuture  *future,
   gboolean ok;
 
   g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  if (error != NULL && *error != NULL)
+    {
+      /* g_return_val_if_fail()'s critical, without leaking the future
+       * the caller handed over. */
+      g_return_if_fail_warning (G_LOG_DOMAIN, G_STRFUNC, "error == NULL || *error == NULL");
+      g_object_unref (future);
+      return FALSE;
+    }
 
   task = fiber_task ();
   ok = await_future (task, future, result, error);

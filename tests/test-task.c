@@ -275,6 +275,25 @@ test_task_await_outside_task (void)
   gaio_test_loop_free (loop);
 }
 
+/* gaio_await() with an error already set is a programmer error (a
+ * critical, as g_return_val_if_fail() gives), and the future it was
+ * handed is released all the same. */
+static void
+test_task_await_error_set (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  g_autoptr(GError) error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "earlier");
+  GaioFuture *future = gaio_loop_create_future (loop);
+
+  g_test_expect_message (GAIO_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL, "*assertion*failed*");
+  g_assert_false (gaio_await (g_object_ref (future), NULL, &error));
+  g_test_assert_expected_messages ();
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+
+  g_assert_finalize_object (future);
+  gaio_test_loop_free (loop);
+}
+
 gboolean await_done (gpointer user_data, GValue *result, GError **error);
 
 gboolean
@@ -1898,6 +1917,7 @@ main (int   argc,
   g_test_add_func ("/Gaio/Task/await-future", test_task_await_future);
   g_test_add_func ("/Gaio/Task/await-error", test_task_await_error);
   g_test_add_func ("/Gaio/Task/await-outside-task", test_task_await_outside_task);
+  g_test_add_func ("/Gaio/Task/await-error-set", test_task_await_error_set);
   g_test_add_func ("/Gaio/Task/await-done-future", test_task_await_done_future);
   g_test_add_func ("/Gaio/Task/await-self", test_task_await_self);
   g_test_add_func ("/Gaio/Task/await-other-loop", test_task_await_other_loop);
