@@ -89,7 +89,6 @@ typedef struct
 
   CallbackList        *callbacks;      /* (owned) (nullable) may be inline_callbacks */
   gpointer             inline_callbacks[INLINE_LIST_WORDS];
-  gboolean             inline_used;    /* inline_callbacks served this life already */
   GCancellable        *cancellable;    /* (owned) (nullable) created on demand */
 
   /* Told synchronously when the future is cancelled: the executor job
@@ -154,7 +153,7 @@ callback_list_new (guint allocated)
 }
 
 /* Returns the list, moved if it had to grow: an embedded list moves its
- * entries to the heap and stays behind empty. */
+ * entries to the heap and is left behind, unused. */
 static CallbackList *
 callback_list_append (CallbackList       *list,
                       const DoneCallback *entries,
@@ -168,7 +167,6 @@ callback_list_append (CallbackList       *list,
 
       memcpy (moved->items, list->items, list->len * sizeof (DoneCallback));
       moved->len = list->len;
-      list->len = 0;
       list = moved;
     }
   else if (list->len + n_entries > list->allocated)
@@ -215,16 +213,18 @@ callback_list_free (gpointer data)
 }
 
 /* Adds a callback to a pending future: the first one of its life goes
- * into the embedded list. */
+ * into the embedded list. While the future is pending its list, once
+ * made, stays (removals keep it, even empty), and it goes only when the
+ * future is done or reset for the pool: no list means the embedded one
+ * is free. */
 static void
 add_pending_callback (GaioFuturePrivate  *priv,
                       const DoneCallback *entry)
 {
-  if (priv->callbacks == NULL && !priv->inline_used)
+  if (priv->callbacks == NULL)
     {
       CallbackList *list = (CallbackList *) priv->inline_callbacks;
 
-      priv->inline_used = TRUE;
       *list = (CallbackList) { .allocated = 1, .embedded = TRUE };
       priv->callbacks = list;
     }
@@ -504,7 +504,6 @@ reset_for_pool (GaioFuturePrivate *priv)
 
   priv->state = GAIO_FUTURE_PENDING;
   priv->reported = FALSE;
-  priv->inline_used = FALSE;
   priv->cancel_hook = NULL;
   priv->cancel_hook_data = NULL;
   priv->finish = NULL;
