@@ -68,10 +68,11 @@ void           _gaio_future_mark_retrieved      (GaioFuture         *future);
  * on @task (released when the callback has run or is dropped): it is
  * scheduled as a handle of its own that names @task, so that the loop
  * reports a slow step as `Executing <Task ...> took ...` (asyncio's
- * _format_handle()). Callbacks keep the order they were added in. Only for a gaio_await() frame of
- * @task suspended on @future, which holds a reference on it until it
- * returns, then lets go of it with _gaio_future_release_awaited(): the
- * wakeup may share that reference. */
+ * _format_handle()). Callbacks keep the order they were added in. Only
+ * for a gaio_await() frame of @task suspended on @future (still
+ * pending), which holds a reference on it until it returns, then lets go
+ * of it with _gaio_future_release_awaited(): the wakeup may share that
+ * reference. */
 void           _gaio_future_add_task_callback   (GaioFuture         *future,
                                                  GaioFutureCallback  callback,
                                                  GaioFuture         *task);

@@ -1882,12 +1882,8 @@ _gaio_future_add_task_callback (GaioFuture         *future,
   GaioFuturePrivate *priv = PRIV (future);
   DoneCallback entry = { callback, task, g_object_unref, task };
 
-  if (priv->state != GAIO_FUTURE_PENDING)
-    {
-      schedule_callbacks (future, callback_list_append (NULL, &entry, 1));
-      return;
-    }
-
+  /* Its one caller, a task suspending on @future, checked. */
+  g_assert (priv->state == GAIO_FUTURE_PENDING);
   add_pending_callback (priv, &entry);
 }
 

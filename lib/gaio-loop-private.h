@@ -63,9 +63,10 @@ GSource    *_gaio_loop_get_source         (GaioLoop    *loop);
  * returns the previous one, to be put back after the step. */
 GaioTask   *_gaio_loop_get_current_task   (GaioLoop    *loop);
 /* Hands the caller the reference on @task held by the handle running
- * @task's step (handle->task), if it is one and the loop is not in debug
- * mode (where that handle names the task in its slow-callback report,
- * after the step). Returns FALSE, with nothing handed over, otherwise. */
+ * @task's step (_gaio_handle_get_task()), if it is one and the loop is
+ * not in debug mode (where that handle names the task in its
+ * slow-callback report, after the step). Returns FALSE, with nothing
+ * handed over, otherwise. */
 gboolean    _gaio_loop_steal_step_ref     (GaioLoop    *loop,
                                            GaioFuture  *task);
 GaioTask   *_gaio_loop_swap_current_task  (GaioLoop    *loop,

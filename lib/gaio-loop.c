@@ -477,10 +477,8 @@ _gaio_loop_schedule (GaioLoop       *loop,
 {
   GaioHandle *handle;
 
-  if (loop->closed)
+  if (refuse_closed (loop, user_data, notify, NULL))
     {
-      if (notify != NULL)
-        notify (user_data);
       g_clear_object (&task);
       return FALSE;
     }

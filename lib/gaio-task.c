@@ -417,7 +417,7 @@ complete (GaioTask *task)
 /* One step: resume the function until it awaits something pending or
  * returns. Runs as a loop callback, on the loop's own stack, from a
  * handle that holds a reference on the task (the first step's closure,
- * a wakeup's handle->task): the task outlives the step without one of
+ * the task a wakeup's handle names): the task outlives the step without one of
  * its own. */
 static void
 task_step (GaioTask *task)
