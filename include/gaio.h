@@ -30,7 +30,7 @@
 # include "gaio/gaio-process-pool-worker.h"
 # include "gaio/gaio-loop.h"
 # include "gaio/gaio-loop-unix.h"
-# include "gaio/gaio-process.h"
+# include "gaio/gaio-subprocess.h"
 # include "gaio/gaio-run.h"
 # include "gaio/gaio-wait.h"
 #undef GAIO_INSIDE

@@ -6,8 +6,8 @@
  * The machinery of GaioProcessPoolExecutor (gaio-process-pool-executor.c
  * holds the GObject and its configuration): Python's ProcessPoolExecutor
  * on GSubprocess children that stay alive between jobs (starting one
- * costs 1 to 2 ms). Jobs travel as frames (gaio-wire.c) naming their
- * function (gaio-process-registry.c) with GVariant arguments; workers
+ * costs 1 to 2 ms). Jobs travel as frames (gaio-process-pool-wire.c) naming their
+ * function (gaio-process-pool-registry.c) with GVariant arguments; workers
  * serve them in gaio-process-pool-worker.c.
  *
  * Threads. One I/O thread per pool, started with its first job, owns the
@@ -79,10 +79,10 @@
 #include "gaio-job-private.h"
 #include "gaio-log-private.h"
 #include "gaio-loop-private.h"
-#include "gaio-pool-child-private.h"
+#include "gaio-process-pool-child-private.h"
 #include "gaio-process-pool-core-private.h"
 #include "gaio-tsan-private.h"
-#include "gaio-wire-private.h"
+#include "gaio-process-pool-wire-private.h"
 
 /* How much estimated work a child may be handed at once, and the most
  * calls it may hold whatever their cost. */

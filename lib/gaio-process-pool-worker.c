@@ -56,9 +56,9 @@
 
 #include "gaio-job-private.h"
 #include "gaio-process-pool-worker-private.h"
-#include "gaio-process-registry-private.h"
+#include "gaio-process-pool-registry-private.h"
 #include "gaio-tsan-private.h"
-#include "gaio-wire-private.h"
+#include "gaio-process-pool-wire-private.h"
 
 /* Results wait in the output buffer at most this long, or until it holds
  * this much, while more calls are queued. */

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "gaio-wire-private.h"
+#include "gaio-process-pool-wire-private.h"
 
 static void
 write_bytes (const void *data,

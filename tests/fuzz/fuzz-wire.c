@@ -4,7 +4,7 @@
  * SPDX-FileCopyrightText: 2026 The libgaio authors
  *
  * Feeds arbitrary bytes to the decoder the pool runs on everything its
- * workers send (gaio-wire.c), the way the pool does: in chunks of
+ * workers send (gaio-process-pool-wire.c), the way the pool does: in chunks of
  * arbitrary sizes through a reader, then every frame through the parser
  * of its kind. Nothing may crash, read out of bounds, leak, or allocate
  * more than the frame limit.
@@ -17,7 +17,7 @@
 
 #include <string.h>
 
-#include "gaio-wire-private.h"
+#include "gaio-process-pool-wire-private.h"
 
 /* Small, so that the fuzzer reaches the limit checks. */
 #define FUZZ_MAX_BODY 4096

@@ -1,4 +1,4 @@
-/* gaio-process-private.h: what gaio-process-communicate.c needs of GaioProcess
+/* gaio-subprocess-private.h: what gaio-subprocess-communicate.c needs of GaioProcess
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors

@@ -1,4 +1,4 @@
-/* gaio-process-registry-private.h: how functions travel to worker processes
+/* gaio-process-pool-registry-private.h: how functions travel to worker processes
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors

@@ -1,4 +1,4 @@
-/* gaio-pool-child.c: one worker process, as its pool sees it
+/* gaio-process-pool-child.c: one worker process, as its pool sees it
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors
@@ -26,7 +26,7 @@
 #include <glib-unix.h>
 
 #include "gaio-log-private.h"
-#include "gaio-pool-child-private.h"
+#include "gaio-process-pool-child-private.h"
 #include "gaio-process-pool-worker-private.h"
 
 /* A stderr line longer than this is logged in pieces. */

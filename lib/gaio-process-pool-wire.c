@@ -1,4 +1,4 @@
-/* gaio-wire.c: the frames a process pool and its workers exchange
+/* gaio-process-pool-wire.c: the frames a process pool and its workers exchange
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors
@@ -34,7 +34,7 @@
 
 #include <string.h>
 
-#include "gaio-wire-private.h"
+#include "gaio-process-pool-wire-private.h"
 
 /* Quarks made for error domains named by workers are never freed; a
  * worker that sent a new domain with every error would grow the parent

@@ -1,4 +1,4 @@
-/* gaio-process-communicate.c: GaioProcess's communicate()
+/* gaio-subprocess-communicate.c: GaioProcess's communicate()
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors
@@ -39,7 +39,7 @@
 #include <gio/gunixoutputstream.h>
 #include <glib-unix.h>
 
-#include "gaio-process-private.h"
+#include "gaio-subprocess-private.h"
 
 /* asyncio's read size for subprocess pipes; a callback reads at most a
  * few of these, so one chatty child cannot starve the loop. */

@@ -1,4 +1,4 @@
-/* gaio-pool-child-private.h: one worker process, as its pool sees it
+/* gaio-process-pool-child-private.h: one worker process, as its pool sees it
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors
@@ -7,7 +7,7 @@
 #pragma once
 
 #include "gaio.h"
-#include "gaio-wire-private.h"
+#include "gaio-process-pool-wire-private.h"
 
 G_BEGIN_DECLS
 

@@ -1,4 +1,4 @@
-/* gaio-process.c: a child process driven from a loop
+/* gaio-subprocess.c: a child process driven from a loop
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors
@@ -16,7 +16,7 @@
  * killed by a signal) and completes every future gaio_process_wait()
  * handed out; signalling fails with GAIO_ERROR_PROCESS_LOOKUP once the
  * exit is known (SP-04); and, in debug mode, asyncio's log trail of a
- * subprocess (LG-05). communicate() is in gaio-process-communicate.c.
+ * subprocess (LG-05). communicate() is in gaio-subprocess-communicate.c.
  */
 
 #include "config.h"
@@ -24,7 +24,7 @@
 #include <signal.h>
 
 #include "gaio-log-private.h"
-#include "gaio-process-private.h"
+#include "gaio-subprocess-private.h"
 
 struct _GaioProcess
 {

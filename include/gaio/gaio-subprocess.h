@@ -1,4 +1,4 @@
-/* gaio-process.h: a child process driven from a loop
+/* gaio-subprocess.h: a child process driven from a loop
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors

@@ -1,4 +1,4 @@
-/* gaio-wire-private.h: the frames a process pool and its workers exchange
+/* gaio-process-pool-wire-private.h: the frames a process pool and its workers exchange
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors

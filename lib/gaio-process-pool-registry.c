@@ -1,4 +1,4 @@
-/* gaio-process-registry.c: how functions travel to worker processes
+/* gaio-process-pool-registry.c: how functions travel to worker processes
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors
@@ -31,7 +31,7 @@
 
 #include <dlfcn.h>
 
-#include "gaio-process-registry-private.h"
+#include "gaio-process-pool-registry-private.h"
 #include "gaio-tsan-private.h"
 
 /* Protected by registry_lock: */
