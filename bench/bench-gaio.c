@@ -391,7 +391,7 @@ submit_job (ExecutorRun        *run,
   future = gaio_loop_run_in_executor (run->loop, run->executor, trivial_job, NULL,
                                       GSIZE_TO_POINTER (run->submitted++), NULL);
   gaio_future_add_done_callback (future, done_cb, run, NULL);
-  g_object_unref (future);
+  gaio_future_unref (future);
 }
 
 static void

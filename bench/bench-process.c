@@ -121,7 +121,7 @@ gather (GaioLoop                *loop,
         guint                    n,
         GVariant               *(*make_args) (guint i))
 {
-  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
   Gather state = { loop, n };
 
   for (guint i = 0; i < n; i++)

@@ -105,10 +105,10 @@ ping (gpointer   user_data,
 
       game->to_a = gaio_loop_create_future (game->loop);
       gaio_future_set_result_uint64 (to_b, i, NULL);
-      g_object_unref (to_b);
-      if (!gaio_await (g_object_ref (game->to_a), NULL, error))
+      gaio_future_unref (to_b);
+      if (!gaio_await (gaio_future_ref (game->to_a), NULL, error))
         return FALSE;
-      g_clear_object (&game->to_a);
+      g_clear_pointer (&game->to_a, gaio_future_unref);
     }
 
   return TRUE;
@@ -123,7 +123,7 @@ pong (gpointer   user_data,
 
   for (guint64 i = 1; i < game->n; i += 2)
     {
-      if (!gaio_await (g_object_ref (game->to_b), NULL, error))
+      if (!gaio_await (gaio_future_ref (game->to_b), NULL, error))
         return FALSE;
       /* The next future to wait for exists before A can complete it. */
       game->to_b = gaio_loop_create_future (game->loop);
@@ -160,10 +160,10 @@ run_task_switch (guint64 n)
     g_error ("task_switch failed");
   elapsed = g_get_monotonic_time () - start;
 
-  g_clear_object (&game.to_b);
-  g_clear_object (&both);
-  g_clear_object (&a);
-  g_clear_object (&b);
+  g_clear_pointer (&game.to_b, gaio_future_unref);
+  g_clear_pointer (&both, gaio_future_unref);
+  g_clear_pointer (&a, gaio_task_unref);
+  g_clear_pointer (&b, gaio_task_unref);
   gaio_loop_close (loop, NULL);
   g_main_context_pop_thread_default (context);
 
@@ -191,7 +191,7 @@ wait_at_gate (gpointer   user_data,
               GValue    *result,
               GError   **error)
 {
-  return gaio_await (g_object_ref (user_data), NULL, error);
+  return gaio_await (gaio_future_ref (user_data), NULL, error);
 }
 
 static gdouble
@@ -201,7 +201,7 @@ run_task_memory (guint   n_tasks,
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(GaioLoop) loop = NULL;
   g_autoptr(GaioFuture) gate = NULL;
-  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
   g_autoptr(GaioFuture) all = NULL;
   gsize before, after;
   gint64 start, elapsed;
@@ -224,7 +224,7 @@ run_task_memory (guint   n_tasks,
   all = gaio_gather ((GaioFuture * const *) tasks->pdata, tasks->len, FALSE);
   gaio_loop_run_until_complete (loop, all, NULL, NULL);
 
-  g_clear_object (&all);
+  g_clear_pointer (&all, gaio_future_unref);
   g_ptr_array_set_size (tasks, 0);
   gaio_loop_close (loop, NULL);
   g_main_context_pop_thread_default (context);

@@ -38,7 +38,7 @@ job_free (gpointer data)
   Job *job = data;
 
   g_object_unref (job->loop);
-  g_object_unref (job->future);
+  gaio_future_unref (job->future);
   g_free (job);
 }
 
@@ -131,7 +131,7 @@ main (void)
 
   job = g_new0 (Job, 1);
   job->loop = g_object_ref (loop);
-  job->future = g_object_ref (future);
+  job->future = gaio_future_ref (future);
   job->main_thread = g_thread_self ();
   thread = g_thread_new ("gaio-example-worker", worker, job);
 

@@ -143,7 +143,7 @@ main (void)
   future = gaio_loop_create_future (loop);
   gaio_future_add_done_callback (future, future_done, NULL, NULL);
   gaio_loop_call_later (loop, 0.1, resolve_future,
-                        g_object_ref (future), g_object_unref, NULL);
+                        gaio_future_ref (future), (GDestroyNotify) gaio_future_unref, NULL);
 
   /* Run the loop until the future is done, and get its result. */
   if (!gaio_loop_run_until_complete (loop, future, &result, &error))

@@ -54,7 +54,7 @@ main_coroutine (gpointer   user_data,
 
   /* asyncio.create_task(bug()) with the task dropped: the loop keeps it
    * running, nobody awaits it. */
-  g_object_unref (task);
+  gaio_task_unref (task);
 
   return TRUE;
 }

@@ -14,7 +14,6 @@
 
 #include "gaio-coroutine-private.h"
 #include "gaio-debug-private.h"
-#include "gaio-task-private.h"
 #include "gaio-log-private.h"
 
 typedef enum {
@@ -41,7 +40,7 @@ struct _GaioCoroutine
 };
 
 /**
- * GaioCoroutine:
+ * GaioCoroutine: (skip)
  *
  * A function with its data that has not run yet: what calling an `async
  * def` function gives in Python.
@@ -143,7 +142,7 @@ gaio_coroutine_init (GaioCoroutine *coroutine)
 }
 
 /**
- * gaio_coroutine_new_full:
+ * gaio_coroutine_new_full: (skip)
  * @name: (nullable): the name reports use, normally the function's;
  *   %NULL looks the function's symbol up
  * @file: (nullable): the source file that creates the coroutine
@@ -184,13 +183,13 @@ gaio_coroutine_new_full (const char        *name,
    * coroutines created outside one carry no origin (DB-08). */
   loop = gaio_get_running_loop ();
   if (loop != NULL && G_UNLIKELY (gaio_loop_get_debug (loop)))
-    coroutine->origin = _gaio_task_capture_traceback ();
+    coroutine->origin = _gaio_traceback_capture_here ();
 
   return coroutine;
 }
 
 /**
- * gaio_coroutine_new:
+ * gaio_coroutine_new: (skip)
  * @func: (scope notified) (closure user_data) (destroy notify): the
  *   function
  * @user_data: data for @func
@@ -211,7 +210,7 @@ gaio_coroutine_new (GaioCoroutineFunc func,
 }
 
 /**
- * gaio_coroutine_get_name:
+ * gaio_coroutine_get_name: (skip)
  * @coroutine: a #GaioCoroutine
  *
  * Gets the coroutine's name (Python's `__qualname__`).
@@ -227,7 +226,7 @@ gaio_coroutine_get_name (GaioCoroutine *coroutine)
 }
 
 /**
- * gaio_coroutine_is_started:
+ * gaio_coroutine_is_started: (skip)
  * @coroutine: a #GaioCoroutine
  *
  * Whether the coroutine's function started, or the coroutine was closed.
@@ -243,7 +242,7 @@ gaio_coroutine_is_started (GaioCoroutine *coroutine)
 }
 
 /**
- * gaio_coroutine_is_done:
+ * gaio_coroutine_is_done: (skip)
  * @coroutine: a #GaioCoroutine
  *
  * Whether the coroutine's function returned, or the coroutine was closed.
@@ -259,7 +258,7 @@ gaio_coroutine_is_done (GaioCoroutine *coroutine)
 }
 
 /**
- * gaio_coroutine_close:
+ * gaio_coroutine_close: (skip)
  * @coroutine: a #GaioCoroutine
  *
  * Drops a coroutine that has not started without running it (Python's
@@ -279,7 +278,7 @@ gaio_coroutine_close (GaioCoroutine *coroutine)
 }
 
 /**
- * gaio_coroutine_to_string:
+ * gaio_coroutine_to_string: (skip)
  * @coroutine: a #GaioCoroutine
  *
  * A description in the spirit of Python's coroutine repr:

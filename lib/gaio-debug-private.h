@@ -31,9 +31,19 @@ typedef struct _GaioTraceback GaioTraceback;
  * the task's own creation traceback, is then appended so that the
  * traceback goes on to where the task was created, as far back as the
  * code that started the loop (Python's stack runs through the loop's
- * frames into the task's coroutine). Use _gaio_task_capture_traceback(),
+ * frames into the task's coroutine). Use _gaio_traceback_capture_here(),
  * which finds @parent. */
 GaioTraceback *_gaio_traceback_capture  (GaioTraceback *parent);
+
+/* _gaio_traceback_capture() chained to the origin of this thread: the
+ * creation traceback of the task whose fiber runs now, if any. */
+GaioTraceback *_gaio_traceback_capture_here (void);
+
+/* Sets the origin of this thread and returns the one it replaces. A
+ * task sets its own creation traceback around each resumption of its
+ * fiber (debug mode only, when it has one) and restores the previous
+ * one after. */
+GaioTraceback *_gaio_traceback_swap_origin  (GaioTraceback *origin);
 void           _gaio_traceback_free     (GaioTraceback *traceback);
 
 /* The frames as Python prints them, oldest first, the frames inside

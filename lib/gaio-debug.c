@@ -92,6 +92,27 @@ _gaio_traceback_capture (GaioTraceback *parent)
 #endif
 }
 
+/* The creation traceback of the task whose step runs on this thread:
+ * set by the task around each resumption of its fiber, so that what the
+ * fiber creates chains to where the task was created. */
+static __thread GaioTraceback *current_origin;
+
+GaioTraceback *
+_gaio_traceback_swap_origin (GaioTraceback *origin)
+{
+  GaioTraceback *previous = current_origin;
+
+  current_origin = origin;
+
+  return previous;
+}
+
+G_GNUC_NO_INLINE GaioTraceback *
+_gaio_traceback_capture_here (void)
+{
+  return _gaio_traceback_capture (current_origin);
+}
+
 void
 _gaio_traceback_free (GaioTraceback *traceback)
 {

@@ -24,6 +24,10 @@
 #define KEY_SOURCE_TRACEBACK "source_traceback"
 #define KEY_HANDLE_TRACEBACK "handle_traceback"
 
+/* Set once, by _gaio_exception_context_register_future_type(). */
+static GType              future_type;       /* (atomic) */
+static GaioValueDescriber future_describer;  /* (atomic) */
+
 struct _GaioExceptionContext
 {
   gint        ref_count;  /* (atomic) */
@@ -36,7 +40,7 @@ struct _GaioExceptionContext
  * What a [callback@Gaio.ExceptionHandler] is told about an error:
  * asyncio's context dict. It maps string keys to values; the keys asyncio
  * defines have typed accessors: `message` (a string), `exception` (a
- * #GError), `future` and `task` (a [class@Gaio.Future]), `handle` (a
+ * #GError), `future` and `task` (a [struct@Gaio.Future]), `handle` (a
  * [struct@Gaio.Handle]) and `source_traceback` (a string array of frames).
  * Any other key may be set with [method@Gaio.ExceptionContext.set_value].
  *
@@ -159,23 +163,29 @@ store_boxed (GaioExceptionContext *context,
   store (context, key, value);
 }
 
+/* A future is made only after its type was registered (see
+ * _gaio_exception_context_register_future_type()). */
 static void
-store_object (GaioExceptionContext *context,
+store_future (GaioExceptionContext *context,
               const char           *key,
-              gpointer              object)
+              GaioFuture           *future)
 {
-  GValue *value;
+  GType type = (GType) g_atomic_pointer_get (&future_type);
 
-  if (object == NULL)
-    {
-      store (context, key, NULL);
-      return;
-    }
+  g_return_if_fail (future == NULL || type != 0);
 
-  value = g_new0 (GValue, 1);
-  g_value_init (value, G_OBJECT_TYPE (object));
-  g_value_set_object (value, object);
-  store (context, key, value);
+  if (future == NULL)
+    store (context, key, NULL);
+  else
+    store_boxed (context, key, type, future);
+}
+
+void
+_gaio_exception_context_register_future_type (GType              type,
+                                              GaioValueDescriber describe)
+{
+  g_atomic_pointer_set (&future_describer, describe);
+  g_atomic_pointer_set (&future_type, type);
 }
 
 /**
@@ -256,8 +266,8 @@ gaio_exception_context_get_future (GaioExceptionContext *context)
 
   g_return_val_if_fail (context != NULL, NULL);
 
-  value = lookup (context, KEY_FUTURE, GAIO_TYPE_FUTURE);
-  return value != NULL ? g_value_get_object (value) : NULL;
+  value = lookup (context, KEY_FUTURE, (GType) g_atomic_pointer_get (&future_type));
+  return value != NULL ? g_value_get_boxed (value) : NULL;
 }
 
 /**
@@ -272,9 +282,8 @@ gaio_exception_context_set_future (GaioExceptionContext *context,
                                    GaioFuture           *future)
 {
   g_return_if_fail (context != NULL);
-  g_return_if_fail (future == NULL || GAIO_IS_FUTURE (future));
 
-  store_object (context, KEY_FUTURE, future);
+  store_future (context, KEY_FUTURE, future);
 }
 
 /**
@@ -292,8 +301,8 @@ gaio_exception_context_get_task (GaioExceptionContext *context)
 
   g_return_val_if_fail (context != NULL, NULL);
 
-  value = lookup (context, KEY_TASK, GAIO_TYPE_FUTURE);
-  return value != NULL ? g_value_get_object (value) : NULL;
+  value = lookup (context, KEY_TASK, (GType) g_atomic_pointer_get (&future_type));
+  return value != NULL ? g_value_get_boxed (value) : NULL;
 }
 
 /**
@@ -308,9 +317,8 @@ gaio_exception_context_set_task (GaioExceptionContext *context,
                                  GaioFuture           *task)
 {
   g_return_if_fail (context != NULL);
-  g_return_if_fail (task == NULL || GAIO_IS_FUTURE (task));
 
-  store_object (context, KEY_TASK, task);
+  store_future (context, KEY_TASK, task);
 }
 
 /**
@@ -616,6 +624,8 @@ static char *
 render_value (const char   *key,
               const GValue *value)
 {
+  GType type_of_futures = (GType) g_atomic_pointer_get (&future_type);
+
   if (G_VALUE_HOLDS (value, G_TYPE_STRV) &&
       (g_str_equal (key, KEY_SOURCE_TRACEBACK) || g_str_equal (key, KEY_HANDLE_TRACEBACK)))
     return frames_to_string (g_str_equal (key, KEY_SOURCE_TRACEBACK)
@@ -630,8 +640,9 @@ render_value (const char   *key,
   if (G_VALUE_HOLDS (value, GAIO_TYPE_HANDLE) && g_value_get_boxed (value) != NULL)
     return gaio_handle_to_string (g_value_get_boxed (value));
 
-  if (G_VALUE_HOLDS (value, GAIO_TYPE_FUTURE) && g_value_get_object (value) != NULL)
-    return gaio_future_to_string (g_value_get_object (value));
+  if (type_of_futures != 0 && G_VALUE_HOLDS (value, type_of_futures) &&
+      g_value_get_boxed (value) != NULL)
+    return ((GaioValueDescriber) g_atomic_pointer_get (&future_describer)) (g_value_get_boxed (value));
 
   if (G_VALUE_HOLDS (value, G_TYPE_ERROR) && g_value_get_boxed (value) != NULL)
     return error_to_string (g_value_get_boxed (value));

@@ -1,4 +1,4 @@
-/* gaio-future-private.h: what the library needs of GaioFuture's insides
+/* gaio-future-private.h: the future's structure, for the library
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors
@@ -7,49 +7,94 @@
 #pragma once
 
 #include "gaio.h"
-#include "gaio-asan-private.h"
 #include "gaio-debug-private.h"
 
 G_BEGIN_DECLS
 
+typedef struct _GaioFutureCallbacks GaioFutureCallbacks;
+
+/* What a kind of future does differently: the plain future's and the
+ * task's (gaio-task.c), the only two kinds. A table per kind, not a
+ * GObject class: a future is a reference-counted value, as a GSource is
+ * (see the top of gaio-future.c). */
+typedef struct
+{
+  /* asyncio's class name, in reports and reprs: "Future", "Task". */
+  const char *kind;
+
+  /* gaio_future_cancel() and gaio_future_to_string(). */
+  gboolean  (*cancel)    (GaioFuture *future,
+                          const char *message);
+  char     *(*to_string) (GaioFuture *future);
+
+  /* The last reference went. Called with a reference held again, before
+   * the future reports an unretrieved error; it may take references
+   * (asyncio's __del__ may resurrect), and then the future lives on.
+   * May be NULL. */
+  void      (*dispose)   (GaioFuture *future);
+
+  /* Frees what the kind adds to the future; the future's own fields,
+   * and the block, are freed after. May be NULL. */
+  void      (*finalize)  (GaioFuture *future);
+} GaioFutureClass;
+
+/* The future, public to the library so that a task can begin with one.
+ * Loop thread only, but for ref_count. */
+struct _GaioFuture
+{
+  const GaioFutureClass *klass;
+  gint                   ref_count;      /* (atomic) */
+
+  GaioLoop              *loop;           /* (owned) */
+  GaioFutureState        state;
+
+  GValue                 result;         /* set when finished with a result */
+  GDestroyNotify         result_destroy; /* for a G_TYPE_POINTER result */
+  GError                *error;          /* (owned) when finished with an error, or cancelled */
+
+  /* asyncio's __log_traceback: an error was set and nobody read it yet. */
+  gboolean               error_unretrieved;
+  gboolean               reported;
+
+  /* A task's outcome is set by the task only (_gaio_future_seal()). */
+  gboolean               sealed;
+
+  GaioFutureCallbacks   *callbacks;      /* (owned) (nullable) see gaio-future.c */
+  GCancellable          *cancellable;    /* (owned) (nullable) created on demand */
+
+  /* Told synchronously when the future is cancelled: the executor job
+   * that will complete it (see _gaio_future_set_cancel_hook()). */
+  void                 (*cancel_hook) (GaioFuture *future,
+                                       gpointer    user_data);
+  gpointer               cancel_hook_data;   /* (owned) by cancel_hook_destroy */
+  GDestroyNotify         cancel_hook_destroy;
+
+  /* gaio_future_new_for_async() (gaio-future-gio.c) */
+  GaioAsyncFinishFunc    finish;
+  GType                  finish_type;
+
+  GaioTraceback         *traceback;      /* (owned) (nullable) debug mode: where created */
+};
+
+/* The class of plain futures: what a kind chains up to. */
+extern const GaioFutureClass _gaio_future_class;
+
 /* gaio_future_new() without the argument check, for
- * gaio_loop_create_future(), which made it. */
+ * gaio_loop_create_future(). */
 GaioFuture    *_gaio_future_new                 (GaioLoop           *loop);
 
-/* Binds a future made with g_object_new() to @loop, and in debug mode
- * records where it was created. gaio_future_new() does this; subclasses
- * call it right after g_object_new(). */
-void           _gaio_future_set_loop            (GaioFuture         *future,
-                                                 GaioLoop           *loop);
+/* Makes a zeroed block of a kind's size (its struct begins with a
+ * GaioFuture) a pending future of @klass on @loop, with one reference;
+ * in debug mode it records where it was created. */
+void           _gaio_future_init                (GaioFuture            *future,
+                                                 const GaioFutureClass *klass,
+                                                 GaioLoop              *loop);
 
-/* How many recycled futures a thread keeps at most: none under
- * AddressSanitizer, which must see a future used after its last unref. */
-#ifdef GAIO_HAVE_ASAN
-# define GAIO_FUTURE_POOL_SIZE 0
-#else
-# define GAIO_FUTURE_POOL_SIZE 64
-#endif
-
-/* Test hook: the number of futures in this thread's pool. */
-guint          _gaio_future_get_pool_size       (void);
-
-/* Drops a reference the library holds, as g_object_unref() does. When it
- * is the last one and nothing else can reach the future, the future is
- * recycled for gaio_future_new() instead (see the top of gaio-future.c).
- * Loop thread only. */
-void           _gaio_future_release             (GaioFuture         *future);
-
-/* gaio_future_get_state(), gaio_future_get_loop() and
- * gaio_future_get_result() without the argument checks, for the paths
- * every await takes (a type check is a function call). */
-GaioFutureState _gaio_future_peek_state         (GaioFuture         *future);
-GaioLoop      *_gaio_future_peek_loop           (GaioFuture         *future);
+/* gaio_future_get_result() without the argument checks, for the path
+ * every await takes. */
 gboolean       _gaio_future_get_result          (GaioFuture         *future,
                                                  GValue             *value,
                                                  GError            **error);
-
-/* The creation stack recorded in debug mode, or NULL. */
-GaioTraceback *_gaio_future_get_traceback       (GaioFuture         *future);
 
 /* Makes gaio_future_set_result(), gaio_future_set_error() and their
  * relatives fail with GAIO_ERROR_INVALID_STATE ("Task does not support
@@ -69,17 +114,9 @@ void           _gaio_future_mark_retrieved      (GaioFuture         *future);
  * scheduled as a handle of its own that names @task, so that the loop
  * reports a slow step as `Executing <Task ...> took ...` (asyncio's
  * _format_handle()). Callbacks keep the order they were added in. Only
- * for a gaio_await() frame of @task suspended on @future (still
- * pending), which holds a reference on it until it returns, then lets go
- * of it with _gaio_future_release_awaited(): the wakeup may share that
- * reference. */
+ * for a task suspending on @future, still pending. */
 void           _gaio_future_add_task_callback   (GaioFuture         *future,
                                                  GaioFutureCallback  callback,
-                                                 GaioFuture         *task);
-
-/* _gaio_future_release() for the reference of a gaio_await() frame of
- * @task (%NULL outside a task): it may be shared with the wakeup. */
-void           _gaio_future_release_awaited     (GaioFuture         *future,
                                                  GaioFuture         *task);
 
 /* The pieces of asyncio's future repr, for subclasses that override
@@ -95,6 +132,10 @@ void           _gaio_future_describe_tail       (GaioFuture         *future,
 
 typedef void (*GaioFutureCancelHook) (GaioFuture *future,
                                       gpointer    user_data);
+
+/* The plain future's cancel(), for a kind that chains up. */
+gboolean _gaio_future_real_cancel (GaioFuture *future,
+                                   const char *message);
 
 /* Sets the one function told, synchronously and on the loop's thread,
  * when the future is cancelled; NULL removes it. @destroy frees

@@ -10,33 +10,35 @@
  * (they would be consecutive entries anyway, so the order asyncio gives
  * is kept at the cost of one handle instead of one per callback).
  *
- * Futures are not thread-safe, as asyncio's are not: they are used on
- * the loop's thread. Other threads complete them by posting to the loop
- * with gaio_loop_call_soon_threadsafe().
+ * A value, not an object. A future is made for every job, every await
+ * and every done callback, so it costs what a GSource costs: one block,
+ * an atomic reference count (gaio_future_ref(), gaio_future_unref()) and
+ * a boxed GType whose copy is a reference, which every PyGObject and GJS
+ * release handles. A task is the other kind of future: its structure
+ * begins with this one's, and a small table (GaioFutureClass in
+ * gaio-future-private.h) holds what it does differently.
  *
- * Recycling. Creating and finalizing a GObject costs far more than the
- * rest of a hand-off between two tasks (GObject's qdata, notify queue
- * and signal bookkeeping on the last unref). So a future that nothing
- * else can see when its last reference goes (exact type GaioFuture, no
- * qdata: so no user data, weak references, GWeakRefs, toggle references
- * of a binding's wrapper or watched closures; no unretrieved error; not
- * in debug mode) is reset as finalize would reset it and kept in a
- * small pool of the thread that made it; gaio_future_new() takes it
- * from there. In the common pattern the library holds that last
- * reference (the gaio_await() frame, or the scheduled done callbacks
- * until the task's step is over) and drops it with
- * _gaio_future_release(): the object never reaches a reference count of
- * zero and GObject does none of its work. A user's last
- * g_object_unref() reaches dispose, which resurrects the future into the
- * pool (GObject allows it) and saves the allocation and finalization.
- * AddressSanitizer builds never recycle, so that a future used after its
- * last unref is reported, not silently reused.
+ * The last unref. asyncio reports an error nobody retrieved from the
+ * future's __del__, and the report hands the future to the exception
+ * handler, which may keep it. So the last unref takes the reference
+ * back, lets the kind dispose of what it holds, reports, and drops the
+ * reference again: the future is freed only if nobody took one
+ * meanwhile (GObject's dispose allows the same resurrection). The report
+ * is made once in the future's life.
+ *
+ * Futures are not thread-safe, as asyncio's are not: they are used on
+ * the loop's thread; only their reference count is atomic, so that a
+ * worker thread may hold one. Other threads complete them by posting to
+ * the loop with gaio_loop_call_soon_threadsafe().
+ *
+ * The GIO bridge (gaio_future_new_for_async(), gaio_future_wait_async()
+ * and the _async/_finish pairs built on it) is in gaio-future-gio.c.
  */
 
 #include "config.h"
 
 #include "gaio-debug-private.h"
-#include "gaio-task-private.h"
+#include "gaio-exception-context-private.h"
 #include "gaio-future-private.h"
 #include "gaio-loop-private.h"
 
@@ -51,70 +53,17 @@ typedef struct
 /* The done callbacks of a future, in the order they were added, in one
  * block. Once the future is done the same block is the closure of the
  * handle that runs them (asyncio schedules one handle per callback;
- * consecutive ones share a handle here, which keeps their order). The
- * first list of a future is embedded in it (see INLINE_LIST_WORDS), so
- * a future with one callback costs no allocation for it. */
-typedef struct
+ * consecutive ones share a handle here, which keeps their order). */
+struct _GaioFutureCallbacks
 {
   GaioFuture   *future;      /* (owned) (nullable) set once scheduled */
-  gboolean      shares_ref;  /* future is a task's await reference, shared (see share_await_ref()) */
   guint         next;        /* the first callback not run yet */
   guint         len;
   guint         allocated;
-  gboolean      embedded;    /* inside the future's private data: never g_free()d */
   DoneCallback  items[];
-} CallbackList;
+};
 
-/* Room for a one-entry CallbackList inside the future, used once per
- * life of the future: for its first callback while pending, and then as
- * the closure of the handle that runs it, which holds the future
- * (list->future) and so the memory. A second callback moves the entries
- * to the heap. Plain pointer-aligned words: a struct with a flexible
- * array member cannot be a member of another in ISO C. */
-#define INLINE_LIST_WORDS \
-  ((sizeof (CallbackList) + sizeof (DoneCallback) + sizeof (gpointer) - 1) / sizeof (gpointer))
-
-typedef struct
-{
-  GaioLoop            *loop;           /* (owned) */
-  GaioFutureState      state;
-
-  GValue               result;         /* set when finished with a result */
-  GDestroyNotify       result_destroy; /* for a G_TYPE_POINTER result */
-  GError              *error;          /* (owned) when finished with an error, or cancelled */
-
-  /* asyncio's __log_traceback: an error was set and nobody read it yet. */
-  gboolean             error_unretrieved;
-  gboolean             reported;
-
-  CallbackList        *callbacks;      /* (owned) (nullable) may be inline_callbacks */
-  gpointer             inline_callbacks[INLINE_LIST_WORDS];
-  GCancellable        *cancellable;    /* (owned) (nullable) created on demand */
-
-  /* Told synchronously when the future is cancelled: the executor job
-   * that will complete it (see _gaio_future_set_cancel_hook()). */
-  GaioFutureCancelHook cancel_hook;
-  gpointer             cancel_hook_data;   /* (owned) by cancel_hook_destroy */
-  GDestroyNotify       cancel_hook_destroy;
-
-  /* gaio_future_new_for_async() */
-  GaioAsyncFinishFunc  finish;
-  GType                finish_type;
-
-  /* A task's outcome is set by the task only (_gaio_future_seal()). */
-  gboolean             sealed;
-
-  GaioTraceback       *traceback;      /* (owned) (nullable) debug mode: where created */
-
-  /* A task's await reference shared with its wakeup (share_await_ref()):
-   * the task whose gaio_await() frame still holds it, and how many of the
-   * frame and the wakeup's callback list still hold it. */
-  GaioFuture          *share_task;     /* (unowned) (nullable) */
-  guint                share_holders;
-
-  GaioFuture          *pool_next;      /* in the thread's pool of recycled futures */
-  gpointer             home_pool;      /* the pool of the thread that made the future */
-} GaioFuturePrivate;
+typedef GaioFutureCallbacks CallbackList;
 
 /**
  * GaioFuture:
@@ -126,110 +75,22 @@ typedef struct
  * [method@Gaio.Future.add_done_callback] run on the loop's thread once
  * it is done, never from inside the call that completed it.
  *
- * An error set on a future that nobody reads before the future is
- * finalized is reported through the loop's exception handler as `Future
+ * A future is a reference-counted value, as a #GSource or a #GBytes is:
+ * [method@Gaio.Future.ref] and [method@Gaio.Future.unref] (atomic, so any
+ * thread may hold a reference), `g_autoptr(GaioFuture)` in C, and a boxed
+ * type that bindings hold by reference. A [struct@Gaio.Task] is a
+ * future too: GAIO_FUTURE() casts it.
+ *
+ * An error set on a future that nobody reads before its last reference
+ * goes is reported through the loop's exception handler as `Future
  * exception was never retrieved`.
  *
  * Futures are used from the loop's thread.
+ *
+ * Since: 1.0
  */
 
-G_DEFINE_TYPE_WITH_PRIVATE (GaioFuture, gaio_future, G_TYPE_OBJECT)
-
-#define PRIV(f) ((GaioFuturePrivate *) gaio_future_get_instance_private (f))
-
-static CallbackList *
-callback_list_new (guint allocated)
-{
-  CallbackList *list = g_malloc (sizeof (CallbackList) + allocated * sizeof (DoneCallback));
-
-  list->future = NULL;
-  list->shares_ref = FALSE;
-  list->next = 0;
-  list->len = 0;
-  list->allocated = allocated;
-  list->embedded = FALSE;
-
-  return list;
-}
-
-/* Returns the list, moved if it had to grow: an embedded list moves its
- * entries to the heap and is left behind, unused. */
-static CallbackList *
-callback_list_append (CallbackList       *list,
-                      const DoneCallback *entries,
-                      guint               n_entries)
-{
-  if (list == NULL)
-    list = callback_list_new (MAX (n_entries, 1));
-  if (list->len + n_entries > list->allocated && list->embedded)
-    {
-      CallbackList *moved = callback_list_new (MAX (list->len * 2, list->len + n_entries));
-
-      memcpy (moved->items, list->items, list->len * sizeof (DoneCallback));
-      moved->len = list->len;
-      list = moved;
-    }
-  else if (list->len + n_entries > list->allocated)
-    {
-      list->allocated = MAX (list->allocated * 2, list->len + n_entries);
-      list = g_realloc (list, sizeof (CallbackList) + list->allocated * sizeof (DoneCallback));
-    }
-  memcpy (&list->items[list->len], entries, n_entries * sizeof (DoneCallback));
-  list->len += n_entries;
-
-  return list;
-}
-
-/* Frees the block only: its entries were moved or have run. */
-static void
-callback_list_discard (CallbackList *list)
-{
-  if (!list->embedded)
-    g_free (list);
-}
-
-static void drop_shared_ref (GaioFuture *future);
-
-/* Also runs the notifies of the callbacks that never ran: removed with
- * the future, or dropped because the loop closed first. */
-static void
-callback_list_free (gpointer data)
-{
-  CallbackList *list = data;
-  gboolean shared = list->shares_ref;
-  GaioFuture *future;
-
-  for (guint i = list->next; i < list->len; i++)
-    if (list->items[i].notify != NULL)
-      list->items[i].notify (list->items[i].user_data);
-  future = g_steal_pointer (&list->future);
-  callback_list_discard (list);
-
-  /* Last: an embedded list lives inside this future. */
-  if (future != NULL && shared)
-    drop_shared_ref (future);
-  else if (future != NULL)
-    _gaio_future_release (future);
-}
-
-/* Adds a callback to a pending future: the first one of its life goes
- * into the embedded list. While the future is pending its list, once
- * made, stays (removals keep it, even empty), and it goes only when the
- * future is done or reset for the pool: no list means the embedded one
- * is free. */
-static void
-add_pending_callback (GaioFuturePrivate  *priv,
-                      const DoneCallback *entry)
-{
-  if (priv->callbacks == NULL)
-    {
-      CallbackList *list = (CallbackList *) priv->inline_callbacks;
-
-      *list = (CallbackList) { .allocated = 1, .embedded = TRUE };
-      priv->callbacks = list;
-    }
-  priv->callbacks = callback_list_append (priv->callbacks, entry, 1);
-}
+static char *describe_boxed_future (gconstpointer boxed);
 
 /* Scalar results. The fundamental types whose GValue holds the datum
  * itself, with nothing to free and a bitwise copy as g_value_copy(): a
@@ -239,7 +100,8 @@ add_pending_callback (GaioFuturePrivate  *priv,
  * result; this saves GType's value-table lookups and checks on each. */
 #define N_PLAIN_TYPES ((G_TYPE_POINTER >> G_TYPE_FUNDAMENTAL_SHIFT) + 1)
 
-static GValue plain_values[N_PLAIN_TYPES];  /* initialized in class_init, never set */
+static GValue plain_values[N_PLAIN_TYPES];  /* set once, with the type; never changed */
+static gint   type_ready;                   /* (atomic) future_type_init() ran */
 
 static gboolean
 type_is_plain (GType type)
@@ -264,13 +126,23 @@ type_is_plain (GType type)
     }
 }
 
+/* Runs once, when the type is registered: every future is made after
+ * (_gaio_future_init() asks for the type). */
 static void
-init_plain_values (void)
+future_type_init (GType type)
 {
   for (guint i = 0; i < N_PLAIN_TYPES; i++)
     if (type_is_plain (G_TYPE_MAKE_FUNDAMENTAL (i)))
       g_value_init (&plain_values[i], G_TYPE_MAKE_FUNDAMENTAL (i));
+
+  /* Reports print a future in a context through this, so that the
+   * exception context need not know futures. */
+  _gaio_exception_context_register_future_type (type, describe_boxed_future);
+  g_atomic_int_set (&type_ready, TRUE);
 }
+
+G_DEFINE_BOXED_TYPE_WITH_CODE (GaioFuture, gaio_future, gaio_future_ref, gaio_future_unref,
+                               future_type_init (g_define_type_id))
 
 /* g_value_init (@value, @type), @value being unset. */
 static inline void
@@ -307,343 +179,177 @@ value_unset (GValue *value)
     g_value_unset (value);
 }
 
-static void
-clear_result (GaioFuturePrivate *priv)
+static CallbackList *
+callback_list_new (guint allocated)
 {
-  if (priv->result_destroy != NULL && G_VALUE_HOLDS_POINTER (&priv->result))
-    priv->result_destroy (g_value_get_pointer (&priv->result));
-  priv->result_destroy = NULL;
-  value_unset (&priv->result);
+  CallbackList *list = g_malloc (sizeof (CallbackList) + allocated * sizeof (DoneCallback));
+
+  list->future = NULL;
+  list->next = 0;
+  list->len = 0;
+  list->allocated = allocated;
+
+  return list;
 }
 
-static char *
-class_short_name (GaioFuture *future)
+/* Returns the list, moved if it had to grow. */
+static CallbackList *
+callback_list_append (CallbackList       *list,
+                      const DoneCallback *entries,
+                      guint               n_entries)
 {
-  const char *name = G_OBJECT_TYPE_NAME (future);
+  if (list == NULL)
+    list = callback_list_new (MAX (n_entries, 1));
+  if (list->len + n_entries > list->allocated)
+    {
+      list->allocated = MAX (list->allocated * 2, list->len + n_entries);
+      list = g_realloc (list, sizeof (CallbackList) + list->allocated * sizeof (DoneCallback));
+    }
+  memcpy (&list->items[list->len], entries, n_entries * sizeof (DoneCallback));
+  list->len += n_entries;
 
-  /* asyncio says "Future exception...", "Task exception...". */
-  if (g_str_has_prefix (name, "Gaio"))
-    name += strlen ("Gaio");
+  return list;
+}
 
-  return g_strdup (name);
+/* Also runs the notifies of the callbacks that never ran: removed with
+ * the future, or dropped because the loop closed first. */
+static void
+callback_list_free (gpointer data)
+{
+  CallbackList *list = data;
+  GaioFuture *future;
+
+  for (guint i = list->next; i < list->len; i++)
+    if (list->items[i].notify != NULL)
+      list->items[i].notify (list->items[i].user_data);
+  future = g_steal_pointer (&list->future);
+  g_free (list);
+
+  if (future != NULL)
+    gaio_future_unref (future);
+}
+
+static void
+clear_result (GaioFuture *future)
+{
+  if (future->result_destroy != NULL && G_VALUE_HOLDS_POINTER (&future->result))
+    future->result_destroy (g_value_get_pointer (&future->result));
+  future->result_destroy = NULL;
+  value_unset (&future->result);
 }
 
 static void
 report_unretrieved_error (GaioFuture *future)
 {
-  GaioFuturePrivate *priv = PRIV (future);
-  g_autofree char *kind = class_short_name (future);
-  g_autofree char *message = g_strdup_printf ("%s exception was never retrieved", kind);
+  g_autofree char *message = g_strdup_printf ("%s exception was never retrieved",
+                                              future->klass->kind);
   g_autoptr(GaioExceptionContext) context = gaio_exception_context_new (message);
 
-  gaio_exception_context_set_error (context, priv->error);
+  gaio_exception_context_set_error (context, future->error);
   gaio_exception_context_set_future (context, future);
-  if (priv->traceback != NULL)
+  if (future->traceback != NULL)
     {
-      g_auto(GStrv) frames = _gaio_traceback_format (priv->traceback);
+      g_auto(GStrv) frames = _gaio_traceback_format (future->traceback);
 
       gaio_exception_context_set_source_traceback (context, (const char * const *) frames);
     }
-  gaio_loop_call_exception_handler (priv->loop, context);
+  gaio_loop_call_exception_handler (future->loop, context);
 }
 
-static gboolean pool_from_dispose (GaioFuture *future);
-
+/* Frees everything: the last reference went and nobody took one back.
+ * Runs user code (the result's and the callbacks' destroy notifies). */
 static void
-gaio_future_dispose (GObject *object)
+future_free (GaioFuture *future)
 {
-  GaioFuture *future = GAIO_FUTURE (object);
-  GaioFuturePrivate *priv = PRIV (future);
-
-  /* Reported from dispose, not finalize: the context takes a reference
-   * on the future, and a handler may keep it, which GObject allows only
-   * here. `reported` makes it happen once even if the object is
-   * resurrected and disposed again. */
-  if (priv->error_unretrieved && !priv->reported)
-    {
-      priv->reported = TRUE;
-      report_unretrieved_error (future);
-    }
-
-  /* Recycled rather than finalized, when nothing else can reach it. */
-  if (pool_from_dispose (future))
-    return;
-
-  G_OBJECT_CLASS (gaio_future_parent_class)->dispose (object);
-}
-
-/* Drops what the future holds but its loop: what finalize does, and
- * what recycling does before the future is reused. Runs user code (the
- * result's and the callbacks' destroy notifies). */
-static void
-clear_state (GaioFuture *future)
-{
-  GaioFuturePrivate *priv = PRIV (future);
-
   _gaio_future_set_cancel_hook (future, NULL, NULL, NULL);
-  clear_result (priv);
-  g_clear_error (&priv->error);
-  if (priv->callbacks != NULL)
-    callback_list_free (g_steal_pointer (&priv->callbacks));
-  g_clear_object (&priv->cancellable);
-  g_clear_pointer (&priv->traceback, _gaio_traceback_free);
+  if (future->klass->finalize != NULL)
+    future->klass->finalize (future);
+  clear_result (future);
+  g_clear_error (&future->error);
+  if (future->callbacks != NULL)
+    callback_list_free (g_steal_pointer (&future->callbacks));
+  g_clear_object (&future->cancellable);
+  g_clear_pointer (&future->traceback, _gaio_traceback_free);
+  g_clear_object (&future->loop);
+  g_free (future);
 }
 
-/* Recycling (see the top of the file). A future in the pool holds no
- * loop and is reset; its one reference belongs to the pool. Each thread
- * has its own pool, so it takes no lock; a thread that ends finalizes
- * what its pool holds. The size is in gaio-future-private.h. */
-typedef struct
+/**
+ * gaio_future_ref:
+ * @future: a #GaioFuture
+ *
+ * Takes a reference on @future. Any thread.
+ *
+ * Returns: (transfer full): @future
+ *
+ * Since: 1.0
+ */
+GaioFuture *
+gaio_future_ref (GaioFuture *future)
 {
-  GaioFuture *head;        /* (owned) linked through pool_next */
-  guint       len;
-  gboolean    registered;  /* future_pool_key set, so the thread's end drains it */
-  gboolean    draining;
-} FuturePool;
+  g_return_val_if_fail (future != NULL, NULL);
+  g_return_val_if_fail (g_atomic_int_get (&future->ref_count) > 0, NULL);
 
-static void future_pool_drain (gpointer data);
-
-static __thread FuturePool future_pool;
-static GPrivate future_pool_key = G_PRIVATE_INIT (future_pool_drain);
-
-/* Set in class_init: GAIO_TYPE_FUTURE without the g_once check, and
- * the quark of GObject's notify queue. */
-static GType future_type;
-static GQuark notify_queue_quark;
-
-static void
-future_pool_drain (gpointer data)
-{
-  FuturePool *pool = data;
-
-  pool->draining = TRUE;
-  while (pool->head != NULL)
-    {
-      GaioFuture *future = pool->head;
-
-      pool->head = PRIV (future)->pool_next;
-      pool->len--;
-      PRIV (future)->pool_next = NULL;
-      g_object_unref (future);
-    }
-}
-
-/* What the future itself must be to be pooled: of the exact type (a
- * subclass has its own dispose and finalize), made on this thread (whose
- * pool it joins), without an unretrieved error (dispose must report it)
- * and not in debug mode (which keeps GObject's whole life cycle, as its
- * tracebacks describe it). Returns the pool to put it in, or NULL: the
- * thread-local pool's address is looked up once for both. */
-static FuturePool *
-may_pool (GaioFuture *future)
-{
-  GaioFuturePrivate *priv = PRIV (future);
-  FuturePool *pool = &future_pool;
-
-  /* The pool never grows past its size (none at all under ASan). */
-  if (pool->len != GAIO_FUTURE_POOL_SIZE && !pool->draining &&
-      G_TYPE_FROM_INSTANCE (future) == future_type &&
-      priv->home_pool == pool &&
-      !priv->error_unretrieved && priv->traceback == NULL)
-    return pool;
-
-  return NULL;
-}
-
-/* Whether the caller holds the only reference and nothing else can reach
- * the future. No qdata at all means no user data, weak reference,
- * GWeakRef, toggle reference (a binding's wrapper), watched closure or
- * floating flag. */
-static gboolean
-is_unreachable (GaioFuture *future)
-{
-  GObject *object = (GObject *) future;
-
-  return g_atomic_int_get (&object->ref_count) == 1 &&
-         g_atomic_pointer_get (&object->qdata) == NULL;
-}
-
-static void
-count_foreign_qdata (GQuark   key,
-                     gpointer data,
-                     gpointer user_data)
-{
-  if (key != notify_queue_quark)
-    (*(guint *) user_data)++;
-}
-
-/* is_unreachable() for dispose on the last g_object_unref(): GObject has
- * frozen the notify queue by then, which is qdata, so that entry alone is
- * allowed. (The quark's name is GLib's: a GLib that names it otherwise
- * only keeps futures out of the pool.) */
-static gboolean
-is_unreachable_in_dispose (GaioFuture *future)
-{
-  GObject *object = (GObject *) future;
-  guint foreign = 0;
-
-  if (g_atomic_int_get (&object->ref_count) != 1 || g_datalist_get_flags (&object->qdata) != 0)
-    return FALSE;
-  g_datalist_foreach (&object->qdata, count_foreign_qdata, &foreign);
-
-  return foreign == 0;
-}
-
-/* What clear_state() leaves as it was, back to what a new future has.
- * Field by field rather than a memset of the whole: the hand-off between
- * two tasks spends a noticeable part of its time in a memset this size.
- * (inline_callbacks is rewritten when used; the loop is stolen first.) */
-static void
-reset_for_pool (GaioFuturePrivate *priv)
-{
-  g_assert (priv->loop == NULL && priv->error == NULL && priv->callbacks == NULL &&
-            priv->cancellable == NULL && priv->cancel_hook_destroy == NULL &&
-            priv->traceback == NULL && priv->result_destroy == NULL &&
-            !priv->error_unretrieved && priv->share_holders == 0 &&
-            G_VALUE_TYPE (&priv->result) == G_TYPE_INVALID);
-
-  priv->state = GAIO_FUTURE_PENDING;
-  priv->reported = FALSE;
-  priv->cancel_hook = NULL;
-  priv->cancel_hook_data = NULL;
-  priv->finish = NULL;
-  priv->finish_type = G_TYPE_INVALID;
-  priv->sealed = FALSE;
-  priv->share_task = NULL;
-  priv->home_pool = NULL;
-}
-
-/* Resets a future that may be pooled and puts it in the pool, with the
- * one reference the caller holds. */
-static void
-pool_put (FuturePool *pool,
-          GaioFuture *future)
-{
-  GaioFuturePrivate *priv = PRIV (future);
-  GaioLoop *loop = g_steal_pointer (&priv->loop);
-
-  reset_for_pool (priv);
-  priv->pool_next = pool->head;
-  pool->head = future;
-  pool->len++;
-  if (G_UNLIKELY (!pool->registered))
-    {
-      pool->registered = TRUE;
-      g_private_set (&future_pool_key, pool);
-    }
-
-  /* Last: finalizing the loop may release more futures. */
-  g_object_unref (loop);
-}
-
-/* Drops what the future holds as the last unref would: its signal
- * handlers are disconnected, and clear_state() runs the destroy
- * notifies of its result and of callbacks that never ran. */
-static void
-clear_for_pool (GaioFuture *future)
-{
-  g_signal_handlers_destroy (future);
-  clear_state (future);
-}
-
-void
-_gaio_future_release (GaioFuture *future)
-{
-  FuturePool *pool;
-
-  if (may_pool (future) == NULL || !is_unreachable (future))
-    {
-      g_object_unref (future);
-      return;
-    }
-
-  clear_for_pool (future);
-
-  /* A destroy notify may have taken a reference, or filled the pool:
-   * then the ordinary path. */
-  pool = may_pool (future);
-  if (pool != NULL && is_unreachable (future))
-    pool_put (pool, future);
-  else
-    g_object_unref (future);
-}
-
-/* From dispose: TRUE if the future went to the pool, resurrected (GObject
- * lets dispose take a reference; the unref then stops short of
- * finalize). */
-static gboolean
-pool_from_dispose (GaioFuture *future)
-{
-  FuturePool *pool;
-
-  if (may_pool (future) == NULL || !is_unreachable_in_dispose (future))
-    return FALSE;
-
-  clear_for_pool (future);
-  pool = may_pool (future);
-  if (pool == NULL || !is_unreachable_in_dispose (future))
-    return FALSE;
-
-  /* The pool's reference, once the unref has dropped the caller's. */
-  g_object_ref (future);
-  pool_put (pool, future);
-
-  return TRUE;
-}
-
-guint
-_gaio_future_get_pool_size (void)
-{
-  return future_pool.len;
-}
-
-static GaioFuture *
-future_pool_take (void)
-{
-  GaioFuture *future = future_pool.head;
-
-  if (future != NULL)
-    {
-      future_pool.head = PRIV (future)->pool_next;
-      future_pool.len--;
-      PRIV (future)->pool_next = NULL;
-    }
+  g_atomic_int_inc (&future->ref_count);
 
   return future;
 }
 
-static void
-gaio_future_finalize (GObject *object)
+/**
+ * gaio_future_unref:
+ * @future: (transfer full): a #GaioFuture
+ *
+ * Drops a reference on @future. The last one frees it; if it holds an
+ * error nobody retrieved, that is first reported through its loop's
+ * exception handler (`Future exception was never retrieved`), on the
+ * calling thread.
+ *
+ * Since: 1.0
+ */
+void
+gaio_future_unref (GaioFuture *future)
 {
-  clear_state (GAIO_FUTURE (object));
-  g_clear_object (&PRIV (GAIO_FUTURE (object))->loop);
+  g_return_if_fail (future != NULL);
 
-  G_OBJECT_CLASS (gaio_future_parent_class)->finalize (object);
+  if (!g_atomic_int_dec_and_test (&future->ref_count))
+    return;
+
+  /* Resurrected for what follows (see the top of the file). */
+  g_atomic_int_set (&future->ref_count, 1);
+
+  if (future->klass->dispose != NULL)
+    future->klass->dispose (future);
+  if (future->error_unretrieved && !future->reported)
+    {
+      future->reported = TRUE;
+      report_unretrieved_error (future);
+    }
+
+  if (g_atomic_int_dec_and_test (&future->ref_count))
+    future_free (future);
 }
 
-static gboolean gaio_future_real_cancel    (GaioFuture *future,
-                                            const char *message);
-static char    *gaio_future_real_to_string (GaioFuture *future);
+const GaioFutureClass _gaio_future_class = {
+  .kind = "Future",
+  .cancel = _gaio_future_real_cancel,
+  .to_string = NULL,  /* the plain repr: see gaio_future_to_string() */
+};
 
-static void
-gaio_future_class_init (GaioFutureClass *klass)
+void
+_gaio_future_init (GaioFuture            *future,
+                   const GaioFutureClass *klass,
+                   GaioLoop              *loop)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  /* Registers the type, and with it the plain values (future_type_init()),
+   * before the first future: one atomic read after that. */
+  if (G_UNLIKELY (!g_atomic_int_get (&type_ready)))
+    g_type_ensure (gaio_future_get_type ());
 
-  object_class->dispose = gaio_future_dispose;
-  object_class->finalize = gaio_future_finalize;
-
-  klass->cancel = gaio_future_real_cancel;
-  klass->to_string = gaio_future_real_to_string;
-
-  future_type = G_TYPE_FROM_CLASS (klass);
-  init_plain_values ();
-  notify_queue_quark = g_quark_from_static_string ("GObject-notify-queue");
-}
-
-static void
-gaio_future_init (GaioFuture *future)
-{
+  future->klass = klass;
+  future->ref_count = 1;
+  future->loop = g_object_ref (loop);
+  if (G_UNLIKELY (_gaio_loop_get_debug (loop)))
+    future->traceback = _gaio_traceback_capture_here ();
 }
 
 /**
@@ -654,6 +360,8 @@ gaio_future_init (GaioFuture *future)
  * callbacks run on @loop.
  *
  * Returns: (transfer full): a new #GaioFuture
+ *
+ * Since: 1.0
  */
 GaioFuture *
 gaio_future_new (GaioLoop *loop)
@@ -666,45 +374,23 @@ gaio_future_new (GaioLoop *loop)
 GaioFuture *
 _gaio_future_new (GaioLoop *loop)
 {
-  GaioFuture *future = future_pool_take ();
+  GaioFuture *future = g_new0 (GaioFuture, 1);
 
-  if (future == NULL)
-    future = g_object_new (GAIO_TYPE_FUTURE, NULL);
-  PRIV (future)->home_pool = &future_pool;
-  _gaio_future_set_loop (future, loop);
+  _gaio_future_init (future, &_gaio_future_class, loop);
 
   return future;
 }
 
 void
-_gaio_future_set_loop (GaioFuture *future,
-                       GaioLoop   *loop)
-{
-  GaioFuturePrivate *priv = PRIV (future);
-
-  g_assert (priv->loop == NULL);
-
-  priv->loop = g_object_ref (loop);
-  if (G_UNLIKELY (_gaio_loop_get_debug (loop)))
-    priv->traceback = _gaio_task_capture_traceback ();
-}
-
-GaioTraceback *
-_gaio_future_get_traceback (GaioFuture *future)
-{
-  return PRIV (future)->traceback;
-}
-
-void
 _gaio_future_seal (GaioFuture *future)
 {
-  PRIV (future)->sealed = TRUE;
+  future->sealed = TRUE;
 }
 
 void
 _gaio_future_mark_retrieved (GaioFuture *future)
 {
-  PRIV (future)->error_unretrieved = FALSE;
+  future->error_unretrieved = FALSE;
 }
 
 /**
@@ -714,25 +400,15 @@ _gaio_future_mark_retrieved (GaioFuture *future)
  * Gets the loop the future belongs to.
  *
  * Returns: (transfer none): the loop
+ *
+ * Since: 1.0
  */
 GaioLoop *
 gaio_future_get_loop (GaioFuture *future)
 {
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+  g_return_val_if_fail (future != NULL, NULL);
 
-  return PRIV (future)->loop;
-}
-
-GaioFutureState
-_gaio_future_peek_state (GaioFuture *future)
-{
-  return PRIV (future)->state;
-}
-
-GaioLoop *
-_gaio_future_peek_loop (GaioFuture *future)
-{
-  return PRIV (future)->loop;
+  return future->loop;
 }
 
 /**
@@ -742,13 +418,15 @@ _gaio_future_peek_loop (GaioFuture *future)
  * Gets the state of the future.
  *
  * Returns: the state
+ *
+ * Since: 1.0
  */
 GaioFutureState
 gaio_future_get_state (GaioFuture *future)
 {
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), GAIO_FUTURE_PENDING);
+  g_return_val_if_fail (future != NULL, GAIO_FUTURE_PENDING);
 
-  return PRIV (future)->state;
+  return future->state;
 }
 
 /**
@@ -758,13 +436,15 @@ gaio_future_get_state (GaioFuture *future)
  * Whether the future is cancelled or finished (asyncio's `done()`).
  *
  * Returns: %TRUE if done
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_future_is_done (GaioFuture *future)
 {
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (future != NULL, FALSE);
 
-  return PRIV (future)->state != GAIO_FUTURE_PENDING;
+  return future->state != GAIO_FUTURE_PENDING;
 }
 
 /**
@@ -774,13 +454,15 @@ gaio_future_is_done (GaioFuture *future)
  * Whether the future was cancelled (asyncio's `cancelled()`).
  *
  * Returns: %TRUE if cancelled
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_future_is_cancelled (GaioFuture *future)
 {
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (future != NULL, FALSE);
 
-  return PRIV (future)->state == GAIO_FUTURE_CANCELLED;
+  return future->state == GAIO_FUTURE_CANCELLED;
 }
 
 static gboolean
@@ -801,63 +483,6 @@ run_callbacks (gpointer   user_data,
   return TRUE;
 }
 
-/* The wakeup of a task suspended in gaio_await() on @future (the only
- * kind of task entry: see _gaio_future_add_task_callback()). That frame
- * holds a reference until it returns, after the wakeup is scheduled; the
- * wakeup's list needs one until its handle is done with it, since it may
- * live inside the future. Rather than take one of its own, the list
- * shares the frame's: whichever lets go last releases it
- * (_gaio_future_release_awaited(), callback_list_free()). Usually the
- * frame returns inside the wakeup and the list goes after; a closing loop
- * drops the list first. One share per future at a time: the wakeups of
- * other tasks awaiting it take references. */
-static void
-share_await_ref (GaioFuture   *future,
-                 CallbackList *list,
-                 GaioFuture   *task)
-{
-  GaioFuturePrivate *priv = PRIV (future);
-
-  if (priv->share_holders != 0)
-    {
-      list->future = g_object_ref (future);
-      return;
-    }
-
-  priv->share_task = task;
-  priv->share_holders = 2;
-  list->future = future;
-  list->shares_ref = TRUE;
-}
-
-static void
-drop_shared_ref (GaioFuture *future)
-{
-  GaioFuturePrivate *priv = PRIV (future);
-
-  g_assert (priv->share_holders > 0);
-  if (--priv->share_holders == 0)
-    _gaio_future_release (future);
-}
-
-void
-_gaio_future_release_awaited (GaioFuture *future,
-                              GaioFuture *task)
-{
-  GaioFuturePrivate *priv = PRIV (future);
-
-  if (task == NULL || priv->share_task != task)
-    {
-      _gaio_future_release (future);
-      return;
-    }
-
-  /* This frame's share: the task cannot await this future again until
-   * the frame has returned, so no later frame of it matches. */
-  priv->share_task = NULL;
-  drop_shared_ref (future);
-}
-
 static void
 schedule_list (GaioFuture   *future,
                CallbackList *list)
@@ -871,15 +496,13 @@ schedule_list (GaioFuture   *future,
   if (list->len == 1 && list->items[0].task != NULL)
     {
       g_assert (list->items[0].user_data == list->items[0].task &&
-                list->items[0].notify == g_object_unref);
+                list->items[0].notify == (GDestroyNotify) gaio_future_unref);
       task = list->items[0].task;
       list->items[0].notify = NULL;
-      share_await_ref (future, list, task);
     }
-  else
-    list->future = g_object_ref (future);
+  list->future = gaio_future_ref (future);
 
-  _gaio_loop_schedule (PRIV (future)->loop, run_callbacks, list, callback_list_free,
+  _gaio_loop_schedule (future->loop, run_callbacks, list, callback_list_free,
                        task != NULL ? "GaioTask.wakeup" : "GaioFuture.done_callbacks", task);
 }
 
@@ -917,22 +540,21 @@ schedule_callbacks (GaioFuture   *future,
     }
 
   /* Every entry moved: free the block without running notifies. */
-  callback_list_discard (list);
+  g_free (list);
 }
 
 static void
 mark_done (GaioFuture      *future,
            GaioFutureState  state)
 {
-  GaioFuturePrivate *priv = PRIV (future);
 
-  priv->state = state;
-  if (priv->callbacks != NULL)
+  future->state = state;
+  if (future->callbacks != NULL)
     {
-      if (priv->callbacks->len > 0)
-        schedule_callbacks (future, g_steal_pointer (&priv->callbacks));
+      if (future->callbacks->len > 0)
+        schedule_callbacks (future, g_steal_pointer (&future->callbacks));
       else
-        callback_list_discard (g_steal_pointer (&priv->callbacks));
+        g_free (g_steal_pointer (&future->callbacks));
     }
 }
 
@@ -952,40 +574,39 @@ gboolean
 gaio_future_cancel (GaioFuture *future,
                     const char *message)
 {
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (future != NULL, FALSE);
 
-  return GAIO_FUTURE_GET_CLASS (future)->cancel (future, message);
+  return future->klass->cancel (future, message);
 }
 
-static gboolean
-gaio_future_real_cancel (GaioFuture *future,
+gboolean
+_gaio_future_real_cancel (GaioFuture *future,
                          const char *message)
 {
-  GaioFuturePrivate *priv = PRIV (future);
 
   /* asyncio's cancel() clears __log_traceback even when it returns
    * False: an error set before the cancel is not reported (DB-09). */
-  priv->error_unretrieved = FALSE;
+  future->error_unretrieved = FALSE;
 
-  if (priv->state != GAIO_FUTURE_PENDING)
+  if (future->state != GAIO_FUTURE_PENDING)
     return FALSE;
 
-  priv->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+  future->error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                      message != NULL ? message : "Future was cancelled");
   mark_done (future, GAIO_FUTURE_CANCELLED);
 
-  if (priv->cancel_hook != NULL)
+  if (future->cancel_hook != NULL)
     {
-      GaioFutureCancelHook hook = g_steal_pointer (&priv->cancel_hook);
-      gpointer data = g_steal_pointer (&priv->cancel_hook_data);
-      GDestroyNotify destroy = g_steal_pointer (&priv->cancel_hook_destroy);
+      GaioFutureCancelHook hook = g_steal_pointer (&future->cancel_hook);
+      gpointer data = g_steal_pointer (&future->cancel_hook_data);
+      GDestroyNotify destroy = g_steal_pointer (&future->cancel_hook_destroy);
 
       hook (future, data);
       if (destroy != NULL)
         destroy (data);
     }
-  if (priv->cancellable != NULL)
-    g_cancellable_cancel (priv->cancellable);
+  if (future->cancellable != NULL)
+    g_cancellable_cancel (future->cancellable);
 
   return TRUE;
 }
@@ -996,13 +617,12 @@ _gaio_future_set_cancel_hook (GaioFuture           *future,
                               gpointer              user_data,
                               GDestroyNotify        destroy)
 {
-  GaioFuturePrivate *priv = PRIV (future);
-  gpointer old_data = priv->cancel_hook_data;
-  GDestroyNotify old_destroy = priv->cancel_hook_destroy;
+  gpointer old_data = future->cancel_hook_data;
+  GDestroyNotify old_destroy = future->cancel_hook_destroy;
 
-  priv->cancel_hook = hook;
-  priv->cancel_hook_data = user_data;
-  priv->cancel_hook_destroy = destroy;
+  future->cancel_hook = hook;
+  future->cancel_hook_data = user_data;
+  future->cancel_hook_destroy = destroy;
 
   if (old_destroy != NULL)
     old_destroy (old_data);
@@ -1020,19 +640,17 @@ _gaio_future_set_cancel_hook (GaioFuture           *future,
 GCancellable *
 gaio_future_get_cancellable (GaioFuture *future)
 {
-  GaioFuturePrivate *priv;
 
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+  g_return_val_if_fail (future != NULL, NULL);
 
-  priv = PRIV (future);
-  if (priv->cancellable == NULL)
+  if (future->cancellable == NULL)
     {
-      priv->cancellable = g_cancellable_new ();
-      if (priv->state == GAIO_FUTURE_CANCELLED)
-        g_cancellable_cancel (priv->cancellable);
+      future->cancellable = g_cancellable_new ();
+      if (future->state == GAIO_FUTURE_CANCELLED)
+        g_cancellable_cancel (future->cancellable);
     }
 
-  return priv->cancellable;
+  return future->cancellable;
 }
 
 static char *
@@ -1041,7 +659,7 @@ describe (GaioFuture *future)
   g_autofree char *repr = gaio_future_to_string (future);
   const char *state;
 
-  switch (PRIV (future)->state)
+  switch (future->state)
     {
     case GAIO_FUTURE_PENDING:
       state = "PENDING";
@@ -1069,9 +687,8 @@ check_pending_full (GaioFuture  *future,
                     gboolean     setting_error,
                     GError     **error)
 {
-  GaioFuturePrivate *priv = PRIV (future);
 
-  if (G_LIKELY (!priv->sealed && priv->state == GAIO_FUTURE_PENDING))
+  if (G_LIKELY (!future->sealed && future->state == GAIO_FUTURE_PENDING))
     return TRUE;
 
   return refuse_completion (future, setting_error, error);
@@ -1086,12 +703,10 @@ refuse_completion (GaioFuture  *future,
 {
   g_autofree char *text = NULL;
 
-  if (PRIV (future)->sealed)
+  if (future->sealed)
     {
-      g_autofree char *kind = class_short_name (future);
-
       g_set_error (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE,
-                   "%s does not support %s operation", kind,
+                   "%s does not support %s operation", future->klass->kind,
                    setting_error ? "set_exception" : "set_result");
       return FALSE;
     }
@@ -1108,7 +723,7 @@ static void
 finish_with_value (GaioFuture *future,
                    GValue     *value)
 {
-  PRIV (future)->result = *value;
+  future->result = *value;
   memset (value, 0, sizeof *value);
   mark_done (future, GAIO_FUTURE_FINISHED);
 }
@@ -1130,7 +745,7 @@ gaio_future_take_result (GaioFuture  *future,
                          GValue      *value,
                          GError     **error)
 {
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (future != NULL, FALSE);
   g_return_val_if_fail (G_IS_VALUE (value), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -1162,7 +777,7 @@ gaio_future_set_result (GaioFuture    *future,
 {
   GValue copy = G_VALUE_INIT;
 
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (future != NULL, FALSE);
   g_return_val_if_fail (value == NULL || G_IS_VALUE (value), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
@@ -1186,7 +801,7 @@ gaio_future_set_result_##suffix (GaioFuture  *future,                     \
 {                                                                         \
   GValue result = G_VALUE_INIT;                                           \
                                                                           \
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);                  \
+  g_return_val_if_fail (future != NULL, FALSE);                  \
                                                                           \
   if (!check_pending (future, error))                                     \
     return FALSE;                                                         \
@@ -1287,7 +902,7 @@ gaio_future_set_result_object (GaioFuture  *future,
 {
   GValue result = G_VALUE_INIT;
 
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (future != NULL, FALSE);
   g_return_val_if_fail (object == NULL || G_IS_OBJECT (object), FALSE);
 
   if (!check_pending (future, error))
@@ -1319,7 +934,7 @@ gaio_future_set_result_boxed (GaioFuture     *future,
 {
   GValue result = G_VALUE_INIT;
 
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (future != NULL, FALSE);
   g_return_val_if_fail (G_TYPE_FUNDAMENTAL (boxed_type) == G_TYPE_BOXED, FALSE);
 
   if (!check_pending (future, error))
@@ -1353,14 +968,14 @@ gaio_future_set_result_pointer (GaioFuture      *future,
 {
   GValue result = G_VALUE_INIT;
 
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (future != NULL, FALSE);
 
   if (!check_pending (future, error))
     return FALSE;
 
   value_init (&result, G_TYPE_POINTER);
   g_value_set_pointer (&result, pointer);
-  PRIV (future)->result_destroy = destroy;
+  future->result_destroy = destroy;
   finish_with_value (future, &result);
 
   return TRUE;
@@ -1382,9 +997,8 @@ gaio_future_take_error (GaioFuture  *future,
                         GError      *error_value,
                         GError     **error)
 {
-  GaioFuturePrivate *priv;
 
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (future != NULL, FALSE);
   g_return_val_if_fail (error_value != NULL, FALSE);
 
   if (!check_pending_full (future, TRUE, error))
@@ -1393,9 +1007,8 @@ gaio_future_take_error (GaioFuture  *future,
       return FALSE;
     }
 
-  priv = PRIV (future);
-  priv->error = error_value;
-  priv->error_unretrieved = TRUE;
+  future->error = error_value;
+  future->error_unretrieved = TRUE;
   mark_done (future, GAIO_FUTURE_FINISHED);
 
   return TRUE;
@@ -1405,9 +1018,8 @@ void
 _gaio_future_complete_value (GaioFuture *future,
                              GValue     *value)
 {
-  GaioFuturePrivate *priv = PRIV (future);
 
-  g_assert (priv->state == GAIO_FUTURE_PENDING);
+  g_assert (future->state == GAIO_FUTURE_PENDING);
 
   finish_with_value (future, value);
 }
@@ -1416,12 +1028,11 @@ void
 _gaio_future_complete_error (GaioFuture *future,
                              GError     *error)
 {
-  GaioFuturePrivate *priv = PRIV (future);
 
-  g_assert (priv->state == GAIO_FUTURE_PENDING);
+  g_assert (future->state == GAIO_FUTURE_PENDING);
 
-  priv->error = error;
-  priv->error_unretrieved = TRUE;
+  future->error = error;
+  future->error_unretrieved = TRUE;
   mark_done (future, GAIO_FUTURE_FINISHED);
 }
 
@@ -1444,7 +1055,7 @@ gaio_future_set_error (GaioFuture    *future,
                        const GError  *error_value,
                        GError       **error)
 {
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (future != NULL, FALSE);
   g_return_val_if_fail (error_value != NULL, FALSE);
 
   if (!check_pending_full (future, TRUE, error))
@@ -1459,27 +1070,26 @@ static const GValue *
 lookup_result (GaioFuture  *future,
                GError     **error)
 {
-  GaioFuturePrivate *priv = PRIV (future);
 
-  switch (priv->state)
+  switch (future->state)
     {
     case GAIO_FUTURE_PENDING:
       g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE, "Result is not ready.");
       return NULL;
 
     case GAIO_FUTURE_CANCELLED:
-      g_propagate_error (error, g_error_copy (priv->error));
+      g_propagate_error (error, g_error_copy (future->error));
       return NULL;
 
     case GAIO_FUTURE_FINISHED:
     default:
-      if (priv->error != NULL)
+      if (future->error != NULL)
         {
-          priv->error_unretrieved = FALSE;
-          g_propagate_error (error, g_error_copy (priv->error));
+          future->error_unretrieved = FALSE;
+          g_propagate_error (error, g_error_copy (future->error));
           return NULL;
         }
-      return &priv->result;
+      return &future->result;
     }
 }
 
@@ -1501,7 +1111,7 @@ gaio_future_get_result (GaioFuture  *future,
                         GValue      *value,
                         GError     **error)
 {
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (future != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   return _gaio_future_get_result (future, value, error);
@@ -1542,7 +1152,7 @@ gaio_future_dup_result (GaioFuture  *future,
   const GValue *result;
   GValue *copy;
 
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+  g_return_val_if_fail (future != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   result = lookup_result (future, error);
@@ -1568,12 +1178,10 @@ gaio_future_dup_result (GaioFuture  *future,
 GType
 gaio_future_get_result_type (GaioFuture *future)
 {
-  GaioFuturePrivate *priv;
 
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), G_TYPE_INVALID);
+  g_return_val_if_fail (future != NULL, G_TYPE_INVALID);
 
-  priv = PRIV (future);
-  return G_IS_VALUE (&priv->result) ? G_VALUE_TYPE (&priv->result) : G_TYPE_INVALID;
+  return G_IS_VALUE (&future->result) ? G_VALUE_TYPE (&future->result) : G_TYPE_INVALID;
 }
 
 /* The result as a value of @type, converting where GLib can (an int64
@@ -1614,7 +1222,7 @@ gaio_future_get_result_##suffix (GaioFuture  *future,                     \
   g_auto(GValue) scratch = G_VALUE_INIT;                                  \
   const GValue *value;                                                    \
                                                                           \
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), fallback);               \
+  g_return_val_if_fail (future != NULL, fallback);               \
                                                                           \
   value = typed_result (future, gtype, &scratch, error);                  \
   return value != NULL ? getter (value) : fallback;                       \
@@ -1703,7 +1311,7 @@ gaio_future_get_result_string (GaioFuture  *future,
 {
   const GValue *value;
 
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+  g_return_val_if_fail (future != NULL, NULL);
 
   value = stored_result (future, G_TYPE_STRING, error);
   return value != NULL ? g_value_get_string (value) : NULL;
@@ -1725,7 +1333,7 @@ gaio_future_get_result_object (GaioFuture  *future,
 {
   const GValue *value;
 
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+  g_return_val_if_fail (future != NULL, NULL);
 
   value = stored_result (future, G_TYPE_OBJECT, error);
   return value != NULL ? g_value_get_object (value) : NULL;
@@ -1747,7 +1355,7 @@ gaio_future_get_result_boxed (GaioFuture  *future,
 {
   const GValue *value;
 
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+  g_return_val_if_fail (future != NULL, NULL);
 
   value = stored_result (future, G_TYPE_BOXED, error);
   return value != NULL ? g_value_get_boxed (value) : NULL;
@@ -1769,7 +1377,7 @@ gaio_future_get_result_variant (GaioFuture  *future,
 {
   const GValue *value;
 
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+  g_return_val_if_fail (future != NULL, NULL);
 
   value = stored_result (future, G_TYPE_VARIANT, error);
   return value != NULL ? g_value_get_variant (value) : NULL;
@@ -1791,7 +1399,7 @@ gaio_future_get_result_pointer (GaioFuture  *future,
 {
   const GValue *value;
 
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+  g_return_val_if_fail (future != NULL, NULL);
 
   value = stored_result (future, G_TYPE_POINTER, error);
   return value != NULL ? g_value_get_pointer (value) : NULL;
@@ -1814,27 +1422,35 @@ const GError *
 gaio_future_get_error (GaioFuture  *future,
                        GError     **error)
 {
-  GaioFuturePrivate *priv;
 
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+  g_return_val_if_fail (future != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  priv = PRIV (future);
-  switch (priv->state)
+  switch (future->state)
     {
     case GAIO_FUTURE_PENDING:
       g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE, "Exception is not set.");
       return NULL;
 
     case GAIO_FUTURE_CANCELLED:
-      g_propagate_error (error, g_error_copy (priv->error));
+      g_propagate_error (error, g_error_copy (future->error));
       return NULL;
 
     case GAIO_FUTURE_FINISHED:
     default:
-      priv->error_unretrieved = FALSE;
-      return priv->error;
+      future->error_unretrieved = FALSE;
+      return future->error;
     }
+}
+
+/* Adds a callback to a pending future. While the future is pending its
+ * list, once made, stays (removals keep it, even empty); it goes when the
+ * future is done. */
+static void
+add_pending_callback (GaioFuture         *future,
+                      const DoneCallback *entry)
+{
+  future->callbacks = callback_list_append (future->callbacks, entry, 1);
 }
 
 /**
@@ -1858,20 +1474,18 @@ gaio_future_add_done_callback (GaioFuture         *future,
                                gpointer            user_data,
                                GDestroyNotify      notify)
 {
-  GaioFuturePrivate *priv;
   DoneCallback entry = { callback, user_data, notify };
 
-  g_return_if_fail (GAIO_IS_FUTURE (future));
+  g_return_if_fail (future != NULL);
   g_return_if_fail (callback != NULL);
 
-  priv = PRIV (future);
-  if (priv->state != GAIO_FUTURE_PENDING)
+  if (future->state != GAIO_FUTURE_PENDING)
     {
       schedule_callbacks (future, callback_list_append (NULL, &entry, 1));
       return;
     }
 
-  add_pending_callback (priv, &entry);
+  add_pending_callback (future, &entry);
 }
 
 void
@@ -1879,12 +1493,11 @@ _gaio_future_add_task_callback (GaioFuture         *future,
                                 GaioFutureCallback  callback,
                                 GaioFuture         *task)
 {
-  GaioFuturePrivate *priv = PRIV (future);
-  DoneCallback entry = { callback, task, g_object_unref, task };
+  DoneCallback entry = { callback, task, (GDestroyNotify) gaio_future_unref, task };
 
   /* Its one caller, a task suspending on @future, checked. */
-  g_assert (priv->state == GAIO_FUTURE_PENDING);
-  add_pending_callback (priv, &entry);
+  g_assert (future->state == GAIO_FUTURE_PENDING);
+  add_pending_callback (future, &entry);
 }
 
 /**
@@ -1904,27 +1517,25 @@ gaio_future_remove_done_callback (GaioFuture         *future,
                                   GaioFutureCallback  callback,
                                   gpointer            user_data)
 {
-  GaioFuturePrivate *priv;
   g_autoptr(GArray) removed = NULL;
   guint kept = 0;
 
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), 0);
+  g_return_val_if_fail (future != NULL, 0);
 
-  priv = PRIV (future);
-  if (priv->callbacks == NULL)
+  if (future->callbacks == NULL)
     return 0;
 
   removed = g_array_new (FALSE, FALSE, sizeof (DoneCallback));
-  for (guint i = 0; i < priv->callbacks->len; i++)
+  for (guint i = 0; i < future->callbacks->len; i++)
     {
-      DoneCallback entry = priv->callbacks->items[i];
+      DoneCallback entry = future->callbacks->items[i];
 
       if (entry.callback == callback && entry.user_data == user_data)
         g_array_append_val (removed, entry);
       else
-        priv->callbacks->items[kept++] = entry;
+        future->callbacks->items[kept++] = entry;
     }
-  priv->callbacks->len = kept;
+  future->callbacks->len = kept;
 
   /* Notifies run last: they may add or remove callbacks (FU-08). */
   for (guint i = 0; i < removed->len; i++)
@@ -1936,260 +1547,6 @@ gaio_future_remove_done_callback (GaioFuture         *future,
     }
 
   return removed->len;
-}
-
-/**
- * gaio_future_new_for_async: (skip)
- * @loop: the loop the future belongs to
- * @finish: the operation's `_finish` function, cast with
- *   GAIO_ASYNC_FINISH()
- * @result_type: what @finish returns: %G_TYPE_BOOLEAN, %G_TYPE_INT,
- *   %G_TYPE_UINT, %G_TYPE_INT64 (also for #gssize), %G_TYPE_UINT64 (also
- *   for #gsize), %G_TYPE_STRING, %G_TYPE_VARIANT, %G_TYPE_POINTER, or an
- *   object, interface or boxed type (taken as transfer full)
- *
- * Creates a future that a GIO asynchronous operation completes. Start
- * the operation with [method@Gaio.Future.get_cancellable] as its
- * cancellable, [func@Gaio.Future.async_ready_callback] as its callback
- * and a reference on the future as its data:
- *
- * |[<!-- language="C" -->
- * GaioFuture *future = gaio_future_new_for_async (loop,
- *                                                 GAIO_ASYNC_FINISH (g_file_read_finish),
- *                                                 G_TYPE_FILE_INPUT_STREAM);
- * g_file_read_async (file, G_PRIORITY_DEFAULT,
- *                    gaio_future_get_cancellable (future),
- *                    gaio_future_async_ready_callback,
- *                    g_object_ref (future));
- * ]|
- *
- * The future then finishes with what the `_finish` function returns, or
- * its error. Cancelling the future cancels the operation. Start the
- * operation on the loop's thread, so that GIO completes it there.
- *
- * Returns: (transfer full): a new #GaioFuture
- */
-GaioFuture *
-gaio_future_new_for_async (GaioLoop            *loop,
-                           GaioAsyncFinishFunc  finish,
-                           GType                result_type)
-{
-  GaioFuture *future;
-  GType fundamental = G_TYPE_FUNDAMENTAL (result_type);
-
-  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
-  g_return_val_if_fail (finish != NULL, NULL);
-  g_return_val_if_fail (fundamental == G_TYPE_BOOLEAN || fundamental == G_TYPE_INT ||
-                        fundamental == G_TYPE_UINT || fundamental == G_TYPE_INT64 ||
-                        fundamental == G_TYPE_UINT64 || fundamental == G_TYPE_STRING ||
-                        fundamental == G_TYPE_VARIANT || fundamental == G_TYPE_POINTER ||
-                        fundamental == G_TYPE_OBJECT || fundamental == G_TYPE_INTERFACE ||
-                        fundamental == G_TYPE_BOXED, NULL);
-
-  future = gaio_future_new (loop);
-  PRIV (future)->finish = finish;
-  PRIV (future)->finish_type = result_type;
-
-  return future;
-}
-
-/* Calls the _finish function with the return type it really has: calling
- * a function through a pointer of another type is undefined. */
-static void
-call_finish (GaioFuturePrivate  *priv,
-             GObject            *source_object,
-             GAsyncResult       *result,
-             GValue             *value,
-             GError            **error)
-{
-  GType type = priv->finish_type;
-  void (*generic) (void) = (void (*) (void)) priv->finish;
-
-  g_value_init (value, type);
-
-  switch (G_TYPE_FUNDAMENTAL (type))
-    {
-    case G_TYPE_BOOLEAN:
-      g_value_set_boolean (value,
-        ((gboolean (*) (gpointer, GAsyncResult *, GError **)) generic) (source_object, result, error));
-      break;
-    case G_TYPE_INT:
-      g_value_set_int (value,
-        ((gint (*) (gpointer, GAsyncResult *, GError **)) generic) (source_object, result, error));
-      break;
-    case G_TYPE_UINT:
-      g_value_set_uint (value,
-        ((guint (*) (gpointer, GAsyncResult *, GError **)) generic) (source_object, result, error));
-      break;
-    case G_TYPE_INT64:
-      g_value_set_int64 (value,
-        ((gint64 (*) (gpointer, GAsyncResult *, GError **)) generic) (source_object, result, error));
-      break;
-    case G_TYPE_UINT64:
-      g_value_set_uint64 (value,
-        ((guint64 (*) (gpointer, GAsyncResult *, GError **)) generic) (source_object, result, error));
-      break;
-    case G_TYPE_STRING:
-      g_value_take_string (value, priv->finish (source_object, result, error));
-      break;
-    case G_TYPE_VARIANT:
-      g_value_take_variant (value, priv->finish (source_object, result, error));
-      break;
-    case G_TYPE_POINTER:
-      g_value_set_pointer (value, priv->finish (source_object, result, error));
-      break;
-    case G_TYPE_OBJECT:
-    case G_TYPE_INTERFACE:
-      g_value_take_object (value, priv->finish (source_object, result, error));
-      break;
-    case G_TYPE_BOXED:
-    default:
-      g_value_take_boxed (value, priv->finish (source_object, result, error));
-      break;
-    }
-}
-
-/**
- * gaio_future_async_ready_callback: (skip)
- * @source_object: (nullable): the operation's source object
- * @result: the operation's result
- * @user_data: (transfer full) (type Gaio.Future): a future made with
- *   [ctor@Gaio.Future.new_for_async]
- *
- * The #GAsyncReadyCallback that completes a future made with
- * [ctor@Gaio.Future.new_for_async]; pass a reference on the future as its
- * data. If the future was cancelled meanwhile, the operation's result is
- * dropped and the future stays cancelled.
- */
-void
-gaio_future_async_ready_callback (GObject      *source_object,
-                                  GAsyncResult *result,
-                                  gpointer      user_data)
-{
-  g_autoptr(GaioFuture) future = user_data;
-  g_autoptr(GError) error = NULL;
-  g_auto(GValue) value = G_VALUE_INIT;
-  GaioFuturePrivate *priv;
-
-  g_return_if_fail (GAIO_IS_FUTURE (future));
-  g_return_if_fail (PRIV (future)->finish != NULL);
-
-  priv = PRIV (future);
-  call_finish (priv, source_object, result, &value, &error);
-
-  if (priv->state != GAIO_FUTURE_PENDING)
-    return;
-
-  if (error != NULL)
-    gaio_future_take_error (future, g_steal_pointer (&error), NULL);
-  else
-    gaio_future_take_result (future, &value, NULL);
-}
-
-typedef struct
-{
-  gint    completed;   /* (atomic) the task was returned */
-  gulong  cancelled_id;
-} WaitData;
-
-static void
-wait_cancelled (GCancellable *cancellable,
-                gpointer      user_data)
-{
-  GTask *task = user_data;
-  WaitData *data = g_task_get_task_data (task);
-
-  /* Any thread: whoever completes first returns the task. */
-  if (g_atomic_int_compare_and_exchange (&data->completed, FALSE, TRUE))
-    g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                             "Operation was cancelled");
-}
-
-static void
-wait_done (GaioFuture *future,
-           gpointer    user_data)
-{
-  GTask *task = user_data;
-  WaitData *data = g_task_get_task_data (task);
-
-  if (!g_atomic_int_compare_and_exchange (&data->completed, FALSE, TRUE))
-    return;
-
-  g_cancellable_disconnect (g_task_get_cancellable (task), data->cancelled_id);
-  data->cancelled_id = 0;
-  g_task_return_boolean (task, TRUE);
-}
-
-/**
- * gaio_future_wait_async:
- * @future: a #GaioFuture
- * @cancellable: (nullable): a #GCancellable
- * @callback: (scope async) (closure user_data): called when @future is done
- * @user_data: data for @callback
- *
- * Waits for the future in GIO's asynchronous style, for code that takes
- * a #GAsyncReadyCallback (and for PyGObject's `await` and GJS's
- * promisify). @callback runs in the thread-default main context of the
- * caller, as for any GIO operation; call
- * [method@Gaio.Future.wait_finish] from it. Cancelling @cancellable
- * stops the wait, not the future.
- */
-void
-gaio_future_wait_async (GaioFuture          *future,
-                        GCancellable        *cancellable,
-                        GAsyncReadyCallback  callback,
-                        gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  WaitData *data;
-
-  g_return_if_fail (GAIO_IS_FUTURE (future));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (future, cancellable, callback, user_data);
-  g_task_set_source_tag (task, gaio_future_wait_async);
-  g_task_set_check_cancellable (task, FALSE);
-
-  if (gaio_future_is_done (future))
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  data = g_new0 (WaitData, 1);
-  g_task_set_task_data (task, data, g_free);
-  if (cancellable != NULL)
-    data->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (wait_cancelled),
-                                                task, NULL);
-
-  gaio_future_add_done_callback (future, wait_done, g_object_ref (task), g_object_unref);
-}
-
-/**
- * gaio_future_wait_finish:
- * @future: a #GaioFuture
- * @result: the #GAsyncResult given to the callback
- * @error: return location for a #GError
- *
- * Finishes [method@Gaio.Future.wait_async]: the future's result, as
- * [method@Gaio.Future.dup_result] gives it, or its error, or
- * %G_IO_ERROR_CANCELLED if the wait was cancelled.
- *
- * Returns: (transfer full) (nullable): a copy of the result, to free with
- *   `g_boxed_free (G_TYPE_VALUE, value)`, or %NULL with @error set
- */
-GValue *
-gaio_future_wait_finish (GaioFuture    *future,
-                         GAsyncResult  *result,
-                         GError       **error)
-{
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, future), NULL);
-
-  if (!g_task_propagate_boolean (G_TASK (result), error))
-    return NULL;
-
-  return gaio_future_dup_result (future, error);
 }
 
 static char *
@@ -2238,7 +1595,7 @@ void
 _gaio_future_describe_state (GaioFuture *future,
                              GString    *text)
 {
-  switch (PRIV (future)->state)
+  switch (future->state)
     {
     case GAIO_FUTURE_PENDING:
       g_string_append (text, "pending");
@@ -2257,18 +1614,17 @@ void
 _gaio_future_describe_outcome (GaioFuture *future,
                                GString    *text)
 {
-  GaioFuturePrivate *priv = PRIV (future);
 
-  if (priv->state != GAIO_FUTURE_FINISHED)
+  if (future->state != GAIO_FUTURE_FINISHED)
     return;
 
-  if (priv->error != NULL)
+  if (future->error != NULL)
     g_string_append_printf (text, " exception=GError(%s, %d, '%s')",
-                            g_quark_to_string (priv->error->domain), priv->error->code,
-                            priv->error->message);
+                            g_quark_to_string (future->error->domain), future->error->code,
+                            future->error->message);
   else
     {
-      g_autofree char *result = describe_result (&priv->result);
+      g_autofree char *result = describe_result (&future->result);
 
       g_string_append_printf (text, " result=%s", result);
     }
@@ -2278,14 +1634,13 @@ void
 _gaio_future_describe_tail (GaioFuture *future,
                             GString    *text)
 {
-  GaioFuturePrivate *priv = PRIV (future);
 
-  if (priv->callbacks != NULL && priv->callbacks->len > 0)
-    describe_callbacks (text, priv->callbacks);
+  if (future->callbacks != NULL && future->callbacks->len > 0)
+    describe_callbacks (text, future->callbacks);
 
-  if (priv->traceback != NULL)
+  if (future->traceback != NULL)
     {
-      g_autofree char *site = _gaio_traceback_describe (priv->traceback);
+      g_autofree char *site = _gaio_traceback_describe (future->traceback);
 
       if (site != NULL)
         g_string_append_printf (text, " created at %s", site);
@@ -2293,12 +1648,11 @@ _gaio_future_describe_tail (GaioFuture *future,
 }
 
 static char *
-gaio_future_real_to_string (GaioFuture *future)
+plain_to_string (GaioFuture *future)
 {
-  g_autofree char *kind = class_short_name (future);
   GString *text = g_string_new (NULL);
 
-  g_string_append_printf (text, "<%s ", kind);
+  g_string_append_printf (text, "<%s ", future->klass->kind);
   _gaio_future_describe_state (future, text);
   _gaio_future_describe_outcome (future, text);
   _gaio_future_describe_tail (future, text);
@@ -2322,7 +1676,17 @@ gaio_future_real_to_string (GaioFuture *future)
 char *
 gaio_future_to_string (GaioFuture *future)
 {
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+  g_return_val_if_fail (future != NULL, NULL);
 
-  return GAIO_FUTURE_GET_CLASS (future)->to_string (future);
+  if (future->klass->to_string != NULL)
+    return future->klass->to_string (future);
+
+  return plain_to_string (future);
+}
+
+/* The exception context's describer for GAIO_TYPE_FUTURE values. */
+static char *
+describe_boxed_future (gconstpointer boxed)
+{
+  return gaio_future_to_string ((GaioFuture *) boxed);
 }

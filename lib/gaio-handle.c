@@ -102,7 +102,7 @@ _gaio_handle_clear_owned (GaioHandle *handle)
       handle->u.soon.static_name = NULL;
     }
   else
-    g_clear_object (&handle->u.soon.task);
+    g_clear_pointer (&handle->u.soon.task, gaio_future_unref);
   handle->u.soon.task = NULL;
   if (extra != NULL)
     {

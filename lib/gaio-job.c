@@ -127,7 +127,7 @@ _gaio_job_new (GaioLoop       *loop,
   job->notify = notify;
   job->args = args != NULL ? g_variant_ref_sink (args) : NULL;
   job->loop = g_object_ref (loop);
-  job->future = g_object_ref (future);
+  job->future = gaio_future_ref (future);
   job->link.data = job;
   /* Its callback is set when it is posted (see post_to_loop()). */
   job->delivery = _gaio_handle_new (NULL, job, delivery_done);
@@ -259,7 +259,7 @@ delivery_done (gpointer user_data)
 {
   GaioJob *job = user_data;
 
-  g_clear_object (&job->future);
+  g_clear_pointer (&job->future, gaio_future_unref);
   release_closure (job);
   /* The job lets go of the loop here, on the loop's thread: the thread
    * that ran it may still hold the job, and must not be the one that
@@ -428,7 +428,7 @@ cancel_hook (GaioFuture *future,
       /* It will never run, and nothing of it will be posted: the
        * executor drops it when it comes to it. What the job holds of
        * the loop goes now, on the loop's thread. */
-      g_object_unref (steal_future (job));
+      gaio_future_unref (steal_future (job));
       release_closure (job);
       g_clear_object (&job->loop);
       return;

@@ -427,7 +427,7 @@ debug_capture (GaioLoop   *loop,
   if (G_LIKELY (!loop->debug))
     return handle;
 
-  _gaio_handle_get_extra (handle)->traceback = _gaio_task_capture_traceback ();
+  _gaio_handle_get_extra (handle)->traceback = _gaio_traceback_capture_here ();
   if (!_gaio_handle_has_name (handle))
     handle->extra->name = _gaio_debug_symbol_name ((gpointer) handle->callback);
 
@@ -479,7 +479,7 @@ _gaio_loop_schedule (GaioLoop       *loop,
 
   if (refuse_closed (loop, user_data, notify, NULL))
     {
-      g_clear_object (&task);
+      g_clear_pointer (&task, gaio_future_unref);
       return FALSE;
     }
 
@@ -1006,7 +1006,7 @@ gaio_loop_run_until_complete (GaioLoop    *loop,
   gboolean ran;
 
   g_return_val_if_fail (GAIO_IS_LOOP (loop), FALSE);
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (future != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   if (gaio_future_get_loop (future) != loop)
@@ -1024,26 +1024,26 @@ gaio_loop_run_until_complete (GaioLoop    *loop,
 
   /* Even for a future already done, asyncio runs the loop: its done
    * callbacks (ours among them) run in the first iteration. */
-  g_object_ref (future);
+  gaio_future_ref (future);
   gaio_future_add_done_callback (future, stop_when_done, loop, NULL);
   ran = gaio_loop_run_forever (loop, error);
   gaio_future_remove_done_callback (future, stop_when_done, loop);
 
   if (!ran)
     {
-      g_object_unref (future);
+      gaio_future_unref (future);
       return FALSE;
     }
   if (!gaio_future_is_done (future))
     {
-      g_object_unref (future);
+      gaio_future_unref (future);
       g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_STOPPED_EARLY,
                            "Event loop stopped before Future completed.");
       return FALSE;
     }
 
   ran = gaio_future_get_result (future, result, error);
-  g_object_unref (future);
+  gaio_future_unref (future);
 
   return ran;
 }
@@ -1657,7 +1657,7 @@ cancel_request_free (gpointer data)
 {
   CancelRequest *request = data;
 
-  g_object_unref (request->future);
+  gaio_future_unref (request->future);
   g_object_unref (request->loop);
   g_free (request);
 }
@@ -1683,7 +1683,7 @@ executor_task_cancelled (GCancellable *cancellable,
   CancelRequest *request = g_new0 (CancelRequest, 1);
   GaioHandle *handle;
 
-  request->future = g_object_ref (g_task_get_task_data (task));
+  request->future = gaio_future_ref (g_task_get_task_data (task));
   request->loop = g_object_ref (g_task_get_source_object (task));
   handle = _gaio_handle_new (cancel_future_on_loop, request, cancel_request_free);
   if (!_gaio_loop_post (request->loop, handle))
@@ -1752,7 +1752,7 @@ gaio_loop_run_in_executor_async (GaioLoop            *loop,
   task = g_task_new (loop, cancellable, callback, user_data);
   g_task_set_source_tag (task, gaio_loop_run_in_executor_async);
   g_task_set_check_cancellable (task, FALSE);
-  g_task_set_task_data (task, future, g_object_unref);
+  g_task_set_task_data (task, future, (GDestroyNotify) gaio_future_unref);
 
   if (cancellable != NULL)
     {
@@ -1840,7 +1840,7 @@ shutdown_request_free (gpointer data)
 
   g_object_unref (request->loop);
   g_object_unref (request->executor);
-  g_object_unref (request->future);
+  gaio_future_unref (request->future);
   g_free (request);
 }
 
@@ -1911,7 +1911,7 @@ gaio_loop_shutdown_default_executor (GaioLoop *loop)
   request = g_new0 (ShutdownRequest, 1);
   request->loop = g_object_ref (loop);
   request->executor = g_steal_pointer (&loop->default_executor);
-  request->future = g_object_ref (future);
+  request->future = gaio_future_ref (future);
 
   thread = g_thread_try_new ("gaio-shutdown", shutdown_thread, request, &error);
   if (thread == NULL)

@@ -14,6 +14,7 @@
 
 #include <pthread.h>
 
+#include "gaio-future-gio-private.h"
 #include "gaio-job-private.h"
 #include "gaio-process-pool-core-private.h"
 #include "gaio-process-pool-executor-private.h"
@@ -901,53 +902,6 @@ result_to_variant (const GValue *value)
   return NULL;
 }
 
-typedef struct
-{
-  GCancellable *cancellable;   /* (owned) (nullable) */
-  gulong        handler;
-} SubmitNamedData;
-
-static void
-submit_named_data_free (gpointer data)
-{
-  SubmitNamedData *submit = data;
-
-  g_clear_object (&submit->cancellable);
-  g_free (submit);
-}
-
-static void
-submit_named_done (GaioFuture *future,
-                   gpointer    user_data)
-{
-  GTask *task = user_data;
-  SubmitNamedData *submit = g_task_get_task_data (task);
-  GValue value = G_VALUE_INIT;
-  GError *error = NULL;
-
-  if (submit->handler != 0)
-    g_cancellable_disconnect (submit->cancellable, submit->handler);
-
-  if (gaio_future_get_result (future, &value, &error))
-    {
-      g_task_return_pointer (task, G_IS_VALUE (&value) ? result_to_variant (&value) : NULL,
-                             (GDestroyNotify) g_variant_unref);
-      if (G_IS_VALUE (&value))
-        g_value_unset (&value);
-    }
-  else
-    g_task_return_error (task, error);
-}
-
-static void
-submit_named_cancelled (GCancellable *cancellable,
-                        gpointer      user_data)
-{
-  GaioFuture *future = user_data;
-
-  gaio_future_cancel (future, NULL);
-}
-
 /**
  * gaio_process_pool_executor_submit_named_async:
  * @executor: a #GaioProcessPoolExecutor
@@ -955,14 +909,18 @@ submit_named_cancelled (GCancellable *cancellable,
  * @function_name: the name of a function in the workers
  * @args: (nullable): its arguments; a floating reference is sunk
  * @cancellable: (nullable): cancels the job, as cancelling its future does
- * @callback: (scope async) (closure user_data): called on the loop's
- *   thread when the job is done
+ * @callback: (scope async) (closure user_data): called once the job is
+ *   done
  * @user_data: data for @callback
  *
  * [method@Gaio.ProcessPoolExecutor.submit_named] in GIO's asynchronous
- * style: PyGObject can `await` it and GJS can promisify it. Call
- * [method@Gaio.ProcessPoolExecutor.submit_named_finish] from @callback.
- * Loop thread only; @cancellable must be cancelled on the loop's thread.
+ * style, for GJS's `Gio._promisify()` (and PyGObject's `await` from
+ * PyGObject 3.50 on). Call
+ * [method@Gaio.ProcessPoolExecutor.submit_named_finish] from @callback,
+ * which runs in the thread-default main context of the caller. Call it on
+ * the loop's thread; @cancellable may be cancelled from any thread. The
+ * contract is that of every `_async` function of libgaio: see
+ * [method@Gaio.Future.wait_async].
  */
 void
 gaio_process_pool_executor_submit_named_async (GaioProcessPoolExecutor *executor,
@@ -973,9 +931,7 @@ gaio_process_pool_executor_submit_named_async (GaioProcessPoolExecutor *executor
                                                GAsyncReadyCallback      callback,
                                                gpointer                 user_data)
 {
-  g_autoptr(GTask) task = NULL;
   g_autoptr(GaioFuture) future = NULL;
-  SubmitNamedData *submit;
 
   g_return_if_fail (GAIO_IS_PROCESS_POOL_EXECUTOR (executor));
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
@@ -983,21 +939,8 @@ gaio_process_pool_executor_submit_named_async (GaioProcessPoolExecutor *executor
   future = gaio_process_pool_executor_submit_named (executor, loop, function_name, args);
   g_return_if_fail (future != NULL);
 
-  submit = g_new0 (SubmitNamedData, 1);
-  task = g_task_new (executor, cancellable, callback, user_data);
-  g_task_set_source_tag (task, gaio_process_pool_executor_submit_named_async);
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_set_task_data (task, submit, submit_named_data_free);
-
-  /* Disconnected by the done callback, on the loop's thread. */
-  if (cancellable != NULL)
-    {
-      submit->cancellable = g_object_ref (cancellable);
-      submit->handler = g_cancellable_connect (cancellable, G_CALLBACK (submit_named_cancelled),
-                                               g_object_ref (future), g_object_unref);
-    }
-
-  gaio_future_add_done_callback (future, submit_named_done, g_object_ref (task), g_object_unref);
+  _gaio_future_bridge_async (future, executor, cancellable, callback, user_data,
+                             gaio_process_pool_executor_submit_named_async);
 }
 
 /**
@@ -1018,8 +961,15 @@ gaio_process_pool_executor_submit_named_finish (GaioProcessPoolExecutor  *execut
                                                 GAsyncResult             *result,
                                                 GError                  **error)
 {
-  g_return_val_if_fail (GAIO_IS_PROCESS_POOL_EXECUTOR (executor), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, executor), NULL);
+  GaioFuture *future;
+  g_auto(GValue) value = G_VALUE_INIT;
 
-  return g_task_propagate_pointer (G_TASK (result), error);
+  g_return_val_if_fail (GAIO_IS_PROCESS_POOL_EXECUTOR (executor), NULL);
+
+  future = _gaio_future_bridge_finish (result, executor,
+                                       gaio_process_pool_executor_submit_named_async, error);
+  if (future == NULL || !gaio_future_get_result (future, &value, error))
+    return NULL;
+
+  return G_IS_VALUE (&value) ? result_to_variant (&value) : NULL;
 }

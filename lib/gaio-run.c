@@ -55,7 +55,7 @@ cancel_all_tasks (GaioLoop *loop)
 }
 
 /**
- * gaio_run_full:
+ * gaio_run_full: (skip)
  * @main: (transfer full): the coroutine to run
  * @flags: options
  * @result: (out caller-allocates) (optional): where to put the
@@ -139,7 +139,7 @@ gaio_run_full (GaioCoroutine  *main,
 }
 
 /**
- * gaio_run:
+ * gaio_run: (skip)
  * @main: (transfer full): the coroutine to run
  * @result: (out caller-allocates) (optional): where to put the
  *   coroutine's result

@@ -623,7 +623,7 @@ _gaio_sigint_guard_install (GaioLoop   *loop,
   gboolean taken;
 
   g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
-  g_return_val_if_fail (GAIO_IS_FUTURE (main_future), NULL);
+  g_return_val_if_fail (main_future != NULL, NULL);
 
   if (!in_main_thread () || !sigint_has_default_disposition ())
     return NULL;
@@ -636,11 +636,11 @@ _gaio_sigint_guard_install (GaioLoop   *loop,
 
   guard = g_new0 (GaioSigintGuard, 1);
   guard->loop = g_object_ref (loop);
-  guard->main_future = g_object_ref (main_future);
+  guard->main_future = gaio_future_ref (main_future);
   if (!_gaio_signal_add (loop, SIGINT, on_sigint, guard, NULL, NULL))
     {
       g_object_unref (guard->loop);
-      g_object_unref (guard->main_future);
+      gaio_future_unref (guard->main_future);
       g_free (guard);
       return NULL;
     }
@@ -666,7 +666,7 @@ _gaio_sigint_guard_uninstall (GaioSigintGuard *guard)
 
   interrupted = guard->interrupted;
   g_object_unref (guard->loop);
-  g_object_unref (guard->main_future);
+  gaio_future_unref (guard->main_future);
   g_free (guard);
 
   return interrupted;

@@ -85,11 +85,11 @@ communicate_unref (gpointer data)
 
   g_assert (self->stdin_stream == NULL && self->stdout_stream == NULL &&
             self->stderr_stream == NULL);
-  g_clear_object (&self->exit_future);
+  g_clear_pointer (&self->exit_future, gaio_future_unref);
   g_clear_pointer (&self->input, g_bytes_unref);
   g_clear_pointer (&self->stdout_data, g_byte_array_unref);
   g_clear_pointer (&self->stderr_data, g_byte_array_unref);
-  g_object_unref (self->future);
+  gaio_future_unref (self->future);
   g_object_unref (self->process);
   g_free (self);
 }
@@ -517,7 +517,7 @@ gaio_process_communicate (GaioProcess *process,
   self = g_new0 (Communicate, 1);
   self->ref_count = 1;
   self->process = g_object_ref (process);
-  self->future = g_object_ref (future);
+  self->future = gaio_future_ref (future);
   self->input = input != NULL ? g_bytes_ref (input) : NULL;
 
   if (!start (self, &error))
@@ -553,7 +553,7 @@ gaio_process_communicate_get_output (GaioFuture  *future,
   GBytes **out[2] = { stdout_data, stderr_data };
   GVariant *result;
 
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (future != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   result = gaio_future_get_result_variant (future, error);

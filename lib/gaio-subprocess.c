@@ -183,7 +183,7 @@ gaio_process_class_init (GaioProcessClass *klass)
 static void
 gaio_process_init (GaioProcess *process)
 {
-  process->waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  process->waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
 }
 
 /**
@@ -653,7 +653,7 @@ gaio_process_wait (GaioProcess *process)
   if (process->exited)
     gaio_future_set_result_int64 (future, process->returncode, NULL);
   else
-    g_ptr_array_add (process->waiters, g_object_ref (future));
+    g_ptr_array_add (process->waiters, gaio_future_ref (future));
 
   return future;
 }

@@ -21,6 +21,12 @@
  *  - the function's own G_IO_ERROR_CANCELLED, returned, makes the task
  *    cancelled; any other outcome finishes it.
  *
+ * A task is a future in C: its structure begins with a GaioFuture, and
+ * _gaio_task_class tells the future how a task cancels, prints and goes.
+ * Tasks are C only (skipped for introspection): their functions run on a
+ * fiber's stack, which a binding's interpreter cannot follow (Python's
+ * frame stack is per thread and does not switch with the fiber).
+ *
  * Ownership: the loop owns a reference while a step is scheduled, and
  * the awaited future's done callback owns one while the task awaits.
  * The future itself is owned by the gaio_await() frame on the task's
@@ -45,7 +51,7 @@
 
 struct _GaioTask
 {
-  GaioFuture      parent_instance;
+  GaioFuture      parent_instance;   /* first: a task is a future */
 
   GaioLoop       *loop;              /* (unowned) the future owns it */
   GaioCoroutine  *coroutine;         /* (owned) */
@@ -76,10 +82,13 @@ struct _GaioTask
 };
 
 /**
- * GaioTask:
+ * GaioTask: (skip)
  *
  * asyncio's `Task`: a [class@Gaio.Coroutine] running on the loop, and
- * the [class@Gaio.Future] of its result.
+ * the [struct@Gaio.Future] of its result. A task is a future: GAIO_FUTURE()
+ * casts it, and its reference is the future's
+ * ([method@Gaio.Future.ref], `g_autoptr(GaioTask)`); GAIO_TASK() casts
+ * back, with a check.
  *
  * Create one with [method@Gaio.Loop.create_task]. The coroutine's
  * function runs on its own stack, switched in user space, so
@@ -99,10 +108,28 @@ struct _GaioTask
  * error nobody retrieved is reported as `Task exception was never
  * retrieved`.
  *
- * Tasks are used from the loop's thread.
+ * Tasks are used from the loop's thread. They are C only, as are
+ * coroutines and [func@Gaio.await]: a task's function runs on a stack of
+ * its own, and the interpreter of a binding (Python, JavaScript) cannot
+ * run there. Bindings use their own coroutines, and meet libgaio's
+ * futures through [method@Gaio.Future.wait_async].
+ *
+ * Since: 1.0
  */
 
-G_DEFINE_FINAL_TYPE (GaioTask, gaio_task, GAIO_TYPE_FUTURE)
+static gboolean gaio_task_cancel    (GaioFuture *future,
+                                     const char *message);
+static char    *gaio_task_to_string (GaioFuture *future);
+static void     gaio_task_dispose   (GaioFuture *future);
+static void     gaio_task_finalize  (GaioFuture *future);
+
+static const GaioFutureClass task_class = {
+  .kind = "Task",
+  .cancel = gaio_task_cancel,
+  .to_string = gaio_task_to_string,
+  .dispose = gaio_task_dispose,
+  .finalize = gaio_task_finalize,
+};
 
 /* asyncio's _task_name_counter: one sequence for the whole process. */
 static gint task_counter;  /* (atomic) */
@@ -129,23 +156,66 @@ fiber_task (void)
   if (fiber == NULL)
     return NULL;
 
-  return GAIO_TASK (_gaio_fiber_get_user_data (fiber));
+  return _gaio_fiber_get_user_data (fiber);
 }
 
-G_GNUC_NO_INLINE GaioTraceback *
-_gaio_task_capture_traceback (void)
+/**
+ * gaio_future_is_task: (skip)
+ * @future: (nullable): a #GaioFuture
+ *
+ * Whether @future is a [struct@Gaio.Task].
+ *
+ * Returns: %TRUE if @future is a task
+ *
+ * Since: 1.0
+ */
+gboolean
+gaio_future_is_task (GaioFuture *future)
 {
-  GaioTask *task = fiber_task ();
+  return future != NULL && future->klass == &task_class;
+}
 
-  return _gaio_traceback_capture (task != NULL ? _gaio_future_get_traceback (GAIO_FUTURE (task))
-                                               : NULL);
+/**
+ * gaio_task_from_future: (skip)
+ * @future: a #GaioFuture that is a task
+ *
+ * Casts @future to the task it is: GAIO_TASK() calls this.
+ *
+ * Returns: (transfer none) (nullable): the task, or %NULL with a
+ *   critical if @future is not a task
+ *
+ * Since: 1.0
+ */
+GaioTask *
+gaio_task_from_future (GaioFuture *future)
+{
+  g_return_val_if_fail (gaio_future_is_task (future), NULL);
+
+  return (GaioTask *) future;
+}
+
+/* Resumes the task's fiber, with the task as the loop's current task and
+ * its creation traceback as the origin of what the fiber captures. */
+static void
+resume (GaioTask *task)
+{
+  GaioTask *previous = _gaio_loop_swap_current_task (task->loop, task);
+  GaioTraceback *origin = GAIO_FUTURE (task)->traceback;
+  GaioTraceback *previous_origin = NULL;
+
+  if (G_UNLIKELY (origin != NULL))
+    previous_origin = _gaio_traceback_swap_origin (origin);
+  _gaio_fiber_resume (task->fiber);
+  if (G_UNLIKELY (origin != NULL))
+    _gaio_traceback_swap_origin (previous_origin);
+  _gaio_loop_swap_current_task (task->loop, previous);
 }
 
 static void
 cancel_future (GaioTask   *task,
                const char *message)
 {
-  GAIO_FUTURE_CLASS (gaio_task_parent_class)->cancel (GAIO_FUTURE (task), message);
+  _gaio_future_real_cancel (GAIO_FUTURE (task), message);
 }
 
 static void
@@ -160,7 +230,7 @@ report_destroyed_pending (GaioTask *task)
 
   context = gaio_exception_context_new (DESTROYED_MESSAGE);
   gaio_exception_context_set_task (context, GAIO_FUTURE (task));
-  traceback = _gaio_future_get_traceback (GAIO_FUTURE (task));
+  traceback = GAIO_FUTURE (task)->traceback;
   if (traceback != NULL)
     {
       g_auto(GStrv) frames = _gaio_traceback_format (traceback);
@@ -176,7 +246,7 @@ report_destroyed_pending (GaioTask *task)
 static void
 destroy (GaioTask *task)
 {
-  g_object_ref (task);
+  gaio_future_ref (GAIO_FUTURE (task));
 
   report_destroyed_pending (task);
   task->destroying = TRUE;
@@ -185,14 +255,12 @@ destroy (GaioTask *task)
   if (task->started && task->fiber != NULL)
     {
       GaioLoop *previous_loop = _gaio_loop_dispatch_begin (task->loop);
-      GaioTask *previous = _gaio_loop_swap_current_task (task->loop, task);
 
       /* A function that ignores the failed await and tries again gets
        * the same failure without suspending, so this ends. */
       while (!_gaio_fiber_is_finished (task->fiber))
-        _gaio_fiber_resume (task->fiber);
+        resume (task);
 
-      _gaio_loop_swap_current_task (task->loop, previous);
       _gaio_loop_dispatch_end (task->loop, previous_loop);
 
       g_clear_pointer (&task->fiber, _gaio_fiber_free);
@@ -206,7 +274,7 @@ destroy (GaioTask *task)
   if (!gaio_future_is_done (GAIO_FUTURE (task)))
     cancel_future (task, DESTROYED_MESSAGE);
 
-  g_object_unref (task);
+  gaio_future_unref (GAIO_FUTURE (task));
 }
 
 void
@@ -215,28 +283,26 @@ _gaio_task_destroy_pending (GaioLoop *loop)
   GQueue *tasks = _gaio_loop_get_tasks (loop);
 
   while (!g_queue_is_empty (tasks))
-    destroy (GAIO_TASK (g_queue_peek_head (tasks)));
+    destroy (g_queue_peek_head (tasks));
 }
 
 static void
-gaio_task_dispose (GObject *object)
+gaio_task_dispose (GaioFuture *future)
 {
-  GaioTask *task = GAIO_TASK (object);
+  GaioTask *task = (GaioTask *) future;
 
   /* The last reference to a pending task went (asyncio's __del__ with
    * _log_destroy_pending): normally its step handle, dropped by a
    * closing loop before the task ever ran. */
-  if (!gaio_future_is_done (GAIO_FUTURE (task)))
+  if (!gaio_future_is_done (future))
     destroy (task);
   unregister (task);
-
-  G_OBJECT_CLASS (gaio_task_parent_class)->dispose (object);
 }
 
 static void
-gaio_task_finalize (GObject *object)
+gaio_task_finalize (GaioFuture *future)
 {
-  GaioTask *task = GAIO_TASK (object);
+  GaioTask *task = (GaioTask *) future;
 
   g_assert (task->fiber == NULL || !_gaio_fiber_is_started (task->fiber) ||
             _gaio_fiber_is_finished (task->fiber));
@@ -248,15 +314,13 @@ gaio_task_finalize (GObject *object)
   if (G_IS_VALUE (&task->body_result))
     g_value_unset (&task->body_result);
   g_clear_error (&task->body_error);
-
-  G_OBJECT_CLASS (gaio_task_parent_class)->finalize (object);
 }
 
 static gboolean
 gaio_task_cancel (GaioFuture *future,
                   const char *message)
 {
-  GaioTask *task = GAIO_TASK (future);
+  GaioTask *task = (GaioTask *) future;
 
   /* asyncio: cancel() always stops "exception was never retrieved". */
   _gaio_future_mark_retrieved (future);
@@ -282,7 +346,7 @@ gaio_task_cancel (GaioFuture *future,
 static char *
 gaio_task_to_string (GaioFuture *future)
 {
-  GaioTask *task = GAIO_TASK (future);
+  GaioTask *task = (GaioTask *) future;
   g_autofree char *coroutine = gaio_coroutine_to_string (task->coroutine);
   GString *text = g_string_new ("<Task ");
 
@@ -301,30 +365,11 @@ gaio_task_to_string (GaioFuture *future)
   return g_string_free (text, FALSE);
 }
 
-static void
-gaio_task_class_init (GaioTaskClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GaioFutureClass *future_class = GAIO_FUTURE_CLASS (klass);
-
-  object_class->dispose = gaio_task_dispose;
-  object_class->finalize = gaio_task_finalize;
-
-  future_class->cancel = gaio_task_cancel;
-  future_class->to_string = gaio_task_to_string;
-}
-
-static void
-gaio_task_init (GaioTask *task)
-{
-  task->link.data = task;
-}
-
 static gboolean
 first_step (gpointer   user_data,
             GError   **error)
 {
-  task_step (GAIO_TASK (user_data));
+  task_step (user_data);
   return TRUE;
 }
 
@@ -332,7 +377,7 @@ static void
 wakeup (GaioFuture *future,
         gpointer    user_data)
 {
-  task_step (GAIO_TASK (user_data));
+  task_step (user_data);
 }
 
 GaioTask *
@@ -340,9 +385,10 @@ _gaio_task_new (GaioLoop      *loop,
                 GaioCoroutine *coroutine,
                 gboolean       thread_ok)
 {
-  GaioTask *task = g_object_new (GAIO_TYPE_TASK, NULL);
+  GaioTask *task = g_new0 (GaioTask, 1);
 
-  _gaio_future_set_loop (GAIO_FUTURE (task), loop);
+  _gaio_future_init (GAIO_FUTURE (task), &task_class, loop);
+  task->link.data = task;
   _gaio_future_seal (GAIO_FUTURE (task));
   task->loop = loop;
   task->coroutine = coroutine;
@@ -365,8 +411,9 @@ _gaio_task_new (GaioLoop      *loop,
   g_queue_push_tail_link (_gaio_loop_get_tasks (loop), &task->link);
   task->registered = TRUE;
 
-  _gaio_loop_schedule (loop, first_step, g_object_ref (task), g_object_unref, "GaioTask.step",
-                       g_object_ref (GAIO_FUTURE (task)));
+  _gaio_loop_schedule (loop, first_step, gaio_future_ref (GAIO_FUTURE (task)),
+                       (GDestroyNotify) gaio_future_unref, "GaioTask.step",
+                       gaio_future_ref (GAIO_FUTURE (task)));
 
   return task;
 }
@@ -422,9 +469,7 @@ complete (GaioTask *task)
 static void
 task_step (GaioTask *task)
 {
-  GaioTask *previous;
-
-  if (_gaio_future_peek_state (GAIO_FUTURE (task)) != GAIO_FUTURE_PENDING)
+  if (GAIO_FUTURE (task)->state != GAIO_FUTURE_PENDING)
     return;
 
   if (!task->started)
@@ -445,9 +490,7 @@ task_step (GaioTask *task)
       task->fiber = _gaio_fiber_new (fiber_main, task, 0);
     }
 
-  previous = _gaio_loop_swap_current_task (task->loop, task);
-  _gaio_fiber_resume (task->fiber);
-  _gaio_loop_swap_current_task (task->loop, previous);
+  resume (task);
 
   if (_gaio_fiber_is_finished (task->fiber))
     {
@@ -471,7 +514,7 @@ step_ref (GaioTask *task)
   if (_gaio_loop_steal_step_ref (task->loop, future))
     return future;
 
-  return g_object_ref (future);
+  return gaio_future_ref (future);
 }
 
 /* gaio_await() in @task (NULL outside one) without the argument checks
@@ -497,7 +540,7 @@ await_future (GaioTask    *task,
                    "Task cannot await on itself: %s", repr);
       return FALSE;
     }
-  if (_gaio_future_peek_loop (future) != task->loop)
+  if (future->loop != task->loop)
     {
       g_autofree char *task_repr = gaio_future_to_string (GAIO_FUTURE (task));
       g_autofree char *future_repr = gaio_future_to_string (future);
@@ -507,7 +550,7 @@ await_future (GaioTask    *task,
       return FALSE;
     }
 
-  if (_gaio_future_peek_state (future) == GAIO_FUTURE_PENDING)
+  if (future->state == GAIO_FUTURE_PENDING)
     {
       if (task->destroying)
         {
@@ -556,7 +599,7 @@ await_future (GaioTask    *task,
 }
 
 /**
- * gaio_await:
+ * gaio_await: (skip)
  * @future: (transfer full): the future to wait for
  * @result: (out caller-allocates) (optional): where to copy the result
  * @error: return location for a #GError
@@ -569,7 +612,7 @@ await_future (GaioTask    *task,
  *
  * Takes @future, so that a call that returns a new future can be awaited
  * in one line: `gaio_await (gaio_sleep (1.0), NULL, &error)`. To await a
- * future you keep, pass g_object_ref (future).
+ * future you keep, pass gaio_future_ref (future).
  *
  * If the task is cancelled while it waits (or was cancelled before),
  * this fails with %G_IO_ERROR_CANCELLED. The task may return that error
@@ -588,32 +631,29 @@ gaio_await (GaioFuture  *future,
             GValue      *result,
             GError     **error)
 {
-  GaioTask *task;
   gboolean ok;
 
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), FALSE);
+  g_return_val_if_fail (future != NULL, FALSE);
   if (error != NULL && *error != NULL)
     {
       /* g_return_val_if_fail()'s critical, without leaking the future
        * the caller handed over. */
       g_return_if_fail_warning (G_LOG_DOMAIN, G_STRFUNC, "error == NULL || *error == NULL");
-      g_object_unref (future);
+      gaio_future_unref (future);
       return FALSE;
     }
 
-  task = fiber_task ();
-  ok = await_future (task, future, result, error);
+  ok = await_future (fiber_task (), future, result, error);
 
   /* Often the last reference: the caller handed over its own, and the
-   * done callback that woke the task has let go of its (or shares it,
-   * and lets go after this). */
-  _gaio_future_release_awaited (future, (GaioFuture *) task);
+   * done callback that woke the task has let go of its. */
+  gaio_future_unref (future);
 
   return ok;
 }
 
 /**
- * gaio_await_coroutine:
+ * gaio_await_coroutine: (skip)
  * @coroutine: (transfer full): the coroutine to run
  * @result: (out caller-allocates) (optional): where to put its result
  * @error: return location for a #GError
@@ -667,7 +707,7 @@ gaio_await_coroutine (GaioCoroutine  *coroutine,
 }
 
 /**
- * gaio_current_task:
+ * gaio_current_task: (skip)
  *
  * The task whose step runs now on the loop running in this thread
  * (asyncio's `current_task()`): the task calling this, or the task on
@@ -684,7 +724,7 @@ gaio_current_task (void)
 }
 
 /**
- * gaio_all_tasks:
+ * gaio_all_tasks: (skip)
  * @loop: a #GaioLoop
  *
  * The tasks of @loop that are not done, in the order they were created
@@ -700,16 +740,16 @@ gaio_all_tasks (GaioLoop *loop)
 
   g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
 
-  tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
   for (GList *link = _gaio_loop_get_tasks (loop)->head; link != NULL; link = link->next)
     if (!gaio_future_is_done (link->data))
-      g_ptr_array_add (tasks, g_object_ref (link->data));
+      g_ptr_array_add (tasks, gaio_future_ref (link->data));
 
   return tasks;
 }
 
 /**
- * gaio_task_get_name:
+ * gaio_task_get_name: (skip)
  * @task: a #GaioTask
  *
  * Gets the task's name: `Task-N` by default, N counting the tasks created
@@ -726,7 +766,7 @@ gaio_task_get_name (GaioTask *task)
 }
 
 /**
- * gaio_task_set_name:
+ * gaio_task_set_name: (skip)
  * @task: a #GaioTask
  * @name: the new name
  *
@@ -744,7 +784,7 @@ gaio_task_set_name (GaioTask   *task,
 }
 
 /**
- * gaio_task_get_coroutine:
+ * gaio_task_get_coroutine: (skip)
  * @task: a #GaioTask
  *
  * Gets the coroutine the task runs (asyncio's `get_coro`).
@@ -760,7 +800,7 @@ gaio_task_get_coroutine (GaioTask *task)
 }
 
 /**
- * gaio_task_cancelling:
+ * gaio_task_cancelling: (skip)
  * @task: a #GaioTask
  *
  * The number of cancellation requests not withdrawn with
@@ -777,7 +817,7 @@ gaio_task_cancelling (GaioTask *task)
 }
 
 /**
- * gaio_task_uncancel:
+ * gaio_task_uncancel: (skip)
  * @task: a #GaioTask
  *
  * Withdraws one cancellation request (asyncio 3.11's `uncancel`), for

@@ -137,11 +137,11 @@ gaio_sleep (gdouble delay)
 
   future = gaio_loop_create_future (loop);
   if (delay > 0)
-    handle = gaio_loop_call_later (loop, delay, sleep_fire, g_object_ref (future),
-                                   g_object_unref, &error);
+    handle = gaio_loop_call_later (loop, delay, sleep_fire, gaio_future_ref (future),
+                                   (GDestroyNotify) gaio_future_unref, &error);
   else
-    handle = gaio_loop_call_soon (loop, sleep_fire, g_object_ref (future),
-                                  g_object_unref, &error);
+    handle = gaio_loop_call_soon (loop, sleep_fire, gaio_future_ref (future),
+                                  (GDestroyNotify) gaio_future_unref, &error);
 
   if (handle == NULL)
     {
@@ -182,7 +182,7 @@ gather_unref (gpointer data)
   if (--gather->ref_count > 0)
     return;
 
-  g_object_unref (gather->outer);
+  gaio_future_unref (gather->outer);
   g_ptr_array_unref (gather->children);
   g_free (gather);
 }
@@ -289,7 +289,7 @@ gaio_gather (GaioFuture * const *futures,
 
   g_return_val_if_fail (futures != NULL || n_futures == 0, NULL);
   for (guint i = 0; i < n_futures; i++)
-    g_return_val_if_fail (GAIO_IS_FUTURE (futures[i]), NULL);
+    g_return_val_if_fail (futures[i] != NULL, NULL);
 
   loop = n_futures > 0 ? gaio_future_get_loop (futures[0]) : running_loop_or_warn ("gaio_gather");
   if (loop == NULL)
@@ -301,11 +301,11 @@ gaio_gather (GaioFuture * const *futures,
   outer = gaio_loop_create_future (loop);
   gather = g_new0 (Gather, 1);
   gather->ref_count = 1;
-  gather->outer = g_object_ref (outer);
-  gather->children = g_ptr_array_new_full (n_futures, g_object_unref);
+  gather->outer = gaio_future_ref (outer);
+  gather->children = g_ptr_array_new_full (n_futures, (GDestroyNotify) gaio_future_unref);
   gather->return_exceptions = return_exceptions;
   for (guint i = 0; i < n_futures; i++)
-    g_ptr_array_add (gather->children, g_object_ref (futures[i]));
+    g_ptr_array_add (gather->children, gaio_future_ref (futures[i]));
 
   if (n_futures == 0)
     {
@@ -353,8 +353,8 @@ wait_for_unref (gpointer data)
   if (--wait_for->ref_count > 0)
     return;
 
-  g_object_unref (wait_for->outer);
-  g_object_unref (wait_for->inner);
+  gaio_future_unref (wait_for->outer);
+  gaio_future_unref (wait_for->inner);
   g_clear_pointer (&wait_for->timer, gaio_handle_unref);
   g_free (wait_for);
 }
@@ -436,7 +436,7 @@ gaio_wait_for (GaioFuture *future,
   GaioFuture *outer;
   WaitFor *wait_for;
 
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+  g_return_val_if_fail (future != NULL, NULL);
 
   loop = gaio_future_get_loop (future);
   outer = gaio_loop_create_future (loop);
@@ -449,8 +449,8 @@ gaio_wait_for (GaioFuture *future,
 
   wait_for = g_new0 (WaitFor, 1);
   wait_for->ref_count = 1;
-  wait_for->outer = g_object_ref (outer);
-  wait_for->inner = g_object_ref (future);
+  wait_for->outer = gaio_future_ref (outer);
+  wait_for->inner = gaio_future_ref (future);
 
   if (timeout == 0)
     {
@@ -503,7 +503,7 @@ wait_unref (gpointer data)
   if (--wait->ref_count > 0)
     return;
 
-  g_object_unref (wait->outer);
+  gaio_future_unref (wait->outer);
   g_ptr_array_unref (wait->children);
   g_clear_pointer (&wait->timer, gaio_handle_unref);
   g_free (wait);
@@ -518,7 +518,7 @@ static void wait_child_done (GaioFuture *child,
 static void
 wait_complete (Wait *wait)
 {
-  GPtrArray *done = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *done = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
   GValue value = G_VALUE_INIT;
 
   wait_ref (wait);
@@ -531,7 +531,7 @@ wait_complete (Wait *wait)
       GaioFuture *child = g_ptr_array_index (wait->children, i);
 
       if (gaio_future_is_done (child))
-        g_ptr_array_add (done, g_object_ref (child));
+        g_ptr_array_add (done, gaio_future_ref (child));
       else
         gaio_future_remove_done_callback (child, wait_child_done, wait);
     }
@@ -623,7 +623,7 @@ gaio_wait (GaioFuture * const *futures,
 
   g_return_val_if_fail (futures != NULL || n_futures == 0, NULL);
   for (guint i = 0; i < n_futures; i++)
-    g_return_val_if_fail (GAIO_IS_FUTURE (futures[i]), NULL);
+    g_return_val_if_fail (futures[i] != NULL, NULL);
 
   if (n_futures == 0)
     {
@@ -642,13 +642,13 @@ gaio_wait (GaioFuture * const *futures,
   outer = gaio_loop_create_future (loop);
   wait = g_new0 (Wait, 1);
   wait->ref_count = 1;
-  wait->outer = g_object_ref (outer);
-  wait->children = g_ptr_array_new_full (n_futures, g_object_unref);
+  wait->outer = gaio_future_ref (outer);
+  wait->children = g_ptr_array_new_full (n_futures, (GDestroyNotify) gaio_future_unref);
   wait->mode = return_when;
 
   for (guint i = 0; i < n_futures; i++)
     {
-      g_ptr_array_add (wait->children, g_object_ref (futures[i]));
+      g_ptr_array_add (wait->children, gaio_future_ref (futures[i]));
       if (gaio_future_is_done (futures[i]))
         wait->n_done++;
     }
@@ -716,13 +716,13 @@ gaio_shield (GaioFuture *future)
 {
   GaioFuture *outer;
 
-  g_return_val_if_fail (GAIO_IS_FUTURE (future), NULL);
+  g_return_val_if_fail (future != NULL, NULL);
 
   if (gaio_future_is_done (future))
-    return g_object_ref (future);
+    return gaio_future_ref (future);
 
   outer = gaio_loop_create_future (gaio_future_get_loop (future));
-  gaio_future_add_done_callback (future, shield_inner_done, g_object_ref (outer), g_object_unref);
+  gaio_future_add_done_callback (future, shield_inner_done, gaio_future_ref (outer), (GDestroyNotify) gaio_future_unref);
 
   return outer;
 }

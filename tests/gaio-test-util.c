@@ -6,6 +6,8 @@
 
 #include "gaio-test-util.h"
 
+#include "gaio-future-private.h"
+
 #include <string.h>
 
 /* Protected by log_lock: */
@@ -342,4 +344,10 @@ gaio_test_scale (guint n)
   if (g_strcmp0 (g_getenv ("GAIO_TEST_SHRINK"), "1") == 0)
     n /= 100;
   return MAX (n, 1);
+}
+
+guint
+gaio_test_future_refs (GaioFuture *future)
+{
+  return (guint) g_atomic_int_get (&future->ref_count);
 }

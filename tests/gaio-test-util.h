@@ -65,6 +65,18 @@ GaioLoop           *gaio_test_loop_new             (void);
  * Also asserts that no unexpected warning was logged. */
 void                gaio_test_loop_free            (GaioLoop     *loop);
 
+/* The number of references on @future, read from its private count:
+ * futures are reference-counted values, with no weak references. */
+guint               gaio_test_future_refs          (GaioFuture   *future);
+
+/* Drops the caller's reference on @future (a future or a task),
+ * asserting that it was the last one. */
+#define gaio_test_assert_finalize_future(future) \
+  G_STMT_START { \
+    g_assert_cmpuint (gaio_test_future_refs (GAIO_FUTURE (future)), ==, 1); \
+    gaio_future_unref (GAIO_FUTURE (future)); \
+  } G_STMT_END
+
 typedef gboolean (*GaioTestCondition) (gpointer data);
 
 /* Iterates @context, blocking, until @condition returns TRUE. Returns

@@ -164,9 +164,9 @@ test_db02_creation_site (void)
   g_assert_cmpstr (plain_repr, ==, "<Future pending>");
 
   run_once (loop);
-  g_clear_object (&task);
-  g_clear_object (&future);
-  g_clear_object (&plain);
+  g_clear_pointer (&task, gaio_task_unref);
+  g_clear_pointer (&future, gaio_future_unref);
+  g_clear_pointer (&plain, gaio_future_unref);
   gaio_test_loop_free (loop);
 }
 
@@ -335,7 +335,7 @@ test_db05_slow_callbacks (void)
   run_once (loop);
   g_assert_cmpuint (count_warnings (), ==, 0);
 
-  g_clear_object (&task);
+  g_clear_pointer (&task, gaio_task_unref);
   gaio_test_loop_free (loop);
 }
 
@@ -365,7 +365,7 @@ other_thread_main (gpointer user_data)
   g_clear_pointer (&handle, gaio_handle_unref);
   future = gaio_loop_create_future (other->loop);
   other->future_made = future != NULL;
-  g_clear_object (&future);
+  g_clear_pointer (&future, gaio_future_unref);
 
   return NULL;
 }
@@ -397,7 +397,7 @@ create_task_thread_main (gpointer user_data)
   const GError *error = gaio_future_get_error (GAIO_FUTURE (task), NULL);
 
   g_assert_true (g_error_matches (error, GAIO_ERROR, GAIO_ERROR_WRONG_THREAD));
-  g_object_unref (task);
+  gaio_task_unref (task);
 
   return NULL;
 }
@@ -545,7 +545,7 @@ test_db08_never_awaited (void)
   g_assert_nonnull (strstr (record->message, ", line 0, in make_never_in_task\n"));
   gaio_test_log_clear ();
 
-  g_clear_object (&task);
+  g_clear_pointer (&task, gaio_task_unref);
   gaio_test_loop_free (loop);
 }
 
@@ -560,7 +560,7 @@ fail_future_in_debug_test (GaioLoop *loop)
   GaioFuture *future = gaio_loop_create_future (loop);
 
   gaio_future_take_error (future, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "bad"), NULL);
-  g_object_unref (future);
+  gaio_future_unref (future);
 }
 
 /* DB-09, test_futures.py::test_future_exception_never_retrieved,
@@ -586,14 +586,14 @@ test_db09_never_retrieved (void)
   future = gaio_loop_create_future (loop);
   gaio_future_take_error (future, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "bad"), NULL);
   g_assert_nonnull (gaio_future_get_error (future, NULL));
-  g_object_unref (future);
+  gaio_future_unref (future);
   /* Cancelled after the error: no report (cancel() clears the flag). */
   future = gaio_loop_create_future (loop);
   gaio_future_take_error (future, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "bad"), NULL);
   g_assert_false (gaio_future_cancel (future, NULL));
-  g_object_unref (future);
+  gaio_future_unref (future);
   /* Pending or result only: no report. */
-  g_object_unref (gaio_loop_create_future (loop));
+  gaio_future_unref (gaio_loop_create_future (loop));
   g_assert_cmpuint (count_warnings (), ==, 0);
 
   gaio_loop_set_debug (loop, TRUE);

@@ -116,12 +116,12 @@ test_initial_state (void)
   futures[1] = gaio_future_new (loop);
   for (guint i = 0; i < G_N_ELEMENTS (futures); i++)
     {
-      g_assert_true (GAIO_IS_FUTURE (futures[i]));
+      g_assert_nonnull (futures[i]);
       g_assert_true (gaio_future_get_loop (futures[i]) == loop);
       g_assert_cmpint (gaio_future_get_state (futures[i]), ==, GAIO_FUTURE_PENDING);
       g_assert_false (gaio_future_is_done (futures[i]));
       g_assert_false (gaio_future_is_cancelled (futures[i]));
-      g_assert_finalize_object (futures[i]);
+      gaio_test_assert_finalize_future (futures[i]);
     }
   gaio_test_loop_free (loop);
 }
@@ -162,7 +162,7 @@ test_cancel (void)
   g_assert_false (gaio_future_cancel (future, NULL));
   g_assert_cmpint (gaio_future_get_state (future), ==, GAIO_FUTURE_CANCELLED);
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   gaio_test_loop_free (loop);
 }
 
@@ -201,7 +201,7 @@ test_result (void)
   g_assert_cmpint (gaio_future_get_result_int64 (future, &error), ==, 42);
   g_assert_no_error (error);
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   gaio_test_loop_free (loop);
 }
 
@@ -241,7 +241,7 @@ test_exception (void)
   g_assert_error (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE);
   g_clear_error (&error);
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   g_assert_cmpuint (reports.calls, ==, 0);
   gaio_test_loop_free (loop);
   reports_clear (&reports);
@@ -261,7 +261,7 @@ test_take_error (void)
   g_assert_no_error (error);
   g_assert_cmpstr (gaio_future_get_error (future, NULL)->message, ==, "taken");
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   gaio_test_loop_free (loop);
   reports_clear (&reports);
 }
@@ -301,7 +301,7 @@ test_pending_read (void)
   g_assert_cmpstr (error->message, ==, "Exception is not set.");
   g_clear_error (&error);
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   gaio_test_loop_free (loop);
 }
 
@@ -318,7 +318,7 @@ test_set_error_null (void)
   g_test_assert_expected_messages ();
   g_assert_cmpint (gaio_future_get_state (future), ==, GAIO_FUTURE_PENDING);
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   gaio_test_loop_free (loop);
 }
 
@@ -351,8 +351,8 @@ test_cancel_message (void)
   g_assert_cmpstr (error->message, !=, "");
   g_clear_error (&error);
 
-  g_assert_finalize_object (future);
-  g_assert_finalize_object (plain);
+  gaio_test_assert_finalize_future (future);
+  gaio_test_assert_finalize_future (plain);
   gaio_test_loop_free (loop);
 }
 
@@ -372,28 +372,28 @@ test_result_numbers (void)
   g_assert_true (gaio_future_get_result_type (f) == G_TYPE_INT64);
   g_assert_cmpint (gaio_future_get_result_int64 (f, &error), ==, G_MININT64);
   g_assert_no_error (error);
-  g_assert_finalize_object (f);
+  gaio_test_assert_finalize_future (f);
 
   f = gaio_loop_create_future (loop);
   g_assert_true (gaio_future_set_result_uint64 (f, G_MAXUINT64, &error));
   g_assert_true (gaio_future_get_result_type (f) == G_TYPE_UINT64);
   g_assert_cmpuint (gaio_future_get_result_uint64 (f, &error), ==, G_MAXUINT64);
   g_assert_no_error (error);
-  g_assert_finalize_object (f);
+  gaio_test_assert_finalize_future (f);
 
   f = gaio_loop_create_future (loop);
   g_assert_true (gaio_future_set_result_double (f, -2.5, &error));
   g_assert_true (gaio_future_get_result_type (f) == G_TYPE_DOUBLE);
   g_assert_cmpfloat (gaio_future_get_result_double (f, &error), ==, -2.5);
   g_assert_no_error (error);
-  g_assert_finalize_object (f);
+  gaio_test_assert_finalize_future (f);
 
   f = gaio_loop_create_future (loop);
   g_assert_true (gaio_future_set_result_boolean (f, TRUE, &error));
   g_assert_true (gaio_future_get_result_type (f) == G_TYPE_BOOLEAN);
   g_assert_true (gaio_future_get_result_boolean (f, &error));
   g_assert_no_error (error);
-  g_assert_finalize_object (f);
+  gaio_test_assert_finalize_future (f);
 
   gaio_test_loop_free (loop);
 }
@@ -434,7 +434,7 @@ test_result_string (void)
     g_boxed_free (G_TYPE_VALUE, dup);
   }
 
-  g_assert_finalize_object (f);
+  gaio_test_assert_finalize_future (f);
   gaio_test_loop_free (loop);
 }
 
@@ -456,7 +456,7 @@ test_result_object (void)
   g_assert_true (gaio_future_get_result_object (f, &error) == object);
   g_assert_no_error (error);
 
-  g_assert_finalize_object (f);
+  gaio_test_assert_finalize_future (f);
   g_assert_null (object);
   gaio_test_loop_free (loop);
 }
@@ -480,7 +480,7 @@ test_result_boxed (void)
   g_assert_nonnull (got);
   g_assert_cmpmem (g_bytes_get_data (got, NULL), g_bytes_get_size (got), "abc", 3);
 
-  g_assert_finalize_object (f);
+  gaio_test_assert_finalize_future (f);
   gaio_test_loop_free (loop);
 }
 
@@ -501,7 +501,7 @@ test_result_variant (void)
   g_assert_no_error (error);
   g_assert_false (g_variant_is_floating (variant));
   g_assert_cmpint (g_variant_get_int32 (variant), ==, 5);
-  g_assert_finalize_object (f);
+  gaio_test_assert_finalize_future (f);
 
   f = gaio_loop_create_future (loop);
   variant = g_variant_ref_sink (g_variant_new_string ("v"));
@@ -509,7 +509,7 @@ test_result_variant (void)
   g_variant_unref (variant);
   g_assert_cmpstr (g_variant_get_string (gaio_future_get_result_variant (f, NULL), NULL), ==,
                    "v");
-  g_assert_finalize_object (f);
+  gaio_test_assert_finalize_future (f);
 
   gaio_test_loop_free (loop);
 }
@@ -537,7 +537,7 @@ test_result_pointer (void)
   g_assert_no_error (error);
   g_assert_cmpint (destroyed, ==, 0);
 
-  g_assert_finalize_object (f);
+  gaio_test_assert_finalize_future (f);
   g_assert_cmpint (destroyed, ==, 1);
   gaio_test_loop_free (loop);
 }
@@ -559,7 +559,7 @@ test_result_gvalue (void)
   g_assert_no_error (error);
   g_value_unset (&value);
   g_assert_cmpstr (gaio_future_get_result_string (f, NULL), ==, "copied");
-  g_assert_finalize_object (f);
+  gaio_test_assert_finalize_future (f);
 
   /* If take_result copied, the object would keep a reference and outlive
    * the future. */
@@ -571,7 +571,7 @@ test_result_gvalue (void)
   g_assert_true (gaio_future_take_result (f, &value, &error));
   g_assert_no_error (error);
   g_assert_true (gaio_future_get_result_object (f, NULL) == object);
-  g_assert_finalize_object (f);
+  gaio_test_assert_finalize_future (f);
   g_assert_null (object);
 
   gaio_test_loop_free (loop);
@@ -616,7 +616,7 @@ test_result_scalars (void)
       g_assert_no_error (error);
       g_assert_true (G_VALUE_TYPE (&out) == types[i]);
       g_assert_cmpmem (&out.data[0], sizeof out.data[0], &in.data[0], sizeof in.data[0]);
-      g_object_unref (f);
+      gaio_future_unref (f);
 
       /* Pending, no result: the next one may be the same object. */
       f = gaio_loop_create_future (loop);
@@ -625,7 +625,7 @@ test_result_scalars (void)
       g_clear_error (&error);
       g_assert_true (gaio_future_set_result_string (f, "later", NULL));
       g_assert_cmpstr (gaio_future_get_result_string (f, NULL), ==, "later");
-      g_object_unref (f);
+      gaio_future_unref (f);
     }
 
   gaio_test_loop_free (loop);
@@ -780,7 +780,7 @@ test_done_callbacks (gconstpointer data)
    * not here. */
   if (how == COMPLETE_ERROR)
     g_assert_nonnull (gaio_future_get_error (future, NULL));
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   g_assert_cmpuint (reports.calls, ==, 0);
   done_log_clear (&log);
   gaio_test_loop_free (loop);
@@ -809,7 +809,7 @@ test_done_callback_on_done_future (void)
   assert_done_values (&log, "5");
   g_assert_cmpint (entry.notified, ==, 1);
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   done_log_clear (&log);
   gaio_test_loop_free (loop);
 }
@@ -851,7 +851,7 @@ test_remove_done_callback (void)
   assert_done_values (&log, "2");
   g_assert_cmpint (cb2.notified, ==, 2);
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   done_log_clear (&log);
   gaio_test_loop_free (loop);
 }
@@ -883,7 +883,7 @@ test_remove_first_callback (void)
   assert_done_values (&log, "17,100");
   g_assert_cmpint (log.notified, ==, 3);
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   done_log_clear (&log);
   gaio_test_loop_free (loop);
 }
@@ -947,7 +947,7 @@ test_done_callback_mutation (void)
   g_assert_cmpint (late.notified, ==, 1);
   g_assert_cmpint (last.notified, ==, 1);
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   done_log_clear (&log);
   gaio_test_loop_free (loop);
 }
@@ -1006,7 +1006,7 @@ test_remove_during_notify (void)
   g_assert_cmpint (x.notified, ==, 1);
   g_assert_cmpint (rn.notified, ==, 1);
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   done_log_clear (&log);
   gaio_test_loop_free (loop);
 }
@@ -1024,7 +1024,7 @@ test_done_callback_dropped (void)
   done_log_init (&log, future);
   entry = (DoneEntry) { &log, 1, 0 };
   gaio_future_add_done_callback (future, done_cb, &entry, done_entry_notify);
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   g_assert_cmpint (entry.notified, ==, 1);
   drain (loop);
   assert_done_values (&log, "");
@@ -1058,7 +1058,7 @@ test_done_callback_after_close (void)
   assert_done_values (&log, "");
   g_assert_cmpint (entry.notified, ==, 1);
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   g_assert_cmpint (entry.notified, ==, 1);
   done_log_clear (&log);
   gaio_test_loop_free (loop);
@@ -1089,28 +1089,28 @@ test_to_string (void)
 
   f = gaio_loop_create_future (loop);
   assert_to_string (f, "<Future pending", NULL);
-  g_assert_finalize_object (f);
+  gaio_test_assert_finalize_future (f);
 
   f = gaio_loop_create_future (loop);
   gaio_future_cancel (f, NULL);
   assert_to_string (f, "<Future cancelled", NULL);
-  g_assert_finalize_object (f);
+  gaio_test_assert_finalize_future (f);
 
   f = gaio_loop_create_future (loop);
   gaio_future_set_result_int64 (f, 42, NULL);
   assert_to_string (f, "<Future finished result=", "42");
-  g_assert_finalize_object (f);
+  gaio_test_assert_finalize_future (f);
 
   f = gaio_loop_create_future (loop);
   gaio_future_set_result_string (f, "x", NULL);
   assert_to_string (f, "<Future finished result=", "'x'");
-  g_assert_finalize_object (f);
+  gaio_test_assert_finalize_future (f);
 
   f = gaio_loop_create_future (loop);
   gaio_future_take_error (f, boom_error ("kaboom"), NULL);
   assert_to_string (f, "<Future finished exception=", "kaboom");
   g_assert_nonnull (gaio_future_get_error (f, NULL));
-  g_assert_finalize_object (f);
+  gaio_test_assert_finalize_future (f);
 
   gaio_test_loop_free (loop);
 }
@@ -1133,7 +1133,7 @@ test_never_retrieved (void)
 
   g_assert_true (gaio_future_take_error (future, boom_error ("bad"), NULL));
   g_assert_cmpuint (reports.calls, ==, 0);
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
 
   g_assert_cmpuint (reports.calls, ==, 1);
   g_assert_cmpstr (reports.message, ==, "Future exception was never retrieved");
@@ -1162,7 +1162,7 @@ test_never_retrieved_default_handler (void)
 
   g_assert_true (gaio_future_take_error (future, boom_error ("bad"), NULL));
   gaio_test_log_clear ();
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
 
   g_assert_cmpuint (gaio_test_log_count (), ==, 1);
   record = gaio_test_log_get (0);
@@ -1241,7 +1241,7 @@ test_never_retrieved_not_reported (gconstpointer data)
     g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
   g_clear_error (&error);
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   drain (loop);
   g_assert_cmpuint (reports.calls, ==, 0);
 
@@ -1270,8 +1270,8 @@ test_cancellable (void)
   g_assert_true (gaio_future_set_result_int64 (g, 1, NULL));
   g_assert_false (g_cancellable_is_cancelled (gaio_future_get_cancellable (g)));
 
-  g_assert_finalize_object (f);
-  g_assert_finalize_object (g);
+  gaio_test_assert_finalize_future (f);
+  gaio_test_assert_finalize_future (g);
   gaio_test_loop_free (loop);
 }
 
@@ -1333,7 +1333,7 @@ test_async_object (void)
 
   g_assert_true (gaio_future_get_loop (future) == loop);
   g_file_read_async (file, G_PRIORITY_DEFAULT, gaio_future_get_cancellable (future),
-                     gaio_future_async_ready_callback, g_object_ref (future));
+                     gaio_future_async_ready_callback, gaio_future_ref (future));
   await_ok (loop, future, &value);
 
   g_assert_true (G_VALUE_HOLDS (&value, G_TYPE_FILE_INPUT_STREAM));
@@ -1345,7 +1345,7 @@ test_async_object (void)
   g_assert_cmpstr (buffer, ==, "hello gaio");
   g_value_unset (&value);
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   delete_temp_file (file);
   gaio_test_loop_free (loop);
 }
@@ -1364,14 +1364,14 @@ test_async_boxed (void)
 
   g_input_stream_read_bytes_async (stream, 5, G_PRIORITY_DEFAULT,
                                    gaio_future_get_cancellable (future),
-                                   gaio_future_async_ready_callback, g_object_ref (future));
+                                   gaio_future_async_ready_callback, gaio_future_ref (future));
   await_ok (loop, future, &value);
   g_assert_true (G_VALUE_HOLDS (&value, G_TYPE_BYTES));
   bytes = g_value_get_boxed (&value);
   g_assert_cmpmem (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes), "hello", 5);
   g_value_unset (&value);
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   g_object_unref (stream);
   delete_temp_file (file);
   gaio_test_loop_free (loop);
@@ -1390,13 +1390,13 @@ test_async_int64 (void)
 
   g_input_stream_skip_async (stream, 6, G_PRIORITY_DEFAULT,
                              gaio_future_get_cancellable (future),
-                             gaio_future_async_ready_callback, g_object_ref (future));
+                             gaio_future_async_ready_callback, gaio_future_ref (future));
   await_ok (loop, future, &value);
   g_assert_true (G_VALUE_HOLDS_INT64 (&value));
   g_assert_cmpint (g_value_get_int64 (&value), ==, 6);
   g_assert_cmpint (gaio_future_get_result_int64 (future, NULL), ==, 6);
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   g_object_unref (stream);
   delete_temp_file (file);
   gaio_test_loop_free (loop);
@@ -1414,13 +1414,13 @@ test_async_boolean (void)
   GValue value = G_VALUE_INIT;
 
   g_input_stream_close_async (stream, G_PRIORITY_DEFAULT, gaio_future_get_cancellable (future),
-                              gaio_future_async_ready_callback, g_object_ref (future));
+                              gaio_future_async_ready_callback, gaio_future_ref (future));
   await_ok (loop, future, &value);
   g_assert_true (G_VALUE_HOLDS_BOOLEAN (&value));
   g_assert_true (g_value_get_boolean (&value));
   g_assert_true (g_input_stream_is_closed (stream));
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   g_object_unref (stream);
   delete_temp_file (file);
   gaio_test_loop_free (loop);
@@ -1439,7 +1439,7 @@ test_async_error (void)
   GError *error = NULL;
 
   g_file_read_async (file, G_PRIORITY_DEFAULT, gaio_future_get_cancellable (future),
-                     gaio_future_async_ready_callback, g_object_ref (future));
+                     gaio_future_async_ready_callback, gaio_future_ref (future));
   guard = gaio_test_guard_new (loop, NULL, 10);
   g_assert_false (gaio_loop_run_until_complete (loop, future, NULL, &error));
   g_assert_true (gaio_test_guard_finish (guard));
@@ -1447,7 +1447,7 @@ test_async_error (void)
   g_clear_error (&error);
   g_assert_cmpint (gaio_future_get_state (future), ==, GAIO_FUTURE_FINISHED);
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   g_object_unref (file);
   gaio_test_loop_free (loop);
 }
@@ -1482,7 +1482,7 @@ run_async_cancel (gboolean before)
   if (before)
     g_assert_true (gaio_future_cancel (future, "bye"));
   g_input_stream_read_bytes_async (stream, 10, G_PRIORITY_DEFAULT, cancellable,
-                                   gaio_future_async_ready_callback, g_object_ref (future));
+                                   gaio_future_async_ready_callback, gaio_future_ref (future));
   g_assert_true (g_input_stream_has_pending (stream));
   if (!before)
     {
@@ -1504,7 +1504,7 @@ run_async_cancel (gboolean before)
   g_assert_cmpstr (error->message, ==, "bye");
   g_clear_error (&error);
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   g_assert_cmpuint (reports.calls, ==, 0);
   g_object_unref (cancellable);
   g_object_unref (stream);
@@ -1600,7 +1600,8 @@ test_wait_async_result (void)
   g_assert_nonnull (gaio_loop_call_soon (loop, set_result_cb, future, NULL, &error));
 
   g_assert_true (gaio_test_iterate_until (gaio_loop_get_context (loop), wait_done, &wd, 10));
-  g_assert_true (wd.source == (gpointer) future);
+  /* A future is no GObject: the GTask has no source object. */
+  g_assert_null (wd.source);
   g_assert_true (wd.thread == g_thread_self ());
   value = gaio_future_wait_finish (future, wd.result, &error);
   g_assert_no_error (error);
@@ -1610,7 +1611,7 @@ test_wait_async_result (void)
   g_boxed_free (G_TYPE_VALUE, value);
 
   g_object_unref (wd.result);
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   gaio_test_loop_free (loop);
 }
 
@@ -1633,7 +1634,7 @@ test_wait_async_error (void)
   g_clear_error (&error);
 
   g_object_unref (wd.result);
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   g_assert_cmpuint (reports.calls, ==, 0);
   gaio_test_loop_free (loop);
   reports_clear (&reports);
@@ -1656,7 +1657,7 @@ test_wait_async_cancelled (void)
   g_clear_error (&error);
 
   g_object_unref (wd.result);
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   gaio_test_loop_free (loop);
 }
 
@@ -1683,15 +1684,16 @@ test_wait_async_done_future (void)
   g_boxed_free (G_TYPE_VALUE, value);
 
   g_object_unref (wd.result);
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   gaio_test_loop_free (loop);
 }
 
-/* Cancelling the wait's own cancellable ends the wait with
- * G_IO_ERROR_CANCELLED but leaves the future alone (GIO's rule: the
- * cancellable stops the operation "wait", not the awaited thing); the
- * future completes later without trouble. Also when the cancellable was
- * cancelled before the wait began. */
+/* The bridge's contract (gaio-future-gio.c): cancelling the wait's
+ * cancellable cancels the future, on the loop's thread, as cancelling a
+ * task that awaits a future does in asyncio (test_tasks.py's
+ * test_cancel_inner_future); the wait then ends with the future's own
+ * outcome, G_IO_ERROR_CANCELLED. Also when the cancellable was cancelled
+ * before the wait began. */
 static void
 run_wait_async_cancellable (gboolean before)
 {
@@ -1715,16 +1717,15 @@ run_wait_async_cancellable (gboolean before)
   g_assert_null (gaio_future_wait_finish (future, wd.result, &error));
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
-  g_assert_false (gaio_future_is_done (future));
+  g_assert_true (gaio_future_is_cancelled (future));
 
-  /* The future goes on and completes; nothing else is delivered. */
-  g_assert_true (gaio_future_set_result_int64 (future, 1, NULL));
+  /* Nothing else is delivered. */
+  g_assert_false (gaio_future_set_result_int64 (future, 1, NULL));
   drain (loop);
-  g_assert_cmpint (gaio_future_get_result_int64 (future, NULL), ==, 1);
 
   g_object_unref (wd.result);
   g_object_unref (cancellable);
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   gaio_test_loop_free (loop);
 }
 
@@ -1782,23 +1783,58 @@ test_wait_async_caller_context (void)
   g_boxed_free (G_TYPE_VALUE, value);
 
   g_object_unref (wd.result);
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   g_main_context_unref (caller);
   gaio_test_loop_free (loop);
 }
 
 /* ------------------------------------------------------------------ */
-/* Recycling (gaio-future.c): a future whose last reference the library  */
-/* drops, and that nothing else can reach, is reused by the next         */
-/* gaio_future_new() of the thread.                                      */
+/* A future is a reference-counted boxed value (gaio-future.c).          */
 
-static gboolean
-skip_without_pool (void)
+/* ref and unref count; the boxed type's copy is a reference and its free
+ * an unref, so a GValue holding a future shares it, as a binding does. */
+static void
+test_boxed_refcount (void)
 {
-  if (GAIO_FUTURE_POOL_SIZE > 0)
-    return FALSE;
-  g_test_skip ("futures are not recycled in this build (AddressSanitizer)");
-  return TRUE;
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioFuture *future = gaio_loop_create_future (loop);
+  g_auto(GValue) value = G_VALUE_INIT;
+  gpointer copy;
+
+  g_assert_true (G_TYPE_IS_BOXED (GAIO_TYPE_FUTURE));
+  g_assert_true (gaio_future_ref (future) == future);
+  g_assert_cmpuint (gaio_test_future_refs (future), ==, 2);
+  gaio_future_unref (future);
+
+  copy = g_boxed_copy (GAIO_TYPE_FUTURE, future);
+  g_assert_true (copy == future);
+  g_assert_cmpuint (gaio_test_future_refs (future), ==, 2);
+  g_boxed_free (GAIO_TYPE_FUTURE, copy);
+
+  g_value_init (&value, GAIO_TYPE_FUTURE);
+  g_value_set_boxed (&value, future);
+  g_assert_cmpuint (gaio_test_future_refs (future), ==, 2);
+  g_value_unset (&value);
+
+  gaio_test_assert_finalize_future (future);
+  gaio_test_loop_free (loop);
+}
+
+/* g_autoptr(GaioFuture) drops its reference at the end of the scope. */
+static void
+test_boxed_autoptr (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioFuture *kept = gaio_loop_create_future (loop);
+
+  {
+    g_autoptr(GaioFuture) scoped = gaio_future_ref (kept);
+
+    g_assert_cmpuint (gaio_test_future_refs (scoped), ==, 2);
+  }
+
+  gaio_test_assert_finalize_future (kept);
+  gaio_test_loop_free (loop);
 }
 
 static void
@@ -1808,68 +1844,16 @@ count_call (GaioFuture *future,
   (*(guint *) user_data)++;
 }
 
-/* A recycled future comes back pending, with no result, no callbacks and
- * the loop it is created for (FU-01's initial state). */
-static void
-test_recycle_reset (void)
-{
-  GaioLoop *first = gaio_test_loop_new ();
-  GaioLoop *second = gaio_test_loop_new ();
-  GaioFuture *future = gaio_loop_create_future (first);
-  g_autoptr(GError) error = NULL;
-  g_autofree char *text = NULL;
-  gpointer address = future;
-  guint pooled, calls = 0;
-
-  if (skip_without_pool ())
-    {
-      g_object_unref (future);
-      gaio_test_loop_free (first);
-      gaio_test_loop_free (second);
-      return;
-    }
-
-  gaio_future_add_done_callback (future, count_call, &calls, NULL);
-  g_assert_true (gaio_future_set_result_string (future, "done", NULL));
-  drain (first);
-  g_assert_cmpuint (calls, ==, 1);
-
-  pooled = _gaio_future_get_pool_size ();
-  _gaio_future_release (future);
-  g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled + 1);
-
-  future = gaio_loop_create_future (second);
-  g_assert_true (future == address);
-  g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled);
-  g_assert_true (gaio_future_get_loop (future) == second);
-  g_assert_cmpint (gaio_future_get_state (future), ==, GAIO_FUTURE_PENDING);
-  g_assert_cmpint (gaio_future_get_result_type (future), ==, G_TYPE_INVALID);
-  g_assert_null (gaio_future_get_result_string (future, &error));
-  g_assert_error (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE);
-  text = gaio_future_to_string (future);
-  g_assert_cmpstr (text, ==, "<Future pending>");
-
-  /* Its embedded callback list serves again. */
-  gaio_future_add_done_callback (future, count_call, &calls, NULL);
-  g_assert_true (gaio_future_set_result_pointer (future, NULL, NULL, NULL));
-  drain (second);
-  g_assert_cmpuint (calls, ==, 2);
-
-  g_assert_finalize_object (future);
-  gaio_test_loop_free (first);
-  gaio_test_loop_free (second);
-}
-
 static void
 set_flag (gpointer data)
 {
   *(gboolean *) data = TRUE;
 }
 
-/* Recycling runs what finalize runs: the result's destroy notify and the
- * notifies of callbacks that never ran. */
+/* The last unref runs what the future holds: the result's destroy
+ * notify and the notifies of callbacks that never ran. */
 static void
-test_recycle_frees_contents (void)
+test_last_unref_frees_contents (void)
 {
   GaioLoop *loop = gaio_test_loop_new ();
   GaioFuture *future = gaio_loop_create_future (loop);
@@ -1877,240 +1861,84 @@ test_recycle_frees_contents (void)
   guint calls = 0;
 
   gaio_future_add_done_callback (future, count_call, &calls, NULL);
-  gaio_future_add_done_callback (future, count_call, &callback_freed, set_flag);
   g_assert_cmpuint (gaio_future_remove_done_callback (future, count_call, &calls), ==, 1);
+  gaio_future_add_done_callback (future, count_call, &callback_freed, set_flag);
+  gaio_future_remove_done_callback (future, count_call, &calls);
   g_assert_true (gaio_future_set_result_pointer (future, &result_freed, set_flag, NULL));
 
-  /* The scheduled callbacks hold the future: this is not the last reference. */
-  _gaio_future_release (future);
+  /* The callback is scheduled: the closing loop drops it, then the
+   * future goes with its result. */
+  gaio_future_unref (future);
   g_assert_false (result_freed);
-
-  /* The loop closes with the callback not run: its notify runs, and the
-   * loop lets go of the future, which frees the result. */
   gaio_test_loop_free (loop);
   g_assert_true (callback_freed);
   g_assert_true (result_freed);
   g_assert_cmpuint (calls, ==, 0);
 }
 
-static void
-weak_notify_flag (gpointer  data,
-                  GObject  *where_the_object_was)
+static gboolean
+keep_future_handler (GaioLoop              *loop,
+                     GaioExceptionContext  *context,
+                     gpointer               user_data,
+                     GError               **error)
 {
-  *(gboolean *) data = TRUE;
+  GaioFuture **kept = user_data;
+
+  g_assert_null (*kept);
+  *kept = gaio_future_ref (gaio_exception_context_get_future (context));
+  return TRUE;
 }
 
-/* A weak reference is qdata: the future takes GObject's path and is
- * finalized, so the weak reference is told. */
+/* DB-09: the never-retrieved report hands the future to the exception
+ * handler, which may keep it (asyncio's __del__ may resurrect): the
+ * future lives on, and is reported once in its life. */
 static void
-test_recycle_not_weak_referenced (void)
+test_last_unref_resurrects (void)
 {
   GaioLoop *loop = gaio_test_loop_new ();
   GaioFuture *future = gaio_loop_create_future (loop);
-  guint pooled = _gaio_future_get_pool_size ();
-  gboolean finalized = FALSE;
+  GaioFuture *kept = NULL;
 
-  g_object_weak_ref (G_OBJECT (future), weak_notify_flag, &finalized);
-  _gaio_future_release (future);
-  g_assert_true (finalized);
-  g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled);
+  gaio_loop_set_exception_handler (loop, keep_future_handler, &kept, NULL);
+  g_assert_true (gaio_future_take_error (future, boom_error ("lost"), NULL));
+  gaio_future_unref (future);
+  g_assert_true (kept == future);
+  g_assert_cmpint (gaio_future_get_state (kept), ==, GAIO_FUTURE_FINISHED);
 
-  gaio_test_loop_free (loop);
-}
+  /* Reported once: the handler would fail its assertion on a second. */
+  gaio_test_assert_finalize_future (kept);
 
-/* User data (g_object_set_data(), as bindings keep their wrappers) keeps
- * the future out of the pool; its destroy notify runs at finalize. */
-static void
-test_recycle_not_with_data (void)
-{
-  GaioLoop *loop = gaio_test_loop_new ();
-  GaioFuture *future = gaio_loop_create_future (loop);
-  guint pooled = _gaio_future_get_pool_size ();
-  gboolean freed = FALSE;
-
-  g_object_set_data_full (G_OBJECT (future), "test-data", &freed, set_flag);
-  _gaio_future_release (future);
-  g_assert_true (freed);
-  g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled);
-
-  gaio_test_loop_free (loop);
-}
-
-/* Another reference: the release only drops the library's. */
-static void
-test_recycle_not_shared (void)
-{
-  GaioLoop *loop = gaio_test_loop_new ();
-  GaioFuture *future = gaio_loop_create_future (loop);
-  guint pooled = _gaio_future_get_pool_size ();
-
-  g_assert_true (gaio_future_set_result_int64 (future, 7, NULL));
-  _gaio_future_release (g_object_ref (future));
-  g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled);
-  g_assert_cmpint (gaio_future_get_result_int64 (future, NULL), ==, 7);
-
-  g_assert_finalize_object (future);
-  gaio_test_loop_free (loop);
-}
-
-/* DB-09: an error nobody retrieved is still reported once when the
- * library drops the last reference. */
-static void
-test_recycle_not_unretrieved (void)
-{
-  Reports reports;
-  GaioLoop *loop = loop_with_reports (&reports);
-  GaioFuture *future = gaio_loop_create_future (loop);
-  guint pooled = _gaio_future_get_pool_size ();
-
-  g_assert_true (gaio_future_take_error (future, boom_error ("bad"), NULL));
-  _gaio_future_release (future);
-  g_assert_cmpuint (reports.calls, ==, 1);
-  g_assert_cmpstr (reports.message, ==, "Future exception was never retrieved");
-  g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled);
-
-  drain (loop);
-  gaio_test_loop_free (loop);
-  g_assert_cmpuint (reports.calls, ==, 1);
-  reports_clear (&reports);
-}
-
-static void
-on_notify (GObject    *object,
-           GParamSpec *pspec,
-           gpointer    user_data)
-{
-}
-
-/* Signal handlers are disconnected as the last unref would, so their
- * data is freed and none stays on the reused object. */
-static void
-test_recycle_disconnects_handlers (void)
-{
-  GaioLoop *loop = gaio_test_loop_new ();
-  GaioFuture *future = gaio_loop_create_future (loop);
-  gboolean freed = FALSE;
-
-  if (skip_without_pool ())
-    {
-      g_object_unref (future);
-      gaio_test_loop_free (loop);
-      return;
-    }
-
-  g_signal_connect_data (future, "notify", G_CALLBACK (on_notify), &freed,
-                         (GClosureNotify) (void (*) (void)) set_flag, 0);
-  _gaio_future_release (future);
-  g_assert_true (freed);
-
-  future = gaio_loop_create_future (loop);
-  g_assert_cmpuint (g_signal_handlers_disconnect_matched (future, G_SIGNAL_MATCH_DATA, 0, 0,
-                                                          NULL, NULL, &freed), ==, 0);
-  g_assert_finalize_object (future);
-  gaio_test_loop_free (loop);
-}
-
-/* Debug mode keeps GObject's own life cycle: nothing is pooled. */
-static void
-test_recycle_not_in_debug_mode (void)
-{
-  GaioLoop *loop = gaio_test_loop_new ();
-  GaioFuture *future;
-  guint pooled = _gaio_future_get_pool_size ();
-
-  gaio_loop_set_debug (loop, TRUE);
-  future = gaio_loop_create_future (loop);
-  _gaio_future_release (future);
-  g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled);
-
-  gaio_test_loop_free (loop);
-}
-
-static gpointer
-pool_in_thread (gpointer data)
-{
-  GMainContext *context = g_main_context_new ();
-  GaioLoop *loop;
-  guint pooled;
-
-  g_main_context_push_thread_default (context);
-  loop = gaio_loop_new (context);
-  _gaio_future_release (gaio_loop_create_future (loop));
-  pooled = _gaio_future_get_pool_size ();
-  gaio_loop_close (loop, NULL);
-  g_object_unref (loop);
-  g_main_context_pop_thread_default (context);
-  g_main_context_unref (context);
-
-  return GUINT_TO_POINTER (pooled);
-}
-
-/* Each thread has its own pool, and a thread that ends finalizes its
- * pool (valgrind's leak check sees one that did not). */
-static void
-test_recycle_per_thread (void)
-{
-  guint pooled = _gaio_future_get_pool_size ();
-  GThread *thread = g_thread_new ("pool", pool_in_thread, NULL);
-
-  g_assert_cmpuint (GPOINTER_TO_UINT (g_thread_join (thread)), ==,
-                    GAIO_FUTURE_POOL_SIZE > 0 ? 1 : 0);
-  g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled);
-}
-
-/* A user's last g_object_unref() goes through dispose, which puts the
- * future in the pool instead of letting GObject finalize it. */
-static void
-test_recycle_on_last_unref (void)
-{
-  GaioLoop *loop = gaio_test_loop_new ();
-  GaioFuture *future = gaio_loop_create_future (loop);
-  gpointer address = future;
-  gboolean freed = FALSE;
-  guint pooled = _gaio_future_get_pool_size ();
-
-  if (skip_without_pool ())
-    {
-      g_object_unref (future);
-      gaio_test_loop_free (loop);
-      return;
-    }
-
-  g_assert_true (gaio_future_set_result_pointer (future, &freed, set_flag, NULL));
-  g_object_unref (future);
-  g_assert_true (freed);
-  g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled + 1);
-
-  future = gaio_loop_create_future (loop);
-  g_assert_true (future == address);
-  g_assert_cmpint (gaio_future_get_state (future), ==, GAIO_FUTURE_PENDING);
-  g_assert_finalize_object (future);
+  gaio_loop_set_exception_handler (loop, NULL, NULL, NULL);
   gaio_test_loop_free (loop);
 }
 
 static gpointer
 unref_in_thread (gpointer data)
 {
-  g_object_unref (data);
+  for (guint i = 0; i < 10000; i++)
+    gaio_future_unref (data);
 
-  return GUINT_TO_POINTER (_gaio_future_get_pool_size ());
+  return NULL;
 }
 
-/* A future whose last reference goes on another thread than the one that
- * made it joins neither pool: only the thread that made it reuses it. */
+/* The count is atomic: references taken on the loop's thread may be
+ * dropped on others, and the last one on any thread frees the future. */
 static void
-test_recycle_not_on_other_thread (void)
+test_unref_other_threads (void)
 {
   GaioLoop *loop = gaio_test_loop_new ();
   GaioFuture *future = gaio_loop_create_future (loop);
-  guint pooled = _gaio_future_get_pool_size ();
-  GThread *thread;
+  GThread *threads[4];
 
   g_assert_true (gaio_future_set_result_int64 (future, 1, NULL));
-  thread = g_thread_new ("unref", unref_in_thread, future);
-  g_assert_cmpuint (GPOINTER_TO_UINT (g_thread_join (thread)), ==, 0);
-  g_assert_cmpuint (_gaio_future_get_pool_size (), ==, pooled);
+  for (guint i = 0; i < G_N_ELEMENTS (threads) * 10000; i++)
+    gaio_future_ref (future);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    threads[i] = g_thread_new ("unref", unref_in_thread, future);
+  for (guint i = 0; i < G_N_ELEMENTS (threads); i++)
+    g_thread_join (threads[i]);
 
+  gaio_test_assert_finalize_future (future);
   gaio_test_loop_free (loop);
 }
 
@@ -2120,6 +1948,11 @@ main (int   argc,
 {
   gaio_test_init (&argc, &argv);
 
+  g_test_add_func ("/Gaio/Future/boxed-refcount", test_boxed_refcount);
+  g_test_add_func ("/Gaio/Future/boxed-autoptr", test_boxed_autoptr);
+  g_test_add_func ("/Gaio/Future/last-unref-frees-contents", test_last_unref_frees_contents);
+  g_test_add_func ("/Gaio/Future/last-unref-resurrects", test_last_unref_resurrects);
+  g_test_add_func ("/Gaio/Future/unref-other-threads", test_unref_other_threads);
   g_test_add_func ("/Gaio/Future/initial-state", test_initial_state);
   g_test_add_func ("/Gaio/Future/cancel", test_cancel);
   g_test_add_func ("/Gaio/Future/result", test_result);
@@ -2191,18 +2024,6 @@ main (int   argc,
   g_test_add_func ("/Gaio/Future/wait-async-cancellable", test_wait_async_cancellable);
   g_test_add_func ("/Gaio/Future/wait-async-cancellable-before",
                    test_wait_async_cancellable_before);
-  g_test_add_func ("/Gaio/Future/recycle-reset", test_recycle_reset);
-  g_test_add_func ("/Gaio/Future/recycle-frees-contents", test_recycle_frees_contents);
-  g_test_add_func ("/Gaio/Future/recycle-not-weak-referenced", test_recycle_not_weak_referenced);
-  g_test_add_func ("/Gaio/Future/recycle-not-with-data", test_recycle_not_with_data);
-  g_test_add_func ("/Gaio/Future/recycle-not-shared", test_recycle_not_shared);
-  g_test_add_func ("/Gaio/Future/recycle-not-unretrieved", test_recycle_not_unretrieved);
-  g_test_add_func ("/Gaio/Future/recycle-disconnects-handlers",
-                   test_recycle_disconnects_handlers);
-  g_test_add_func ("/Gaio/Future/recycle-not-in-debug-mode", test_recycle_not_in_debug_mode);
-  g_test_add_func ("/Gaio/Future/recycle-per-thread", test_recycle_per_thread);
-  g_test_add_func ("/Gaio/Future/recycle-on-last-unref", test_recycle_on_last_unref);
-  g_test_add_func ("/Gaio/Future/recycle-not-on-other-thread", test_recycle_not_on_other_thread);
 
   return g_test_run ();
 }

@@ -382,7 +382,7 @@ test_record_fields (void)
 
   g_clear_error (&error);
   gaio_exception_context_unref (context);
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   gaio_test_loop_free (loop);
 }
 

@@ -1685,7 +1685,7 @@ test_run_until_complete_result (void)
   g_assert_true (gaio_loop_run_until_complete (loop, future, NULL, &error));
   g_assert_no_error (error);
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   gaio_test_loop_free (loop);
 }
 
@@ -1705,7 +1705,7 @@ test_run_until_complete_error (void)
   g_assert_cmpstr (error->message, ==, "boom");
   g_clear_error (&error);
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   g_assert_cmpuint (contexts->len, ==, 0);
 
   gaio_test_loop_free (loop);
@@ -1727,7 +1727,7 @@ test_run_until_complete_cancelled (void)
   g_assert_cmpstr (error->message, ==, "stop it");
   g_clear_error (&error);
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   gaio_test_loop_free (loop);
 }
 
@@ -1752,7 +1752,7 @@ test_run_until_complete_other_loop (void)
   g_assert_false (gaio_loop_is_running (loop));
   g_assert_false (gaio_future_is_done (future));
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   gaio_test_loop_free (other);
   g_main_context_unref (other_context);
   gaio_test_loop_free (loop);
@@ -1784,7 +1784,7 @@ test_run_until_complete_stopped (void)
   g_assert_cmpint (g_value_get_int64 (&value), ==, 7);
   g_value_unset (&value);
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   gaio_test_loop_free (loop);
 }
 
@@ -1890,10 +1890,10 @@ test_run_nested (void)
     g_assert_error (n.close_error, GAIO_ERROR, GAIO_ERROR_RUNNING);
     g_assert_false (gaio_loop_is_running (loop));
     nested_clear (&n);
-    g_assert_finalize_object (until);
+    gaio_test_assert_finalize_future (until);
   }
 
-  g_assert_finalize_object (n.future);
+  gaio_test_assert_finalize_future (n.future);
   gaio_test_loop_free (loop);
 }
 
@@ -1960,7 +1960,7 @@ test_run_nested_done_future (void)
       g_clear_error (&nd.nested_error);
       /* run_forever returned because of final_stop_cb, not earlier. */
       g_assert_true (nd.final_ran);
-      g_assert_finalize_object (nd.done_future);
+      gaio_test_assert_finalize_future (nd.done_future);
     }
 
   /* The other loop has no stop pending: a run goes on until the stop
@@ -2067,8 +2067,8 @@ test_run_other_loop_nested (void)
    * run_forever of the other loop early; it is not this test's subject:
    * the other loop was never run. */
 
-  g_assert_finalize_object (n.future);
-  g_assert_finalize_object (n.other_future);
+  gaio_test_assert_finalize_future (n.future);
+  gaio_test_assert_finalize_future (n.other_future);
   gaio_test_loop_free (n.other);
   g_main_context_unref (other_context);
   gaio_test_loop_free (loop);
@@ -2161,7 +2161,7 @@ test_escape_run_until_complete (void)
   g_value_unset (&value);
   g_assert_cmpuint (contexts->len, ==, 0);
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   recorder_clear (&rec);
   gaio_test_loop_free (loop);
   g_assert_cmpuint (contexts->len, ==, 0);
@@ -2279,7 +2279,7 @@ test_closed_refuses (void)
   g_clear_error (&error);
   g_assert_false (gaio_loop_is_running (loop));
 
-  g_assert_finalize_object (future);
+  gaio_test_assert_finalize_future (future);
   gaio_test_loop_free (loop);
   g_assert_cmpint (notified, ==, 4);
 }

@@ -58,7 +58,7 @@ submit_thread (gpointer data)
 
   for (guint done = 0; done < worker->n_jobs; done += per_round)
     {
-      g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+      g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
 
       for (guint i = 0; i < per_round; i++)
         {
@@ -105,7 +105,7 @@ test_lone_many_loops (void)
   /* The classes the threads use, initialized here: GObject does it under
    * its own lock, which ThreadSanitizer cannot see (see tsan.supp). */
   g_type_class_unref (g_type_class_ref (GAIO_TYPE_LOOP));
-  g_type_class_unref (g_type_class_ref (GAIO_TYPE_FUTURE));
+  g_type_ensure (GAIO_TYPE_FUTURE);
 
   for (guint i = 0; i <= N_LONE_THREADS; i++)
     {

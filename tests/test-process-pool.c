@@ -258,7 +258,7 @@ test_worker_pids (Fixture       *f,
 {
   GaioLoop *loop = f->loop;
   GaioProcessPoolExecutor *pool = f->pool = self_pool (0);
-  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
   g_autoptr(GHashTable) pids = g_hash_table_new (NULL, NULL);
 
   g_assert_cmpuint (gaio_process_pool_executor_get_max_workers (pool), ==,
@@ -286,7 +286,7 @@ test_map (Fixture       *f,
 {
   GaioLoop *loop = f->loop;
   GaioProcessPoolExecutor *pool = f->pool = self_pool (2);
-  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
   guint n = gaio_test_scale (2000);
 
   for (guint i = 0; i < n; i++)
@@ -445,7 +445,7 @@ test_not_serializable (Fixture       *f,
   {
     g_autofree guint8 *blob = g_malloc0 (4096);
 
-    g_clear_object (&too_big);
+    g_clear_pointer (&too_big, gaio_future_unref);
     too_big = run (loop, small, job_echo,
                    g_variant_new ("(v)", g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, blob,
                                                                     4096, 1)));
@@ -672,7 +672,7 @@ test_max_tasks_per_child (Fixture       *f,
 
   /* Gathered too: every job still runs. */
   {
-    g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+    g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
 
     for (guint i = 0; i < 50; i++)
       g_ptr_array_add (futures, run (loop, pool, job_square, g_variant_new ("(i)", (gint32) i)));
@@ -732,7 +732,7 @@ test_shutdown_cancel_futures (Fixture       *f,
 {
   GaioLoop *loop = f->loop;
   GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
-  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
   guint n_cancelled = 0;
 
   g_ptr_array_add (futures, run (loop, pool, job_sleep, g_variant_new ("(u)", 300)));
@@ -766,7 +766,7 @@ test_shutdown_wait (Fixture       *f,
 {
   GaioLoop *loop = f->loop;
   GaioProcessPoolExecutor *pool = f->pool = self_pool (2);
-  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
   g_autoptr(GaioFuture) late = NULL;
   g_autoptr(GError) error = NULL;
 
@@ -887,7 +887,7 @@ test_lone_small_burst (Fixture       *f,
 {
   GaioLoop *loop = f->loop;
   GaioProcessPoolExecutor *pool = f->pool = self_pool (2);
-  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
   g_autofree GPid *pids = NULL;
   guint64 n_lent, n_sent_now;
   guint n_pids = 0;
@@ -919,7 +919,7 @@ test_lone_then_burst (Fixture       *f,
 {
   GaioLoop *loop = f->loop;
   GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
-  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
   g_autoptr(GaioFuture) lone = NULL;
   guint64 n_lent;
 
@@ -1361,7 +1361,7 @@ test_malformed (Fixture       *f,
   g_clear_error (&error);
 
   /* The pool is broken for good, the parent fine. */
-  g_clear_object (&future);
+  g_clear_pointer (&future, gaio_future_unref);
   future = gaio_process_pool_executor_submit_named (pool, loop, "job_square", NULL);
   g_assert_true (gaio_future_is_done (future));
   g_assert_false (gaio_future_get_result (future, NULL, &error));

@@ -540,7 +540,7 @@ test_sigint_guard (void)
   assert_disposition (SIGINT, SIG_DFL);
 
   g_assert_true (_gaio_sigint_guard_uninstall (guard));
-  g_object_unref (main_future);
+  gaio_future_unref (main_future);
   unix_test_loop_free (loop);
 }
 
@@ -565,7 +565,7 @@ test_sigint_guard_respects_handler (void)
   g_assert_false (gaio_future_is_done (main_future));
 
   gaio_future_cancel (main_future, NULL);
-  g_object_unref (main_future);
+  gaio_future_unref (main_future);
   unix_test_loop_free (loop);
 }
 

@@ -344,9 +344,9 @@ test_communicate_misuse (void)
 
   g_assert_true (unix_test_run_until_done (loop, first, TIMEOUT_S));
   g_assert_cmpint (wait_returncode (loop, process), ==, 0);
-  g_clear_object (&first);
-  g_clear_object (&second);
-  g_clear_object (&refused);
+  g_clear_pointer (&first, gaio_future_unref);
+  g_clear_pointer (&second, gaio_future_unref);
+  g_clear_pointer (&refused, gaio_future_unref);
   g_object_unref (process);
   unix_test_loop_free (loop);
 }
@@ -370,7 +370,7 @@ test_cancel_wait (void)
   g_assert_cmpint (wait_returncode (loop, process), ==, 0);
   g_assert_true (gaio_future_is_cancelled (cancelled));
 
-  g_clear_object (&cancelled);
+  g_clear_pointer (&cancelled, gaio_future_unref);
   g_object_unref (process);
   unix_test_loop_free (loop);
 }
@@ -405,7 +405,7 @@ test_cancel_communicate (void)
   g_assert_cmpint (waitpid (pid, NULL, WNOHANG), ==, -1);
   g_assert_cmpint (errno, ==, ECHILD);
 
-  g_clear_object (&future);
+  g_clear_pointer (&future, gaio_future_unref);
   g_object_unref (process);
   unix_test_loop_free (loop);
 }

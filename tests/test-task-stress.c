@@ -44,7 +44,7 @@ wait_at_gate (gpointer   user_data,
   g_auto(GValue) value = G_VALUE_INIT;
 
   /* Some stack in use while suspended, as real code would have. */
-  if (!gaio_await (g_object_ref (gate), &value, error))
+  if (!gaio_await (gaio_future_ref (gate), &value, error))
     return FALSE;
   g_value_init (result, G_TYPE_INT64);
   g_value_set_int64 (result, g_value_get_int64 (&value) + 1);
@@ -67,7 +67,7 @@ test_many_tasks (void)
   GaioLoop *loop = gaio_test_loop_new ();
   guint n = gaio_test_scale (10000);
   GaioFuture *gate = gaio_loop_create_future (loop);
-  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
   g_autoptr(GaioFuture) all = NULL;
   gsize before, suspended;
   g_auto(GValue) value = G_VALUE_INIT;
@@ -97,9 +97,9 @@ test_many_tasks (void)
     g_assert_cmpint (gaio_future_get_result_int64 (g_ptr_array_index (done, i), NULL), ==, 42);
 
   g_value_unset (&value);
-  g_clear_object (&all);
+  g_clear_pointer (&all, gaio_future_unref);
   g_ptr_array_set_size (tasks, 0);
-  g_object_unref (gate);
+  gaio_future_unref (gate);
   gaio_test_loop_free (loop);
 }
 

@@ -59,30 +59,26 @@ typedef gpointer (*GaioAsyncFinishFunc) (gpointer       source_object,
 
 #define GAIO_TYPE_FUTURE (gaio_future_get_type ())
 
-GAIO_AVAILABLE_IN_ALL
-G_DECLARE_DERIVABLE_TYPE (GaioFuture, gaio_future, GAIO, FUTURE, GObject)
-
 /**
- * GaioFutureClass:
- * @parent_class: the parent class
- * @cancel: the implementation of [method@Gaio.Future.cancel]; a
- *   subclass that chains up gets the plain future's behaviour
- * @to_string: the implementation of [method@Gaio.Future.to_string]
+ * GAIO_FUTURE:
+ * @ptr: a #GaioFuture or a #GaioTask
  *
- * The class of [class@Gaio.Future]. [class@Gaio.Task] overrides both
- * virtual functions: cancelling a task cancels what it awaits.
+ * Casts a task (or a pointer known to hold a future) to a #GaioFuture.
+ * A task is a future: its structure begins with the future's, so the cast
+ * is always valid and checks nothing. For the other direction, use
+ * GAIO_TASK(), which checks.
+ *
+ * Since: 1.0
  */
-struct _GaioFutureClass
-{
-  GObjectClass parent_class;
+#define GAIO_FUTURE(ptr) ((GaioFuture *) (ptr))
 
-  gboolean (*cancel)    (GaioFuture *future,
-                         const char *message);
-  char *   (*to_string) (GaioFuture *future);
+GAIO_AVAILABLE_IN_ALL
+GType            gaio_future_get_type               (void) G_GNUC_CONST;
 
-  /*< private >*/
-  gpointer _reserved[14];
-};
+GAIO_AVAILABLE_IN_ALL
+GaioFuture      *gaio_future_ref                    (GaioFuture          *future);
+GAIO_AVAILABLE_IN_ALL
+void             gaio_future_unref                  (GaioFuture          *future);
 
 GAIO_AVAILABLE_IN_ALL
 GaioFuture      *gaio_future_new                    (GaioLoop            *loop);
@@ -225,5 +221,7 @@ GValue          *gaio_future_wait_finish            (GaioFuture          *future
 
 GAIO_AVAILABLE_IN_ALL
 char            *gaio_future_to_string              (GaioFuture          *future);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GaioFuture, gaio_future_unref)
 
 G_END_DECLS

@@ -18,10 +18,32 @@
 
 G_BEGIN_DECLS
 
-#define GAIO_TYPE_TASK (gaio_task_get_type ())
+/**
+ * GAIO_TASK:
+ * @ptr: a #GaioFuture that is a task
+ *
+ * Casts a future to the #GaioTask it is, with a check: a future that is
+ * not a task gives a critical and %NULL. See also GAIO_FUTURE(), for the
+ * other direction, and GAIO_IS_TASK().
+ *
+ * Since: 1.0
+ */
+#define GAIO_TASK(ptr) (gaio_task_from_future (GAIO_FUTURE (ptr)))
+
+/**
+ * GAIO_IS_TASK:
+ * @ptr: (nullable): a #GaioFuture
+ *
+ * Whether @ptr is a task, as [func@Gaio.future_is_task] tells.
+ *
+ * Since: 1.0
+ */
+#define GAIO_IS_TASK(ptr) (gaio_future_is_task (GAIO_FUTURE (ptr)))
 
 GAIO_AVAILABLE_IN_ALL
-G_DECLARE_FINAL_TYPE (GaioTask, gaio_task, GAIO, TASK, GaioFuture)
+gboolean       gaio_future_is_task     (GaioFuture     *future);
+GAIO_AVAILABLE_IN_ALL
+GaioTask      *gaio_task_from_future   (GaioFuture     *future);
 
 GAIO_AVAILABLE_IN_ALL
 const char    *gaio_task_get_name      (GaioTask       *task);
@@ -48,5 +70,39 @@ GAIO_AVAILABLE_IN_ALL
 gboolean       gaio_await_coroutine    (GaioCoroutine  *coroutine,
                                         GValue         *result,
                                         GError        **error);
+
+/**
+ * gaio_task_ref: (skip)
+ * @task: a #GaioTask
+ *
+ * [method@Gaio.Future.ref] for a task, typed: a task's reference is its
+ * future's.
+ *
+ * Returns: (transfer full): @task
+ *
+ * Since: 1.0
+ */
+static inline GaioTask *
+gaio_task_ref (GaioTask *task)
+{
+  return (GaioTask *) gaio_future_ref (GAIO_FUTURE (task));
+}
+
+/**
+ * gaio_task_unref: (skip)
+ * @task: (transfer full): a #GaioTask
+ *
+ * [method@Gaio.Future.unref] for a task, typed, as `g_clear_pointer()`
+ * and `g_autoptr(GaioTask)` need it.
+ *
+ * Since: 1.0
+ */
+static inline void
+gaio_task_unref (GaioTask *task)
+{
+  gaio_future_unref (GAIO_FUTURE (task));
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GaioTask, gaio_task_unref)
 
 G_END_DECLS

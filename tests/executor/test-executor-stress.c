@@ -238,7 +238,7 @@ flood_submit_more (Flood *flood)
 
       /* The done callback holds the future as long as it needs it. */
       gaio_future_add_done_callback (future, flood_done, flood, NULL);
-      g_object_unref (future);
+      gaio_future_unref (future);
       flood->n_submitted++;
     }
 }
@@ -338,7 +338,7 @@ submit_posted (gpointer   user_data,
   future = gaio_loop_run_in_executor (posters->loop, posters->executor, job_index, NULL,
                                       user_data, index_notify);
   gaio_future_add_done_callback (future, posted_done, posters, NULL);
-  g_object_unref (future);
+  gaio_future_unref (future);
 
   return TRUE;
 }
@@ -509,7 +509,7 @@ loop_worker_submit_more (LoopWorker *worker)
                                    worker, loop_worker_notify);
 
       gaio_future_add_done_callback (future, loop_worker_done, worker, NULL);
-      g_object_unref (future);
+      gaio_future_unref (future);
       worker->n_submitted++;
     }
 }
@@ -562,7 +562,7 @@ test_loops_sharing_one_pool (void)
    * racing in several threads, reads as a race in our class_init. The
    * classes the loops use are made here first, in one thread. */
   g_type_class_unref (g_type_class_ref (GAIO_TYPE_LOOP));
-  g_type_class_unref (g_type_class_ref (GAIO_TYPE_FUTURE));
+  g_type_ensure (GAIO_TYPE_FUTURE);
 
   for (guint i = 0; i < N_LOOPS; i++)
     {
@@ -730,7 +730,7 @@ test_cancel_race (void)
               n_finished++;
             }
           g_clear_error (&error);
-          g_object_unref (futures[i]);
+          gaio_future_unref (futures[i]);
         }
       g_assert_cmpuint (n_bad, ==, 0);
     }
@@ -838,7 +838,7 @@ test_cancel_races_shutdown (void)
                    gaio_future_get_result_pointer (futures[i], &error) != &race_results_freed)
             n_bad++;
           g_clear_error (&error);
-          g_object_unref (futures[i]);
+          gaio_future_unref (futures[i]);
           n_total++;
         }
       g_assert_cmpuint (n_bad, ==, 0);
@@ -946,7 +946,7 @@ test_cancel_races_closed_drop (void)
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         n_bad++;
       g_clear_error (&error);
-      g_object_unref (future);
+      gaio_future_unref (future);
 
       /* The data is released once, here or in the worker; then the job
        * lets go of the loop. */

@@ -644,7 +644,7 @@ saturate (GaioLoop     *loop,
           guint        *n_threads)
 {
   Saturation s;
-  GPtrArray *futures = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *futures = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
   guint n_jobs = 3 * cap;
   gint64 deadline;
   guint peak;
@@ -734,7 +734,7 @@ test_run_in_executor (void)
 
   future = gaio_loop_run_in_executor (loop, NULL, job_echo_with_thread,
                                       g_variant_new ("(s)", "yo"), NULL, NULL);
-  g_assert_true (GAIO_IS_FUTURE (future));
+  g_assert_nonnull (future);
   g_assert_true (gaio_future_get_loop (future) == loop);
   g_assert_cmpint (gaio_future_get_state (future), ==, GAIO_FUTURE_PENDING);
 
@@ -747,7 +747,7 @@ test_run_in_executor (void)
   g_assert_cmpstr (word, ==, "yo");
   g_assert_cmpuint (tid, !=, thread_id ());
 
-  g_object_unref (future);
+  gaio_future_unref (future);
   gaio_test_loop_free (loop);
 }
 
@@ -798,7 +798,7 @@ test_result_on_loop_thread (void)
   g_assert_cmpint (record.value, ==, 42);
   g_assert_true (g_atomic_pointer_get (&probe.job_thread) != g_thread_self ());
 
-  g_object_unref (future);
+  gaio_future_unref (future);
   probe_clear (&probe);
   gaio_test_loop_free (loop);
 }
@@ -1001,7 +1001,7 @@ test_result_types (void)
         }
       g_assert_no_error (error);
 
-      g_object_unref (future);
+      gaio_future_unref (future);
     }
 
   /* The pointer result went with its future, once. */
@@ -1027,7 +1027,7 @@ test_no_result_is_null_pointer (void)
   g_assert_null (g_value_get_pointer (&value));
   g_value_unset (&value);
 
-  g_object_unref (future);
+  gaio_future_unref (future);
   gaio_test_loop_free (loop);
 }
 
@@ -1065,7 +1065,7 @@ test_result_set_twice (void)
   g_assert_no_error (error);
   g_assert_cmpint (g_atomic_int_get (&replaced_freed), ==, 1);
 
-  g_object_unref (future);
+  gaio_future_unref (future);
   gaio_test_loop_free (loop);
   g_assert_cmpint (g_atomic_int_get (&replaced_freed), ==, 1);
 }
@@ -1109,7 +1109,7 @@ test_args (void)
       wait_future (loop, futures[i]);
       g_assert_cmpstr (gaio_future_get_result_string (futures[i], &error), ==, expected[i]);
       g_assert_no_error (error);
-      g_object_unref (futures[i]);
+      gaio_future_unref (futures[i]);
     }
 
   /* The caller's own reference is untouched. */
@@ -1137,7 +1137,7 @@ test_notify_once_on_loop_thread (void)
   g_assert_cmpint (g_atomic_int_get (&probe.notified), ==, 1);
   g_assert_true (g_atomic_pointer_get (&probe.notify_thread) == g_thread_self ());
 
-  g_object_unref (future);
+  gaio_future_unref (future);
   gaio_test_loop_free (loop);
   g_assert_cmpint (g_atomic_int_get (&probe.notified), ==, 1);
   probe_clear (&probe);
@@ -1203,7 +1203,7 @@ test_outcome_after_job_posts (void)
   GaioThreadPoolExecutor *pool = gaio_thread_pool_executor_new (4, NULL);
   guint n = gaio_test_scale (500);
   g_autofree OrderProbe *probes = g_new0 (OrderProbe, n);
-  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) futures = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
 
   for (guint i = 0; i < n; i++)
     {
@@ -1252,7 +1252,7 @@ test_loop_released_on_delivery (void)
       wait_future (loop, future);
       g_assert_true (gaio_future_get_result (future, NULL, &error));
       g_assert_no_error (error);
-      g_object_unref (future);
+      gaio_future_unref (future);
 
       /* Only the test's reference is left once the outcome is delivered. */
       if (g_atomic_int_get (&G_OBJECT (loop)->ref_count) != 1)
@@ -1306,7 +1306,7 @@ test_job_error (void)
   g_assert_cmpstr (error->message, ==, "nothing there");
   g_clear_error (&error);
 
-  g_object_unref (future);
+  gaio_future_unref (future);
   gaio_test_loop_free (loop);
 }
 
@@ -1334,7 +1334,7 @@ test_job_false_without_error (void)
   g_assert_error (error, GAIO_ERROR, GAIO_ERROR_FAILED);
   g_clear_error (&error);
 
-  g_object_unref (future);
+  gaio_future_unref (future);
   gaio_test_loop_free (loop);
 }
 
@@ -1380,7 +1380,7 @@ test_job_error_never_retrieved (void)
   wait_future (loop, future);
   g_assert_cmpuint (reports.calls, ==, 0);
 
-  g_object_unref (future);
+  gaio_future_unref (future);
   g_assert_cmpuint (reports.calls, ==, 1);
   g_assert_cmpstr (reports.message, ==, "Future exception was never retrieved");
   g_assert_error (reports.error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
@@ -1416,7 +1416,7 @@ test_default_created_lazily (void)
   g_assert_no_error (error);
   g_assert_cmpuint (count_threads (), <=, before);
 
-  g_object_unref (future);
+  gaio_future_unref (future);
   gaio_test_loop_free (loop);
 }
 
@@ -1433,7 +1433,7 @@ test_default_thread_names (void)
     return;
 
   loop = gaio_test_loop_new ();
-  futures = g_ptr_array_new_with_free_func (g_object_unref);
+  futures = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
   for (guint i = 0; i < n; i++)
     g_ptr_array_add (futures, gaio_loop_run_in_executor (loop, NULL, job_thread_name,
                                                          NULL, NULL, NULL));
@@ -1536,7 +1536,7 @@ test_idle_thread_reuse (void)
       g_assert_no_error (error);
       if (!g_ptr_array_find (threads, thread, NULL))
         g_ptr_array_add (threads, thread);
-      g_object_unref (future);
+      gaio_future_unref (future);
 
       /* The worker posts the outcome before it goes back to waiting:
        * give it that moment, so that it is idle when the next job comes
@@ -1583,7 +1583,7 @@ test_custom_pool (void)
   g_assert_cmpstr (gaio_future_get_result_string (future, &error), ==, "custom_0");
   g_assert_no_error (error);
 
-  g_object_unref (future);
+  gaio_future_unref (future);
   release_executor (executor);
   gaio_test_loop_free (loop);
 }
@@ -1625,7 +1625,7 @@ test_custom_pool_default_prefix (void)
   g_assert_cmpstr (gaio_future_get_result_string (future, &error), ==, expected);
   g_assert_no_error (error);
 
-  g_object_unref (future);
+  gaio_future_unref (future);
   release_executor (first);
   release_executor (second);
   gaio_test_loop_free (loop);
@@ -1667,11 +1667,11 @@ test_custom_pool_unaffected_by_shutdown_default (void)
   /* Make the default executor exist, then shut it down. */
   future = gaio_loop_run_in_executor (loop, NULL, job_noop, NULL, NULL, NULL);
   wait_future (loop, future);
-  g_object_unref (future);
+  gaio_future_unref (future);
   shutdown = gaio_loop_shutdown_default_executor (loop);
   g_assert_true (gaio_loop_run_until_complete (loop, shutdown, NULL, &error));
   g_assert_no_error (error);
-  g_object_unref (shutdown);
+  gaio_future_unref (shutdown);
 
   g_assert_false (gaio_executor_is_shutdown (GAIO_EXECUTOR (executor)));
   future = gaio_loop_run_in_executor (loop, GAIO_EXECUTOR (executor), job_record, NULL,
@@ -1681,7 +1681,7 @@ test_custom_pool_unaffected_by_shutdown_default (void)
   g_assert_no_error (error);
   g_assert_cmpint (g_atomic_int_get (&probe.ran), ==, 1);
 
-  g_object_unref (future);
+  gaio_future_unref (future);
   release_executor (executor);
   probe_clear (&probe);
   gaio_test_loop_free (loop);
@@ -1766,7 +1766,7 @@ test_initializer_once_per_thread (void)
   GaioLoop *loop = gaio_test_loop_new ();
   InitRecord record;
   GaioThreadPoolExecutor *executor;
-  GPtrArray *futures = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray *futures = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
   guint n_jobs = 30;
 
   init_record_init (&record);
@@ -1844,8 +1844,8 @@ test_initializer_fresh_executor (void)
       g_assert_no_error (error);
       g_assert_cmpuint (record.calls, ==, 1);
 
-      g_object_unref (checked);
-      g_object_unref (named);
+      gaio_future_unref (checked);
+      gaio_future_unref (named);
       release_executor (executor);
       g_assert_cmpint (g_atomic_int_get (&record.notified), ==, 1);
       init_record_clear (&record);
@@ -1895,7 +1895,7 @@ test_initializer_failure_breaks_pool (void)
       g_clear_error (&error);
       g_assert_cmpint (g_atomic_int_get (&probes[i].ran), ==, 0);
       g_assert_cmpint (g_atomic_int_get (&probes[i].notified), ==, 1);
-      g_object_unref (futures[i]);
+      gaio_future_unref (futures[i]);
     }
   g_assert_cmpint (g_atomic_int_get (&init_calls), >=, 1);
 
@@ -1907,7 +1907,7 @@ test_initializer_failure_breaks_pool (void)
   g_assert_error (error, GAIO_ERROR, GAIO_ERROR_BROKEN_EXECUTOR);
   g_clear_error (&error);
   g_assert_cmpint (g_atomic_int_get (&later_probe.notified), ==, 1);
-  g_object_unref (later);
+  gaio_future_unref (later);
 
   release_executor (executor);
   g_assert_cmpint (g_atomic_int_get (&later_probe.ran), ==, 0);
@@ -1941,7 +1941,7 @@ test_set_default_executor (void)
   wait_future (loop, future);
   g_assert_cmpstr (gaio_future_get_result_string (future, &error), ==, "chosen_0");
   g_assert_no_error (error);
-  g_object_unref (future);
+  gaio_future_unref (future);
 
   gaio_test_loop_free (loop);
   /* close() shut the default executor down (EX-06). */
@@ -1996,7 +1996,7 @@ test_set_default_executor_error (void)
   wait_future (loop, future);
   g_assert_cmpstr (gaio_future_get_result_string (future, &error), ==, "before_0");
   g_assert_no_error (error);
-  g_object_unref (future);
+  gaio_future_unref (future);
   g_assert_cmpuint (other->n_submitted, ==, 0);
 
   g_assert_finalize_object (other);
@@ -2021,7 +2021,7 @@ test_set_default_executor_keeps_old_running (void)
   g_assert_true (gaio_loop_set_default_executor (loop, GAIO_EXECUTOR (old), &error));
   future = gaio_loop_run_in_executor (loop, NULL, job_noop, NULL, NULL, NULL);
   wait_future (loop, future);
-  g_object_unref (future);
+  gaio_future_unref (future);
 
   g_assert_true (gaio_loop_set_default_executor (loop, GAIO_EXECUTOR (new), &error));
   g_assert_no_error (error);
@@ -2041,7 +2041,7 @@ test_set_default_executor_keeps_old_running (void)
     wait_future (other, future);
     g_assert_cmpint (gaio_future_get_result_int64 (future, &error), ==, 8);
     g_assert_no_error (error);
-    g_object_unref (future);
+    gaio_future_unref (future);
     release_executor (old);
     gaio_test_loop_free (other);
   }
@@ -2067,7 +2067,7 @@ test_set_default_executor_after_shutdown (void)
   shutdown = gaio_loop_shutdown_default_executor (loop);
   g_assert_true (gaio_loop_run_until_complete (loop, shutdown, NULL, &error));
   g_assert_no_error (error);
-  g_object_unref (shutdown);
+  gaio_future_unref (shutdown);
 
   g_assert_true (gaio_loop_set_default_executor (loop, GAIO_EXECUTOR (executor), &error));
   g_assert_no_error (error);
@@ -2079,7 +2079,7 @@ test_set_default_executor_after_shutdown (void)
   g_assert_cmpstr (error->message, ==, "Executor shutdown has been called");
   g_clear_error (&error);
   g_assert_cmpint (g_atomic_int_get (&probe.notified), ==, 1);
-  g_object_unref (future);
+  gaio_future_unref (future);
 
   gaio_test_loop_free (loop);
   g_assert_cmpint (g_atomic_int_get (&probe.ran), ==, 0);
@@ -2178,8 +2178,8 @@ test_shutdown_default_executor (void)
   g_assert_cmpint (g_atomic_int_get (&ticker.ticks), >=, 3);
 
   ticker.stop = TRUE;
-  g_object_unref (shutdown);
-  g_object_unref (job_future);
+  gaio_future_unref (shutdown);
+  gaio_future_unref (job_future);
   gaio_test_loop_free (loop);
 }
 
@@ -2205,9 +2205,9 @@ test_shutdown_default_executor_twice (void)
   g_assert_true (gaio_future_get_result (second, NULL, &error));
   g_assert_no_error (error);
 
-  g_object_unref (future);
-  g_object_unref (first);
-  g_object_unref (second);
+  gaio_future_unref (future);
+  gaio_future_unref (first);
+  gaio_future_unref (second);
   gaio_test_loop_free (loop);
 }
 
@@ -2224,11 +2224,11 @@ test_run_after_shutdown_default (void)
 
   future = gaio_loop_run_in_executor (loop, NULL, job_noop, NULL, NULL, NULL);
   wait_future (loop, future);
-  g_object_unref (future);
+  gaio_future_unref (future);
   shutdown = gaio_loop_shutdown_default_executor (loop);
   g_assert_true (gaio_loop_run_until_complete (loop, shutdown, NULL, &error));
   g_assert_no_error (error);
-  g_object_unref (shutdown);
+  gaio_future_unref (shutdown);
 
   future = gaio_loop_run_in_executor (loop, NULL, job_record, NULL, &probe, probe_notify);
   g_assert_true (gaio_future_is_done (future));
@@ -2240,7 +2240,7 @@ test_run_after_shutdown_default (void)
   g_assert_cmpint (g_atomic_int_get (&probe.notified), ==, 1);
   g_assert_true (g_atomic_pointer_get (&probe.notify_thread) == g_thread_self ());
 
-  g_object_unref (future);
+  gaio_future_unref (future);
   gaio_test_loop_free (loop);
   g_assert_cmpint (g_atomic_int_get (&probe.ran), ==, 0);
 }
@@ -2259,7 +2259,7 @@ test_run_after_shutdown_default_never_created (void)
   g_assert_true (gaio_future_is_done (shutdown));
   g_assert_true (gaio_future_get_result (shutdown, NULL, &error));
   g_assert_no_error (error);
-  g_object_unref (shutdown);
+  gaio_future_unref (shutdown);
 
   future = gaio_loop_run_in_executor (loop, NULL, job_record, NULL, &probe, probe_notify);
   g_assert_true (gaio_future_is_done (future));
@@ -2269,7 +2269,7 @@ test_run_after_shutdown_default_never_created (void)
   g_clear_error (&error);
   g_assert_cmpint (g_atomic_int_get (&probe.notified), ==, 1);
 
-  g_object_unref (future);
+  gaio_future_unref (future);
   gaio_test_loop_free (loop);
   g_assert_cmpint (g_atomic_int_get (&probe.ran), ==, 0);
 }
@@ -2292,7 +2292,7 @@ test_close_shuts_down_default (void)
   g_assert_true (gaio_loop_set_default_executor (loop, GAIO_EXECUTOR (executor), &error));
   future = gaio_loop_run_in_executor (loop, NULL, job_noop, NULL, NULL, NULL);
   wait_future (loop, future);
-  g_object_unref (future);
+  gaio_future_unref (future);
 
   g_assert_true (gaio_loop_close (loop, &error));
   g_assert_no_error (error);
@@ -2305,7 +2305,7 @@ test_close_shuts_down_default (void)
   g_assert_cmpstr (error->message, ==, "Event loop is closed");
   g_clear_error (&error);
   g_assert_cmpint (g_atomic_int_get (&probe.notified), ==, 1);
-  g_object_unref (future);
+  gaio_future_unref (future);
 
   release_executor (executor);
   gaio_test_loop_free (loop);
@@ -2339,7 +2339,7 @@ test_closed_loop_fails (void)
       g_clear_error (&error);
       g_assert_cmpint (g_atomic_int_get (&probes[i].notified), ==, 1);
       g_assert_cmpint (g_atomic_int_get (&probes[i].ran), ==, 0);
-      g_object_unref (future);
+      gaio_future_unref (future);
     }
 
   release_executor (executor);
@@ -2380,7 +2380,7 @@ test_close_does_not_wait (void)
   g_assert_true (g_atomic_pointer_get (&probe.notify_thread) == job_thread);
   g_assert_cmpint (gaio_future_get_state (future), ==, GAIO_FUTURE_PENDING);
 
-  g_object_unref (future);
+  gaio_future_unref (future);
   g_main_context_pop_thread_default (context);
   release_object (loop);
   g_main_context_unref (context);
@@ -2429,7 +2429,7 @@ test_cancel_after_close (void)
   g_clear_error (&error);
   g_assert_cmpint (g_atomic_int_get (&probe.notified), ==, 1);
 
-  g_object_unref (future);
+  gaio_future_unref (future);
   release_object (executor);
   gate_clear (&gate);
   gaio_test_loop_free (loop);
@@ -2479,8 +2479,8 @@ test_cancel_queued (void)
   g_assert_true (g_atomic_pointer_get (&queued.notify_thread) == g_thread_self ());
   g_assert_cmpint (g_atomic_int_get (&busy.notified), ==, 1);
 
-  g_object_unref (busy_future);
-  g_object_unref (queued_future);
+  gaio_future_unref (busy_future);
+  gaio_future_unref (queued_future);
   release_executor (executor);
   gate_clear (&gate);
   probe_clear (&busy);
@@ -2519,7 +2519,7 @@ test_cancel_running (void)
   g_assert_cmpstr (error->message, ==, "stop it");
   g_clear_error (&error);
 
-  g_object_unref (future);
+  gaio_future_unref (future);
   /* The dropped result is freed with the job, which a worker may hold a
    * moment longer. */
   g_assert_true (poll_until (gaio_loop_get_context (loop), atomic_is_set, &probe.result_freed));
@@ -2561,7 +2561,7 @@ test_cancel_after_job_finished (void)
   g_assert_cmpint (g_atomic_int_get (&probe.notified), ==, 1);
   g_assert_true (g_atomic_pointer_get (&probe.notify_thread) == g_thread_self ());
 
-  g_object_unref (future);
+  gaio_future_unref (future);
   probe_clear (&probe);
   gaio_test_loop_free (loop);
 }
@@ -2599,13 +2599,13 @@ test_cancel_then_shutdown_and_close (void)
   shutdown = gaio_loop_shutdown_default_executor (loop);
   g_assert_true (gaio_loop_run_until_complete (loop, shutdown, NULL, &error));
   g_assert_no_error (error);
-  g_object_unref (shutdown);
+  gaio_future_unref (shutdown);
 
   g_assert_cmpint (gaio_future_get_state (future), ==, GAIO_FUTURE_CANCELLED);
   error = future_dup_error (future);
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
   g_clear_error (&error);
-  g_object_unref (future);
+  gaio_future_unref (future);
 
   g_assert_true (gaio_loop_close (loop, &error));
   g_assert_no_error (error);
@@ -2638,7 +2638,7 @@ test_submit_after_shutdown (void)
   /* Once used, then shut down (a pool that exists) ... */
   future = gaio_loop_run_in_executor (loop, GAIO_EXECUTOR (executor), job_noop, NULL, NULL, NULL);
   wait_future (loop, future);
-  g_object_unref (future);
+  gaio_future_unref (future);
   gaio_executor_shutdown (GAIO_EXECUTOR (executor), TRUE, FALSE);
   g_assert_true (gaio_executor_is_shutdown (GAIO_EXECUTOR (executor)));
 
@@ -2652,7 +2652,7 @@ test_submit_after_shutdown (void)
   g_clear_error (&error);
   g_assert_cmpint (g_atomic_int_get (&probe.notified), ==, 1);
   g_assert_true (g_atomic_pointer_get (&probe.notify_thread) == g_thread_self ());
-  g_object_unref (future);
+  gaio_future_unref (future);
 
   release_executor (executor);
 
@@ -2666,7 +2666,7 @@ test_submit_after_shutdown (void)
   g_assert_error (error, GAIO_ERROR, GAIO_ERROR_EXECUTOR_SHUTDOWN);
   g_clear_error (&error);
   g_assert_cmpint (g_atomic_int_get (&probe.notified), ==, 2);
-  g_object_unref (future);
+  gaio_future_unref (future);
 
   release_executor (executor);
   gaio_test_loop_free (loop);
@@ -2716,7 +2716,7 @@ test_shutdown_wait (void)
       wait_future (loop, futures[i]);
       gaio_future_get_result_int64 (futures[i], &error);
       g_assert_no_error (error);
-      g_object_unref (futures[i]);
+      gaio_future_unref (futures[i]);
     }
 
   release_executor (executor);
@@ -2760,7 +2760,7 @@ test_shutdown_no_wait (void)
       g_assert_no_error (error);
       g_assert_false (g_atomic_int_get (&probes[i].gate_timed_out));
       g_assert_cmpint (g_atomic_int_get (&probes[i].notified), ==, 1);
-      g_object_unref (futures[i]);
+      gaio_future_unref (futures[i]);
       probe_clear (&probes[i]);
     }
 
@@ -2837,7 +2837,7 @@ check_cancel_futures (gboolean wait)
       g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
       g_clear_error (&error);
       g_assert_cmpint (g_atomic_int_get (&probes[i].ran), ==, 0);
-      g_object_unref (queued[i]);
+      gaio_future_unref (queued[i]);
     }
   for (guint i = 0; i < G_N_ELEMENTS (queued); i++)
     {
@@ -2848,7 +2848,7 @@ check_cancel_futures (gboolean wait)
       probe_clear (&probes[i]);
     }
 
-  g_object_unref (running);
+  gaio_future_unref (running);
   release_object (executor);
   gaio_test_loop_free (loop);
 }
@@ -2882,7 +2882,7 @@ test_shutdown_twice (void)
 
   future = gaio_loop_run_in_executor (loop, GAIO_EXECUTOR (executor), job_noop, NULL, NULL, NULL);
   wait_future (loop, future);
-  g_object_unref (future);
+  gaio_future_unref (future);
 
   gaio_executor_shutdown (GAIO_EXECUTOR (executor), TRUE, FALSE);
   gaio_executor_shutdown (GAIO_EXECUTOR (executor), TRUE, TRUE);
@@ -2921,7 +2921,7 @@ test_unref_after_submit (void)
       wait_future (loop, futures[i]);
       gaio_future_get_result_int64 (futures[i], &error);
       g_assert_no_error (error);
-      g_object_unref (futures[i]);
+      gaio_future_unref (futures[i]);
     }
   g_assert_cmpint (g_atomic_int_get (&finished.done), ==, G_N_ELEMENTS (futures));
   g_assert_true (poll_until (NULL, atomic_is_set, &finalized));
@@ -2952,7 +2952,7 @@ test_custom_executor (void)
   g_assert_cmpstr (probe.job_thread_name, ==, "test-executor");
   g_assert_cmpint (g_atomic_int_get (&probe.notified), ==, 1);
   g_assert_true (g_atomic_pointer_get (&probe.notify_thread) == g_thread_self ());
-  g_object_unref (future);
+  gaio_future_unref (future);
 
   gaio_executor_shutdown (GAIO_EXECUTOR (executor), TRUE, FALSE);
   g_assert_finalize_object (executor);
@@ -2982,7 +2982,7 @@ test_custom_executor_fails_job (void)
   g_assert_cmpint (g_atomic_int_get (&probe.ran), ==, 0);
   g_assert_cmpint (g_atomic_int_get (&probe.notified), ==, 1);
   g_assert_true (g_atomic_pointer_get (&probe.notify_thread) == g_thread_self ());
-  g_object_unref (future);
+  gaio_future_unref (future);
 
   g_assert_finalize_object (executor);
   gaio_test_loop_free (loop);
@@ -3007,7 +3007,7 @@ test_custom_executor_refuses (void)
   g_assert_error (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED);
   g_clear_error (&error);
   g_assert_cmpint (g_atomic_int_get (&probe.notified), ==, 1);
-  g_object_unref (future);
+  gaio_future_unref (future);
 
   g_assert_finalize_object (executor);
   gaio_test_loop_free (loop);
@@ -3040,7 +3040,7 @@ test_submit_job_twice (void)
   g_assert_no_error (error);
   g_assert_cmpint (g_atomic_int_get (&probe.ran), ==, 1);
   g_assert_cmpint (g_atomic_int_get (&probe.notified), ==, 1);
-  g_object_unref (future);
+  gaio_future_unref (future);
 
   gaio_executor_shutdown (executor->inner, TRUE, FALSE);
   g_assert_finalize_object (executor);
@@ -3188,7 +3188,7 @@ test_async_cancel_before_start (void)
   g_assert_cmpint (g_atomic_int_get (&queued.ran), ==, 0);
   g_assert_cmpint (g_atomic_int_get (&queued.notified), ==, 1);
 
-  g_object_unref (busy_future);
+  gaio_future_unref (busy_future);
   g_object_unref (cancellable);
   async_outcome_clear (&outcome);
   gate_clear (&gate);
@@ -3329,8 +3329,8 @@ test_teardown (void)
   g_assert_no_error (error);
   g_assert_cmpint (g_atomic_int_get (&probe.ran), ==, 1);
 
-  g_object_unref (shutdown);
-  g_object_unref (future);
+  gaio_future_unref (shutdown);
+  gaio_future_unref (future);
   gaio_test_loop_free (loop);
 }
 
@@ -3358,7 +3358,7 @@ run_main (gpointer   user_data,
   if (run->await_job)
     return gaio_await (future, result, error);
 
-  g_object_unref (future);
+  gaio_future_unref (future);
   g_value_init (result, G_TYPE_STRING);
   g_value_set_string (result, "returned");
   return TRUE;
