@@ -292,11 +292,13 @@ _gaio_future_bridge_finish (GAsyncResult  *result,
  * @user_data: data for @callback
  *
  * Waits for the future in GIO's asynchronous style, for code that takes
- * a #GAsyncReadyCallback (GJS's `Gio._promisify()`, and PyGObject's
- * `await` from PyGObject 3.50 on, with its own event loop integration).
+ * a #GAsyncReadyCallback: GJS's `Gio._promisify()`, and PyGObject's
+ * `await` from PyGObject 3.50 on, with its own event loop integration.
  * @callback runs in the thread-default main context of the caller, as
- * for any GIO operation, once @future is done; call
- * [method@Gaio.Future.wait_finish] from it.
+ * for any GIO operation, once @future is done; its source object is the
+ * future's loop (a future is no #GObject). Call
+ * [method@Gaio.Future.wait_finish] (or [method@Gaio.Loop.wait_finish]
+ * on the source object, as GJS's promisify does) from it.
  *
  * Cancelling @cancellable cancels @future, on its loop's thread, as
  * cancelling a task that awaits a future does in asyncio; the wait then
@@ -314,7 +316,7 @@ gaio_future_wait_async (GaioFuture          *future,
   g_return_if_fail (future != NULL);
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
-  _gaio_future_bridge_async (future, NULL, cancellable, callback, user_data,
+  _gaio_future_bridge_async (future, future->loop, cancellable, callback, user_data,
                              gaio_future_wait_async);
 }
 
@@ -342,10 +344,44 @@ gaio_future_wait_finish (GaioFuture    *future,
 
   g_return_val_if_fail (future != NULL, NULL);
 
-  done = _gaio_future_bridge_finish (result, NULL, gaio_future_wait_async, error);
+  done = _gaio_future_bridge_finish (result, future->loop, gaio_future_wait_async, error);
   if (done == NULL)
     return NULL;
   g_return_val_if_fail (done == future, NULL);
+
+  return gaio_future_dup_result (future, error);
+}
+
+/**
+ * gaio_loop_wait_finish:
+ * @loop: the loop of the awaited future
+ * @result: the #GAsyncResult given to the callback of
+ *   [method@Gaio.Future.wait_async]
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Future.wait_finish] called on the source object of the
+ * wait, the future's loop: what GJS's `Gio._promisify()` calls, so that
+ * `Gio._promisify (Gaio.Future.prototype, 'wait_async', 'wait_finish')`
+ * works although a future is no #GObject.
+ *
+ * Returns: (transfer full) (nullable): a copy of the future's result, to
+ *   free with `g_boxed_free (G_TYPE_VALUE, value)`, or %NULL with @error
+ *   set
+ *
+ * Since: 1.0
+ */
+GValue *
+gaio_loop_wait_finish (GaioLoop      *loop,
+                       GAsyncResult  *result,
+                       GError       **error)
+{
+  GaioFuture *future;
+
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+
+  future = _gaio_future_bridge_finish (result, loop, gaio_future_wait_async, error);
+  if (future == NULL)
+    return NULL;
 
   return gaio_future_dup_result (future, error);
 }

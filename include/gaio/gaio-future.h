@@ -219,6 +219,12 @@ GValue          *gaio_future_wait_finish            (GaioFuture          *future
                                                      GAsyncResult        *result,
                                                      GError             **error);
 
+/* The wait's source object is the future's loop: see gaio_future_wait_async(). */
+GAIO_AVAILABLE_IN_ALL
+GValue          *gaio_loop_wait_finish              (GaioLoop            *loop,
+                                                     GAsyncResult        *result,
+                                                     GError             **error);
+
 GAIO_AVAILABLE_IN_ALL
 char            *gaio_future_to_string              (GaioFuture          *future);
 

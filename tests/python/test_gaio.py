@@ -294,7 +294,8 @@ class TestFuture(LoopTestCase):
         events = []
 
         def done(fut, *user_data):
-            events.append(('done', fut is future, user_data,
+            # A boxed value: a new wrapper of the same future, equal to it.
+            events.append(('done', fut == future, user_data,
                            threading.get_ident()))
 
         future.add_done_callback(done, 'data')
@@ -313,7 +314,8 @@ class TestFuture(LoopTestCase):
         finished = []
 
         def waited(source, result, *user_data):
-            finished.append((source is future, user_data, source.wait_finish(result)))
+            # The source object is the future's loop (a future is no GObject).
+            finished.append((source == self.loop, user_data, future.wait_finish(result)))
             self.loop.stop()
 
         future.wait_async(None, waited, 'data')
@@ -327,6 +329,7 @@ class TestFuture(LoopTestCase):
         finished = []
 
         def waited(source, result, *user_data):
+            # The loop's wait_finish, as GJS's promisify calls it.
             finished.append(source.wait_finish(result))
             self.loop.stop()
 
@@ -341,7 +344,7 @@ class TestFuture(LoopTestCase):
 
         def waited(source, result, *user_data):
             try:
-                source.wait_finish(result)
+                future.wait_finish(result)
             except GLib.Error as error:
                 errors.append(error)
             self.loop.stop()
@@ -351,8 +354,8 @@ class TestFuture(LoopTestCase):
         self.run_loop()
         self.assertEqual(len(errors), 1)
         self.assertTrue(errors[0].matches(Gio.io_error_quark(), Gio.IOErrorEnum.CANCELLED))
-        # Cancelling the wait leaves the future alone.
-        self.assertFalse(future.is_done())
+        # One contract for every _async call: cancelling cancels the future.
+        self.assertTrue(future.is_cancelled())
 
 
 class TestExceptionHandler(LoopTestCase):
