@@ -26,10 +26,10 @@
 #include "gaio-log-private.h"
 #include "gaio-loop-private.h"
 #include "gaio-loop-source-private.h"
+#include "gaio-process-pool-role-private.h"
 #include "gaio-signal-private.h"
 #include "gaio-task-private.h"
 #include "gaio-thread-pool-executor-private.h"
-#include "gaio-process-pool-worker-private.h"
 
 #define DEFAULT_SLOW_CALLBACK_DURATION 0.1
 

@@ -17,8 +17,9 @@
 #include "gaio-job-private.h"
 #include "gaio-process-pool-core-private.h"
 #include "gaio-process-pool-executor-private.h"
-#include "gaio-process-pool-worker-private.h"
 #include "gaio-process-pool-registry-private.h"
+#include "gaio-process-pool-role-private.h"
+#include "gaio-process-pool-worker-private.h"
 #include "gaio-process-pool-wire-private.h"
 
 #define DEFAULT_HANDSHAKE_TIMEOUT 10.0
