@@ -37,16 +37,13 @@ gboolean    _gaio_loop_schedule           (GaioLoop       *loop,
 gboolean    _gaio_loop_post               (GaioLoop    *loop,
                                            GaioHandle  *handle);
 
-/* For the loop's GSource: one dispatch is one asyncio iteration. */
+/* Makes @loop the running loop of this thread, as a dispatch of its
+ * source does (the source calls it through its hooks; a task destroyed
+ * at close calls it to unwind its fiber). Returns what
+ * _gaio_loop_dispatch_end() puts back. Loop thread only. */
 GaioLoop   *_gaio_loop_dispatch_begin     (GaioLoop    *loop);
-gboolean    _gaio_loop_run_handle         (GaioLoop    *loop,
-                                           GaioHandle  *handle);
 void        _gaio_loop_dispatch_end       (GaioLoop    *loop,
                                            GaioLoop    *previous);
-gboolean    _gaio_loop_wants_iteration    (GaioLoop    *loop);
-/* stop() was called, or a callback asked to leave run_forever(): the
- * dispatch must end after the current iteration. Any thread. */
-gboolean    _gaio_loop_is_stopping        (GaioLoop    *loop);
 
 /* `<GaioLoop running=0 closed=0 debug=0>`, asyncio's repr. */
 char       *_gaio_loop_to_string          (GaioLoop    *loop);

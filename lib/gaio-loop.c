@@ -80,6 +80,21 @@ static GParamSpec *properties[N_PROPS];
  * (asyncio's events._get_running_loop()). */
 static __thread GaioLoop *running_loop;
 
+static gboolean run_handle      (GaioLoop   *loop,
+                                 GaioHandle *handle);
+static gboolean is_stopping     (GaioLoop   *loop);
+static gboolean wants_iteration (GaioLoop   *loop);
+
+/* What the loop's source calls (see gaio-loop-source-private.h). */
+static const GaioLoopSourceHooks source_hooks = {
+  .dispatch_begin = _gaio_loop_dispatch_begin,
+  .dispatch_end = _gaio_loop_dispatch_end,
+  .run_handle = run_handle,
+  .is_stopping = is_stopping,
+  .wants_iteration = wants_iteration,
+  .report = gaio_loop_call_exception_handler,
+};
+
 /**
  * GaioLoop:
  *
@@ -150,7 +165,7 @@ gaio_loop_constructed (GObject *object)
   if (loop->context == NULL)
     loop->context = g_main_context_ref_thread_default ();
 
-  loop->source = _gaio_loop_source_new (loop, loop->context);
+  loop->source = _gaio_loop_source_new (loop, &source_hooks, loop->context);
 
   _gaio_log (G_LOG_LEVEL_DEBUG, "Using GMainContext %p", loop->context);
 }
@@ -774,14 +789,14 @@ _gaio_loop_dispatch_end (GaioLoop *loop,
     loop->quit = TRUE;
 }
 
-gboolean
-_gaio_loop_is_stopping (GaioLoop *loop)
+static gboolean
+is_stopping (GaioLoop *loop)
 {
   return g_atomic_int_get (&loop->stopping) || loop->escape_error != NULL;
 }
 
-gboolean
-_gaio_loop_wants_iteration (GaioLoop *loop)
+static gboolean
+wants_iteration (GaioLoop *loop)
 {
   return loop->run_depth > 0 && g_atomic_int_get (&loop->stopping);
 }
@@ -841,7 +856,7 @@ handle_callback_error (GaioLoop   *loop,
   g_error_free (error);
 }
 
-/* _gaio_loop_run_handle() in debug mode: times the callback and keeps
+/* run_handle() in debug mode: times the callback and keeps
  * its name for the reports. */
 static void
 run_handle_debug (GaioLoop   *loop,
@@ -863,9 +878,9 @@ run_handle_debug (GaioLoop   *loop,
  * because run_forever() has to return an escape error at once. Once per
  * callback: the common case is kept to a flag test, the call and the
  * bookkeeping of the current handle. */
-gboolean
-_gaio_loop_run_handle (GaioLoop   *loop,
-                       GaioHandle *handle)
+static gboolean
+run_handle (GaioLoop   *loop,
+            GaioHandle *handle)
 {
   GaioHandle *outer = loop->current_handle;
   GError *error = NULL;
