@@ -7,6 +7,7 @@
 #pragma once
 
 #include "gaio.h"
+#include "gaio-inbox-private.h"
 
 G_BEGIN_DECLS
 
@@ -29,13 +30,11 @@ gboolean    _gaio_loop_schedule           (GaioLoop       *loop,
                                            const char     *static_name,
                                            GaioFuture     *task);
 
-/* Posts an internal handle to the loop's inbox, as call_soon_threadsafe
- * does. Takes the caller's reference on success; returns FALSE, leaving
- * it with the caller, when the loop is closed. Any thread. The caller
- * must hold the loop alive up to the call only: the handle may release
- * it before the post returns. */
-gboolean    _gaio_loop_post               (GaioLoop    *loop,
-                                           GaioHandle  *handle);
+/* Where other threads post internal handles to the loop, as
+ * call_soon_threadsafe() does (_gaio_inbox_post_holding() for a poster
+ * whose hold on the loop may go with the handle). Valid as long as the
+ * loop; a closed loop's inbox refuses posts. Any thread. */
+GaioInbox  *_gaio_loop_get_inbox          (GaioLoop    *loop);
 
 /* Makes @loop the running loop of this thread, as a dispatch of its
  * source does (the source calls it through its hooks; a task destroyed

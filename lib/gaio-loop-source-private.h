@@ -8,6 +8,7 @@
 
 #include "gaio-fd-watch-private.h"
 #include "gaio-handle-private.h"
+#include "gaio-inbox-private.h"
 
 G_BEGIN_DECLS
 
@@ -61,6 +62,7 @@ GaioHandle *_gaio_loop_source_call_at          (GSource      *source,
                                                 GDestroyNotify notify);
 gboolean    _gaio_loop_source_push_threadsafe  (GSource      *source,
                                                 GaioHandle   *handle);
+GaioInbox  *_gaio_loop_source_get_inbox        (GSource      *source);
 void        _gaio_loop_source_close            (GSource      *source);
 void        _gaio_loop_source_unref            (GSource      *source);
 guint       _gaio_loop_source_get_n_timers     (GSource      *source);

@@ -456,7 +456,7 @@ gaio_loop_source_finalize (GSource *source)
   GaioLoopSource *self = (GaioLoopSource *) source;
 
   /* The last reference may go in another thread (a worker posting an
-   * outcome, see _gaio_loop_post()). GSource's reference count is an
+   * outcome, see _gaio_inbox_post_holding()). GSource's reference count is an
    * atomic inside GLib, which ThreadSanitizer cannot see: pairs with
    * _gaio_loop_source_unref(). */
   GAIO_TSAN_ACQUIRE (source);
@@ -477,6 +477,18 @@ gaio_loop_source_finalize (GSource *source)
   _gaio_timer_cancels_unref_many (self->timer_cancels, self->n_banked_cancel_refs + 1);
 }
 
+/* The inbox's wake-up: a post into the empty inbox. Any thread. */
+static void
+wake_for_inbox (GSource *source)
+{
+  GaioLoopSource *self = (GaioLoopSource *) source;
+
+  /* A loop that is dispatching looks at the inbox before it sleeps
+   * again: only one that may be asleep needs the write(2). */
+  if (g_atomic_int_get (&self->may_sleep))
+    g_main_context_wakeup (self->context);
+}
+
 static GSourceFuncs gaio_loop_source_funcs = {
   .prepare = gaio_loop_source_prepare,
   .check = gaio_loop_source_check,
@@ -495,7 +507,7 @@ _gaio_loop_source_new (GaioLoop                  *loop,
   self->loop = loop;
   self->hooks = hooks;
   self->context = context;
-  _gaio_inbox_init (&self->inbox);
+  _gaio_inbox_init (&self->inbox, (GSource *) self, context, wake_for_inbox);
   _gaio_timer_heap_init (&self->timers);
   self->timer_cancels = _gaio_timer_cancels_new ();
   g_source_set_static_name ((GSource *) self, "GaioLoop");
@@ -570,20 +582,14 @@ _gaio_loop_source_push_threadsafe (GSource    *source,
 {
   GaioLoopSource *self = (GaioLoopSource *) source;
 
-  switch (_gaio_inbox_push (&self->inbox, handle))
-    {
-    case GAIO_INBOX_FIRST:
-      /* A loop that is dispatching looks at the inbox before it sleeps
-       * again: only one that may be asleep needs the write(2). */
-      if (g_atomic_int_get (&self->may_sleep))
-        g_main_context_wakeup (self->context);
-      return TRUE;
-    case GAIO_INBOX_QUEUED:
-      return TRUE;
-    case GAIO_INBOX_CLOSED:
-    default:
-      return FALSE;
-    }
+  return _gaio_inbox_post (&self->inbox, handle);
+}
+
+/* Where other threads post to the loop. Valid as long as the source. */
+GaioInbox *
+_gaio_loop_source_get_inbox (GSource *source)
+{
+  return &((GaioLoopSource *) source)->inbox;
 }
 
 static void

@@ -507,19 +507,10 @@ _gaio_loop_schedule (GaioLoop       *loop,
   return TRUE;
 }
 
-gboolean
-_gaio_loop_post (GaioLoop   *loop,
-                 GaioHandle *handle)
+GaioInbox *
+_gaio_loop_get_inbox (GaioLoop *loop)
 {
-  /* The handle may run, and the last reference on the loop go, before
-   * the push returns: keep what the push still touches. */
-  GSource *source = g_source_ref (loop->source);
-  g_autoptr(GMainContext) context = g_main_context_ref (loop->context);
-  gboolean posted = _gaio_loop_source_push_threadsafe (source, handle);
-
-  _gaio_loop_source_unref (source);
-
-  return posted;
+  return _gaio_loop_source_get_inbox (loop->source);
 }
 
 /**
@@ -1652,7 +1643,7 @@ gaio_loop_run_in_executor (GaioLoop       *loop,
     executor = ensure_default_executor (loop);
 
   future = gaio_future_new (loop);
-  job = _gaio_job_new (loop, future, func, args, user_data, notify);
+  job = _gaio_job_new (loop, _gaio_loop_get_inbox (loop), future, func, args, user_data, notify);
   g_clear_pointer (&args, g_variant_unref);
 
   if (!submit_job (executor, job, &error))
@@ -1701,7 +1692,7 @@ executor_task_cancelled (GCancellable *cancellable,
   request->future = g_object_ref (g_task_get_task_data (task));
   request->loop = g_object_ref (g_task_get_source_object (task));
   handle = _gaio_handle_new (cancel_future_on_loop, request, cancel_request_free);
-  if (!_gaio_loop_post (request->loop, handle))
+  if (!_gaio_inbox_post_holding (_gaio_loop_get_inbox (request->loop), handle))
     {
       _gaio_handle_discard (handle);
       gaio_handle_unref (handle);
@@ -1882,7 +1873,7 @@ shutdown_thread (gpointer data)
   gaio_executor_shutdown (request->executor, TRUE, FALSE);
 
   handle = _gaio_handle_new (shutdown_done_on_loop, request, shutdown_request_free);
-  if (!_gaio_loop_post (request->loop, handle))
+  if (!_gaio_inbox_post_holding (_gaio_loop_get_inbox (request->loop), handle))
     {
       _gaio_handle_discard (handle);
       gaio_handle_unref (handle);
