@@ -44,6 +44,38 @@ GaioLoop   *_gaio_loop_dispatch_begin     (GaioLoop    *loop);
 void        _gaio_loop_dispatch_end       (GaioLoop    *loop,
                                            GaioLoop    *previous);
 
+/* Close hooks: what other files of the library do when the loop closes,
+ * registered by them (the loop knows none of them). gaio_loop_close()
+ * runs, in this order:
+ *
+ *  1. the loop is marked closed: scheduling fails from then on;
+ *  2. the GAIO_LOOP_CLOSE_RELEASE hooks, in the order they were added:
+ *     what reaches the loop from outside lets go of it (the default
+ *     executor stops taking jobs, signal handlers are removed and the
+ *     dispositions restored);
+ *  3. the source drops every queued callback and timer, running their
+ *     destroy notifies, refuses posts, and leaves its context;
+ *  4. the GAIO_LOOP_CLOSE_UNWIND hooks, in the order they were added:
+ *     what can never run now is unwound (the pending tasks are reported
+ *     and destroyed).
+ *
+ * A loop finalized unclosed runs steps 1 to 3 (nothing pending holds it
+ * by then, so there is nothing to unwind). Adding a hook already added
+ * (same function, same data) does nothing, so a file may add its hook
+ * each time it is used. Loop thread only. */
+typedef enum {
+  GAIO_LOOP_CLOSE_RELEASE,
+  GAIO_LOOP_CLOSE_UNWIND,
+} GaioLoopCloseStage;
+
+typedef void (*GaioLoopCloseHook) (GaioLoop *loop,
+                                   gpointer  data);
+
+void        _gaio_loop_add_close_hook     (GaioLoop           *loop,
+                                           GaioLoopCloseStage  stage,
+                                           GaioLoopCloseHook   hook,
+                                           gpointer            data);
+
 /* `<GaioLoop running=0 closed=0 debug=0>`, asyncio's repr. */
 char       *_gaio_loop_to_string          (GaioLoop    *loop);
 

@@ -27,7 +27,6 @@
 #include "gaio-loop-private.h"
 #include "gaio-loop-source-private.h"
 #include "gaio-process-pool-role-private.h"
-#include "gaio-signal-private.h"
 #include "gaio-task-private.h"
 #include "gaio-thread-pool-executor-private.h"
 
@@ -61,10 +60,19 @@ struct _GaioLoop
   GaioExecutor         *default_executor; /* (owned) (nullable) made on first use */
   gboolean              executor_shutdown_called;
 
+  GArray               *close_hooks;      /* (owned) (nullable) (element-type CloseHook) */
+
   /* Any thread. */
   gint                  stopping;         /* (atomic) stop() was called */
   GThread              *owner;            /* (atomic) the thread running the loop, or NULL */
 };
+
+typedef struct
+{
+  GaioLoopCloseStage  stage;
+  GaioLoopCloseHook   hook;
+  gpointer            data;
+} CloseHook;
 
 enum {
   PROP_0,
@@ -130,23 +138,51 @@ _gaio_loop_to_string (GaioLoop *loop)
                           gaio_loop_is_running (loop), loop->closed, loop->debug);
 }
 
+void
+_gaio_loop_add_close_hook (GaioLoop           *loop,
+                           GaioLoopCloseStage  stage,
+                           GaioLoopCloseHook   hook,
+                           gpointer            data)
+{
+  CloseHook entry = { stage, hook, data };
+
+  if (loop->close_hooks == NULL)
+    loop->close_hooks = g_array_new (FALSE, FALSE, sizeof (CloseHook));
+
+  for (guint i = 0; i < loop->close_hooks->len; i++)
+    {
+      CloseHook *other = &g_array_index (loop->close_hooks, CloseHook, i);
+
+      if (other->stage == stage && other->hook == hook && other->data == data)
+        return;
+    }
+
+  g_array_append_val (loop->close_hooks, entry);
+}
+
+/* See gaio-loop-private.h. A hook may add others (the array may move):
+ * those of the stage running now run too. */
+static void
+run_close_hooks (GaioLoop           *loop,
+                 GaioLoopCloseStage  stage)
+{
+  for (guint i = 0; loop->close_hooks != NULL && i < loop->close_hooks->len; i++)
+    {
+      CloseHook entry = g_array_index (loop->close_hooks, CloseHook, i);
+
+      if (entry.stage == stage)
+        entry.hook (loop, entry.data);
+    }
+}
+
 static void
 close_source (GaioLoop *loop)
 {
-  /* asyncio's close(): the default executor stops taking jobs, without
-   * waiting for those it has; their outcomes are dropped, as the inbox
-   * refuses them from now on. */
-  loop->executor_shutdown_called = TRUE;
-  if (loop->default_executor != NULL)
-    {
-      gaio_executor_shutdown (loop->default_executor, FALSE, FALSE);
-      g_clear_object (&loop->default_executor);
-    }
-
   loop->closed = TRUE;
-  /* asyncio's close() removes the loop's signal handlers and restores
-   * the dispositions (SG-11); destroy notifies then see a closed loop. */
-  _gaio_signal_remove_all (loop);
+  /* asyncio's close(): the default executor stops taking jobs, and the
+   * loop's signal handlers are removed (SG-11); destroy notifies then
+   * see a closed loop. */
+  run_close_hooks (loop, GAIO_LOOP_CLOSE_RELEASE);
   _gaio_loop_source_close (loop->source);
   g_source_destroy (loop->source);
 }
@@ -194,6 +230,7 @@ gaio_loop_finalize (GObject *object)
   g_clear_pointer (&loop->source, _gaio_loop_source_unref);
   g_clear_pointer (&loop->context, g_main_context_unref);
   g_clear_error (&loop->escape_error);
+  g_clear_pointer (&loop->close_hooks, g_array_unref);
   if (loop->handler_notify != NULL)
     loop->handler_notify (loop->handler_data);
 
@@ -1121,7 +1158,7 @@ gaio_loop_close (GaioLoop  *loop,
   /* What is still pending now can never run: asyncio's tasks would be
    * reported when garbage-collected, here they are reported and unwound
    * now, so that what their stacks hold is freed. */
-  _gaio_task_destroy_pending (loop);
+  run_close_hooks (loop, GAIO_LOOP_CLOSE_UNWIND);
 
   return TRUE;
 }
@@ -1180,6 +1217,15 @@ gaio_loop_create_future (GaioLoop *loop)
   return _gaio_future_new (loop);
 }
 
+/* A close hook: a task still pending when the loop closes is reported
+ * and unwound. */
+static void
+destroy_pending_tasks (GaioLoop *loop,
+                       gpointer  data)
+{
+  _gaio_task_destroy_pending (loop);
+}
+
 /**
  * gaio_loop_create_task:
  * @loop: a #GaioLoop
@@ -1207,6 +1253,8 @@ gaio_loop_create_task (GaioLoop      *loop,
 {
   g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
   g_return_val_if_fail (GAIO_IS_COROUTINE (coroutine), NULL);
+
+  _gaio_loop_add_close_hook (loop, GAIO_LOOP_CLOSE_UNWIND, destroy_pending_tasks, NULL);
 
   return _gaio_task_new (loop, coroutine,
                          _gaio_loop_check_thread (loop, "gaio_loop_create_task"));
@@ -1550,11 +1598,30 @@ failed_future (GaioLoop       *loop,
   return future;
 }
 
+/* A close hook, added with the default executor: asyncio's close()
+ * stops it taking jobs, without waiting for those it has; their outcomes
+ * are dropped, as the inbox refuses them from then on. */
+static void
+shutdown_default_executor_at_close (GaioLoop *loop,
+                                    gpointer  data)
+{
+  loop->executor_shutdown_called = TRUE;
+  if (loop->default_executor != NULL)
+    {
+      gaio_executor_shutdown (loop->default_executor, FALSE, FALSE);
+      g_clear_object (&loop->default_executor);
+    }
+}
+
 static GaioExecutor *
 ensure_default_executor (GaioLoop *loop)
 {
   if (loop->default_executor == NULL)
-    loop->default_executor = GAIO_EXECUTOR (gaio_thread_pool_executor_new (0, "gaio"));
+    {
+      loop->default_executor = GAIO_EXECUTOR (gaio_thread_pool_executor_new (0, "gaio"));
+      _gaio_loop_add_close_hook (loop, GAIO_LOOP_CLOSE_RELEASE,
+                                 shutdown_default_executor_at_close, NULL);
+    }
 
   return loop->default_executor;
 }
@@ -1829,6 +1896,8 @@ gaio_loop_set_default_executor (GaioLoop      *loop,
     }
 
   g_set_object (&loop->default_executor, executor);
+  _gaio_loop_add_close_hook (loop, GAIO_LOOP_CLOSE_RELEASE,
+                             shutdown_default_executor_at_close, NULL);
   return TRUE;
 }
 

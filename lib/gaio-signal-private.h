@@ -22,10 +22,9 @@ gboolean _gaio_signal_add        (GaioLoop        *loop,
 gboolean _gaio_signal_remove     (GaioLoop        *loop,
                                   int              signum);
 
-/* Removes every handler of @loop, restoring the dispositions: called by
- * gaio_loop_close() and when an unclosed loop is finalized. */
-void     _gaio_signal_remove_all (GaioLoop        *loop);
-
+/* _gaio_signal_add() adds a close hook to the loop that removes every
+ * handler of the loop, restoring the dispositions, when it closes or is
+ * finalized unclosed. */
 
 /* The building block of gaio_run()'s "Ctrl-C cancels the main task"
  * (asyncio.Runner._on_sigint):

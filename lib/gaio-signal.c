@@ -451,6 +451,9 @@ attach_glib_source (SignalHandler *handler)
   handler->glib_source = source;
 }
 
+static void remove_all_at_close (GaioLoop *loop,
+                                 gpointer  data);
+
 gboolean
 _gaio_signal_add (GaioLoop        *loop,
                   int              signum,
@@ -495,6 +498,9 @@ _gaio_signal_add (GaioLoop        *loop,
           handler_release (handler);
           return FALSE;
         }
+
+      /* Once per loop: the handlers go when the loop closes. */
+      _gaio_loop_add_close_hook (loop, GAIO_LOOP_CLOSE_RELEASE, remove_all_at_close, NULL);
 
       if (old != NULL)
         old_loop = old->loop;
@@ -549,8 +555,11 @@ _gaio_signal_remove (GaioLoop *loop,
   return TRUE;
 }
 
-void
-_gaio_signal_remove_all (GaioLoop *loop)
+/* The loop's close hook (see _gaio_loop_add_close_hook()): removes
+ * every handler of @loop, restoring the dispositions. */
+static void
+remove_all_at_close (GaioLoop *loop,
+                     gpointer  data)
 {
   SignalHandler *removed[NSIG] = { NULL, };
   int restore_errors[NSIG] = { 0, };
