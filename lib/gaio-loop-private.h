@@ -116,9 +116,21 @@ gboolean    _gaio_loop_get_debug          (GaioLoop    *loop);
 gboolean    _gaio_loop_check_thread       (GaioLoop    *loop,
                                            const char  *function);
 
-/* Step of gaio_run() after the last task: shuts the default executor down
- * and waits for its threads, as asyncio.run() awaits
- * loop.shutdown_default_executor(). Loop thread, loop not running. */
+/* The loop's default executor and whether shutdown_default_executor()
+ * was called, kept in the loop for gaio-loop-executor.c, which alone
+ * reads and writes them. Loop thread only. */
+typedef struct
+{
+  GaioExecutor *executor;         /* (owned) (nullable) made on first use */
+  gboolean      shutdown_called;
+} GaioLoopDefaultExecutor;
+
+GaioLoopDefaultExecutor *_gaio_loop_get_default_executor (GaioLoop *loop);
+
+/* Step of gaio_run() after the last task (gaio-loop-executor.c): shuts
+ * the default executor down and waits for its threads, as asyncio.run()
+ * awaits loop.shutdown_default_executor(). Loop thread, loop not
+ * running. */
 void        _gaio_loop_shutdown_default_executor_sync (GaioLoop *loop);
 
 G_END_DECLS

@@ -5,8 +5,13 @@
  *
  * A GaioLoop is asyncio's AbstractEventLoop bound to one GMainContext.
  * The scheduling machinery (ready FIFO, timer heap, inbox) lives in the
- * loop's one GSource (gaio-loop-source.c); this file holds the API, the
- * run/stop/close state machine and the exception handler.
+ * loop's one GSource (gaio-loop-source.c); this file holds the core API
+ * (scheduling, run/stop/close, debug mode), the run/stop/close state
+ * machine with its close hooks, and the exception handler. Families of
+ * methods are kept apart, each in its own file, and reach the loop
+ * through gaio-loop-private.h: the executor methods in
+ * gaio-loop-executor.c, the Unix ones (readers, writers, signals) in
+ * gaio-loop-unix.c.
  *
  * Threads: a loop is used from the thread that dispatches its context
  * ("the loop thread"), except for the calls documented as thread-safe:
@@ -22,13 +27,11 @@
 #include "gaio-exception-context-private.h"
 #include "gaio-future-private.h"
 #include "gaio-handle-private.h"
-#include "gaio-job-private.h"
 #include "gaio-log-private.h"
 #include "gaio-loop-private.h"
 #include "gaio-loop-source-private.h"
 #include "gaio-process-pool-role-private.h"
 #include "gaio-task-private.h"
-#include "gaio-thread-pool-executor-private.h"
 
 #define DEFAULT_SLOW_CALLBACK_DURATION 0.1
 
@@ -57,8 +60,7 @@ struct _GaioLoop
   gboolean              debug;
   gdouble               slow_callback_duration;
 
-  GaioExecutor         *default_executor; /* (owned) (nullable) made on first use */
-  gboolean              executor_shutdown_called;
+  GaioLoopDefaultExecutor default_executor; /* gaio-loop-executor.c's */
 
   GArray               *close_hooks;      /* (owned) (nullable) (element-type CloseHook) */
 
@@ -1583,437 +1585,14 @@ _gaio_loop_get_n_iterations (GaioLoop *loop)
   return _gaio_loop_source_get_n_iterations (loop->source);
 }
 
-static GaioFuture *
-failed_future (GaioLoop       *loop,
-               GError         *error,
-               gpointer        user_data,
-               GDestroyNotify  notify)
-{
-  GaioFuture *future = gaio_future_new (loop);
-
-  if (notify != NULL)
-    notify (user_data);
-  gaio_future_take_error (future, error, NULL);
-
-  return future;
-}
-
-/* A close hook, added with the default executor: asyncio's close()
- * stops it taking jobs, without waiting for those it has; their outcomes
- * are dropped, as the inbox refuses them from then on. */
-static void
-shutdown_default_executor_at_close (GaioLoop *loop,
-                                    gpointer  data)
-{
-  loop->executor_shutdown_called = TRUE;
-  if (loop->default_executor != NULL)
-    {
-      gaio_executor_shutdown (loop->default_executor, FALSE, FALSE);
-      g_clear_object (&loop->default_executor);
-    }
-}
-
-static GaioExecutor *
-ensure_default_executor (GaioLoop *loop)
-{
-  if (loop->default_executor == NULL)
-    {
-      loop->default_executor = GAIO_EXECUTOR (gaio_thread_pool_executor_new (0, "gaio"));
-      _gaio_loop_add_close_hook (loop, GAIO_LOOP_CLOSE_RELEASE,
-                                 shutdown_default_executor_at_close, NULL);
-    }
-
-  return loop->default_executor;
-}
-
-/* A thread pool (a final type) is called directly: the interface lookup
- * of gaio_executor_submit() costs more than the submission. */
-static gboolean
-submit_job (GaioExecutor  *executor,
-            GaioJob       *job,
-            GError       **error)
-{
-  if (G_TYPE_FROM_INSTANCE (executor) == GAIO_TYPE_THREAD_POOL_EXECUTOR)
-    return _gaio_thread_pool_executor_submit ((GaioThreadPoolExecutor *) executor, job, error);
-
-  return gaio_executor_submit (executor, job, error);
-}
-
-/**
- * gaio_loop_run_in_executor:
- * @loop: a #GaioLoop
- * @executor: (nullable): the executor, or %NULL for the loop's default
- *   executor
- * @func: (scope notified) (closure user_data) (destroy notify): the
- *   function to run
- * @args: (nullable): arguments for @func, read with
- *   [method@Gaio.Job.get_args]; a floating reference is sunk
- * @user_data: data for @func
- * @notify: (nullable): frees @user_data
- *
- * Runs @func in @executor and returns a future for its outcome (asyncio's
- * `run_in_executor`): blocking I/O and long computations run away from
- * the loop's thread while the loop goes on. The default executor is a
- * [class@Gaio.ThreadPoolExecutor] made on first use.
- *
- * The future finishes on the loop's thread with what @func set with
- * [method@Gaio.Job.set_result] or the error it returned. Cancelling the
- * future before @func starts means it never runs; cancelling it while
- * @func runs cancels [method@Gaio.Job.get_cancellable], and the outcome is
- * dropped.
- *
- * @notify runs exactly once, on the loop's thread: when the outcome
- * arrives, when the job is cancelled before it started, or when the loop
- * closes first (or, if the loop was closed before the job finished, in
- * the thread that ran it).
- *
- * Failures do not return %NULL: the future fails at once, with
- * %GAIO_ERROR_CLOSED if the loop is closed, and with
- * %GAIO_ERROR_EXECUTOR_SHUTDOWN if the executor was shut down (for the
- * default executor, by [method@Gaio.Loop.shutdown_default_executor]).
- *
- * Loop thread only.
- *
- * Returns: (transfer full): the future of the job
- */
-GaioFuture *
-gaio_loop_run_in_executor (GaioLoop       *loop,
-                           GaioExecutor   *executor,
-                           GaioJobFunc     func,
-                           GVariant       *args,
-                           gpointer        user_data,
-                           GDestroyNotify  notify)
-{
-  g_autoptr(GaioFuture) future = NULL;
-  g_autoptr(GaioJob) job = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
-  g_return_val_if_fail (executor == NULL || GAIO_IS_EXECUTOR (executor), NULL);
-  g_return_val_if_fail (func != NULL, NULL);
-
-  if (args != NULL)
-    g_variant_ref_sink (args);
-
-  if (loop->closed)
-    error = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_CLOSED, "Event loop is closed");
-  else if (executor == NULL && loop->executor_shutdown_called)
-    error = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_EXECUTOR_SHUTDOWN,
-                                 "Executor shutdown has been called");
-  if (error != NULL)
-    {
-      g_clear_pointer (&args, g_variant_unref);
-      return failed_future (loop, g_steal_pointer (&error), user_data, notify);
-    }
-
-  if (executor == NULL)
-    executor = ensure_default_executor (loop);
-
-  future = gaio_future_new (loop);
-  job = _gaio_job_new (loop, _gaio_loop_get_inbox (loop), future, func, args, user_data, notify);
-  g_clear_pointer (&args, g_variant_unref);
-
-  if (!submit_job (executor, job, &error))
-    _gaio_job_abort (job, error);
-
-  return g_steal_pointer (&future);
-}
-
-typedef struct
-{
-  GaioFuture *future;   /* (owned) */
-  GaioLoop   *loop;     /* (owned) */
-} CancelRequest;
-
-static void
-cancel_request_free (gpointer data)
-{
-  CancelRequest *request = data;
-
-  g_object_unref (request->future);
-  g_object_unref (request->loop);
-  g_free (request);
-}
-
-static gboolean
-cancel_future_on_loop (gpointer   user_data,
-                       GError   **error)
-{
-  CancelRequest *request = user_data;
-
-  gaio_future_cancel (request->future, NULL);
-
-  return TRUE;
-}
-
-/* The caller's cancellable may be cancelled from any thread; the future
- * is the loop's, so the cancel travels there. */
-static void
-executor_task_cancelled (GCancellable *cancellable,
-                         gpointer      user_data)
-{
-  GTask *task = user_data;
-  CancelRequest *request = g_new0 (CancelRequest, 1);
-  GaioHandle *handle;
-
-  request->future = g_object_ref (g_task_get_task_data (task));
-  request->loop = g_object_ref (g_task_get_source_object (task));
-  handle = _gaio_handle_new (cancel_future_on_loop, request, cancel_request_free);
-  if (!_gaio_inbox_post_holding (_gaio_loop_get_inbox (request->loop), handle))
-    {
-      _gaio_handle_discard (handle);
-      gaio_handle_unref (handle);
-    }
-}
-
-static void
-executor_task_done (GaioFuture *future,
-                    gpointer    user_data)
-{
-  GTask *task = user_data;
-  gulong handler = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (task), "gaio-cancel-handler"));
-
-  if (handler != 0)
-    g_cancellable_disconnect (g_task_get_cancellable (task), handler);
-  g_task_return_boolean (task, TRUE);
-}
-
-/**
- * gaio_loop_run_in_executor_async:
- * @loop: a #GaioLoop
- * @executor: (nullable): the executor, or %NULL for the default one
- * @func: (scope notified) (closure job_data) (destroy job_data_destroy):
- *   the function to run
- * @args: (nullable): arguments for @func
- * @job_data: data for @func
- * @job_data_destroy: (nullable): frees @job_data
- * @cancellable: (nullable): cancels the job, as cancelling its future does
- * @callback: (scope async) (closure user_data): called on the loop's
- *   thread when the job is done
- * @user_data: data for @callback
- *
- * [method@Gaio.Loop.run_in_executor] in GIO's asynchronous style, for
- * bindings: PyGObject can `await` it and GJS can promisify it. Call
- * [method@Gaio.Loop.run_in_executor_finish] from @callback, which runs in
- * the thread-default main context of the caller (the loop's context when
- * called from a loop callback).
- *
- * From PyGObject 3.42, @job_data, which is not the last closure, is given
- * as a tuple of extra arguments for @func (`()` for none), as PyGObject
- * does for every user data that is not last.
- */
-void
-gaio_loop_run_in_executor_async (GaioLoop            *loop,
-                                 GaioExecutor        *executor,
-                                 GaioJobFunc          func,
-                                 GVariant            *args,
-                                 gpointer             job_data,
-                                 GDestroyNotify       job_data_destroy,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  GaioFuture *future;
-
-  g_return_if_fail (GAIO_IS_LOOP (loop));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  future = gaio_loop_run_in_executor (loop, executor, func, args, job_data, job_data_destroy);
-  g_return_if_fail (future != NULL);
-
-  task = g_task_new (loop, cancellable, callback, user_data);
-  g_task_set_source_tag (task, gaio_loop_run_in_executor_async);
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_set_task_data (task, future, g_object_unref);
-
-  if (cancellable != NULL)
-    {
-      gulong handler = g_cancellable_connect (cancellable, G_CALLBACK (executor_task_cancelled),
-                                              task, NULL);
-
-      g_object_set_data (G_OBJECT (task), "gaio-cancel-handler", GSIZE_TO_POINTER (handler));
-    }
-
-  gaio_future_add_done_callback (future, executor_task_done, g_object_ref (task), g_object_unref);
-}
-
-/**
- * gaio_loop_run_in_executor_finish:
- * @loop: a #GaioLoop
- * @result: the #GAsyncResult given to the callback
- * @error: return location for a #GError
- *
- * Finishes [method@Gaio.Loop.run_in_executor_async]: the job's result,
- * or its error, or %G_IO_ERROR_CANCELLED if it was cancelled.
- *
- * Returns: (transfer full) (nullable): a copy of the job's result, to free
- *   with `g_boxed_free (G_TYPE_VALUE, value)`, or %NULL with @error set
- */
-GValue *
-gaio_loop_run_in_executor_finish (GaioLoop      *loop,
-                                  GAsyncResult  *result,
-                                  GError       **error)
-{
-  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, loop), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gaio_loop_run_in_executor_async,
-                        NULL);
-
-  if (!g_task_propagate_boolean (G_TASK (result), error))
-    return NULL;
-
-  return gaio_future_dup_result (g_task_get_task_data (G_TASK (result)), error);
-}
-
-/**
- * gaio_loop_set_default_executor:
- * @loop: a #GaioLoop
- * @executor: a [class@Gaio.ThreadPoolExecutor]
- * @error: return location for a #GError
- *
- * Makes @executor the executor [method@Gaio.Loop.run_in_executor] uses
- * when given %NULL (asyncio's `set_default_executor`). As in Python 3.11,
- * only a thread pool executor is accepted; anything else fails with
- * %GAIO_ERROR_INVALID_ARGUMENT and changes nothing. The previous default
- * executor is released, not shut down.
- *
- * Returns: %TRUE on success
- */
-gboolean
-gaio_loop_set_default_executor (GaioLoop      *loop,
-                                GaioExecutor  *executor,
-                                GError       **error)
-{
-  g_return_val_if_fail (GAIO_IS_LOOP (loop), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!GAIO_IS_THREAD_POOL_EXECUTOR (executor))
-    {
-      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_INVALID_ARGUMENT,
-                           "executor must be ThreadPoolExecutor instance");
-      return FALSE;
-    }
-
-  g_set_object (&loop->default_executor, executor);
-  _gaio_loop_add_close_hook (loop, GAIO_LOOP_CLOSE_RELEASE,
-                             shutdown_default_executor_at_close, NULL);
-  return TRUE;
-}
-
-typedef struct
-{
-  GaioLoop     *loop;      /* (owned) */
-  GaioExecutor *executor;  /* (owned) */
-  GaioFuture   *future;    /* (owned) */
-} ShutdownRequest;
-
-static void
-shutdown_request_free (gpointer data)
-{
-  ShutdownRequest *request = data;
-
-  g_object_unref (request->loop);
-  g_object_unref (request->executor);
-  g_object_unref (request->future);
-  g_free (request);
-}
-
-static gboolean
-shutdown_done_on_loop (gpointer   user_data,
-                       GError   **error)
-{
-  ShutdownRequest *request = user_data;
-
-  if (!gaio_future_is_done (request->future))
-    gaio_future_set_result_pointer (request->future, NULL, NULL, NULL);
-
-  return TRUE;
-}
-
-/* asyncio runs executor.shutdown(wait=True) in a helper thread, so that
- * the loop goes on while the pool finishes its jobs. */
-static gpointer
-shutdown_thread (gpointer data)
-{
-  ShutdownRequest *request = data;
-  GaioHandle *handle;
-
-  gaio_executor_shutdown (request->executor, TRUE, FALSE);
-
-  handle = _gaio_handle_new (shutdown_done_on_loop, request, shutdown_request_free);
-  if (!_gaio_inbox_post_holding (_gaio_loop_get_inbox (request->loop), handle))
-    {
-      _gaio_handle_discard (handle);
-      gaio_handle_unref (handle);
-    }
-
-  return NULL;
-}
-
-/**
- * gaio_loop_shutdown_default_executor:
- * @loop: a #GaioLoop
- *
- * Shuts the default executor down and waits for its jobs, without
- * blocking the loop (asyncio's `shutdown_default_executor`): the wait
- * happens in a helper thread, and the returned future finishes when it is
- * over. From then on, [method@Gaio.Loop.run_in_executor] with the default
- * executor fails with %GAIO_ERROR_EXECUTOR_SHUTDOWN.
- *
- * Returns: (transfer full): a future that finishes when the default
- *   executor has finished its jobs
- */
-GaioFuture *
-gaio_loop_shutdown_default_executor (GaioLoop *loop)
-{
-  GaioFuture *future;
-  ShutdownRequest *request;
-  GError *error = NULL;
-  GThread *thread;
-
-  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
-
-  future = gaio_future_new (loop);
-  loop->executor_shutdown_called = TRUE;
-
-  if (loop->default_executor == NULL)
-    {
-      gaio_future_set_result_pointer (future, NULL, NULL, NULL);
-      return future;
-    }
-
-  request = g_new0 (ShutdownRequest, 1);
-  request->loop = g_object_ref (loop);
-  request->executor = g_steal_pointer (&loop->default_executor);
-  request->future = g_object_ref (future);
-
-  thread = g_thread_try_new ("gaio-shutdown", shutdown_thread, request, &error);
-  if (thread == NULL)
-    {
-      shutdown_request_free (request);
-      gaio_future_take_error (future, error, NULL);
-      return future;
-    }
-  g_thread_unref (thread);
-
-  return future;
-}
-
 GSource *
 _gaio_loop_get_source (GaioLoop *loop)
 {
   return loop->source;
 }
 
-void
-_gaio_loop_shutdown_default_executor_sync (GaioLoop *loop)
+GaioLoopDefaultExecutor *
+_gaio_loop_get_default_executor (GaioLoop *loop)
 {
-  g_autoptr(GaioExecutor) executor = g_steal_pointer (&loop->default_executor);
-
-  /* asyncio.run() awaits shutdown_default_executor(); nothing else runs
-   * on the loop by then, so waiting in this thread is the same. */
-  loop->executor_shutdown_called = TRUE;
-  if (executor != NULL)
-    gaio_executor_shutdown (executor, TRUE, FALSE);
+  return &loop->default_executor;
 }
