@@ -76,6 +76,11 @@ void        _gaio_loop_add_close_hook     (GaioLoop           *loop,
                                            GaioLoopCloseHook   hook,
                                            gpointer            data);
 
+/* asyncio's _check_closed() and _check_running(): whether the loop may
+ * run now, in this thread; @error says why not. */
+gboolean    _gaio_loop_check_can_run      (GaioLoop    *loop,
+                                           GError     **error);
+
 /* `<GaioLoop running=0 closed=0 debug=0>`, asyncio's repr. */
 char       *_gaio_loop_to_string          (GaioLoop    *loop);
 
