@@ -588,95 +588,27 @@ remove_all_at_close (GaioLoop *loop,
       }
 }
 
-/* ---- gaio_run()'s SIGINT ---- */
-
-struct _GaioSigintGuard
+gboolean
+_gaio_signal_in_main_thread (void)
 {
-  GaioLoop   *loop;         /* (owned) */
-  GaioFuture *main_future;  /* (owned) */
-  gboolean    interrupted;
-};
-
-static gboolean
-on_sigint (gpointer   user_data,
-           GError   **error)
-{
-  GaioSigintGuard *guard = user_data;
-
-  guard->interrupted = TRUE;
-  /* The second Ctrl-C gets the default disposition: it terminates the
-   * process, as asyncio's KeyboardInterrupt ends the program. */
-  _gaio_signal_remove (guard->loop, SIGINT);
-  if (!gaio_future_is_done (guard->main_future))
-    gaio_future_cancel (guard->main_future, "Interrupted by SIGINT");
-
-  return TRUE;
-}
-
-static gboolean
-sigint_has_default_disposition (void)
-{
-  struct sigaction current;
-
-  if (sigaction (SIGINT, NULL, &current) != 0)
-    return FALSE;
-
-  return !(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_DFL;
-}
-
-GaioSigintGuard *
-_gaio_sigint_guard_install (GaioLoop   *loop,
-                            GaioFuture *main_future)
-{
-  GaioSigintGuard *guard;
-  gboolean taken;
-
-  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
-  g_return_val_if_fail (GAIO_IS_FUTURE (main_future), NULL);
-
-  if (!in_main_thread () || !sigint_has_default_disposition ())
-    return NULL;
-
-  g_mutex_lock (&handlers_lock);
-  taken = handlers[SIGINT] != NULL;
-  g_mutex_unlock (&handlers_lock);
-  if (taken)
-    return NULL;
-
-  guard = g_new0 (GaioSigintGuard, 1);
-  guard->loop = g_object_ref (loop);
-  guard->main_future = g_object_ref (main_future);
-  if (!_gaio_signal_add (loop, SIGINT, on_sigint, guard, NULL, NULL))
-    {
-      g_object_unref (guard->loop);
-      g_object_unref (guard->main_future);
-      g_free (guard);
-      return NULL;
-    }
-
-  return guard;
+  return in_main_thread ();
 }
 
 gboolean
-_gaio_sigint_guard_uninstall (GaioSigintGuard *guard)
+_gaio_signal_get_handler (int           signum,
+                          GaioCallback *callback,
+                          gpointer     *user_data)
 {
   SignalHandler *current;
-  gboolean ours, interrupted;
-
-  g_return_val_if_fail (guard != NULL, FALSE);
 
   g_mutex_lock (&handlers_lock);
-  current = handlers[SIGINT];
-  ours = current != NULL && current->callback == on_sigint && current->user_data == guard;
+  current = signal_is_valid (signum) ? handlers[signum] : NULL;
+  if (current != NULL)
+    {
+      *callback = current->callback;
+      *user_data = current->user_data;
+    }
   g_mutex_unlock (&handlers_lock);
 
-  if (ours)
-    _gaio_signal_remove (guard->loop, SIGINT);
-
-  interrupted = guard->interrupted;
-  g_object_unref (guard->loop);
-  g_object_unref (guard->main_future);
-  g_free (guard);
-
-  return interrupted;
+  return current != NULL;
 }
