@@ -12,7 +12,9 @@ G_BEGIN_DECLS
 
 /* The implementation of gaio_loop_add_signal_handler() and
  * gaio_loop_remove_signal_handler(), arguments already checked for
- * programmer errors. */
+ * programmer errors. The first handler added to a loop adds a close hook
+ * to it that removes every handler of the loop, restoring the
+ * dispositions, when it closes or is finalized unclosed. */
 gboolean _gaio_signal_add        (GaioLoop        *loop,
                                   int              signum,
                                   GaioCallback     callback,
@@ -21,10 +23,6 @@ gboolean _gaio_signal_add        (GaioLoop        *loop,
                                   GError         **error);
 gboolean _gaio_signal_remove     (GaioLoop        *loop,
                                   int              signum);
-
-/* _gaio_signal_add() adds a close hook to the loop that removes every
- * handler of the loop, restoring the dispositions, when it closes or is
- * finalized unclosed. */
 
 /* asyncio accepts signal handlers only from the main thread. */
 gboolean _gaio_signal_in_main_thread (void);

@@ -37,6 +37,10 @@
  * reaps children with it (g_child_watch_add(), GSubprocess): taking it
  * would break every child watch of the process.
  *
+ * A loop's handlers go when it closes (asyncio's close(), SG-11): the
+ * first handler added to a loop adds a close hook to it. gaio_run()'s
+ * SIGINT guard is an ordinary handler of this table, kept in gaio-run.c.
+ *
  * Threads: asyncio accepts handlers only from the main thread, and so do
  * we. Handlers are added and removed on the loop's thread; the table is
  * still guarded by a lock because a loop closes on its own thread.
