@@ -17,10 +17,17 @@ typedef enum {
 
 typedef struct _GaioFdWatches GaioFdWatches;
 
-/* The table of watched descriptors of one loop source. Every function is
- * for the loop thread only. */
-GaioFdWatches *_gaio_fd_watches_new     (GSource          *source,
-                                         GaioLoop         *loop);
+/* Where the watches report what goes wrong outside any callback (a
+ * descriptor closed while watched): the loop's exception handler. Called
+ * from a handle of the loop, on the loop thread; @context is borrowed. */
+typedef void (*GaioFdWatchesReport) (GaioExceptionContext *context,
+                                     gpointer              user_data);
+
+/* The table of watched descriptors of one loop source, which reports
+ * through @report. Every function is for the loop thread only. */
+GaioFdWatches *_gaio_fd_watches_new     (GSource             *source,
+                                         GaioFdWatchesReport  report,
+                                         gpointer             report_data);
 /* Drops every watch (running the destroy notifies of callbacks that are
  * not queued) and frees the table. */
 void           _gaio_fd_watches_free    (GaioFdWatches    *watches);

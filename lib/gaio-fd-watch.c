@@ -18,10 +18,11 @@
  * G_IO_NVAL means the descriptor was closed while it was watched. poll()
  * would report it again at once on every iteration, so the loop would
  * spin: instead the descriptor is dropped from the source, and the drop
- * is reported through the loop's exception handler. (asyncio's epoll
- * selector forgets a closed descriptor silently; its poll and select
- * selectors fail the whole loop. A report and a loop that goes on is the
- * middle way.)
+ * is reported through the report function the table was created with,
+ * which is the loop's exception handler. (asyncio's epoll selector
+ * forgets a closed descriptor silently; its poll and select selectors
+ * fail the whole loop. A report and a loop that goes on is the middle
+ * way.)
  *
  * Each readiness queues a new GaioHandle holding a reference on the
  * registered callback. Replacing or removing a callback marks it removed,
@@ -34,7 +35,6 @@
 
 #include "gaio-fd-watch-private.h"
 #include "gaio-debug-private.h"
-#include "gaio-loop-private.h"
 
 typedef struct
 {
@@ -55,9 +55,10 @@ typedef struct
 
 struct _GaioFdWatches
 {
-  GSource    *source;          /* (unowned) the loop's source owns us */
-  GaioLoop   *loop;            /* (unowned) */
-  GHashTable *by_fd;           /* (owned) int -> (owned) FdWatch */
+  GSource             *source;       /* (unowned) the loop's source owns us */
+  GaioFdWatchesReport  report;
+  gpointer             report_data;  /* (unowned) lives as long as the source */
+  GHashTable          *by_fd;        /* (owned) int -> (owned) FdWatch */
 };
 
 static FdCallback *
@@ -107,13 +108,15 @@ fd_watch_free (gpointer data)
 }
 
 GaioFdWatches *
-_gaio_fd_watches_new (GSource  *source,
-                      GaioLoop *loop)
+_gaio_fd_watches_new (GSource             *source,
+                      GaioFdWatchesReport  report,
+                      gpointer             report_data)
 {
   GaioFdWatches *watches = g_new0 (GaioFdWatches, 1);
 
   watches->source = source;
-  watches->loop = loop;
+  watches->report = report;
+  watches->report_data = report_data;
   watches->by_fd = g_hash_table_new_full (g_int_hash, g_int_equal, NULL, fd_watch_free);
 
   return watches;
@@ -255,8 +258,9 @@ queue_callback (GaioHandle *list,
 
 typedef struct
 {
-  GaioLoop *loop;
-  FdWatch  *watch;     /* (owned) dropped from the table, freed with the report */
+  GaioFdWatchesReport  report;
+  gpointer             report_data;
+  FdWatch             *watch;     /* (owned) dropped from the table, freed with the report */
 } ClosedFdReport;
 
 /* The dropped watch's callbacks are released (and their destroy notifies
@@ -302,7 +306,7 @@ report_closed_fd (gpointer   user_data,
   gaio_exception_context_set_value (context, "fd", &fd_value);
   g_value_unset (&fd_value);
 
-  gaio_loop_call_exception_handler (report->loop, context);
+  report->report (context, report->report_data);
 
   return TRUE;
 }
@@ -315,7 +319,8 @@ drop_closed_fd (GaioFdWatches *watches,
   ClosedFdReport *report = g_new0 (ClosedFdReport, 1);
   GaioHandle *handle;
 
-  report->loop = watches->loop;
+  report->report = watches->report;
+  report->report_data = watches->report_data;
   report->watch = watch;
 
   handle = _gaio_handle_new (report_closed_fd, report, closed_fd_report_free);

@@ -10,9 +10,18 @@
 
 G_BEGIN_DECLS
 
+/* Wakes the loop that drains the inbox, if it may be asleep: called by
+ * the post that found the inbox empty. Any thread. */
+typedef void (*GaioInboxWake) (GSource *owner);
+
 typedef struct
 {
-  GaioHandle *head;      /* (atomic) newest first; or the closed mark */
+  GaioHandle    *head;     /* (atomic) newest first; or the closed mark */
+
+  /* Set once by _gaio_inbox_init(), read by any thread. */
+  GSource       *owner;    /* (unowned) the loop's source, which embeds the inbox */
+  GMainContext  *context;  /* (unowned) the context @owner is attached to */
+  GaioInboxWake  wake;
 } GaioInbox;
 
 /* Marks a closed inbox: pushes fail from then on, so nothing posted after
@@ -25,9 +34,25 @@ typedef enum {
   GAIO_INBOX_FIRST,      /* queued into an empty inbox: wake the loop */
 } GaioInboxPush;
 
-void           _gaio_inbox_init     (GaioInbox   *inbox);
+void           _gaio_inbox_init     (GaioInbox    *inbox,
+                                     GSource      *owner,
+                                     GMainContext *context,
+                                     GaioInboxWake wake);
 GaioInboxPush  _gaio_inbox_push     (GaioInbox   *inbox,
                                      GaioHandle  *handle);
+
+/* Posts @handle, waking the loop if the inbox was empty. Takes the
+ * caller's reference on success; returns FALSE, leaving it with the
+ * caller, when the inbox is closed (the loop closed). Any thread. The
+ * caller keeps the inbox alive for the time of the call. */
+gboolean       _gaio_inbox_post         (GaioInbox  *inbox,
+                                         GaioHandle *handle);
+/* The same, for a caller whose hold on the loop may go with the handle
+ * (the handle may run, and release it, before the post returns): holds
+ * the owner source and its context itself for the time of the call. The
+ * caller holds the inbox alive up to the call only. */
+gboolean       _gaio_inbox_post_holding (GaioInbox  *inbox,
+                                         GaioHandle *handle);
 GaioHandle    *_gaio_inbox_steal    (GaioInbox   *inbox,
                                      GaioHandle **tail,
                                      guint       *n_handles);

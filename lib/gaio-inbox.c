@@ -15,17 +15,27 @@
  * goes from empty to non-empty through a push that wakes it.
  *
  * Taking the whole stack at once also rules out the ABA problem of
- * lock-free stacks: nothing ever pops a single node.
+ * lock-free stacks: nothing ever pops a single node. The inbox carries
+ * its wake-up (the owner source's, given at init), so that whoever posts
+ * (call_soon_threadsafe(), a job delivering its outcome from a worker
+ * thread) needs the inbox alone, not the loop.
  */
 
 #include "config.h"
 
 #include "gaio-inbox-private.h"
+#include "gaio-tsan-private.h"
 
 void
-_gaio_inbox_init (GaioInbox *inbox)
+_gaio_inbox_init (GaioInbox     *inbox,
+                  GSource       *owner,
+                  GMainContext  *context,
+                  GaioInboxWake  wake)
 {
   inbox->head = NULL;
+  inbox->owner = owner;
+  inbox->context = context;
+  inbox->wake = wake;
 }
 
 /* Takes the caller's reference on @handle unless the inbox is closed.
@@ -45,6 +55,42 @@ _gaio_inbox_push (GaioInbox  *inbox,
   while (!g_atomic_pointer_compare_and_exchange_full (&inbox->head, old, handle, &old));
 
   return old == NULL ? GAIO_INBOX_FIRST : GAIO_INBOX_QUEUED;
+}
+
+gboolean
+_gaio_inbox_post (GaioInbox  *inbox,
+                  GaioHandle *handle)
+{
+  switch (_gaio_inbox_push (inbox, handle))
+    {
+    case GAIO_INBOX_FIRST:
+      inbox->wake (inbox->owner);
+      return TRUE;
+    case GAIO_INBOX_QUEUED:
+      return TRUE;
+    case GAIO_INBOX_CLOSED:
+    default:
+      return FALSE;
+    }
+}
+
+gboolean
+_gaio_inbox_post_holding (GaioInbox  *inbox,
+                          GaioHandle *handle)
+{
+  /* The handle may run, and the last reference on the loop go, before
+   * the push returns: keep what the push still touches. The context
+   * outlives the source: GLib still locks it after a source's finalize. */
+  GSource *owner = g_source_ref (inbox->owner);
+  g_autoptr(GMainContext) context = g_main_context_ref (inbox->context);
+  gboolean posted = _gaio_inbox_post (inbox, handle);
+
+  /* What this thread did with the source happens before its
+   * finalization, wherever that runs (see the source's finalize). */
+  GAIO_TSAN_RELEASE (owner);
+  g_source_unref (owner);
+
+  return posted;
 }
 
 static GaioHandle *

@@ -7,12 +7,16 @@
 #pragma once
 
 #include "gaio.h"
+#include "gaio-inbox-private.h"
 
 G_BEGIN_DECLS
 
 /* Creates a queued job whose outcome goes to @future (which must be
- * pending, on @loop). Loop thread only. */
+ * pending, on @loop), posted to @inbox, @loop's (valid while the job
+ * holds @loop, which it does until the outcome is delivered). Loop
+ * thread only. */
 GaioJob    *_gaio_job_new          (GaioLoop     *loop,
+                                    GaioInbox    *inbox,
                                     GaioFuture   *future,
                                     GaioJobFunc   func,
                                     GVariant     *args,
@@ -54,6 +58,7 @@ gpointer    _gaio_job_get_user_data (GaioJob     *job);
  * has no function in this process: its function fails if an executor
  * other than a process pool runs it. */
 GaioJob    *_gaio_job_new_named    (GaioLoop     *loop,
+                                    GaioInbox    *inbox,
                                     GaioFuture   *future,
                                     const char   *function_name,
                                     GVariant     *args);

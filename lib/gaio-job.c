@@ -6,7 +6,9 @@
  * A job carries a function, its arguments and its data from the loop to
  * an executor, runs there, and carries the outcome back to the loop's
  * future through the loop's inbox (one compare-and-swap, and one wake-up
- * for however many jobs finish between two iterations).
+ * for however many jobs finish between two iterations). The job is
+ * given the inbox when it is made, and posts to it without calling the
+ * loop; it holds the loop only to keep it (and so the inbox) alive.
  *
  * Its life is a small state machine, moved with compare-and-swap so that
  * the loop (cancelling the future) and a worker (starting the job) never
@@ -28,8 +30,8 @@
 
 #include "gaio-future-private.h"
 #include "gaio-handle-private.h"
+#include "gaio-inbox-private.h"
 #include "gaio-job-private.h"
-#include "gaio-loop-private.h"
 
 typedef enum {
   JOB_QUEUED,
@@ -52,6 +54,7 @@ struct _GaioJob
 
   GVariant       *args;             /* (owned) (nullable) */
   GaioLoop       *loop;             /* (owned) until delivered, released on the loop's thread */
+  GaioInbox      *inbox;            /* (unowned) the loop's, valid while the job holds the loop */
   GaioFuture     *future;           /* (owned) (nullable) loop thread only */
   GCancellable   *cancellable;      /* (owned) (atomic) (nullable) made on demand */
 
@@ -113,6 +116,7 @@ job_has_result (GaioJob *job)
 
 GaioJob *
 _gaio_job_new (GaioLoop       *loop,
+               GaioInbox      *inbox,
                GaioFuture     *future,
                GaioJobFunc     func,
                GVariant       *args,
@@ -127,6 +131,7 @@ _gaio_job_new (GaioLoop       *loop,
   job->notify = notify;
   job->args = args != NULL ? g_variant_ref_sink (args) : NULL;
   job->loop = g_object_ref (loop);
+  job->inbox = inbox;
   job->future = gaio_future_ref (future);
   job->link.data = job;
   /* Its callback is set when it is posted (see post_to_loop()). */
@@ -284,7 +289,7 @@ post_to_loop (GaioJob     *job,
   /* Once posted, the handle may run at once and the loop go away with
    * the job's reference (delivery_done()): the post holds on to the
    * loop's source and context instead, for its own last steps. */
-  if (!_gaio_loop_post (job->loop, handle))
+  if (!_gaio_inbox_post_holding (job->inbox, handle))
     {
       /* The loop is closed: nobody will read the outcome. Releasing the
        * future and the data falls to this thread, through the handle's
@@ -517,11 +522,12 @@ named_job_func (GaioJob   *job,
 
 GaioJob *
 _gaio_job_new_named (GaioLoop   *loop,
+                     GaioInbox  *inbox,
                      GaioFuture *future,
                      const char *function_name,
                      GVariant   *args)
 {
-  GaioJob *job = _gaio_job_new (loop, future, named_job_func, args, NULL, NULL);
+  GaioJob *job = _gaio_job_new (loop, inbox, future, named_job_func, args, NULL, NULL);
 
   job->function_name = g_strdup (function_name);
 

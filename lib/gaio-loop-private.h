@@ -7,6 +7,7 @@
 #pragma once
 
 #include "gaio.h"
+#include "gaio-inbox-private.h"
 
 G_BEGIN_DECLS
 
@@ -29,24 +30,56 @@ gboolean    _gaio_loop_schedule           (GaioLoop       *loop,
                                            const char     *static_name,
                                            GaioFuture     *task);
 
-/* Posts an internal handle to the loop's inbox, as call_soon_threadsafe
- * does. Takes the caller's reference on success; returns FALSE, leaving
- * it with the caller, when the loop is closed. Any thread. The caller
- * must hold the loop alive up to the call only: the handle may release
- * it before the post returns. */
-gboolean    _gaio_loop_post               (GaioLoop    *loop,
-                                           GaioHandle  *handle);
+/* Where other threads post internal handles to the loop, as
+ * call_soon_threadsafe() does (_gaio_inbox_post_holding() for a poster
+ * whose hold on the loop may go with the handle). Valid as long as the
+ * loop; a closed loop's inbox refuses posts. Any thread. */
+GaioInbox  *_gaio_loop_get_inbox          (GaioLoop    *loop);
 
-/* For the loop's GSource: one dispatch is one asyncio iteration. */
+/* Makes @loop the running loop of this thread, as a dispatch of its
+ * source does (the source calls it through its hooks; a task destroyed
+ * at close calls it to unwind its fiber). Returns what
+ * _gaio_loop_dispatch_end() puts back. Loop thread only. */
 GaioLoop   *_gaio_loop_dispatch_begin     (GaioLoop    *loop);
-gboolean    _gaio_loop_run_handle         (GaioLoop    *loop,
-                                           GaioHandle  *handle);
 void        _gaio_loop_dispatch_end       (GaioLoop    *loop,
                                            GaioLoop    *previous);
-gboolean    _gaio_loop_wants_iteration    (GaioLoop    *loop);
-/* stop() was called, or a callback asked to leave run_forever(): the
- * dispatch must end after the current iteration. Any thread. */
-gboolean    _gaio_loop_is_stopping        (GaioLoop    *loop);
+
+/* Close hooks: what other files of the library do when the loop closes,
+ * registered by them (the loop knows none of them). gaio_loop_close()
+ * runs, in this order:
+ *
+ *  1. the loop is marked closed: scheduling fails from then on;
+ *  2. the GAIO_LOOP_CLOSE_RELEASE hooks, in the order they were added:
+ *     what reaches the loop from outside lets go of it (the default
+ *     executor stops taking jobs, signal handlers are removed and the
+ *     dispositions restored);
+ *  3. the source drops every queued callback and timer, running their
+ *     destroy notifies, refuses posts, and leaves its context;
+ *  4. the GAIO_LOOP_CLOSE_UNWIND hooks, in the order they were added:
+ *     what can never run now is unwound (the pending tasks are reported
+ *     and destroyed).
+ *
+ * A loop finalized unclosed runs steps 1 to 3 (nothing pending holds it
+ * by then, so there is nothing to unwind). Adding a hook already added
+ * (same function, same data) does nothing, so a file may add its hook
+ * each time it is used. Loop thread only. */
+typedef enum {
+  GAIO_LOOP_CLOSE_RELEASE,
+  GAIO_LOOP_CLOSE_UNWIND,
+} GaioLoopCloseStage;
+
+typedef void (*GaioLoopCloseHook) (GaioLoop *loop,
+                                   gpointer  data);
+
+void        _gaio_loop_add_close_hook     (GaioLoop           *loop,
+                                           GaioLoopCloseStage  stage,
+                                           GaioLoopCloseHook   hook,
+                                           gpointer            data);
+
+/* asyncio's _check_closed() and _check_running(): whether the loop may
+ * run now, in this thread; @error says why not. */
+gboolean    _gaio_loop_check_can_run      (GaioLoop    *loop,
+                                           GError     **error);
 
 /* `<GaioLoop running=0 closed=0 debug=0>`, asyncio's repr. */
 char       *_gaio_loop_to_string          (GaioLoop    *loop);
@@ -88,9 +121,21 @@ gboolean    _gaio_loop_get_debug          (GaioLoop    *loop);
 gboolean    _gaio_loop_check_thread       (GaioLoop    *loop,
                                            const char  *function);
 
-/* Step of gaio_run() after the last task: shuts the default executor down
- * and waits for its threads, as asyncio.run() awaits
- * loop.shutdown_default_executor(). Loop thread, loop not running. */
+/* The loop's default executor and whether shutdown_default_executor()
+ * was called, kept in the loop for gaio-loop-executor.c, which alone
+ * reads and writes them. Loop thread only. */
+typedef struct
+{
+  GaioExecutor *executor;         /* (owned) (nullable) made on first use */
+  gboolean      shutdown_called;
+} GaioLoopDefaultExecutor;
+
+GaioLoopDefaultExecutor *_gaio_loop_get_default_executor (GaioLoop *loop);
+
+/* Step of gaio_run() after the last task (gaio-loop-executor.c): shuts
+ * the default executor down and waits for its threads, as asyncio.run()
+ * awaits loop.shutdown_default_executor(). Loop thread, loop not
+ * running. */
 void        _gaio_loop_shutdown_default_executor_sync (GaioLoop *loop);
 
 G_END_DECLS

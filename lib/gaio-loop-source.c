@@ -40,6 +40,11 @@
  *
  * Because it is an ordinary source, whoever drives the context (our own
  * run_forever, g_main_loop_run, GApplication, GTK) runs the loop.
+ *
+ * The source sits below the loop: what it needs of the loop (become the
+ * running loop, run a callback, ask whether to stop, report an error)
+ * the loop hands it at creation as a table of functions
+ * (GaioLoopSourceHooks), so this file includes nothing of gaio-loop.c.
  */
 
 #include "config.h"
@@ -47,7 +52,6 @@
 #include "gaio-fd-watch-private.h"
 #include "gaio-handle-slab-private.h"
 #include "gaio-inbox-private.h"
-#include "gaio-loop-private.h"
 #include "gaio-loop-source-private.h"
 #include "gaio-timer-heap-private.h"
 #include "gaio-tsan-private.h"
@@ -88,6 +92,7 @@ typedef struct
   GSource        parent;
 
   GaioLoop      *loop;               /* (unowned) the loop owns the source */
+  const GaioLoopSourceHooks *hooks;  /* (unowned) static, the loop's */
   /* (unowned) woken by posts. The loop owns it, and whoever posts holds
    * the loop. Not owned here: GLib still locks the context after a
    * source's finalize, so the source must not drop the last reference. */
@@ -304,7 +309,7 @@ has_work (GaioLoopSource *self)
 {
   return self->n_ready > 0 ||
          !_gaio_inbox_is_empty (&self->inbox) ||
-         _gaio_loop_wants_iteration (self->loop);
+         self->hooks->wants_iteration (self->loop);
 }
 
 static gboolean
@@ -386,6 +391,9 @@ gaio_loop_source_dispatch (GSource     *source,
                            gpointer     user_data)
 {
   GaioLoopSource *self = (GaioLoopSource *) source;
+  const GaioLoopSourceHooks *hooks = self->hooks;
+  /* Read once: a callback's call through a register, not two loads. */
+  gboolean (*run_handle) (GaioLoop *, GaioHandle *) = hooks->run_handle;
   g_autoptr(GaioLoop) loop = g_object_ref (self->loop);
   GaioLoop *previous;
   gint64 now = g_get_monotonic_time ();
@@ -396,7 +404,7 @@ gaio_loop_source_dispatch (GSource     *source,
     return G_SOURCE_CONTINUE;
   self->dispatching = TRUE;
 
-  previous = _gaio_loop_dispatch_begin (loop);
+  previous = hooks->dispatch_begin (loop);
 
   for (guint iteration = 0; go_on; iteration++)
     {
@@ -419,13 +427,13 @@ gaio_loop_source_dispatch (GSource     *source,
         {
           GaioHandle *handle = ready_pop (self);
 
-          go_on = _gaio_loop_run_handle (loop, handle);
+          go_on = run_handle (loop, handle);
           release_handle (self, handle);
           if (!go_on)
             break;
         }
 
-      if (self->n_ready == 0 || self->closed || _gaio_loop_is_stopping (loop) ||
+      if (self->n_ready == 0 || self->closed || hooks->is_stopping (loop) ||
           iteration + 1 >= MAX_ITERATIONS_PER_DISPATCH)
         break;
       if (_gaio_timer_heap_len (&self->timers) == 0 &&
@@ -436,7 +444,7 @@ gaio_loop_source_dispatch (GSource     *source,
         break;
     }
 
-  _gaio_loop_dispatch_end (loop, previous);
+  hooks->dispatch_end (loop, previous);
   self->dispatching = FALSE;
 
   return G_SOURCE_CONTINUE;
@@ -448,7 +456,7 @@ gaio_loop_source_finalize (GSource *source)
   GaioLoopSource *self = (GaioLoopSource *) source;
 
   /* The last reference may go in another thread (a worker posting an
-   * outcome, see _gaio_loop_post()). GSource's reference count is an
+   * outcome, see _gaio_inbox_post_holding()). GSource's reference count is an
    * atomic inside GLib, which ThreadSanitizer cannot see: pairs with
    * _gaio_loop_source_unref(). */
   GAIO_TSAN_ACQUIRE (source);
@@ -469,6 +477,18 @@ gaio_loop_source_finalize (GSource *source)
   _gaio_timer_cancels_unref_many (self->timer_cancels, self->n_banked_cancel_refs + 1);
 }
 
+/* The inbox's wake-up: a post into the empty inbox. Any thread. */
+static void
+wake_for_inbox (GSource *source)
+{
+  GaioLoopSource *self = (GaioLoopSource *) source;
+
+  /* A loop that is dispatching looks at the inbox before it sleeps
+   * again: only one that may be asleep needs the write(2). */
+  if (g_atomic_int_get (&self->may_sleep))
+    g_main_context_wakeup (self->context);
+}
+
 static GSourceFuncs gaio_loop_source_funcs = {
   .prepare = gaio_loop_source_prepare,
   .check = gaio_loop_source_check,
@@ -477,15 +497,17 @@ static GSourceFuncs gaio_loop_source_funcs = {
 };
 
 GSource *
-_gaio_loop_source_new (GaioLoop     *loop,
-                       GMainContext *context)
+_gaio_loop_source_new (GaioLoop                  *loop,
+                       const GaioLoopSourceHooks *hooks,
+                       GMainContext              *context)
 {
   GaioLoopSource *self;
 
   self = (GaioLoopSource *) g_source_new (&gaio_loop_source_funcs, sizeof (GaioLoopSource));
   self->loop = loop;
+  self->hooks = hooks;
   self->context = context;
-  _gaio_inbox_init (&self->inbox);
+  _gaio_inbox_init (&self->inbox, (GSource *) self, context, wake_for_inbox);
   _gaio_timer_heap_init (&self->timers);
   self->timer_cancels = _gaio_timer_cancels_new ();
   g_source_set_static_name ((GSource *) self, "GaioLoop");
@@ -560,20 +582,14 @@ _gaio_loop_source_push_threadsafe (GSource    *source,
 {
   GaioLoopSource *self = (GaioLoopSource *) source;
 
-  switch (_gaio_inbox_push (&self->inbox, handle))
-    {
-    case GAIO_INBOX_FIRST:
-      /* A loop that is dispatching looks at the inbox before it sleeps
-       * again: only one that may be asleep needs the write(2). */
-      if (g_atomic_int_get (&self->may_sleep))
-        g_main_context_wakeup (self->context);
-      return TRUE;
-    case GAIO_INBOX_QUEUED:
-      return TRUE;
-    case GAIO_INBOX_CLOSED:
-    default:
-      return FALSE;
-    }
+  return _gaio_inbox_post (&self->inbox, handle);
+}
+
+/* Where other threads post to the loop. Valid as long as the source. */
+GaioInbox *
+_gaio_loop_source_get_inbox (GSource *source)
+{
+  return &((GaioLoopSource *) source)->inbox;
 }
 
 static void
@@ -614,6 +630,17 @@ _gaio_loop_source_close (GSource *source)
   g_clear_pointer (&self->fd_watches, _gaio_fd_watches_free);
 }
 
+/* The watches report a closed descriptor to the loop's exception
+ * handler. */
+static void
+report_to_loop (GaioExceptionContext *context,
+                gpointer              user_data)
+{
+  GaioLoopSource *self = user_data;
+
+  self->hooks->report (self->loop, context);
+}
+
 /* The watched descriptors, created on first use. Loop thread only, and
  * not once the source is closed. */
 GaioFdWatches *
@@ -624,7 +651,7 @@ _gaio_loop_source_get_fd_watches (GSource *source)
   g_assert (!self->closed);
 
   if (self->fd_watches == NULL)
-    self->fd_watches = _gaio_fd_watches_new (source, self->loop);
+    self->fd_watches = _gaio_fd_watches_new (source, report_to_loop, self);
 
   return self->fd_watches;
 }

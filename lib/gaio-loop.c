@@ -5,8 +5,14 @@
  *
  * A GaioLoop is asyncio's AbstractEventLoop bound to one GMainContext.
  * The scheduling machinery (ready FIFO, timer heap, inbox) lives in the
- * loop's one GSource (gaio-loop-source.c); this file holds the API, the
- * run/stop/close state machine and the exception handler.
+ * loop's one GSource (gaio-loop-source.c); this file holds the core API
+ * (scheduling, run/stop/close, debug mode), the run/stop/close state
+ * machine with its close hooks, and the exception handler. Families of
+ * methods are kept apart, each in its own file, and reach the loop
+ * through gaio-loop-private.h: the task methods (create_task(),
+ * run_until_complete()) in gaio-loop-task.c, the executor methods in
+ * gaio-loop-executor.c, the Unix ones (readers, writers, signals) in
+ * gaio-loop-unix.c.
  *
  * Threads: a loop is used from the thread that dispatches its context
  * ("the loop thread"), except for the calls documented as thread-safe:
@@ -22,14 +28,11 @@
 #include "gaio-exception-context-private.h"
 #include "gaio-future-private.h"
 #include "gaio-handle-private.h"
-#include "gaio-job-private.h"
 #include "gaio-log-private.h"
 #include "gaio-loop-private.h"
 #include "gaio-loop-source-private.h"
-#include "gaio-signal-private.h"
+#include "gaio-process-pool-role-private.h"
 #include "gaio-task-private.h"
-#include "gaio-thread-pool-executor-private.h"
-#include "gaio-process-pool-worker-private.h"
 
 #define DEFAULT_SLOW_CALLBACK_DURATION 0.1
 
@@ -58,13 +61,21 @@ struct _GaioLoop
   gboolean              debug;
   gdouble               slow_callback_duration;
 
-  GaioExecutor         *default_executor; /* (owned) (nullable) made on first use */
-  gboolean              executor_shutdown_called;
+  GaioLoopDefaultExecutor default_executor; /* gaio-loop-executor.c's */
+
+  GArray               *close_hooks;      /* (owned) (nullable) (element-type CloseHook) */
 
   /* Any thread. */
   gint                  stopping;         /* (atomic) stop() was called */
   GThread              *owner;            /* (atomic) the thread running the loop, or NULL */
 };
+
+typedef struct
+{
+  GaioLoopCloseStage  stage;
+  GaioLoopCloseHook   hook;
+  gpointer            data;
+} CloseHook;
 
 enum {
   PROP_0,
@@ -79,6 +90,21 @@ static GParamSpec *properties[N_PROPS];
 /* The loop whose run_forever() or dispatch is on this thread's stack
  * (asyncio's events._get_running_loop()). */
 static __thread GaioLoop *running_loop;
+
+static gboolean run_handle      (GaioLoop   *loop,
+                                 GaioHandle *handle);
+static gboolean is_stopping     (GaioLoop   *loop);
+static gboolean wants_iteration (GaioLoop   *loop);
+
+/* What the loop's source calls (see gaio-loop-source-private.h). */
+static const GaioLoopSourceHooks source_hooks = {
+  .dispatch_begin = _gaio_loop_dispatch_begin,
+  .dispatch_end = _gaio_loop_dispatch_end,
+  .run_handle = run_handle,
+  .is_stopping = is_stopping,
+  .wants_iteration = wants_iteration,
+  .report = gaio_loop_call_exception_handler,
+};
 
 /**
  * GaioLoop:
@@ -115,23 +141,51 @@ _gaio_loop_to_string (GaioLoop *loop)
                           gaio_loop_is_running (loop), loop->closed, loop->debug);
 }
 
+void
+_gaio_loop_add_close_hook (GaioLoop           *loop,
+                           GaioLoopCloseStage  stage,
+                           GaioLoopCloseHook   hook,
+                           gpointer            data)
+{
+  CloseHook entry = { stage, hook, data };
+
+  if (loop->close_hooks == NULL)
+    loop->close_hooks = g_array_new (FALSE, FALSE, sizeof (CloseHook));
+
+  for (guint i = 0; i < loop->close_hooks->len; i++)
+    {
+      CloseHook *other = &g_array_index (loop->close_hooks, CloseHook, i);
+
+      if (other->stage == stage && other->hook == hook && other->data == data)
+        return;
+    }
+
+  g_array_append_val (loop->close_hooks, entry);
+}
+
+/* See gaio-loop-private.h. A hook may add others (the array may move):
+ * those of the stage running now run too. */
+static void
+run_close_hooks (GaioLoop           *loop,
+                 GaioLoopCloseStage  stage)
+{
+  for (guint i = 0; loop->close_hooks != NULL && i < loop->close_hooks->len; i++)
+    {
+      CloseHook entry = g_array_index (loop->close_hooks, CloseHook, i);
+
+      if (entry.stage == stage)
+        entry.hook (loop, entry.data);
+    }
+}
+
 static void
 close_source (GaioLoop *loop)
 {
-  /* asyncio's close(): the default executor stops taking jobs, without
-   * waiting for those it has; their outcomes are dropped, as the inbox
-   * refuses them from now on. */
-  loop->executor_shutdown_called = TRUE;
-  if (loop->default_executor != NULL)
-    {
-      gaio_executor_shutdown (loop->default_executor, FALSE, FALSE);
-      g_clear_object (&loop->default_executor);
-    }
-
   loop->closed = TRUE;
-  /* asyncio's close() removes the loop's signal handlers and restores
-   * the dispositions (SG-11); destroy notifies then see a closed loop. */
-  _gaio_signal_remove_all (loop);
+  /* asyncio's close(): the default executor stops taking jobs, and the
+   * loop's signal handlers are removed (SG-11); destroy notifies then
+   * see a closed loop. */
+  run_close_hooks (loop, GAIO_LOOP_CLOSE_RELEASE);
   _gaio_loop_source_close (loop->source);
   g_source_destroy (loop->source);
 }
@@ -150,7 +204,7 @@ gaio_loop_constructed (GObject *object)
   if (loop->context == NULL)
     loop->context = g_main_context_ref_thread_default ();
 
-  loop->source = _gaio_loop_source_new (loop, loop->context);
+  loop->source = _gaio_loop_source_new (loop, &source_hooks, loop->context);
 
   _gaio_log (G_LOG_LEVEL_DEBUG, "Using GMainContext %p", loop->context);
 }
@@ -179,6 +233,7 @@ gaio_loop_finalize (GObject *object)
   g_clear_pointer (&loop->source, _gaio_loop_source_unref);
   g_clear_pointer (&loop->context, g_main_context_unref);
   g_clear_error (&loop->escape_error);
+  g_clear_pointer (&loop->close_hooks, g_array_unref);
   if (loop->handler_notify != NULL)
     loop->handler_notify (loop->handler_data);
 
@@ -492,19 +547,10 @@ _gaio_loop_schedule (GaioLoop       *loop,
   return TRUE;
 }
 
-gboolean
-_gaio_loop_post (GaioLoop   *loop,
-                 GaioHandle *handle)
+GaioInbox *
+_gaio_loop_get_inbox (GaioLoop *loop)
 {
-  /* The handle may run, and the last reference on the loop go, before
-   * the push returns: keep what the push still touches. */
-  GSource *source = g_source_ref (loop->source);
-  g_autoptr(GMainContext) context = g_main_context_ref (loop->context);
-  gboolean posted = _gaio_loop_source_push_threadsafe (source, handle);
-
-  _gaio_loop_source_unref (source);
-
-  return posted;
+  return _gaio_loop_source_get_inbox (loop->source);
 }
 
 /**
@@ -774,14 +820,14 @@ _gaio_loop_dispatch_end (GaioLoop *loop,
     loop->quit = TRUE;
 }
 
-gboolean
-_gaio_loop_is_stopping (GaioLoop *loop)
+static gboolean
+is_stopping (GaioLoop *loop)
 {
   return g_atomic_int_get (&loop->stopping) || loop->escape_error != NULL;
 }
 
-gboolean
-_gaio_loop_wants_iteration (GaioLoop *loop)
+static gboolean
+wants_iteration (GaioLoop *loop)
 {
   return loop->run_depth > 0 && g_atomic_int_get (&loop->stopping);
 }
@@ -841,7 +887,7 @@ handle_callback_error (GaioLoop   *loop,
   g_error_free (error);
 }
 
-/* _gaio_loop_run_handle() in debug mode: times the callback and keeps
+/* run_handle() in debug mode: times the callback and keeps
  * its name for the reports. */
 static void
 run_handle_debug (GaioLoop   *loop,
@@ -863,9 +909,9 @@ run_handle_debug (GaioLoop   *loop,
  * because run_forever() has to return an escape error at once. Once per
  * callback: the common case is kept to a flag test, the call and the
  * bookkeeping of the current handle. */
-gboolean
-_gaio_loop_run_handle (GaioLoop   *loop,
-                       GaioHandle *handle)
+static gboolean
+run_handle (GaioLoop   *loop,
+            GaioHandle *handle)
 {
   GaioHandle *outer = loop->current_handle;
   GError *error = NULL;
@@ -883,9 +929,9 @@ _gaio_loop_run_handle (GaioLoop   *loop,
 }
 
 /* asyncio's _check_closed() and _check_running(). */
-static gboolean
-check_can_run (GaioLoop  *loop,
-               GError   **error)
+gboolean
+_gaio_loop_check_can_run (GaioLoop  *loop,
+                          GError   **error)
 {
   if (loop->closed)
     {
@@ -938,7 +984,7 @@ gaio_loop_run_forever (GaioLoop  *loop,
 
   if (refuse_wrong_thread (loop, "gaio_loop_run_forever", NULL, NULL, error))
     return FALSE;
-  if (!check_can_run (loop, error))
+  if (!_gaio_loop_check_can_run (loop, error))
     return FALSE;
   if (!g_main_context_acquire (loop->context))
     {
@@ -973,79 +1019,6 @@ gaio_loop_run_forever (GaioLoop  *loop,
 
   g_object_unref (loop);
   return TRUE;
-}
-
-static void
-stop_when_done (GaioFuture *future,
-                gpointer    user_data)
-{
-  gaio_loop_stop (GAIO_LOOP (user_data));
-}
-
-/**
- * gaio_loop_run_until_complete:
- * @loop: a #GaioLoop
- * @future: a future of @loop
- * @result: (out caller-allocates) (optional): where to copy the result
- * @error: return location for a #GError
- *
- * Runs the loop until @future is done, then returns its result (asyncio's
- * `run_until_complete`). The errors of [method@Gaio.Loop.run_forever]
- * apply, plus %GAIO_ERROR_INVALID_ARGUMENT if @future belongs to another
- * loop, %GAIO_ERROR_STOPPED_EARLY if the loop was stopped before @future
- * completed, and the future's own error.
- *
- * Returns: %TRUE with @result set if @future finished with a result
- */
-gboolean
-gaio_loop_run_until_complete (GaioLoop    *loop,
-                              GaioFuture  *future,
-                              GValue      *result,
-                              GError     **error)
-{
-  gboolean ran;
-
-  g_return_val_if_fail (GAIO_IS_LOOP (loop), FALSE);
-  g_return_val_if_fail (future != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (gaio_future_get_loop (future) != loop)
-    {
-      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_INVALID_ARGUMENT,
-                           "The future belongs to a different loop than the one "
-                           "specified as the loop argument");
-      return FALSE;
-    }
-
-  /* Checked before the done callback goes on: on a done future it is
-   * scheduled at once, and a refused run must leave nothing behind. */
-  if (!check_can_run (loop, error))
-    return FALSE;
-
-  /* Even for a future already done, asyncio runs the loop: its done
-   * callbacks (ours among them) run in the first iteration. */
-  gaio_future_ref (future);
-  gaio_future_add_done_callback (future, stop_when_done, loop, NULL);
-  ran = gaio_loop_run_forever (loop, error);
-  gaio_future_remove_done_callback (future, stop_when_done, loop);
-
-  if (!ran)
-    {
-      gaio_future_unref (future);
-      return FALSE;
-    }
-  if (!gaio_future_is_done (future))
-    {
-      gaio_future_unref (future);
-      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_STOPPED_EARLY,
-                           "Event loop stopped before Future completed.");
-      return FALSE;
-    }
-
-  ran = gaio_future_get_result (future, result, error);
-  gaio_future_unref (future);
-
-  return ran;
 }
 
 /**
@@ -1115,7 +1088,7 @@ gaio_loop_close (GaioLoop  *loop,
   /* What is still pending now can never run: asyncio's tasks would be
    * reported when garbage-collected, here they are reported and unwound
    * now, so that what their stacks hold is freed. */
-  _gaio_task_destroy_pending (loop);
+  run_close_hooks (loop, GAIO_LOOP_CLOSE_UNWIND);
 
   return TRUE;
 }
@@ -1172,38 +1145,6 @@ gaio_loop_create_future (GaioLoop *loop)
   _gaio_loop_check_thread (loop, "gaio_loop_create_future");
 
   return _gaio_future_new (loop);
-}
-
-/**
- * gaio_loop_create_task:
- * @loop: a #GaioLoop
- * @coroutine: (transfer full): the coroutine to run
- *
- * Wraps @coroutine in a [class@Gaio.Task] and schedules its first step
- * (asyncio's `create_task`): the coroutine's function starts on its own
- * stack in the next iteration of the loop, and runs until it awaits or
- * returns. The task is named `Task-N` (see [method@Gaio.Task.set_name]).
- *
- * The loop keeps the task alive until it is done: the returned reference
- * may be dropped at once. A task still pending when the loop is closed is
- * reported as `Task was destroyed but it is pending!` and unwound: its
- * awaits fail with %G_IO_ERROR_CANCELLED so that its function returns.
- *
- * Loop thread only. On a closed loop (or, in debug mode, from another
- * thread) the task is returned already failed with %GAIO_ERROR_CLOSED
- * (%GAIO_ERROR_WRONG_THREAD) and the coroutine is closed without running.
- *
- * Returns: (transfer full): the task
- */
-GaioTask *
-gaio_loop_create_task (GaioLoop      *loop,
-                       GaioCoroutine *coroutine)
-{
-  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
-  g_return_val_if_fail (GAIO_IS_COROUTINE (coroutine), NULL);
-
-  return _gaio_task_new (loop, coroutine,
-                         _gaio_loop_check_thread (loop, "gaio_loop_create_task"));
 }
 
 GaioTask *
@@ -1529,416 +1470,14 @@ _gaio_loop_get_n_iterations (GaioLoop *loop)
   return _gaio_loop_source_get_n_iterations (loop->source);
 }
 
-static GaioFuture *
-failed_future (GaioLoop       *loop,
-               GError         *error,
-               gpointer        user_data,
-               GDestroyNotify  notify)
-{
-  GaioFuture *future = gaio_future_new (loop);
-
-  if (notify != NULL)
-    notify (user_data);
-  gaio_future_take_error (future, error, NULL);
-
-  return future;
-}
-
-static GaioExecutor *
-ensure_default_executor (GaioLoop *loop)
-{
-  if (loop->default_executor == NULL)
-    loop->default_executor = GAIO_EXECUTOR (gaio_thread_pool_executor_new (0, "gaio"));
-
-  return loop->default_executor;
-}
-
-/* A thread pool (a final type) is called directly: the interface lookup
- * of gaio_executor_submit() costs more than the submission. */
-static gboolean
-submit_job (GaioExecutor  *executor,
-            GaioJob       *job,
-            GError       **error)
-{
-  if (G_TYPE_FROM_INSTANCE (executor) == GAIO_TYPE_THREAD_POOL_EXECUTOR)
-    return _gaio_thread_pool_executor_submit ((GaioThreadPoolExecutor *) executor, job, error);
-
-  return gaio_executor_submit (executor, job, error);
-}
-
-/**
- * gaio_loop_run_in_executor:
- * @loop: a #GaioLoop
- * @executor: (nullable): the executor, or %NULL for the loop's default
- *   executor
- * @func: (scope notified) (closure user_data) (destroy notify): the
- *   function to run
- * @args: (nullable): arguments for @func, read with
- *   [method@Gaio.Job.get_args]; a floating reference is sunk
- * @user_data: data for @func
- * @notify: (nullable): frees @user_data
- *
- * Runs @func in @executor and returns a future for its outcome (asyncio's
- * `run_in_executor`): blocking I/O and long computations run away from
- * the loop's thread while the loop goes on. The default executor is a
- * [class@Gaio.ThreadPoolExecutor] made on first use.
- *
- * The future finishes on the loop's thread with what @func set with
- * [method@Gaio.Job.set_result] or the error it returned. Cancelling the
- * future before @func starts means it never runs; cancelling it while
- * @func runs cancels [method@Gaio.Job.get_cancellable], and the outcome is
- * dropped.
- *
- * @notify runs exactly once, on the loop's thread: when the outcome
- * arrives, when the job is cancelled before it started, or when the loop
- * closes first (or, if the loop was closed before the job finished, in
- * the thread that ran it).
- *
- * Failures do not return %NULL: the future fails at once, with
- * %GAIO_ERROR_CLOSED if the loop is closed, and with
- * %GAIO_ERROR_EXECUTOR_SHUTDOWN if the executor was shut down (for the
- * default executor, by [method@Gaio.Loop.shutdown_default_executor]).
- *
- * Loop thread only.
- *
- * Returns: (transfer full): the future of the job
- */
-GaioFuture *
-gaio_loop_run_in_executor (GaioLoop       *loop,
-                           GaioExecutor   *executor,
-                           GaioJobFunc     func,
-                           GVariant       *args,
-                           gpointer        user_data,
-                           GDestroyNotify  notify)
-{
-  g_autoptr(GaioFuture) future = NULL;
-  g_autoptr(GaioJob) job = NULL;
-  g_autoptr(GError) error = NULL;
-
-  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
-  g_return_val_if_fail (executor == NULL || GAIO_IS_EXECUTOR (executor), NULL);
-  g_return_val_if_fail (func != NULL, NULL);
-
-  if (args != NULL)
-    g_variant_ref_sink (args);
-
-  if (loop->closed)
-    error = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_CLOSED, "Event loop is closed");
-  else if (executor == NULL && loop->executor_shutdown_called)
-    error = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_EXECUTOR_SHUTDOWN,
-                                 "Executor shutdown has been called");
-  if (error != NULL)
-    {
-      g_clear_pointer (&args, g_variant_unref);
-      return failed_future (loop, g_steal_pointer (&error), user_data, notify);
-    }
-
-  if (executor == NULL)
-    executor = ensure_default_executor (loop);
-
-  future = gaio_future_new (loop);
-  job = _gaio_job_new (loop, future, func, args, user_data, notify);
-  g_clear_pointer (&args, g_variant_unref);
-
-  if (!submit_job (executor, job, &error))
-    _gaio_job_abort (job, error);
-
-  return g_steal_pointer (&future);
-}
-
-typedef struct
-{
-  GaioFuture *future;   /* (owned) */
-  GaioLoop   *loop;     /* (owned) */
-} CancelRequest;
-
-static void
-cancel_request_free (gpointer data)
-{
-  CancelRequest *request = data;
-
-  gaio_future_unref (request->future);
-  g_object_unref (request->loop);
-  g_free (request);
-}
-
-static gboolean
-cancel_future_on_loop (gpointer   user_data,
-                       GError   **error)
-{
-  CancelRequest *request = user_data;
-
-  gaio_future_cancel (request->future, NULL);
-
-  return TRUE;
-}
-
-/* The caller's cancellable may be cancelled from any thread; the future
- * is the loop's, so the cancel travels there. */
-static void
-executor_task_cancelled (GCancellable *cancellable,
-                         gpointer      user_data)
-{
-  GTask *task = user_data;
-  CancelRequest *request = g_new0 (CancelRequest, 1);
-  GaioHandle *handle;
-
-  request->future = gaio_future_ref (g_task_get_task_data (task));
-  request->loop = g_object_ref (g_task_get_source_object (task));
-  handle = _gaio_handle_new (cancel_future_on_loop, request, cancel_request_free);
-  if (!_gaio_loop_post (request->loop, handle))
-    {
-      _gaio_handle_discard (handle);
-      gaio_handle_unref (handle);
-    }
-}
-
-static void
-executor_task_done (GaioFuture *future,
-                    gpointer    user_data)
-{
-  GTask *task = user_data;
-  gulong handler = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (task), "gaio-cancel-handler"));
-
-  if (handler != 0)
-    g_cancellable_disconnect (g_task_get_cancellable (task), handler);
-  g_task_return_boolean (task, TRUE);
-}
-
-/**
- * gaio_loop_run_in_executor_async:
- * @loop: a #GaioLoop
- * @executor: (nullable): the executor, or %NULL for the default one
- * @func: (scope notified) (closure job_data) (destroy job_data_destroy):
- *   the function to run
- * @args: (nullable): arguments for @func
- * @job_data: data for @func
- * @job_data_destroy: (nullable): frees @job_data
- * @cancellable: (nullable): cancels the job, as cancelling its future does
- * @callback: (scope async) (closure user_data): called on the loop's
- *   thread when the job is done
- * @user_data: data for @callback
- *
- * [method@Gaio.Loop.run_in_executor] in GIO's asynchronous style, for
- * bindings: PyGObject can `await` it and GJS can promisify it. Call
- * [method@Gaio.Loop.run_in_executor_finish] from @callback, which runs in
- * the thread-default main context of the caller (the loop's context when
- * called from a loop callback).
- *
- * From PyGObject 3.42, @job_data, which is not the last closure, is given
- * as a tuple of extra arguments for @func (`()` for none), as PyGObject
- * does for every user data that is not last.
- */
-void
-gaio_loop_run_in_executor_async (GaioLoop            *loop,
-                                 GaioExecutor        *executor,
-                                 GaioJobFunc          func,
-                                 GVariant            *args,
-                                 gpointer             job_data,
-                                 GDestroyNotify       job_data_destroy,
-                                 GCancellable        *cancellable,
-                                 GAsyncReadyCallback  callback,
-                                 gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  GaioFuture *future;
-
-  g_return_if_fail (GAIO_IS_LOOP (loop));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  future = gaio_loop_run_in_executor (loop, executor, func, args, job_data, job_data_destroy);
-  g_return_if_fail (future != NULL);
-
-  task = g_task_new (loop, cancellable, callback, user_data);
-  g_task_set_source_tag (task, gaio_loop_run_in_executor_async);
-  g_task_set_check_cancellable (task, FALSE);
-  g_task_set_task_data (task, future, (GDestroyNotify) gaio_future_unref);
-
-  if (cancellable != NULL)
-    {
-      gulong handler = g_cancellable_connect (cancellable, G_CALLBACK (executor_task_cancelled),
-                                              task, NULL);
-
-      g_object_set_data (G_OBJECT (task), "gaio-cancel-handler", GSIZE_TO_POINTER (handler));
-    }
-
-  gaio_future_add_done_callback (future, executor_task_done, g_object_ref (task), g_object_unref);
-}
-
-/**
- * gaio_loop_run_in_executor_finish:
- * @loop: a #GaioLoop
- * @result: the #GAsyncResult given to the callback
- * @error: return location for a #GError
- *
- * Finishes [method@Gaio.Loop.run_in_executor_async]: the job's result,
- * or its error, or %G_IO_ERROR_CANCELLED if it was cancelled.
- *
- * Returns: (transfer full) (nullable): a copy of the job's result, to free
- *   with `g_boxed_free (G_TYPE_VALUE, value)`, or %NULL with @error set
- */
-GValue *
-gaio_loop_run_in_executor_finish (GaioLoop      *loop,
-                                  GAsyncResult  *result,
-                                  GError       **error)
-{
-  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
-  g_return_val_if_fail (g_task_is_valid (result, loop), NULL);
-  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == gaio_loop_run_in_executor_async,
-                        NULL);
-
-  if (!g_task_propagate_boolean (G_TASK (result), error))
-    return NULL;
-
-  return gaio_future_dup_result (g_task_get_task_data (G_TASK (result)), error);
-}
-
-/**
- * gaio_loop_set_default_executor:
- * @loop: a #GaioLoop
- * @executor: a [class@Gaio.ThreadPoolExecutor]
- * @error: return location for a #GError
- *
- * Makes @executor the executor [method@Gaio.Loop.run_in_executor] uses
- * when given %NULL (asyncio's `set_default_executor`). As in Python 3.11,
- * only a thread pool executor is accepted; anything else fails with
- * %GAIO_ERROR_INVALID_ARGUMENT and changes nothing. The previous default
- * executor is released, not shut down.
- *
- * Returns: %TRUE on success
- */
-gboolean
-gaio_loop_set_default_executor (GaioLoop      *loop,
-                                GaioExecutor  *executor,
-                                GError       **error)
-{
-  g_return_val_if_fail (GAIO_IS_LOOP (loop), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  if (!GAIO_IS_THREAD_POOL_EXECUTOR (executor))
-    {
-      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_INVALID_ARGUMENT,
-                           "executor must be ThreadPoolExecutor instance");
-      return FALSE;
-    }
-
-  g_set_object (&loop->default_executor, executor);
-  return TRUE;
-}
-
-typedef struct
-{
-  GaioLoop     *loop;      /* (owned) */
-  GaioExecutor *executor;  /* (owned) */
-  GaioFuture   *future;    /* (owned) */
-} ShutdownRequest;
-
-static void
-shutdown_request_free (gpointer data)
-{
-  ShutdownRequest *request = data;
-
-  g_object_unref (request->loop);
-  g_object_unref (request->executor);
-  gaio_future_unref (request->future);
-  g_free (request);
-}
-
-static gboolean
-shutdown_done_on_loop (gpointer   user_data,
-                       GError   **error)
-{
-  ShutdownRequest *request = user_data;
-
-  if (!gaio_future_is_done (request->future))
-    gaio_future_set_result_pointer (request->future, NULL, NULL, NULL);
-
-  return TRUE;
-}
-
-/* asyncio runs executor.shutdown(wait=True) in a helper thread, so that
- * the loop goes on while the pool finishes its jobs. */
-static gpointer
-shutdown_thread (gpointer data)
-{
-  ShutdownRequest *request = data;
-  GaioHandle *handle;
-
-  gaio_executor_shutdown (request->executor, TRUE, FALSE);
-
-  handle = _gaio_handle_new (shutdown_done_on_loop, request, shutdown_request_free);
-  if (!_gaio_loop_post (request->loop, handle))
-    {
-      _gaio_handle_discard (handle);
-      gaio_handle_unref (handle);
-    }
-
-  return NULL;
-}
-
-/**
- * gaio_loop_shutdown_default_executor:
- * @loop: a #GaioLoop
- *
- * Shuts the default executor down and waits for its jobs, without
- * blocking the loop (asyncio's `shutdown_default_executor`): the wait
- * happens in a helper thread, and the returned future finishes when it is
- * over. From then on, [method@Gaio.Loop.run_in_executor] with the default
- * executor fails with %GAIO_ERROR_EXECUTOR_SHUTDOWN.
- *
- * Returns: (transfer full): a future that finishes when the default
- *   executor has finished its jobs
- */
-GaioFuture *
-gaio_loop_shutdown_default_executor (GaioLoop *loop)
-{
-  GaioFuture *future;
-  ShutdownRequest *request;
-  GError *error = NULL;
-  GThread *thread;
-
-  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
-
-  future = gaio_future_new (loop);
-  loop->executor_shutdown_called = TRUE;
-
-  if (loop->default_executor == NULL)
-    {
-      gaio_future_set_result_pointer (future, NULL, NULL, NULL);
-      return future;
-    }
-
-  request = g_new0 (ShutdownRequest, 1);
-  request->loop = g_object_ref (loop);
-  request->executor = g_steal_pointer (&loop->default_executor);
-  request->future = gaio_future_ref (future);
-
-  thread = g_thread_try_new ("gaio-shutdown", shutdown_thread, request, &error);
-  if (thread == NULL)
-    {
-      shutdown_request_free (request);
-      gaio_future_take_error (future, error, NULL);
-      return future;
-    }
-  g_thread_unref (thread);
-
-  return future;
-}
-
 GSource *
 _gaio_loop_get_source (GaioLoop *loop)
 {
   return loop->source;
 }
 
-void
-_gaio_loop_shutdown_default_executor_sync (GaioLoop *loop)
+GaioLoopDefaultExecutor *
+_gaio_loop_get_default_executor (GaioLoop *loop)
 {
-  g_autoptr(GaioExecutor) executor = g_steal_pointer (&loop->default_executor);
-
-  /* asyncio.run() awaits shutdown_default_executor(); nothing else runs
-   * on the loop by then, so waiting in this thread is the same. */
-  loop->executor_shutdown_called = TRUE;
-  if (executor != NULL)
-    gaio_executor_shutdown (executor, TRUE, FALSE);
+  return &loop->default_executor;
 }

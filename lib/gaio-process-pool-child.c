@@ -27,7 +27,7 @@
 
 #include "gaio-log-private.h"
 #include "gaio-process-pool-child-private.h"
-#include "gaio-process-pool-worker-private.h"
+#include "gaio-process-pool-role-private.h"
 
 /* A stderr line longer than this is logged in pieces. */
 #define MAX_LOG_LINE 4096

@@ -16,10 +16,12 @@
 
 #include "gaio-future-gio-private.h"
 #include "gaio-job-private.h"
+#include "gaio-loop-private.h"
 #include "gaio-process-pool-core-private.h"
 #include "gaio-process-pool-executor-private.h"
-#include "gaio-process-pool-worker-private.h"
 #include "gaio-process-pool-registry-private.h"
+#include "gaio-process-pool-role-private.h"
+#include "gaio-process-pool-worker-private.h"
 #include "gaio-process-pool-wire-private.h"
 
 #define DEFAULT_HANDSHAKE_TIMEOUT 10.0
@@ -871,7 +873,7 @@ gaio_process_pool_executor_submit_named (GaioProcessPoolExecutor *executor,
       return g_steal_pointer (&future);
     }
 
-  job = _gaio_job_new_named (loop, future, function_name, owned_args);
+  job = _gaio_job_new_named (loop, _gaio_loop_get_inbox (loop), future, function_name, owned_args);
   if (!gaio_executor_submit (GAIO_EXECUTOR (executor), job, &error))
     _gaio_job_abort (job, error);
 

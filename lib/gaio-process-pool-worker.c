@@ -37,8 +37,11 @@
  * code cannot fork without end. A program that forgot the guard is
  * caught where it reaches libgaio (a loop or a pool is created): it says
  * so on stderr and in a FATAL frame on the pipe, whose message the
- * parent's futures fail with, and exits. A program that never reaches
- * libgaio is caught by the parent's handshake timeout instead.
+ * parent's futures fail with, and exits (gaio-process-pool-role.c holds
+ * that check and the two flags, "started as a worker" and "the guard
+ * ran", so that the loop can ask for them without reaching this file). A
+ * program that never reaches libgaio is caught by the parent's handshake
+ * timeout instead.
  */
 
 #include "config.h"
@@ -55,8 +58,9 @@
 #include <glib-unix.h>
 
 #include "gaio-job-private.h"
-#include "gaio-process-pool-worker-private.h"
 #include "gaio-process-pool-registry-private.h"
+#include "gaio-process-pool-role-private.h"
+#include "gaio-process-pool-worker-private.h"
 #include "gaio-tsan-private.h"
 #include "gaio-process-pool-wire-private.h"
 
@@ -72,11 +76,6 @@
 #define READER_TICK_US    (1 * G_TIME_SPAN_MILLISECOND)
 #define READER_LINGER_US  (20 * G_TIME_SPAN_MILLISECOND)
 
-/* Exit status of a worker that cannot serve (EX_SOFTWARE). */
-#define WORKER_EXIT_FAILURE 70
-
-static gboolean started_as_worker;   /* set before main(), read-only after */
-static gint     guard_called;        /* (atomic) */
 static char    *parent_argv0;        /* (owned) set by the guard in the parent */
 
 typedef struct
@@ -143,27 +142,6 @@ server_wait (Server *server)
   GAIO_TSAN_ACQUIRE (&server->lock);
 }
 
-/* Read the environment before main(), so that the pool's refusal to
- * start workers in a worker holds even for a program that never calls
- * the guard. */
-__attribute__((constructor)) static void
-detect_worker (void)
-{
-  started_as_worker = getenv (GAIO_WORKER_ENV) != NULL;
-}
-
-gboolean
-_gaio_process_pool_started_as_worker (void)
-{
-  return started_as_worker;
-}
-
-gboolean
-_gaio_process_pool_guard_was_called (void)
-{
-  return g_atomic_int_get (&guard_called);
-}
-
 const char *
 _gaio_process_pool_get_argv0 (void)
 {
@@ -183,56 +161,7 @@ _gaio_process_pool_get_argv0 (void)
 gboolean
 gaio_process_pool_is_worker (void)
 {
-  return started_as_worker;
-}
-
-static void
-write_all (int           fd,
-           const guint8 *data,
-           gsize         size)
-{
-  while (size > 0)
-    {
-      gssize n = write (fd, data, size);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        return;
-      data += n;
-      size -= n;
-    }
-}
-
-void
-_gaio_process_pool_check_guard (const char *where)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GByteArray) frame = NULL;
-  g_autofree char *line = NULL;
-
-  if (!started_as_worker || g_atomic_int_get (&guard_called))
-    return;
-
-  error = g_error_new (GAIO_ERROR, GAIO_ERROR_BROKEN_EXECUTOR,
-                       "A process pool worker (pid %d) ran the program's own code (%s) instead "
-                       "of serving jobs: the program must call "
-                       "gaio_process_pool_worker_guard (&argc, &argv) first thing in main(), "
-                       "before anything else runs (the analogue of Python's "
-                       "`if __name__ == '__main__':`), or the pool must be given a worker "
-                       "executable (gaio_process_pool_executor_new_for_worker())",
-                       (int) getpid (), where);
-
-  line = g_strdup_printf ("%s\n", error->message);
-  write_all (STDERR_FILENO, (const guint8 *) line, strlen (line));
-
-  /* The guard did not take stdout over, so it is still the pool's pipe. */
-  frame = g_byte_array_new ();
-  if (_gaio_wire_append (frame, GAIO_WIRE_FATAL, 0, _gaio_wire_error_body (error),
-                         GAIO_WIRE_DEFAULT_MAX_BODY, NULL))
-    write_all (STDOUT_FILENO, frame->data, frame->len);
-
-  _exit (WORKER_EXIT_FAILURE);
+  return _gaio_process_pool_started_as_worker ();
 }
 
 /* --- output (main thread) ---------------------------------------------- */
@@ -850,7 +779,7 @@ serve (void)
       !g_unix_set_fd_nonblocking (server.wake_fds[0], TRUE, &error) ||
       !g_unix_set_fd_nonblocking (server.wake_fds[1], TRUE, &error) ||
       !handshake (&server, &error))
-    status = WORKER_EXIT_FAILURE;
+    status = GAIO_WORKER_EXIT_FAILURE;
   else
     {
       /* Calls may have come with the CONFIG, in the same read. */
@@ -921,9 +850,9 @@ gaio_process_pool_worker_guard (int    *argc,
   g_return_if_fail (argc != NULL);
   g_return_if_fail (argv != NULL);
 
-  g_atomic_int_set (&guard_called, TRUE);
+  _gaio_process_pool_note_guard_called ();
 
-  if (!started_as_worker)
+  if (!_gaio_process_pool_started_as_worker ())
     {
       if (parent_argv0 == NULL && *argc > 0 && *argv != NULL && (*argv)[0] != NULL)
         parent_argv0 = g_strdup ((*argv)[0]);

@@ -7,14 +7,109 @@
  * fresh GMainContext, the main coroutine as a task, and asyncio.run()'s
  * cleanup (cancel what is left, report what failed while being
  * cancelled, shut the default executor down, close).
+ *
+ * It also holds gaio_run()'s SIGINT guard (asyncio.Runner._on_sigint):
+ * Ctrl-C cancels the main task, through a handler of the loop's signal
+ * table (gaio-signal.c) installed only where asyncio installs it.
  */
 
 #include "config.h"
 
+#include <signal.h>
+
 #include "gaio-loop-private.h"
+#include "gaio-run-private.h"
 #include "gaio-signal-private.h"
 
 #define SHUTDOWN_MESSAGE "unhandled exception during asyncio.run() shutdown"
+
+struct _GaioSigintGuard
+{
+  GaioLoop   *loop;         /* (owned) */
+  GaioFuture *main_future;  /* (owned) */
+  gboolean    interrupted;
+};
+
+static gboolean
+on_sigint (gpointer   user_data,
+           GError   **error)
+{
+  GaioSigintGuard *guard = user_data;
+
+  guard->interrupted = TRUE;
+  /* The second Ctrl-C gets the default disposition: it terminates the
+   * process, as asyncio's KeyboardInterrupt ends the program. */
+  _gaio_signal_remove (guard->loop, SIGINT);
+  if (!gaio_future_is_done (guard->main_future))
+    gaio_future_cancel (guard->main_future, "Interrupted by SIGINT");
+
+  return TRUE;
+}
+
+static gboolean
+sigint_has_default_disposition (void)
+{
+  struct sigaction current;
+
+  if (sigaction (SIGINT, NULL, &current) != 0)
+    return FALSE;
+
+  return !(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_DFL;
+}
+
+GaioSigintGuard *
+_gaio_sigint_guard_install (GaioLoop   *loop,
+                            GaioFuture *main_future)
+{
+  GaioSigintGuard *guard;
+  GaioCallback callback;
+  gpointer user_data;
+
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+  g_return_val_if_fail (main_future != NULL, NULL);
+
+  if (!_gaio_signal_in_main_thread () || !sigint_has_default_disposition ())
+    return NULL;
+
+  if (_gaio_signal_get_handler (SIGINT, &callback, &user_data))
+    return NULL;
+
+  guard = g_new0 (GaioSigintGuard, 1);
+  guard->loop = g_object_ref (loop);
+  guard->main_future = gaio_future_ref (main_future);
+  if (!_gaio_signal_add (loop, SIGINT, on_sigint, guard, NULL, NULL))
+    {
+      g_object_unref (guard->loop);
+      gaio_future_unref (guard->main_future);
+      g_free (guard);
+      return NULL;
+    }
+
+  return guard;
+}
+
+gboolean
+_gaio_sigint_guard_uninstall (GaioSigintGuard *guard)
+{
+  GaioCallback callback;
+  gpointer user_data;
+  gboolean ours, interrupted;
+
+  g_return_val_if_fail (guard != NULL, FALSE);
+
+  ours = _gaio_signal_get_handler (SIGINT, &callback, &user_data) &&
+         callback == on_sigint && user_data == guard;
+
+  if (ours)
+    _gaio_signal_remove (guard->loop, SIGINT);
+
+  interrupted = guard->interrupted;
+  g_object_unref (guard->loop);
+  gaio_future_unref (guard->main_future);
+  g_free (guard);
+
+  return interrupted;
+}
 
 /* asyncio.runners._cancel_all_tasks(). */
 static void

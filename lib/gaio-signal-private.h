@@ -12,7 +12,9 @@ G_BEGIN_DECLS
 
 /* The implementation of gaio_loop_add_signal_handler() and
  * gaio_loop_remove_signal_handler(), arguments already checked for
- * programmer errors. */
+ * programmer errors. The first handler added to a loop adds a close hook
+ * to it that removes every handler of the loop, restoring the
+ * dispositions, when it closes or is finalized unclosed. */
 gboolean _gaio_signal_add        (GaioLoop        *loop,
                                   int              signum,
                                   GaioCallback     callback,
@@ -22,37 +24,13 @@ gboolean _gaio_signal_add        (GaioLoop        *loop,
 gboolean _gaio_signal_remove     (GaioLoop        *loop,
                                   int              signum);
 
-/* Removes every handler of @loop, restoring the dispositions: called by
- * gaio_loop_close() and when an unclosed loop is finalized. */
-void     _gaio_signal_remove_all (GaioLoop        *loop);
+/* asyncio accepts signal handlers only from the main thread. */
+gboolean _gaio_signal_in_main_thread (void);
 
-
-/* The building block of gaio_run()'s "Ctrl-C cancels the main task"
- * (asyncio.Runner._on_sigint):
- *
- *   guard = _gaio_sigint_guard_install (loop, main_task);
- *   ... run the loop until main_task is done ...
- *   interrupted = _gaio_sigint_guard_uninstall (guard);
- *
- * install() installs a SIGINT handler on @loop, as asyncio does only when
- * the calling thread is the main thread and SIGINT still has its default
- * disposition (no handler of the application, of GLib's
- * g_unix_signal_add() or of another loop; not ignored). It returns NULL
- * and changes nothing otherwise.
- *
- * The first SIGINT cancels @main_future (gaio_future_cancel(), message
- * "Interrupted by SIGINT") and restores the default disposition, so a
- * second Ctrl-C terminates the process at once (asyncio raises
- * KeyboardInterrupt there).
- *
- * uninstall() removes the handler if it is still installed (and frees the
- * guard); it returns TRUE if SIGINT was received, in which case gaio_run()
- * reports the interruption (asyncio.run() raises KeyboardInterrupt). Both
- * are called on the loop's thread, which is the main thread. */
-typedef struct _GaioSigintGuard GaioSigintGuard;
-
-GaioSigintGuard *_gaio_sigint_guard_install   (GaioLoop        *loop,
-                                               GaioFuture      *main_future);
-gboolean         _gaio_sigint_guard_uninstall (GaioSigintGuard *guard);
+/* Whether a handler of any loop is registered for @signum, and if so
+ * its callback and data. Any thread. */
+gboolean _gaio_signal_get_handler (int              signum,
+                                  GaioCallback    *callback,
+                                  gpointer        *user_data);
 
 G_END_DECLS

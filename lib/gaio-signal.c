@@ -37,6 +37,10 @@
  * reaps children with it (g_child_watch_add(), GSubprocess): taking it
  * would break every child watch of the process.
  *
+ * A loop's handlers go when it closes (asyncio's close(), SG-11): the
+ * first handler added to a loop adds a close hook to it. gaio_run()'s
+ * SIGINT guard is an ordinary handler of this table, kept in gaio-run.c.
+ *
  * Threads: asyncio accepts handlers only from the main thread, and so do
  * we. Handlers are added and removed on the loop's thread; the table is
  * still guarded by a lock because a loop closes on its own thread.
@@ -451,6 +455,9 @@ attach_glib_source (SignalHandler *handler)
   handler->glib_source = source;
 }
 
+static void remove_all_at_close (GaioLoop *loop,
+                                 gpointer  data);
+
 gboolean
 _gaio_signal_add (GaioLoop        *loop,
                   int              signum,
@@ -495,6 +502,9 @@ _gaio_signal_add (GaioLoop        *loop,
           handler_release (handler);
           return FALSE;
         }
+
+      /* Once per loop: the handlers go when the loop closes. */
+      _gaio_loop_add_close_hook (loop, GAIO_LOOP_CLOSE_RELEASE, remove_all_at_close, NULL);
 
       if (old != NULL)
         old_loop = old->loop;
@@ -549,8 +559,11 @@ _gaio_signal_remove (GaioLoop *loop,
   return TRUE;
 }
 
-void
-_gaio_signal_remove_all (GaioLoop *loop)
+/* The loop's close hook (see _gaio_loop_add_close_hook()): removes
+ * every handler of @loop, restoring the dispositions. */
+static void
+remove_all_at_close (GaioLoop *loop,
+                     gpointer  data)
 {
   SignalHandler *removed[NSIG] = { NULL, };
   int restore_errors[NSIG] = { 0, };
@@ -579,95 +592,27 @@ _gaio_signal_remove_all (GaioLoop *loop)
       }
 }
 
-/* ---- gaio_run()'s SIGINT ---- */
-
-struct _GaioSigintGuard
+gboolean
+_gaio_signal_in_main_thread (void)
 {
-  GaioLoop   *loop;         /* (owned) */
-  GaioFuture *main_future;  /* (owned) */
-  gboolean    interrupted;
-};
-
-static gboolean
-on_sigint (gpointer   user_data,
-           GError   **error)
-{
-  GaioSigintGuard *guard = user_data;
-
-  guard->interrupted = TRUE;
-  /* The second Ctrl-C gets the default disposition: it terminates the
-   * process, as asyncio's KeyboardInterrupt ends the program. */
-  _gaio_signal_remove (guard->loop, SIGINT);
-  if (!gaio_future_is_done (guard->main_future))
-    gaio_future_cancel (guard->main_future, "Interrupted by SIGINT");
-
-  return TRUE;
-}
-
-static gboolean
-sigint_has_default_disposition (void)
-{
-  struct sigaction current;
-
-  if (sigaction (SIGINT, NULL, &current) != 0)
-    return FALSE;
-
-  return !(current.sa_flags & SA_SIGINFO) && current.sa_handler == SIG_DFL;
-}
-
-GaioSigintGuard *
-_gaio_sigint_guard_install (GaioLoop   *loop,
-                            GaioFuture *main_future)
-{
-  GaioSigintGuard *guard;
-  gboolean taken;
-
-  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
-  g_return_val_if_fail (main_future != NULL, NULL);
-
-  if (!in_main_thread () || !sigint_has_default_disposition ())
-    return NULL;
-
-  g_mutex_lock (&handlers_lock);
-  taken = handlers[SIGINT] != NULL;
-  g_mutex_unlock (&handlers_lock);
-  if (taken)
-    return NULL;
-
-  guard = g_new0 (GaioSigintGuard, 1);
-  guard->loop = g_object_ref (loop);
-  guard->main_future = gaio_future_ref (main_future);
-  if (!_gaio_signal_add (loop, SIGINT, on_sigint, guard, NULL, NULL))
-    {
-      g_object_unref (guard->loop);
-      gaio_future_unref (guard->main_future);
-      g_free (guard);
-      return NULL;
-    }
-
-  return guard;
+  return in_main_thread ();
 }
 
 gboolean
-_gaio_sigint_guard_uninstall (GaioSigintGuard *guard)
+_gaio_signal_get_handler (int           signum,
+                          GaioCallback *callback,
+                          gpointer     *user_data)
 {
   SignalHandler *current;
-  gboolean ours, interrupted;
-
-  g_return_val_if_fail (guard != NULL, FALSE);
 
   g_mutex_lock (&handlers_lock);
-  current = handlers[SIGINT];
-  ours = current != NULL && current->callback == on_sigint && current->user_data == guard;
+  current = signal_is_valid (signum) ? handlers[signum] : NULL;
+  if (current != NULL)
+    {
+      *callback = current->callback;
+      *user_data = current->user_data;
+    }
   g_mutex_unlock (&handlers_lock);
 
-  if (ours)
-    _gaio_signal_remove (guard->loop, SIGINT);
-
-  interrupted = guard->interrupted;
-  g_object_unref (guard->loop);
-  gaio_future_unref (guard->main_future);
-  g_free (guard);
-
-  return interrupted;
+  return current != NULL;
 }

@@ -14,7 +14,7 @@
 
 #include <glib-unix.h>
 
-#include "gaio-signal-private.h"
+#include "gaio-run-private.h"
 #include "unix-test-util.h"
 
 typedef struct
