@@ -40,6 +40,7 @@
 #include "gaio-debug-private.h"
 #include "gaio-exception-context-private.h"
 #include "gaio-future-private.h"
+#include "gaio-handle-private.h"
 #include "gaio-loop-private.h"
 
 typedef struct
@@ -138,6 +139,8 @@ future_type_init (GType type)
   /* Reports print a future in a context through this, so that the
    * exception context need not know futures. */
   _gaio_exception_context_register_future_type (type, describe_boxed_future);
+  /* Handles name the task whose step they run, and let go of it so. */
+  _gaio_handle_set_task_release ((GDestroyNotify) gaio_future_unref);
   g_atomic_int_set (&type_ready, TRUE);
 }
 

@@ -239,4 +239,9 @@ _gaio_handle_is_pending (GaioHandle *handle)
   return __atomic_load_n (&handle->state, __ATOMIC_SEQ_CST) == GAIO_HANDLE_PENDING;
 }
 
+/* How a handle lets go of the task it names: gaio_future_unref(), which
+ * the future layer hands down when its type is registered, before any
+ * task exists. Handles sit below futures and call nothing of theirs. */
+void _gaio_handle_set_task_release (GDestroyNotify release);
+
 G_END_DECLS

@@ -10,6 +10,15 @@
 #include "gaio-handle-private.h"
 #include "gaio-handle-slab-private.h"
 
+/* Set once, before any handle names a task (_gaio_handle_set_task_release()). */
+static GDestroyNotify task_release;
+
+void
+_gaio_handle_set_task_release (GDestroyNotify release)
+{
+  task_release = release;
+}
+
 /**
  * GaioHandle:
  *
@@ -101,8 +110,8 @@ _gaio_handle_clear_owned (GaioHandle *handle)
       handle->is_timer = FALSE;
       handle->u.soon.static_name = NULL;
     }
-  else
-    g_clear_pointer (&handle->u.soon.task, gaio_future_unref);
+  else if (handle->u.soon.task != NULL)
+    task_release (handle->u.soon.task);
   handle->u.soon.task = NULL;
   if (extra != NULL)
     {
