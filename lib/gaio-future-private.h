@@ -13,6 +13,10 @@ G_BEGIN_DECLS
 
 typedef struct _GaioFutureCallbacks GaioFutureCallbacks;
 
+/* The size of a one-entry callback list, in pointers (checked in
+ * gaio-future.c). */
+#define GAIO_FUTURE_INLINE_CALLBACK_WORDS 7
+
 /* What a kind of future does differently: the plain future's and the
  * task's (gaio-task.c), the only two kinds. A table per kind, not a
  * GObject class: a future is a reference-counted value, as a GSource is
@@ -45,7 +49,7 @@ struct _GaioFuture
   const GaioFutureClass *klass;
   gint                   ref_count;      /* (atomic) */
 
-  GaioLoop              *loop;           /* (owned) */
+  GaioLoop              *loop;           /* (owned) by _gaio_loop_hold() */
   GaioFutureState        state;
 
   GValue                 result;         /* set when finished with a result */
@@ -59,7 +63,10 @@ struct _GaioFuture
   /* A task's outcome is set by the task only (_gaio_future_seal()). */
   gboolean               sealed;
 
-  GaioFutureCallbacks   *callbacks;      /* (owned) (nullable) see gaio-future.c */
+  GaioFutureCallbacks   *callbacks;      /* (owned) (nullable) may be inline_callbacks */
+  /* Room for the first callback list of the future's life, so that one
+   * await or one done callback costs no allocation (gaio-future.c). */
+  gpointer               inline_callbacks[GAIO_FUTURE_INLINE_CALLBACK_WORDS];
   GCancellable          *cancellable;    /* (owned) (nullable) created on demand */
 
   /* Told synchronously when the future is cancelled: the executor job
@@ -74,6 +81,12 @@ struct _GaioFuture
   GType                  finish_type;
 
   GaioTraceback         *traceback;      /* (owned) (nullable) debug mode: where created */
+
+  /* A task's await reference shared with its wakeup (share_await_ref()
+   * in gaio-future.c): the task whose gaio_await() frame still holds it,
+   * and how many of the frame and the wakeup's callback list do. */
+  GaioFuture            *share_task;     /* (unowned) (nullable) */
+  guint                  share_holders;
 };
 
 /* The class of plain futures: what a kind chains up to. */
@@ -89,6 +102,11 @@ GaioFuture    *_gaio_future_new                 (GaioLoop           *loop);
 void           _gaio_future_init                (GaioFuture            *future,
                                                  const GaioFutureClass *klass,
                                                  GaioLoop              *loop);
+
+/* gaio_future_unref() for the reference of a gaio_await() frame of
+ * @task (%NULL outside a task): it may be shared with the wakeup. */
+void           _gaio_future_release_awaited     (GaioFuture         *future,
+                                                 GaioFuture         *task);
 
 /* gaio_future_get_result() without the argument checks, for the path
  * every await takes. */
@@ -114,7 +132,10 @@ void           _gaio_future_mark_retrieved      (GaioFuture         *future);
  * scheduled as a handle of its own that names @task, so that the loop
  * reports a slow step as `Executing <Task ...> took ...` (asyncio's
  * _format_handle()). Callbacks keep the order they were added in. Only
- * for a task suspending on @future, still pending. */
+ * for a gaio_await() frame of @task suspended on @future (still
+ * pending), which holds a reference on it until it returns, then lets go
+ * of it with _gaio_future_release_awaited(): the wakeup may share that
+ * reference. */
 void           _gaio_future_add_task_callback   (GaioFuture         *future,
                                                  GaioFutureCallback  callback,
                                                  GaioFuture         *task);

@@ -114,6 +114,11 @@ GQueue     *_gaio_loop_get_tasks          (GaioLoop    *loop);
  * future and handle reads. */
 gboolean    _gaio_loop_get_debug          (GaioLoop    *loop);
 
+/* What a future holds its loop with, instead of a GObject reference: see
+ * gaio-loop.c. Any thread. */
+void        _gaio_loop_hold               (GaioLoop    *loop);
+void        _gaio_loop_release            (GaioLoop    *loop);
+
 /* Debug mode: asyncio's _check_thread(). Returns FALSE, after a critical
  * naming @function, when the loop runs in another thread than the
  * caller's; the caller then refuses the call if it can. Free (one

@@ -631,6 +631,7 @@ gaio_await (GaioFuture  *future,
             GValue      *result,
             GError     **error)
 {
+  GaioTask *task;
   gboolean ok;
 
   g_return_val_if_fail (future != NULL, FALSE);
@@ -643,11 +644,13 @@ gaio_await (GaioFuture  *future,
       return FALSE;
     }
 
-  ok = await_future (fiber_task (), future, result, error);
+  task = fiber_task ();
+  ok = await_future (task, future, result, error);
 
   /* Often the last reference: the caller handed over its own, and the
-   * done callback that woke the task has let go of its. */
-  gaio_future_unref (future);
+   * done callback that woke the task has let go of its (or shares it,
+   * and lets go after this). */
+  _gaio_future_release_awaited (future, (GaioFuture *) task);
 
   return ok;
 }
