@@ -114,6 +114,10 @@ GQueue     *_gaio_loop_get_tasks          (GaioLoop    *loop);
  * future and handle reads. */
 gboolean    _gaio_loop_get_debug          (GaioLoop    *loop);
 
+/* Whether @loop is calling its exception handler now: a task cannot
+ * suspend from inside it (see gaio_await()). */
+gboolean    _gaio_loop_in_handler         (GaioLoop    *loop);
+
 /* What a future holds its loop with, instead of a GObject reference: see
  * gaio-loop.c. Any thread. */
 void        _gaio_loop_hold               (GaioLoop    *loop);

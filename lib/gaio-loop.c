@@ -61,6 +61,7 @@ struct _GaioLoop
   GaioExceptionHandler  handler;
   gpointer              handler_data;
   GDestroyNotify        handler_notify;
+  guint                 handler_depth;    /* inside the handler: see _gaio_loop_in_handler() */
 
   gboolean              debug;
   gdouble               slow_callback_duration;
@@ -1347,6 +1348,7 @@ gaio_loop_call_exception_handler (GaioLoop             *loop,
                                   GaioExceptionContext *context)
 {
   g_autoptr(GError) error = NULL;
+  gboolean ok;
 
   g_return_if_fail (GAIO_IS_LOOP (loop));
   g_return_if_fail (context != NULL);
@@ -1365,7 +1367,10 @@ gaio_loop_call_exception_handler (GaioLoop             *loop,
     }
 
   gaio_exception_context_ref (context);
-  if (!loop->handler (loop, context, loop->handler_data, &error))
+  loop->handler_depth++;
+  ok = loop->handler (loop, context, loop->handler_data, &error);
+  loop->handler_depth--;
+  if (!ok)
     {
       if (error == NULL)
         error = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_FAILED,
@@ -1416,6 +1421,16 @@ _gaio_loop_release (GaioLoop *loop)
 {
   if (g_atomic_int_dec_and_test (&loop->n_holds))
     g_object_unref (loop);
+}
+
+/* The handler may be a binding's function, run on the reporting task's
+ * fiber: it must not suspend that task, whose stack would then hold the
+ * interpreter's frames across a switch (gaio_await() refuses). Loop
+ * thread only. */
+gboolean
+_gaio_loop_in_handler (GaioLoop *loop)
+{
+  return loop->handler_depth > 0;
 }
 
 gboolean

@@ -558,6 +558,18 @@ await_future (GaioTask    *task,
           return FALSE;
         }
 
+      /* A callback the loop runs on this fiber, as an exception handler
+       * from a binding may be, must return before the task switches:
+       * an interpreter's frames cannot stay on a suspended fiber. */
+      if (_gaio_loop_in_handler (task->loop))
+        {
+          g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE,
+                               "gaio_await() cannot suspend a task from inside the exception "
+                               "handler it called: handle the error without waiting, or "
+                               "schedule the waiting with gaio_loop_create_task()");
+          return FALSE;
+        }
+
       task->waiter = future;
       _gaio_future_add_task_callback (future, wakeup, step_ref (task));
 

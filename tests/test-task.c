@@ -1892,6 +1892,53 @@ test_task_step_ref_handed_over (void)
     }
 }
 
+static gboolean
+awaiting_handler (GaioLoop              *loop,
+                  GaioExceptionContext  *context,
+                  gpointer               user_data,
+                  GError               **error)
+{
+  GError **seen = user_data;
+  g_autoptr(GaioFuture) pending = gaio_loop_create_future (loop);
+
+  g_assert_false (gaio_await (gaio_future_ref (pending), NULL, seen));
+  return TRUE;
+}
+
+static gboolean
+report_and_go_on (gpointer   user_data,
+                  GValue    *result,
+                  GError   **error)
+{
+  g_autoptr(GaioExceptionContext) context = gaio_exception_context_new ("reported");
+
+  gaio_loop_call_exception_handler (gaio_get_running_loop (), context);
+  /* The task itself still awaits as usual. */
+  return gaio_await (gaio_sleep (0), NULL, error);
+}
+
+/* An exception handler runs on the stack of the task that reports (EH-10,
+ * asyncio 3.12), and it may be a binding's function, whose interpreter
+ * frames cannot stay on a suspended fiber: an await there that would
+ * suspend fails with a clear error instead, and the task goes on. */
+static void
+test_task_no_suspend_in_handler (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  g_autoptr(GError) seen = NULL;
+  g_autoptr(GaioTask) task = NULL;
+
+  gaio_loop_set_exception_handler (loop, awaiting_handler, &seen, NULL);
+  task = spawn (loop, GAIO_COROUTINE_NEW (report_and_go_on, NULL, NULL));
+  g_assert_true (run_task (loop, task, NULL, NULL));
+  g_assert_error (seen, GAIO_ERROR, GAIO_ERROR_INVALID_STATE);
+  g_assert_nonnull (strstr (seen->message, "exception handler"));
+
+  gaio_loop_set_exception_handler (loop, NULL, NULL, NULL);
+  g_clear_pointer (&task, gaio_task_unref);
+  gaio_test_loop_free (loop);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1942,6 +1989,7 @@ main (int   argc,
   g_test_add_func ("/Gaio/Task/wait-empty", test_wait_empty);
   g_test_add_func ("/Gaio/Task/shield", test_wait_shield);
   g_test_add_func ("/Gaio/Task/awaited-future-released", test_task_awaited_future_released);
+  g_test_add_func ("/Gaio/Task/no-suspend-in-handler", test_task_no_suspend_in_handler);
   g_test_add_func ("/Gaio/Task/wakeup-dropped-by-close", test_task_wakeup_dropped_by_close);
   g_test_add_func ("/Gaio/Task/many-waiters-release", test_task_many_waiters_release);
   g_test_add_func ("/Gaio/Task/step-ref-handed-over", test_task_step_ref_handed_over);
