@@ -46,12 +46,12 @@ struct _GaioCoroutine
  * def` function gives in Python.
  *
  * Create one with GAIO_COROUTINE_NEW(), which names it after the function,
- * or [ctor@Gaio.Coroutine.new]. Then either run it in the current task
- * with [func@Gaio.await_coroutine] (`await coro()`), or wrap it in a new
- * task with [method@Gaio.Loop.create_task]. A coroutine runs once.
+ * or gaio_coroutine_new(). Then either run it in the current task
+ * with gaio_await_coroutine() (`await coro()`), or wrap it in a new
+ * task with gaio_loop_create_task(). A coroutine runs once.
  *
  * A coroutine finalized without having run, and not closed with
- * [method@Gaio.Coroutine.close], writes the warning `coroutine 'NAME' was
+ * gaio_coroutine_close(), writes the warning `coroutine 'NAME' was
  * never awaited` in the `Gaio` log domain (with the field
  * `GAIO_WARNING_CATEGORY=RuntimeWarning`, and `CODE_FILE`/`CODE_LINE`
  * set to where it was created when known). If it was created while a

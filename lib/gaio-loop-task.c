@@ -31,14 +31,14 @@ destroy_pending_tasks (GaioLoop *loop,
 }
 
 /**
- * gaio_loop_create_task:
+ * gaio_loop_create_task: (skip)
  * @loop: a #GaioLoop
  * @coroutine: (transfer full): the coroutine to run
  *
- * Wraps @coroutine in a [class@Gaio.Task] and schedules its first step
+ * Wraps @coroutine in a #GaioTask and schedules its first step
  * (asyncio's `create_task`): the coroutine's function starts on its own
  * stack in the next iteration of the loop, and runs until it awaits or
- * returns. The task is named `Task-N` (see [method@Gaio.Task.set_name]).
+ * returns. The task is named `Task-N` (see gaio_task_set_name()).
  *
  * The loop keeps the task alive until it is done: the returned reference
  * may be dropped at once. A task still pending when the loop is closed is

@@ -84,15 +84,15 @@ struct _GaioTask
 /**
  * GaioTask: (skip)
  *
- * asyncio's `Task`: a [class@Gaio.Coroutine] running on the loop, and
+ * asyncio's `Task`: a #GaioCoroutine running on the loop, and
  * the [struct@Gaio.Future] of its result. A task is a future: GAIO_FUTURE()
  * casts it, and its reference is the future's
  * ([method@Gaio.Future.ref], `g_autoptr(GaioTask)`); GAIO_TASK() casts
  * back, with a check.
  *
- * Create one with [method@Gaio.Loop.create_task]. The coroutine's
+ * Create one with gaio_loop_create_task(). The coroutine's
  * function runs on its own stack, switched in user space, so
- * [func@Gaio.await] anywhere in its call chain suspends the task (not
+ * gaio_await() anywhere in its call chain suspends the task (not
  * the thread) until the awaited future is done; meanwhile the loop runs
  * other callbacks and tasks. Each stretch of the function between two
  * awaits is a "step" that runs as a loop callback, on the loop's thread.
@@ -109,7 +109,7 @@ struct _GaioTask
  * retrieved`.
  *
  * Tasks are used from the loop's thread. They are C only, as are
- * coroutines and [func@Gaio.await]: a task's function runs on a stack of
+ * coroutines and gaio_await(): a task's function runs on a stack of
  * its own, and the interpreter of a binding (Python, JavaScript) cannot
  * run there. Bindings use their own coroutines, and meet libgaio's
  * futures through [method@Gaio.Future.wait_async].
@@ -819,7 +819,7 @@ gaio_task_get_coroutine (GaioTask *task)
  * @task: a #GaioTask
  *
  * The number of cancellation requests not withdrawn with
- * [method@Gaio.Task.uncancel] (asyncio 3.11's `cancelling`).
+ * gaio_task_uncancel() (asyncio 3.11's `cancelling`).
  *
  * Returns: the count
  */

@@ -28,7 +28,7 @@ G_DECLARE_FINAL_TYPE (GaioCoroutine, gaio_coroutine, GAIO, COROUTINE, GObject)
  * @user_data: data for @func
  * @notify: (nullable): frees @user_data
  *
- * Creates a [class@Gaio.Coroutine] named after @func, with the calling
+ * Creates a #GaioCoroutine named after @func, with the calling
  * source file and line as its origin: the C spelling of calling an
  * `async def` function, `func()`.
  *

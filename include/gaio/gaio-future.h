@@ -23,7 +23,7 @@ G_BEGIN_DECLS
  * @GAIO_FUTURE_CANCELLED: cancelled with [method@Gaio.Future.cancel]
  * @GAIO_FUTURE_FINISHED: holds a result or an error
  *
- * The states of a [class@Gaio.Future], as asyncio's.
+ * The states of a [struct@Gaio.Future], as asyncio's.
  */
 typedef enum {
   GAIO_FUTURE_PENDING,

@@ -34,7 +34,7 @@ G_BEGIN_DECLS
  * GAIO_IS_TASK:
  * @ptr: (nullable): a #GaioFuture
  *
- * Whether @ptr is a task, as [func@Gaio.future_is_task] tells.
+ * Whether @ptr is a task, as gaio_future_is_task() tells.
  *
  * Since: 1.0
  */

@@ -53,7 +53,7 @@ typedef gboolean (*GaioCallback) (gpointer   user_data,
  * @future: the future that is done
  * @user_data: the data passed to [method@Gaio.Future.add_done_callback]
  *
- * A done callback of a [class@Gaio.Future]. It runs on the loop's thread,
+ * A done callback of a [struct@Gaio.Future]. It runs on the loop's thread,
  * scheduled with [method@Gaio.Loop.call_soon] once the future is done,
  * never from inside the call that completed the future.
  */
@@ -93,7 +93,7 @@ typedef gboolean (*GaioExceptionHandler) (GaioLoop              *loop,
  *   the function may initialize it and set its result there
  * @error: return location for a #GError
  *
- * The body of a [class@Gaio.Coroutine]: asyncio's `async def` function.
+ * The body of a #GaioCoroutine: asyncio's `async def` function.
  * It runs on a task's own stack (a fiber), so it may call gaio_await()
  * anywhere in its call chain; each await suspends the task, never the
  * thread. It runs on the loop's thread.
