@@ -43,6 +43,7 @@
 #endif
 
 #include "gaio-test-util.h"
+#include "gaio-tsan-private.h"
 
 #define TIMEOUT_S 30.0
 
@@ -396,7 +397,23 @@ static void
 weak_notify_flag (gpointer  data,
                   GObject  *where_the_object_was)
 {
+  /* Pairs with the release in watch_finalize(): GObject's weak-reference
+   * lock is invisible to ThreadSanitizer, which would otherwise take the
+   * flag's stack slot, written by earlier calls on the main thread, for
+   * a race with this write from a worker. */
+  GAIO_TSAN_ACQUIRE (data);
   g_atomic_int_set ((gint *) data, TRUE);
+}
+
+/* g_object_weak_ref (@object, weak_notify_flag, @finalized), the flag
+ * cleared first. */
+static void
+watch_finalize (gpointer  object,
+                gint     *finalized)
+{
+  g_atomic_int_set (finalized, FALSE);
+  GAIO_TSAN_RELEASE (finalized);
+  g_object_weak_ref (object, weak_notify_flag, finalized);
 }
 
 static void
@@ -404,10 +421,8 @@ release_object (gpointer object)
 {
   gint finalized;
 
-  /* Atomic like the notify's write: the notify may run in a worker, and
-   * GObject's own locking is invisible to TSan. */
-  g_atomic_int_set (&finalized, FALSE);
-  g_object_weak_ref (object, weak_notify_flag, &finalized);
+  /* The notify may run in a worker: see weak_notify_flag(). */
+  watch_finalize (object, &finalized);
   g_object_unref (object);
   if (!poll_until (NULL, atomic_is_set, &finalized))
     g_object_weak_unref (object, weak_notify_flag, &finalized);
@@ -2906,12 +2921,10 @@ test_unref_after_submit (void)
   gint finalized;
   GaioFuture *futures[6];
 
-  g_atomic_int_set (&finalized, FALSE);
-
   for (guint i = 0; i < G_N_ELEMENTS (futures); i++)
     futures[i] = gaio_loop_run_in_executor (loop, GAIO_EXECUTOR (executor),
                                             job_sleep_then_count, NULL, &finished, NULL);
-  g_object_weak_ref (G_OBJECT (executor), weak_notify_flag, &finalized);
+  watch_finalize (executor, &finalized);
   g_object_unref (executor);
 
   for (guint i = 0; i < G_N_ELEMENTS (futures); i++)
