@@ -66,17 +66,17 @@ static void gaio_process_pool_executor_iface_init (GaioExecutorInterface *iface)
  * Workers are started on demand, up to
  * [property@Gaio.ProcessPoolExecutor:max-workers], and stay alive
  * between jobs. By default a worker is the program itself, which must
- * call [func@Gaio.process_pool_worker_guard] first thing in main() (the
+ * call [func@Gaio.ProcessPoolExecutor.worker_guard] first thing in main() (the
  * analogue of `if __name__ == '__main__':`). A pool made with
  * [ctor@Gaio.ProcessPoolExecutor.new_for_worker] runs a worker
- * executable instead (see [func@Gaio.process_pool_worker_main]), possibly
+ * executable instead (see [func@Gaio.ProcessPoolExecutor.worker_main]), possibly
  * behind a [property@Gaio.ProcessPoolExecutor:launcher-prefix] such as a
  * sandbox.
  *
  * What differs from a thread pool:
  *
  * - A job's function travels by name: registered with
- *   [func@Gaio.process_pool_register], or exported. A function that
+ *   [func@Gaio.ProcessPoolExecutor.register], or exported. A function that
  *   cannot travel fails its future at once with
  *   %GAIO_ERROR_NOT_SERIALIZABLE.
  * - Arguments are a #GVariant; `user_data` must be %NULL (C data cannot
@@ -257,8 +257,8 @@ check_can_start_workers (GaioProcessPoolExecutor  *self,
     {
       g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_BROKEN_EXECUTOR,
                            "This process pool runs its workers from the program itself, which "
-                           "must call gaio_process_pool_worker_guard (&argc, &argv) first thing in "
-                           "main() (the analogue of Python's `if __name__ == '__main__':`); or "
+                           "must call gaio_process_pool_executor_worker_guard (&argc, &argv) "
+                           "first thing in main() (the analogue of Python's `if __name__ == '__main__':`); or "
                            "give the pool a worker executable with "
                            "gaio_process_pool_executor_new_for_worker()");
       return FALSE;
@@ -490,9 +490,9 @@ gaio_process_pool_executor_class_init (GaioProcessPoolExecutorClass *klass)
    * GaioProcessPoolExecutor:worker-argv:
    *
    * The command line of a worker executable (see
-   * [func@Gaio.process_pool_worker_main]), or %NULL for workers that run
+   * [func@Gaio.ProcessPoolExecutor.worker_main]), or %NULL for workers that run
    * the program itself (which must call
-   * [func@Gaio.process_pool_worker_guard]). The first element is a path;
+   * [func@Gaio.ProcessPoolExecutor.worker_guard]). The first element is a path;
    * `PATH` is not searched.
    */
   properties[PROP_WORKER_ARGV] =
@@ -586,7 +586,7 @@ gaio_process_pool_executor_init (GaioProcessPoolExecutor *self)
  *   processors
  *
  * Creates a process pool whose workers run the program itself: it must
- * call [func@Gaio.process_pool_worker_guard] first thing in main(), or
+ * call [func@Gaio.ProcessPoolExecutor.worker_guard] first thing in main(), or
  * every job fails saying so. No process starts before the first job.
  *
  * Returns: (transfer full): a new #GaioProcessPoolExecutor
@@ -607,7 +607,7 @@ gaio_process_pool_executor_new (guint max_workers)
  *   and arguments
  *
  * Creates a process pool whose workers run @worker_argv, a program whose
- * main() is [func@Gaio.process_pool_worker_main]. Jobs name functions
+ * main() is [func@Gaio.ProcessPoolExecutor.worker_main]. Jobs name functions
  * that program registered. This is the way for bindings (see
  * [method@Gaio.ProcessPoolExecutor.submit_named]) and for lean or
  * sandboxed workers.
