@@ -88,6 +88,8 @@ ensure_tables (void)
  *
  * Returns: %TRUE, or %FALSE (with a critical) if @name is already bound to
  *   another function
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_process_pool_executor_register (const char  *name,
