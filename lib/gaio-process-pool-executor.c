@@ -959,7 +959,7 @@ result_to_variant (const GValue *value)
  *
  * [method@Gaio.ProcessPoolExecutor.submit_named] in GIO's asynchronous
  * style, for GJS's `Gio._promisify()` (and PyGObject's `await` from
- * PyGObject 3.50 on). Call
+ * PyGObject 3.50 on, with its own event loop integration). Call
  * [method@Gaio.ProcessPoolExecutor.submit_named_finish] from @callback,
  * which runs in the thread-default main context of the caller. Call it on
  * the loop's thread; @cancellable may be cancelled from any thread. The
