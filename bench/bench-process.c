@@ -472,7 +472,7 @@ main (int    argc,
 
   GAIO_PROCESS_POOL_REGISTER (bench_cpu_bound);
   GAIO_PROCESS_POOL_REGISTER (bench_trivial);
-  gaio_process_pool_worker_guard (&argc, &argv);
+  gaio_process_pool_executor_worker_guard (&argc, &argv);
 
   for (int i = 1; i < argc; i++)
     {

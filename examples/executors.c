@@ -22,9 +22,10 @@
  *
  * gaio_run() is asyncio.run(), gaio_await() is `await`: it suspends the
  * main task, never the thread, while a job runs. The process pool's
- * workers are this program again: gaio_process_pool_worker_guard(), first
- * thing in main(), is the `if __name__ == '__main__':` guard that turns
- * them into workers.
+ * workers are this program again: gaio_process_pool_executor_worker_guard(),
+ * first thing in main(), is the `if __name__ == '__main__':` guard that
+ * turns them into workers. examples/process-pool.c runs the process pool
+ * alone, without tasks.
  *
  * The bytes are printed as Python prints a bytes object, and the sum as
  * Python prints an int, so the output reads like the Python program's.
@@ -194,7 +195,7 @@ main (int    argc,
   /* if __name__ == '__main__': in a worker process, this serves jobs and
    * exits; here it returns at once. */
   GAIO_PROCESS_POOL_REGISTER (cpu_bound);
-  gaio_process_pool_worker_guard (&argc, &argv);
+  gaio_process_pool_executor_worker_guard (&argc, &argv);
 
   if (!gaio_run (GAIO_COROUTINE_NEW (amain, NULL, NULL), NULL, &error))
     {

@@ -59,6 +59,8 @@ struct _GaioCoroutine
  * (most recent call last)` and the frames that created it.
  *
  * Coroutines are used from the loop's thread.
+ *
+ * Since: 1.0
  */
 
 G_DEFINE_FINAL_TYPE (GaioCoroutine, gaio_coroutine, G_TYPE_OBJECT)
@@ -157,6 +159,8 @@ gaio_coroutine_init (GaioCoroutine *coroutine)
  * name and the calling file and line.
  *
  * Returns: (transfer full): a new #GaioCoroutine
+ *
+ * Since: 1.0
  */
 GaioCoroutine *
 gaio_coroutine_new_full (const char        *name,
@@ -200,6 +204,8 @@ gaio_coroutine_new_full (const char        *name,
  * else after its address. GAIO_COROUTINE_NEW() names it from the source.
  *
  * Returns: (transfer full): a new #GaioCoroutine
+ *
+ * Since: 1.0
  */
 GaioCoroutine *
 gaio_coroutine_new (GaioCoroutineFunc func,
@@ -216,6 +222,8 @@ gaio_coroutine_new (GaioCoroutineFunc func,
  * Gets the coroutine's name (Python's `__qualname__`).
  *
  * Returns: the name
+ *
+ * Since: 1.0
  */
 const char *
 gaio_coroutine_get_name (GaioCoroutine *coroutine)
@@ -232,6 +240,8 @@ gaio_coroutine_get_name (GaioCoroutine *coroutine)
  * Whether the coroutine's function started, or the coroutine was closed.
  *
  * Returns: %TRUE if it can no longer be awaited
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_coroutine_is_started (GaioCoroutine *coroutine)
@@ -248,6 +258,8 @@ gaio_coroutine_is_started (GaioCoroutine *coroutine)
  * Whether the coroutine's function returned, or the coroutine was closed.
  *
  * Returns: %TRUE if done
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_coroutine_is_done (GaioCoroutine *coroutine)
@@ -264,6 +276,8 @@ gaio_coroutine_is_done (GaioCoroutine *coroutine)
  * Drops a coroutine that has not started without running it (Python's
  * `coro.close()`): its data is released now and it will not warn that
  * it was never awaited. Does nothing to a coroutine that started.
+ *
+ * Since: 1.0
  */
 void
 gaio_coroutine_close (GaioCoroutine *coroutine)
@@ -286,6 +300,8 @@ gaio_coroutine_close (GaioCoroutine *coroutine)
  * it was closed, with `, created at FILE:LINE` when the origin is known.
  *
  * Returns: (transfer full): the description
+ *
+ * Since: 1.0
  */
 char *
 gaio_coroutine_to_string (GaioCoroutine *coroutine)

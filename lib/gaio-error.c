@@ -14,5 +14,7 @@
  * The quark of the %GAIO_ERROR domain.
  *
  * Returns: the error domain's quark
+ *
+ * Since: 1.0
  */
 G_DEFINE_QUARK (gaio-error-quark, gaio_error)

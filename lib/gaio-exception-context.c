@@ -46,6 +46,8 @@ struct _GaioExceptionContext
  *
  * A context is reference counted. It is not thread-safe: it is filled in,
  * then handed to the handler.
+ *
+ * Since: 1.0
  */
 
 G_DEFINE_BOXED_TYPE (GaioExceptionContext, gaio_exception_context,
@@ -67,6 +69,8 @@ free_value (gpointer data)
  * Creates a context holding @message.
  *
  * Returns: (transfer full): a new #GaioExceptionContext
+ *
+ * Since: 1.0
  */
 GaioExceptionContext *
 gaio_exception_context_new (const char *message)
@@ -88,6 +92,8 @@ gaio_exception_context_new (const char *message)
  * Takes a reference on @context.
  *
  * Returns: (transfer full): @context
+ *
+ * Since: 1.0
  */
 GaioExceptionContext *
 gaio_exception_context_ref (GaioExceptionContext *context)
@@ -104,6 +110,8 @@ gaio_exception_context_ref (GaioExceptionContext *context)
  * @context: (transfer full): a #GaioExceptionContext
  *
  * Drops a reference on @context.
+ *
+ * Since: 1.0
  */
 void
 gaio_exception_context_unref (GaioExceptionContext *context)
@@ -195,6 +203,8 @@ _gaio_exception_context_register_future_type (GType              type,
  * Gets the `message` key.
  *
  * Returns: (nullable): the message
+ *
+ * Since: 1.0
  */
 const char *
 gaio_exception_context_get_message (GaioExceptionContext *context)
@@ -208,6 +218,8 @@ gaio_exception_context_get_message (GaioExceptionContext *context)
  * @message: (nullable): the message
  *
  * Sets the `message` key.
+ *
+ * Since: 1.0
  */
 void
 gaio_exception_context_set_message (GaioExceptionContext *context,
@@ -223,6 +235,8 @@ gaio_exception_context_set_message (GaioExceptionContext *context,
  * Gets the `exception` key.
  *
  * Returns: (transfer none) (nullable): the error
+ *
+ * Since: 1.0
  */
 const GError *
 gaio_exception_context_get_error (GaioExceptionContext *context)
@@ -241,6 +255,8 @@ gaio_exception_context_get_error (GaioExceptionContext *context)
  * @error: (nullable): the error, copied
  *
  * Sets the `exception` key.
+ *
+ * Since: 1.0
  */
 void
 gaio_exception_context_set_error (GaioExceptionContext *context,
@@ -258,6 +274,8 @@ gaio_exception_context_set_error (GaioExceptionContext *context,
  * Gets the `future` key.
  *
  * Returns: (transfer none) (nullable): the future
+ *
+ * Since: 1.0
  */
 GaioFuture *
 gaio_exception_context_get_future (GaioExceptionContext *context)
@@ -276,6 +294,8 @@ gaio_exception_context_get_future (GaioExceptionContext *context)
  * @future: (nullable): the future
  *
  * Sets the `future` key.
+ *
+ * Since: 1.0
  */
 void
 gaio_exception_context_set_future (GaioExceptionContext *context,
@@ -293,6 +313,8 @@ gaio_exception_context_set_future (GaioExceptionContext *context,
  * Gets the `task` key: the task the error comes from.
  *
  * Returns: (transfer none) (nullable): the task
+ *
+ * Since: 1.0
  */
 GaioFuture *
 gaio_exception_context_get_task (GaioExceptionContext *context)
@@ -311,6 +333,8 @@ gaio_exception_context_get_task (GaioExceptionContext *context)
  * @task: (nullable): the task
  *
  * Sets the `task` key.
+ *
+ * Since: 1.0
  */
 void
 gaio_exception_context_set_task (GaioExceptionContext *context,
@@ -328,6 +352,8 @@ gaio_exception_context_set_task (GaioExceptionContext *context,
  * Gets the `handle` key.
  *
  * Returns: (transfer none) (nullable): the handle
+ *
+ * Since: 1.0
  */
 GaioHandle *
 gaio_exception_context_get_handle (GaioExceptionContext *context)
@@ -346,6 +372,8 @@ gaio_exception_context_get_handle (GaioExceptionContext *context)
  * @handle: (nullable): the handle
  *
  * Sets the `handle` key.
+ *
+ * Since: 1.0
  */
 void
 gaio_exception_context_set_handle (GaioExceptionContext *context,
@@ -364,6 +392,8 @@ gaio_exception_context_set_handle (GaioExceptionContext *context,
  * was created, most recent call last.
  *
  * Returns: (transfer none) (nullable) (array zero-terminated=1): the frames
+ *
+ * Since: 1.0
  */
 const char * const *
 gaio_exception_context_get_source_traceback (GaioExceptionContext *context)
@@ -383,6 +413,8 @@ gaio_exception_context_get_source_traceback (GaioExceptionContext *context)
  *   call last
  *
  * Sets the `source_traceback` key.
+ *
+ * Since: 1.0
  */
 void
 gaio_exception_context_set_source_traceback (GaioExceptionContext *context,
@@ -401,6 +433,8 @@ gaio_exception_context_set_source_traceback (GaioExceptionContext *context,
  * Gets the value of any key.
  *
  * Returns: (transfer none) (nullable): the value, or %NULL if @key is not set
+ *
+ * Since: 1.0
  */
 const GValue *
 gaio_exception_context_get_value (GaioExceptionContext *context,
@@ -419,6 +453,8 @@ gaio_exception_context_get_value (GaioExceptionContext *context,
  * @value: (nullable): the value, copied; %NULL removes @key
  *
  * Sets any key.
+ *
+ * Since: 1.0
  */
 void
 gaio_exception_context_set_value (GaioExceptionContext *context,
@@ -450,6 +486,8 @@ gaio_exception_context_set_value (GaioExceptionContext *context,
  *
  * Returns: (nullable): the string, or %NULL if @key is not set or holds
  *   something else
+ *
+ * Since: 1.0
  */
 const char *
 gaio_exception_context_get_string (GaioExceptionContext *context,
@@ -471,6 +509,8 @@ gaio_exception_context_get_string (GaioExceptionContext *context,
  * @value: (nullable): the string; %NULL removes @key
  *
  * Sets a key to a string.
+ *
+ * Since: 1.0
  */
 void
 gaio_exception_context_set_string (GaioExceptionContext *context,
@@ -500,6 +540,8 @@ gaio_exception_context_set_string (GaioExceptionContext *context,
  * Whether @key is set.
  *
  * Returns: %TRUE if @key is set
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_exception_context_contains (GaioExceptionContext *context,
@@ -519,6 +561,8 @@ gaio_exception_context_contains (GaioExceptionContext *context,
  * Removes @key.
  *
  * Returns: %TRUE if @key was set
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_exception_context_remove (GaioExceptionContext *context,
@@ -545,6 +589,8 @@ compare_keys (gconstpointer a,
  * default handler prints them.
  *
  * Returns: (transfer full) (array zero-terminated=1): the keys
+ *
+ * Since: 1.0
  */
 char **
 gaio_exception_context_dup_keys (GaioExceptionContext *context)
@@ -689,6 +735,8 @@ render_context (GaioExceptionContext *context)
  * error as `DOMAIN: MESSAGE (CODE)`.
  *
  * Returns: (transfer full): the text
+ *
+ * Since: 1.0
  */
 char *
 gaio_exception_context_to_string (GaioExceptionContext *context)

@@ -19,6 +19,8 @@
  * An implementation takes jobs in @submit, on the loop's thread, and
  * later calls [method@Gaio.Job.run] (or [method@Gaio.Job.fail]) once for
  * each, from any thread.
+ *
+ * Since: 1.0
  */
 
 G_DEFINE_INTERFACE (GaioExecutor, gaio_executor, G_TYPE_OBJECT)
@@ -44,6 +46,8 @@ gaio_executor_default_init (GaioExecutorInterface *iface)
  *
  * Returns: %TRUE if the executor took the job; %FALSE with
  *   %GAIO_ERROR_EXECUTOR_SHUTDOWN if it was shut down
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_executor_submit (GaioExecutor  *executor,
@@ -72,6 +76,8 @@ gaio_executor_submit (GaioExecutor  *executor,
  * With @wait this blocks the calling thread: on a loop's thread use
  * [method@Gaio.Loop.shutdown_default_executor] or call this from a worker
  * thread.
+ *
+ * Since: 1.0
  */
 void
 gaio_executor_shutdown (GaioExecutor *executor,
@@ -90,6 +96,8 @@ gaio_executor_shutdown (GaioExecutor *executor,
  * Whether [method@Gaio.Executor.shutdown] was called.
  *
  * Returns: %TRUE if shut down
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_executor_is_shutdown (GaioExecutor *executor)

@@ -754,6 +754,8 @@ mark_done (GaioFuture      *future,
  * then fails with %G_IO_ERROR_CANCELLED carrying @message.
  *
  * Returns: %TRUE if the future was pending and is now cancelled
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_future_cancel (GaioFuture *future,
@@ -821,6 +823,8 @@ _gaio_future_set_cancel_hook (GaioFuture           *future,
  * hand it to the operation whose result the future will hold.
  *
  * Returns: (transfer none): the cancellable, owned by the future
+ *
+ * Since: 1.0
  */
 GCancellable *
 gaio_future_get_cancellable (GaioFuture *future)
@@ -924,6 +928,8 @@ finish_with_value (GaioFuture *future,
  *
  * Returns: %TRUE on success; %FALSE with %GAIO_ERROR_INVALID_STATE if the
  *   future is already done (@value is then left as it was)
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_future_take_result (GaioFuture  *future,
@@ -954,6 +960,8 @@ gaio_future_take_result (GaioFuture  *future,
  *
  * Returns: %TRUE on success; %FALSE with %GAIO_ERROR_INVALID_STATE if the
  *   future is already done
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_future_set_result (GaioFuture    *future,
@@ -1006,6 +1014,8 @@ gaio_future_set_result_##suffix (GaioFuture  *future,                     \
  * [method@Gaio.Future.set_result] with a #gint64.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 1.0
  */
 DEFINE_SET_RESULT (int64, gint64, G_TYPE_INT64, g_value_set_int64)
 
@@ -1018,6 +1028,8 @@ DEFINE_SET_RESULT (int64, gint64, G_TYPE_INT64, g_value_set_int64)
  * [method@Gaio.Future.set_result] with a #guint64.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 1.0
  */
 DEFINE_SET_RESULT (uint64, guint64, G_TYPE_UINT64, g_value_set_uint64)
 
@@ -1030,6 +1042,8 @@ DEFINE_SET_RESULT (uint64, guint64, G_TYPE_UINT64, g_value_set_uint64)
  * [method@Gaio.Future.set_result] with a #gdouble.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 1.0
  */
 DEFINE_SET_RESULT (double, gdouble, G_TYPE_DOUBLE, g_value_set_double)
 
@@ -1042,6 +1056,8 @@ DEFINE_SET_RESULT (double, gdouble, G_TYPE_DOUBLE, g_value_set_double)
  * [method@Gaio.Future.set_result] with a #gboolean.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 1.0
  */
 DEFINE_SET_RESULT (boolean, gboolean, G_TYPE_BOOLEAN, g_value_set_boolean)
 
@@ -1054,6 +1070,8 @@ DEFINE_SET_RESULT (boolean, gboolean, G_TYPE_BOOLEAN, g_value_set_boolean)
  * [method@Gaio.Future.set_result] with a string.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 1.0
  */
 DEFINE_SET_RESULT (string, const char *, G_TYPE_STRING, g_value_set_string)
 
@@ -1066,6 +1084,8 @@ DEFINE_SET_RESULT (string, const char *, G_TYPE_STRING, g_value_set_string)
  * [method@Gaio.Future.set_result] with a #GVariant.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 1.0
  */
 DEFINE_SET_RESULT (variant, GVariant *, G_TYPE_VARIANT, g_value_set_variant)
 
@@ -1079,6 +1099,8 @@ DEFINE_SET_RESULT (variant, GVariant *, G_TYPE_VARIANT, g_value_set_variant)
  * [method@Gaio.Future.set_result] with a #GObject.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_future_set_result_object (GaioFuture  *future,
@@ -1110,6 +1132,8 @@ gaio_future_set_result_object (GaioFuture  *future,
  * [method@Gaio.Future.set_result] with a boxed value.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_future_set_result_boxed (GaioFuture     *future,
@@ -1144,6 +1168,8 @@ gaio_future_set_result_boxed (GaioFuture     *future,
  * already done, the call fails and @destroy is not called.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_future_set_result_pointer (GaioFuture      *future,
@@ -1176,6 +1202,8 @@ gaio_future_set_result_pointer (GaioFuture      *future,
  * future is already done, @error_value is freed.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_future_take_error (GaioFuture  *future,
@@ -1234,6 +1262,8 @@ _gaio_future_complete_error (GaioFuture *future,
  *
  * Returns: %TRUE on success; %FALSE with %GAIO_ERROR_INVALID_STATE if the
  *   future is already done
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_future_set_error (GaioFuture    *future,
@@ -1290,6 +1320,8 @@ lookup_result (GaioFuture  *future,
  * error if it has one.
  *
  * Returns: %TRUE with @value set if the future finished with a result
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_future_get_result (GaioFuture  *future,
@@ -1329,6 +1361,8 @@ _gaio_future_get_result (GaioFuture  *future,
  *
  * Returns: (transfer full) (nullable): a copy of the result, to free with
  *   `g_boxed_free (G_TYPE_VALUE, value)`, or %NULL with @error set
+ *
+ * Since: 1.0
  */
 GValue *
 gaio_future_dup_result (GaioFuture  *future,
@@ -1359,6 +1393,8 @@ gaio_future_dup_result (GaioFuture  *future,
  *
  * Returns: the result's #GType, or %G_TYPE_INVALID if the future has no
  *   result
+ *
+ * Since: 1.0
  */
 GType
 gaio_future_get_result_type (GaioFuture *future)
@@ -1421,6 +1457,8 @@ gaio_future_get_result_##suffix (GaioFuture  *future,                     \
  * [method@Gaio.Future.get_result] for a number.
  *
  * Returns: the result, or 0 with @error set
+ *
+ * Since: 1.0
  */
 DEFINE_GET_RESULT (int64, gint64, G_TYPE_INT64, g_value_get_int64, 0)
 
@@ -1432,6 +1470,8 @@ DEFINE_GET_RESULT (int64, gint64, G_TYPE_INT64, g_value_get_int64, 0)
  * [method@Gaio.Future.get_result] for an unsigned number.
  *
  * Returns: the result, or 0 with @error set
+ *
+ * Since: 1.0
  */
 DEFINE_GET_RESULT (uint64, guint64, G_TYPE_UINT64, g_value_get_uint64, 0)
 
@@ -1443,6 +1483,8 @@ DEFINE_GET_RESULT (uint64, guint64, G_TYPE_UINT64, g_value_get_uint64, 0)
  * [method@Gaio.Future.get_result] for a floating-point number.
  *
  * Returns: the result, or 0 with @error set
+ *
+ * Since: 1.0
  */
 DEFINE_GET_RESULT (double, gdouble, G_TYPE_DOUBLE, g_value_get_double, 0)
 
@@ -1454,6 +1496,8 @@ DEFINE_GET_RESULT (double, gdouble, G_TYPE_DOUBLE, g_value_get_double, 0)
  * [method@Gaio.Future.get_result] for a boolean.
  *
  * Returns: the result, or %FALSE with @error set
+ *
+ * Since: 1.0
  */
 DEFINE_GET_RESULT (boolean, gboolean, G_TYPE_BOOLEAN, g_value_get_boolean, FALSE)
 
@@ -1489,6 +1533,8 @@ stored_result (GaioFuture  *future,
  *
  * Returns: (transfer none) (nullable): the result, owned by the future,
  *   or %NULL with @error set
+ *
+ * Since: 1.0
  */
 const char *
 gaio_future_get_result_string (GaioFuture  *future,
@@ -1511,6 +1557,8 @@ gaio_future_get_result_string (GaioFuture  *future,
  *
  * Returns: (transfer none) (type GObject) (nullable): the result, owned
  *   by the future, or %NULL with @error set
+ *
+ * Since: 1.0
  */
 gpointer
 gaio_future_get_result_object (GaioFuture  *future,
@@ -1533,6 +1581,8 @@ gaio_future_get_result_object (GaioFuture  *future,
  *
  * Returns: (transfer none) (nullable): the result, owned by the future,
  *   or %NULL with @error set
+ *
+ * Since: 1.0
  */
 gconstpointer
 gaio_future_get_result_boxed (GaioFuture  *future,
@@ -1555,6 +1605,8 @@ gaio_future_get_result_boxed (GaioFuture  *future,
  *
  * Returns: (transfer none) (nullable): the result, owned by the future,
  *   or %NULL with @error set
+ *
+ * Since: 1.0
  */
 GVariant *
 gaio_future_get_result_variant (GaioFuture  *future,
@@ -1577,6 +1629,8 @@ gaio_future_get_result_variant (GaioFuture  *future,
  *
  * Returns: (transfer none) (nullable): the result, owned by the future,
  *   or %NULL with @error set
+ *
+ * Since: 1.0
  */
 gpointer
 gaio_future_get_result_pointer (GaioFuture  *future,
@@ -1602,6 +1656,8 @@ gaio_future_get_result_pointer (GaioFuture  *future,
  *
  * Returns: (transfer none) (nullable): the error, owned by the future, or
  *   %NULL if it finished with a result or @error is set
+ *
+ * Since: 1.0
  */
 const GError *
 gaio_future_get_error (GaioFuture  *future,
@@ -1660,6 +1716,8 @@ add_pending_callback (GaioFuture         *future,
  * from inside the call that completes the future; one added to a done
  * future is scheduled at once. @notify runs after @callback, or when the
  * callback is removed, or when the loop closes first.
+ *
+ * Since: 1.0
  */
 void
 gaio_future_add_done_callback (GaioFuture         *future,
@@ -1704,6 +1762,8 @@ _gaio_future_add_task_callback (GaioFuture         *future,
  * already scheduled are not removed.
  *
  * Returns: the number of callbacks removed
+ *
+ * Since: 1.0
  */
 guint
 gaio_future_remove_done_callback (GaioFuture         *future,
@@ -1865,6 +1925,8 @@ plain_to_string (GaioFuture *future)
  * the future (see [property@Gaio.Loop:debug]).
  *
  * Returns: (transfer full): the description
+ *
+ * Since: 1.0
  */
 char *
 gaio_future_to_string (GaioFuture *future)

@@ -32,6 +32,8 @@ _gaio_handle_set_task_release (GDestroyNotify release)
  * destroy notify runs at once, in the thread that cancelled it.
  *
  * Handles are reference counted and thread-safe.
+ *
+ * Since: 1.0
  */
 
 G_DEFINE_BOXED_TYPE (GaioHandle, gaio_handle, gaio_handle_ref, gaio_handle_unref)
@@ -58,6 +60,8 @@ _gaio_handle_new (GaioCallback   callback,
  * Takes a reference on @handle.
  *
  * Returns: (transfer full): @handle
+ *
+ * Since: 1.0
  */
 GaioHandle *
 gaio_handle_ref (GaioHandle *handle)
@@ -74,6 +78,8 @@ gaio_handle_ref (GaioHandle *handle)
  * @handle: (transfer full): a #GaioHandle
  *
  * Drops a reference on @handle.
+ *
+ * Since: 1.0
  */
 void
 gaio_handle_unref (GaioHandle *handle)
@@ -253,6 +259,8 @@ _gaio_handle_discard (GaioHandle *handle)
  * does nothing.
  *
  * Safe to call from any thread.
+ *
+ * Since: 1.0
  */
 void
 gaio_handle_cancel (GaioHandle *handle)
@@ -277,6 +285,8 @@ gaio_handle_cancel (GaioHandle *handle)
  * Whether @handle was cancelled before its callback ran.
  *
  * Returns: %TRUE if cancelled
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_handle_is_cancelled (GaioHandle *handle)
@@ -295,6 +305,8 @@ gaio_handle_is_cancelled (GaioHandle *handle)
  * `TimerHandle`).
  *
  * Returns: %TRUE for a timer
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_handle_is_timer (GaioHandle *handle)
@@ -311,6 +323,8 @@ gaio_handle_is_timer (GaioHandle *handle)
  * The deadline of a timer, in the time base of [method@Gaio.Loop.time].
  *
  * Returns: the deadline in seconds, or -1 if @handle is not a timer
+ *
+ * Since: 1.0
  */
 gdouble
 gaio_handle_get_when (GaioHandle *handle)
@@ -331,6 +345,8 @@ gaio_handle_get_when (GaioHandle *handle)
  * Names the callback in reports and in [method@Gaio.Handle.to_string].
  * Without a name, the callback's symbol name is used when the platform
  * can find it. Call it right after scheduling, on the loop's thread.
+ *
+ * Since: 1.0
  */
 void
 gaio_handle_set_name (GaioHandle *handle,
@@ -354,6 +370,8 @@ gaio_handle_set_name (GaioHandle *handle,
  * its address.
  *
  * Returns: (transfer full): the name
+ *
+ * Since: 1.0
  */
 char *
 gaio_handle_dup_name (GaioHandle *handle)
@@ -382,6 +400,8 @@ gaio_handle_dup_name (GaioHandle *handle)
  * keeps its callback's name.
  *
  * Returns: (transfer full): the description
+ *
+ * Since: 1.0
  */
 char *
 gaio_handle_to_string (GaioHandle *handle)

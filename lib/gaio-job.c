@@ -95,6 +95,8 @@ struct _GaioJob
  * setters are called there. Executors implementing
  * [iface@Gaio.Executor] call [method@Gaio.Job.run] or
  * [method@Gaio.Job.fail] once for each job they were given.
+ *
+ * Since: 1.0
  */
 
 G_DEFINE_BOXED_TYPE (GaioJob, gaio_job, gaio_job_ref, gaio_job_unref)
@@ -158,6 +160,8 @@ _gaio_job_new (GaioLoop       *loop,
  * Takes a reference on @job.
  *
  * Returns: (transfer full): @job
+ *
+ * Since: 1.0
  */
 GaioJob *
 gaio_job_ref (GaioJob *job)
@@ -174,6 +178,8 @@ gaio_job_ref (GaioJob *job)
  * @job: (transfer full): a #GaioJob
  *
  * Drops a reference on @job.
+ *
+ * Since: 1.0
  */
 void
 gaio_job_unref (GaioJob *job)
@@ -306,6 +312,8 @@ post_to_loop (GaioJob     *job,
  * Runs the job's function in the calling thread and sends its outcome to
  * the loop, unless the job was cancelled before it started, in which case
  * nothing happens. For implementations of [iface@Gaio.Executor].
+ *
+ * Since: 1.0
  */
 void
 gaio_job_run (GaioJob *job)
@@ -349,6 +357,8 @@ _gaio_job_run_and_unref (GaioJob *job)
  * Fails a job without running it, as an executor does when it cannot run
  * jobs any more. Does nothing if the job already started or was
  * cancelled. For implementations of [iface@Gaio.Executor].
+ *
+ * Since: 1.0
  */
 void
 gaio_job_fail (GaioJob      *job,
@@ -630,6 +640,8 @@ _gaio_job_cancel_running (GaioJob *job)
  * Gets the arguments given to [method@Gaio.Loop.run_in_executor].
  *
  * Returns: (transfer none) (nullable): the arguments
+ *
+ * Since: 1.0
  */
 GVariant *
 gaio_job_get_args (GaioJob *job)
@@ -647,6 +659,8 @@ gaio_job_get_args (GaioJob *job)
  * cancelled while the job runs. Safe to call from the job's thread.
  *
  * Returns: (transfer none): the cancellable, owned by the job
+ *
+ * Since: 1.0
  */
 GCancellable *
 gaio_job_get_cancellable (GaioJob *job)
@@ -664,6 +678,8 @@ gaio_job_get_cancellable (GaioJob *job)
  * job function.
  *
  * Returns: %TRUE if cancelled
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_job_is_cancelled (GaioJob *job)
@@ -696,6 +712,8 @@ clear_job_result (GaioJob *job)
  *   leaves it unset
  *
  * Like [method@Gaio.Job.set_result] without a copy.
+ *
+ * Since: 1.0
  */
 void
 gaio_job_take_result (GaioJob *job,
@@ -716,6 +734,8 @@ gaio_job_take_result (GaioJob *job,
  *
  * Sets the result the job's future finishes with. Setting it again
  * replaces it. Call it from the job's function.
+ *
+ * Since: 1.0
  */
 void
 gaio_job_set_result (GaioJob      *job,
@@ -751,6 +771,8 @@ gaio_job_set_result_##suffix (GaioJob *job,                               \
  * @value: the result
  *
  * [method@Gaio.Job.set_result] with a #gint64.
+ *
+ * Since: 1.0
  */
 DEFINE_JOB_SET_RESULT (int64, gint64, G_TYPE_INT64, g_value_set_int64)
 
@@ -760,6 +782,8 @@ DEFINE_JOB_SET_RESULT (int64, gint64, G_TYPE_INT64, g_value_set_int64)
  * @value: the result
  *
  * [method@Gaio.Job.set_result] with a #guint64.
+ *
+ * Since: 1.0
  */
 DEFINE_JOB_SET_RESULT (uint64, guint64, G_TYPE_UINT64, g_value_set_uint64)
 
@@ -769,6 +793,8 @@ DEFINE_JOB_SET_RESULT (uint64, guint64, G_TYPE_UINT64, g_value_set_uint64)
  * @value: the result
  *
  * [method@Gaio.Job.set_result] with a #gdouble.
+ *
+ * Since: 1.0
  */
 DEFINE_JOB_SET_RESULT (double, gdouble, G_TYPE_DOUBLE, g_value_set_double)
 
@@ -778,6 +804,8 @@ DEFINE_JOB_SET_RESULT (double, gdouble, G_TYPE_DOUBLE, g_value_set_double)
  * @value: the result
  *
  * [method@Gaio.Job.set_result] with a #gboolean.
+ *
+ * Since: 1.0
  */
 DEFINE_JOB_SET_RESULT (boolean, gboolean, G_TYPE_BOOLEAN, g_value_set_boolean)
 
@@ -787,6 +815,8 @@ DEFINE_JOB_SET_RESULT (boolean, gboolean, G_TYPE_BOOLEAN, g_value_set_boolean)
  * @value: (nullable): the result, copied
  *
  * [method@Gaio.Job.set_result] with a string.
+ *
+ * Since: 1.0
  */
 DEFINE_JOB_SET_RESULT (string, const char *, G_TYPE_STRING, g_value_set_string)
 
@@ -796,6 +826,8 @@ DEFINE_JOB_SET_RESULT (string, const char *, G_TYPE_STRING, g_value_set_string)
  * @value: (nullable): the result; the job takes a reference
  *
  * [method@Gaio.Job.set_result] with a #GBytes.
+ *
+ * Since: 1.0
  */
 DEFINE_JOB_SET_RESULT (bytes, GBytes *, G_TYPE_BYTES, g_value_set_boxed)
 
@@ -805,6 +837,8 @@ DEFINE_JOB_SET_RESULT (bytes, GBytes *, G_TYPE_BYTES, g_value_set_boxed)
  * @variant: (nullable): the result; a floating reference is sunk
  *
  * [method@Gaio.Job.set_result] with a #GVariant.
+ *
+ * Since: 1.0
  */
 DEFINE_JOB_SET_RESULT (variant, GVariant *, G_TYPE_VARIANT, g_value_set_variant)
 
@@ -815,6 +849,8 @@ DEFINE_JOB_SET_RESULT (variant, GVariant *, G_TYPE_VARIANT, g_value_set_variant)
  *   reference
  *
  * [method@Gaio.Job.set_result] with a #GObject.
+ *
+ * Since: 1.0
  */
 void
 gaio_job_set_result_object (GaioJob  *job,
@@ -838,6 +874,8 @@ gaio_job_set_result_object (GaioJob  *job,
  *   if the future never receives it
  *
  * [method@Gaio.Job.set_result] with a plain pointer.
+ *
+ * Since: 1.0
  */
 void
 gaio_job_set_result_pointer (GaioJob        *job,

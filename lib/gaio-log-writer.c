@@ -266,6 +266,8 @@ in_worker (void)
  * the writer's thread (from a sink), it returns at once.
  *
  * The writer flushes by itself at exit and before a fatal record.
+ *
+ * Since: 1.0
  */
 void
 gaio_log_threaded_writer_flush (void)
@@ -409,6 +411,8 @@ is_fatal (GLogLevelFlags   level,
  * Safe to call from any thread.
  *
  * Returns: %G_LOG_WRITER_HANDLED, or the sink's result for a fatal record
+ *
+ * Since: 1.0
  */
 GLogWriterOutput
 gaio_log_writer_threaded (GLogLevelFlags   log_level,
@@ -469,6 +473,8 @@ gaio_log_writer_threaded (GLogLevelFlags   log_level,
  * then runs in the calling thread.
  *
  * This also reads again the mask of g_log_set_always_fatal().
+ *
+ * Since: 1.0
  */
 void
 gaio_log_threaded_writer_set_sink (GLogWriterFunc sink,
@@ -508,6 +514,8 @@ gaio_log_threaded_writer_set_sink (GLogWriterFunc sink,
  * (%GAIO_LOG_THREADED_WRITER_DEFAULT_MAX_QUEUED by default). A larger
  * bound absorbs longer bursts at the cost of memory and of a longer
  * flush at exit; a record is the size of its fields.
+ *
+ * Since: 1.0
  */
 void
 gaio_log_threaded_writer_set_max_queued (guint max_queued)
@@ -525,6 +533,8 @@ gaio_log_threaded_writer_set_max_queued (guint max_queued)
  * Gets the bound set with gaio_log_threaded_writer_set_max_queued().
  *
  * Returns: the maximum number of waiting records
+ *
+ * Since: 1.0
  */
 guint
 gaio_log_threaded_writer_get_max_queued (void)
@@ -545,6 +555,8 @@ gaio_log_threaded_writer_get_max_queued (void)
  * program started because its queue was full.
  *
  * Returns: the number of dropped records
+ *
+ * Since: 1.0
  */
 guint64
 gaio_log_threaded_writer_get_n_dropped (void)

@@ -35,6 +35,8 @@ static gint log_threshold = G_LOG_LEVEL_DEBUG;
  * `G_MESSAGES_DEBUG` names `Gaio`.
  *
  * May be called from any thread.
+ *
+ * Since: 1.0
  */
 void
 gaio_log_set_level (GLogLevelFlags level)
@@ -53,6 +55,8 @@ gaio_log_set_level (GLogLevelFlags level)
  * Gets the threshold set with gaio_log_set_level().
  *
  * Returns: the least severe level written in the `Gaio` domain
+ *
+ * Since: 1.0
  */
 GLogLevelFlags
 gaio_log_get_level (void)

@@ -125,6 +125,8 @@ submit_job (GaioExecutor  *executor,
  * Loop thread only.
  *
  * Returns: (transfer full): the future of the job
+ *
+ * Since: 1.0
  */
 GaioFuture *
 gaio_loop_run_in_executor (GaioLoop       *loop,
@@ -198,6 +200,8 @@ gaio_loop_run_in_executor (GaioLoop       *loop,
  * From PyGObject 3.42, @job_data, which is not the last closure, is given
  * as a tuple of extra arguments for @func (`()` for none), as PyGObject
  * does for every user data that is not last.
+ *
+ * Since: 1.0
  */
 void
 gaio_loop_run_in_executor_async (GaioLoop            *loop,
@@ -233,6 +237,8 @@ gaio_loop_run_in_executor_async (GaioLoop            *loop,
  *
  * Returns: (transfer full) (nullable): a copy of the job's result, to free
  *   with `g_boxed_free (G_TYPE_VALUE, value)`, or %NULL with @error set
+ *
+ * Since: 1.0
  */
 GValue *
 gaio_loop_run_in_executor_finish (GaioLoop      *loop,
@@ -263,6 +269,8 @@ gaio_loop_run_in_executor_finish (GaioLoop      *loop,
  * executor is released, not shut down.
  *
  * Returns: %TRUE on success
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_loop_set_default_executor (GaioLoop      *loop,
@@ -347,6 +355,8 @@ shutdown_thread (gpointer data)
  *
  * Returns: (transfer full): a future that finishes when the default
  *   executor has finished its jobs
+ *
+ * Since: 1.0
  */
 GaioFuture *
 gaio_loop_shutdown_default_executor (GaioLoop *loop)

@@ -50,6 +50,8 @@ destroy_pending_tasks (GaioLoop *loop,
  * (%GAIO_ERROR_WRONG_THREAD) and the coroutine is closed without running.
  *
  * Returns: (transfer full): the task
+ *
+ * Since: 1.0
  */
 GaioTask *
 gaio_loop_create_task (GaioLoop      *loop,
@@ -85,6 +87,8 @@ stop_when_done (GaioFuture *future,
  * completed, and the future's own error.
  *
  * Returns: %TRUE with @result set if @future finished with a result
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_loop_run_until_complete (GaioLoop    *loop,

@@ -120,6 +120,8 @@ remove_fd_callback (GaioLoop        *loop,
  * Returns: %TRUE on success; %FALSE with %GAIO_ERROR_CLOSED if the loop
  *   is closed, or %GAIO_ERROR_INVALID_ARGUMENT if @fd is negative or not
  *   an open descriptor
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_loop_add_reader (GaioLoop        *loop,
@@ -149,6 +151,8 @@ gaio_loop_add_reader (GaioLoop        *loop,
  *
  * Returns: %TRUE if a reader was registered for @fd; %FALSE otherwise,
  *   and always once the loop is closed
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_loop_remove_reader (GaioLoop *loop,
@@ -183,6 +187,8 @@ gaio_loop_remove_reader (GaioLoop *loop,
  *
  * Returns: %TRUE on success; %FALSE with %GAIO_ERROR_CLOSED or
  *   %GAIO_ERROR_INVALID_ARGUMENT as for [method@Gaio.Loop.add_reader]
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_loop_add_writer (GaioLoop        *loop,
@@ -208,6 +214,8 @@ gaio_loop_add_writer (GaioLoop        *loop,
  * rules of [method@Gaio.Loop.remove_reader].
  *
  * Returns: %TRUE if a writer was registered for @fd
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_loop_remove_writer (GaioLoop *loop,
@@ -260,6 +268,8 @@ gaio_loop_remove_writer (GaioLoop *loop,
  *   one, %GAIO_ERROR_SIGNAL_UNCATCHABLE for SIGKILL and SIGSTOP (`sig 9
  *   cannot be caught`) and for SIGCHLD, which GLib needs for its child
  *   watches; a %G_IO_ERROR if sigaction() fails otherwise
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_loop_add_signal_handler (GaioLoop        *loop,
@@ -289,6 +299,8 @@ gaio_loop_add_signal_handler (GaioLoop        *loop,
  *
  * Returns: %TRUE if a handler was removed; %FALSE if @loop had none for
  *   @signum, including for numbers that are not signals
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_loop_remove_signal_handler (GaioLoop *loop,

@@ -127,6 +127,8 @@ static const GaioLoopSourceHooks source_hooks = {
  * the loop runs whoever iterates the context:
  * [method@Gaio.Loop.run_forever], g_main_loop_run(), a #GApplication or
  * GTK. Callbacks run on the thread that iterates the context.
+ *
+ * Since: 1.0
  */
 
 G_DEFINE_FINAL_TYPE (GaioLoop, gaio_loop, G_TYPE_OBJECT)
@@ -308,6 +310,8 @@ gaio_loop_class_init (GaioLoopClass *klass)
    *
    * The #GMainContext the loop's source is attached to. %NULL at
    * construction means the thread-default context.
+   *
+   * Since: 1.0
    */
   properties[PROP_CONTEXT] =
     g_param_spec_boxed ("context", NULL, NULL,
@@ -345,6 +349,8 @@ gaio_loop_class_init (GaioLoopClass *klass)
    *
    * Off, it costs one test of a flag per call. Set it from the loop's
    * thread.
+   *
+   * Since: 1.0
    */
   properties[PROP_DEBUG] =
     g_param_spec_boolean ("debug", NULL, NULL,
@@ -356,6 +362,8 @@ gaio_loop_class_init (GaioLoopClass *klass)
    *
    * In debug mode, a callback that runs at least this many seconds is
    * reported with a warning (asyncio's `slow_callback_duration`).
+   *
+   * Since: 1.0
    */
   properties[PROP_SLOW_CALLBACK_DURATION] =
     g_param_spec_double ("slow-callback-duration", NULL, NULL,
@@ -380,6 +388,8 @@ gaio_loop_init (GaioLoop *loop)
  * Creates a loop and attaches its source to @context.
  *
  * Returns: (transfer full): a new #GaioLoop
+ *
+ * Since: 1.0
  */
 GaioLoop *
 gaio_loop_new (GMainContext *context)
@@ -396,6 +406,8 @@ gaio_loop_new (GMainContext *context)
  * returns %NULL).
  *
  * Returns: (transfer none) (nullable): the running loop, or %NULL
+ *
+ * Since: 1.0
  */
 GaioLoop *
 gaio_get_running_loop (void)
@@ -410,6 +422,8 @@ gaio_get_running_loop (void)
  * Gets the #GMainContext the loop runs on.
  *
  * Returns: (transfer none): the context
+ *
+ * Since: 1.0
  */
 GMainContext *
 gaio_loop_get_context (GaioLoop *loop)
@@ -427,6 +441,8 @@ gaio_loop_get_context (GaioLoop *loop)
  * [method@Gaio.Loop.call_at] (g_get_monotonic_time() in seconds).
  *
  * Returns: the current time in seconds
+ *
+ * Since: 1.0
  */
 gdouble
 gaio_loop_time (GaioLoop *loop)
@@ -582,6 +598,8 @@ _gaio_loop_get_inbox (GaioLoop *loop)
  *   until the callback has run or was cancelled and control returned to
  *   the loop (gaio_handle_ref() it to keep it longer); %NULL with
  *   %GAIO_ERROR_CLOSED if the loop is closed
+ *
+ * Since: 1.0
  */
 GaioHandle *
 gaio_loop_call_soon (GaioLoop        *loop,
@@ -677,6 +695,8 @@ schedule_timer (GaioLoop        *loop,
  * Returns: (transfer none) (nullable): the timer's handle, owned by the
  *   loop as for [method@Gaio.Loop.call_soon]; %NULL with
  *   %GAIO_ERROR_CLOSED if the loop is closed
+ *
+ * Since: 1.0
  */
 GaioHandle *
 gaio_loop_call_later (GaioLoop        *loop,
@@ -713,6 +733,8 @@ gaio_loop_call_later (GaioLoop        *loop,
  * Returns: (transfer none) (nullable): the timer's handle, owned by the
  *   loop as for [method@Gaio.Loop.call_soon]; %NULL with
  *   %GAIO_ERROR_CLOSED if the loop is closed
+ *
+ * Since: 1.0
  */
 GaioHandle *
 gaio_loop_call_at (GaioLoop        *loop,
@@ -751,6 +773,8 @@ gaio_loop_call_at (GaioLoop        *loop,
  *   the caller owns (the loop may run the callback and drop its own
  *   reference at any moment); %NULL with %GAIO_ERROR_CLOSED if the loop
  *   is closed
+ *
+ * Since: 1.0
  */
 GaioHandle *
 gaio_loop_call_soon_threadsafe (GaioLoop        *loop,
@@ -977,6 +1001,8 @@ _gaio_loop_check_can_run (GaioLoop  *loop,
  * the loop at once (callbacks still ready run at the next run).
  *
  * Returns: %TRUE when stopped, %FALSE with @error set otherwise
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_loop_run_forever (GaioLoop  *loop,
@@ -1036,6 +1062,8 @@ gaio_loop_run_forever (GaioLoop  *loop,
  * scheduled meanwhile stay queued for the next run.
  *
  * Safe to call from any thread.
+ *
+ * Since: 1.0
  */
 void
 gaio_loop_stop (GaioLoop *loop)
@@ -1064,6 +1092,8 @@ gaio_loop_stop (GaioLoop *loop)
  *
  * Returns: %TRUE on success; %FALSE with %GAIO_ERROR_RUNNING if the loop
  *   is running
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_loop_close (GaioLoop  *loop,
@@ -1106,6 +1136,8 @@ gaio_loop_close (GaioLoop  *loop,
  * its callbacks run under whatever iterates its context.
  *
  * Returns: %TRUE if running
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_loop_is_running (GaioLoop *loop)
@@ -1122,6 +1154,8 @@ gaio_loop_is_running (GaioLoop *loop)
  * Whether [method@Gaio.Loop.close] was called.
  *
  * Returns: %TRUE if closed
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_loop_is_closed (GaioLoop *loop)
@@ -1139,6 +1173,8 @@ gaio_loop_is_closed (GaioLoop *loop)
  * `create_future`).
  *
  * Returns: (transfer full): a new #GaioFuture
+ *
+ * Since: 1.0
  */
 GaioFuture *
 gaio_loop_create_future (GaioLoop *loop)
@@ -1200,6 +1236,8 @@ _gaio_loop_get_tasks (GaioLoop *loop)
  * `set_exception_handler`): failed callbacks, errors nobody retrieved
  * from futures, and whatever [method@Gaio.Loop.call_exception_handler]
  * is given. %NULL restores [method@Gaio.Loop.default_exception_handler].
+ *
+ * Since: 1.0
  */
 void
 gaio_loop_set_exception_handler (GaioLoop             *loop,
@@ -1234,6 +1272,8 @@ gaio_loop_set_exception_handler (GaioLoop             *loop,
  * (asyncio's `get_exception_handler`).
  *
  * Returns: (nullable): the handler, or %NULL when the default one is used
+ *
+ * Since: 1.0
  */
 GaioExceptionHandler
 gaio_loop_get_exception_handler (GaioLoop *loop,
@@ -1255,6 +1295,8 @@ gaio_loop_get_exception_handler (GaioLoop *loop,
  * the form of `get_exception_handler() is not None` for bindings.
  *
  * Returns: %TRUE if a custom handler is set
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_loop_has_exception_handler (GaioLoop *loop)
@@ -1282,6 +1324,8 @@ gaio_loop_has_exception_handler (GaioLoop *loop)
  * an unhandled error fails the test.
  *
  * A custom handler may call this to defer to the default behaviour.
+ *
+ * Since: 1.0
  */
 void
 gaio_loop_default_exception_handler (GaioLoop             *loop,
@@ -1342,6 +1386,8 @@ report_handler_error (GaioLoop             *loop,
  * [method@Gaio.Loop.run_forever] runs, the loop stops with that error.
  *
  * The handler runs in the calling thread, normally the loop's.
+ *
+ * Since: 1.0
  */
 void
 gaio_loop_call_exception_handler (GaioLoop             *loop,
@@ -1394,6 +1440,8 @@ gaio_loop_call_exception_handler (GaioLoop             *loop,
  * Whether debug mode is on; see [property@Gaio.Loop:debug].
  *
  * Returns: %TRUE in debug mode
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_loop_get_debug (GaioLoop *loop)
@@ -1445,6 +1493,8 @@ _gaio_loop_get_debug (GaioLoop *loop)
  * @enabled: whether to turn debug mode on
  *
  * Turns debug mode on or off; see [property@Gaio.Loop:debug].
+ *
+ * Since: 1.0
  */
 void
 gaio_loop_set_debug (GaioLoop *loop,
@@ -1467,6 +1517,8 @@ gaio_loop_set_debug (GaioLoop *loop,
  * Gets [property@Gaio.Loop:slow-callback-duration].
  *
  * Returns: the duration in seconds
+ *
+ * Since: 1.0
  */
 gdouble
 gaio_loop_get_slow_callback_duration (GaioLoop *loop)
@@ -1482,6 +1534,8 @@ gaio_loop_get_slow_callback_duration (GaioLoop *loop)
  * @seconds: the duration, zero or more
  *
  * Sets [property@Gaio.Loop:slow-callback-duration].
+ *
+ * Since: 1.0
  */
 void
 gaio_loop_set_slow_callback_duration (GaioLoop *loop,

@@ -432,10 +432,11 @@ break_pool_at_handshake (PoolCore      *core,
 {
   g_autofree char *message =
     g_strdup_printf ("A process pool worker (pid %d) %s before the handshake: if the workers "
-                     "run this program, it must call gaio_process_pool_worker_guard (&argc, &argv) "
+                     "run this program, it must call "
+                     "gaio_process_pool_executor_worker_guard (&argc, &argv) "
                      "first thing in main() (the analogue of Python's "
                      "`if __name__ == '__main__':`); a worker executable must call "
-                     "gaio_process_pool_worker_main()", (int) child->pid, what);
+                     "gaio_process_pool_executor_worker_main()", (int) child->pid, what);
 
   break_pool (core, message, message);
 }

@@ -66,17 +66,17 @@ static void gaio_process_pool_executor_iface_init (GaioExecutorInterface *iface)
  * Workers are started on demand, up to
  * [property@Gaio.ProcessPoolExecutor:max-workers], and stay alive
  * between jobs. By default a worker is the program itself, which must
- * call [func@Gaio.process_pool_worker_guard] first thing in main() (the
+ * call [func@Gaio.ProcessPoolExecutor.worker_guard] first thing in main() (the
  * analogue of `if __name__ == '__main__':`). A pool made with
  * [ctor@Gaio.ProcessPoolExecutor.new_for_worker] runs a worker
- * executable instead (see [func@Gaio.process_pool_worker_main]), possibly
+ * executable instead (see [func@Gaio.ProcessPoolExecutor.worker_main]), possibly
  * behind a [property@Gaio.ProcessPoolExecutor:launcher-prefix] such as a
  * sandbox.
  *
  * What differs from a thread pool:
  *
  * - A job's function travels by name: registered with
- *   [func@Gaio.process_pool_register], or exported. A function that
+ *   [func@Gaio.ProcessPoolExecutor.register], or exported. A function that
  *   cannot travel fails its future at once with
  *   %GAIO_ERROR_NOT_SERIALIZABLE.
  * - Arguments are a #GVariant; `user_data` must be %NULL (C data cannot
@@ -99,6 +99,8 @@ static void gaio_process_pool_executor_iface_init (GaioExecutorInterface *iface)
  * The pool's I/O runs in a thread of its own; futures complete on their
  * loop's thread. The configuration (the setters and properties) is fixed
  * by the first job.
+ *
+ * Since: 1.0
  */
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (GaioProcessPoolExecutor, gaio_process_pool_executor, G_TYPE_OBJECT,
@@ -257,8 +259,8 @@ check_can_start_workers (GaioProcessPoolExecutor  *self,
     {
       g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_BROKEN_EXECUTOR,
                            "This process pool runs its workers from the program itself, which "
-                           "must call gaio_process_pool_worker_guard (&argc, &argv) first thing in "
-                           "main() (the analogue of Python's `if __name__ == '__main__':`); or "
+                           "must call gaio_process_pool_executor_worker_guard (&argc, &argv) "
+                           "first thing in main() (the analogue of Python's `if __name__ == '__main__':`); or "
                            "give the pool a worker executable with "
                            "gaio_process_pool_executor_new_for_worker()");
       return FALSE;
@@ -481,6 +483,8 @@ gaio_process_pool_executor_class_init (GaioProcessPoolExecutorClass *klass)
    *
    * The most worker processes at once. 0 at construction means Python's
    * default, the number of processors.
+   *
+   * Since: 1.0
    */
   properties[PROP_MAX_WORKERS] =
     g_param_spec_uint ("max-workers", NULL, NULL, 0, G_MAXINT, 0,
@@ -490,10 +494,12 @@ gaio_process_pool_executor_class_init (GaioProcessPoolExecutorClass *klass)
    * GaioProcessPoolExecutor:worker-argv:
    *
    * The command line of a worker executable (see
-   * [func@Gaio.process_pool_worker_main]), or %NULL for workers that run
+   * [func@Gaio.ProcessPoolExecutor.worker_main]), or %NULL for workers that run
    * the program itself (which must call
-   * [func@Gaio.process_pool_worker_guard]). The first element is a path;
+   * [func@Gaio.ProcessPoolExecutor.worker_guard]). The first element is a path;
    * `PATH` is not searched.
+   *
+   * Since: 1.0
    */
   properties[PROP_WORKER_ARGV] =
     g_param_spec_boxed ("worker-argv", NULL, NULL, G_TYPE_STRV,
@@ -507,6 +513,8 @@ gaio_process_pool_executor_class_init (GaioProcessPoolExecutorClass *klass)
    * of its arguments with the same stdin, stdout and stderr, and keep the
    * environment variables whose names start with `GAIO_PROCESS_POOL_`.
    * Fixed by the first job.
+   *
+   * Since: 1.0
    */
   properties[PROP_LAUNCHER_PREFIX] =
     g_param_spec_boxed ("launcher-prefix", NULL, NULL, G_TYPE_STRV, flags);
@@ -517,6 +525,8 @@ gaio_process_pool_executor_class_init (GaioProcessPoolExecutorClass *klass)
    * How many jobs a worker runs before it exits and is replaced (Python
    * 3.11's `max_tasks_per_child`), or 0 for no limit. Fixed by the first
    * job.
+   *
+   * Since: 1.0
    */
   properties[PROP_MAX_TASKS_PER_CHILD] =
     g_param_spec_uint ("max-tasks-per-child", NULL, NULL, 0, G_MAXUINT, 0, flags);
@@ -529,6 +539,8 @@ gaio_process_pool_executor_class_init (GaioProcessPoolExecutorClass *klass)
    * [property@Gaio.ProcessPoolExecutor:initializer-args] (Python's
    * `initializer` and `initargs`), or %NULL. If it fails, the pool is
    * broken. Fixed by the first job.
+   *
+   * Since: 1.0
    */
   properties[PROP_INITIALIZER] =
     g_param_spec_string ("initializer", NULL, NULL, NULL, flags);
@@ -537,6 +549,8 @@ gaio_process_pool_executor_class_init (GaioProcessPoolExecutorClass *klass)
    * GaioProcessPoolExecutor:initializer-args:
    *
    * The arguments of [property@Gaio.ProcessPoolExecutor:initializer].
+   *
+   * Since: 1.0
    */
   properties[PROP_INITIALIZER_ARGS] =
     g_param_spec_variant ("initializer-args", NULL, NULL, G_VARIANT_TYPE_ANY, NULL, flags);
@@ -550,6 +564,8 @@ gaio_process_pool_executor_class_init (GaioProcessPoolExecutorClass *klass)
    * that sends a larger message anyway breaks the pool. Fixed by the
    * first job. At least 1 KiB, so that the error saying a result was too
    * large always fits; at most the 64 MiB a worker reads.
+   *
+   * Since: 1.0
    */
   properties[PROP_MAX_MESSAGE_SIZE] =
     g_param_spec_uint ("max-message-size", NULL, NULL, 1024, GAIO_WIRE_DEFAULT_MAX_BODY,
@@ -562,6 +578,8 @@ gaio_process_pool_executor_class_init (GaioProcessPoolExecutorClass *klass)
    * gives up on it and breaks: a program that forgot the worker guard
    * and never reaches libgaio would otherwise keep the pool waiting for
    * ever. Fixed by the first job.
+   *
+   * Since: 1.0
    */
   properties[PROP_HANDSHAKE_TIMEOUT] =
     g_param_spec_double ("handshake-timeout", NULL, NULL, 0.001, 3600.0,
@@ -586,10 +604,12 @@ gaio_process_pool_executor_init (GaioProcessPoolExecutor *self)
  *   processors
  *
  * Creates a process pool whose workers run the program itself: it must
- * call [func@Gaio.process_pool_worker_guard] first thing in main(), or
+ * call [func@Gaio.ProcessPoolExecutor.worker_guard] first thing in main(), or
  * every job fails saying so. No process starts before the first job.
  *
  * Returns: (transfer full): a new #GaioProcessPoolExecutor
+ *
+ * Since: 1.0
  */
 GaioProcessPoolExecutor *
 gaio_process_pool_executor_new (guint max_workers)
@@ -607,12 +627,14 @@ gaio_process_pool_executor_new (guint max_workers)
  *   and arguments
  *
  * Creates a process pool whose workers run @worker_argv, a program whose
- * main() is [func@Gaio.process_pool_worker_main]. Jobs name functions
+ * main() is [func@Gaio.ProcessPoolExecutor.worker_main]. Jobs name functions
  * that program registered. This is the way for bindings (see
  * [method@Gaio.ProcessPoolExecutor.submit_named]) and for lean or
  * sandboxed workers.
  *
  * Returns: (transfer full): a new #GaioProcessPoolExecutor
+ *
+ * Since: 1.0
  */
 GaioProcessPoolExecutor *
 gaio_process_pool_executor_new_for_worker (guint               max_workers,
@@ -635,6 +657,8 @@ gaio_process_pool_executor_new_for_worker (guint               max_workers,
  *
  * Sets [property@Gaio.ProcessPoolExecutor:launcher-prefix]. Before the
  * first job only.
+ *
+ * Since: 1.0
  */
 void
 gaio_process_pool_executor_set_launcher_prefix (GaioProcessPoolExecutor *executor,
@@ -653,6 +677,8 @@ gaio_process_pool_executor_set_launcher_prefix (GaioProcessPoolExecutor *executo
  *
  * Sets [property@Gaio.ProcessPoolExecutor:max-tasks-per-child]. Before
  * the first job only.
+ *
+ * Since: 1.0
  */
 void
 gaio_process_pool_executor_set_max_tasks_per_child (GaioProcessPoolExecutor *executor,
@@ -673,6 +699,8 @@ gaio_process_pool_executor_set_max_tasks_per_child (GaioProcessPoolExecutor *exe
  *
  * Sets [property@Gaio.ProcessPoolExecutor:initializer] and its
  * arguments. Before the first job only.
+ *
+ * Since: 1.0
  */
 void
 gaio_process_pool_executor_set_initializer_name (GaioProcessPoolExecutor *executor,
@@ -703,6 +731,8 @@ gaio_process_pool_executor_set_initializer_name (GaioProcessPoolExecutor *execut
  *
  * Returns: %TRUE, or %FALSE with %GAIO_ERROR_NOT_SERIALIZABLE if the
  *   function cannot travel to workers
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_process_pool_executor_set_initializer (GaioProcessPoolExecutor  *executor,
@@ -735,6 +765,8 @@ gaio_process_pool_executor_set_initializer (GaioProcessPoolExecutor  *executor,
  * Gets [property@Gaio.ProcessPoolExecutor:max-workers].
  *
  * Returns: the most worker processes
+ *
+ * Since: 1.0
  */
 guint
 gaio_process_pool_executor_get_max_workers (GaioProcessPoolExecutor *executor)
@@ -751,6 +783,8 @@ gaio_process_pool_executor_get_max_workers (GaioProcessPoolExecutor *executor)
  * Gets [property@Gaio.ProcessPoolExecutor:max-tasks-per-child].
  *
  * Returns: jobs per worker, or 0 for no limit
+ *
+ * Since: 1.0
  */
 guint
 gaio_process_pool_executor_get_max_tasks_per_child (GaioProcessPoolExecutor *executor)
@@ -768,6 +802,8 @@ gaio_process_pool_executor_get_max_tasks_per_child (GaioProcessPoolExecutor *exe
  *
  * Returns: (array zero-terminated=1) (nullable) (transfer none): the
  *   worker command line, or %NULL for the program itself
+ *
+ * Since: 1.0
  */
 const char * const *
 gaio_process_pool_executor_get_worker_argv (GaioProcessPoolExecutor *executor)
@@ -785,6 +821,8 @@ gaio_process_pool_executor_get_worker_argv (GaioProcessPoolExecutor *executor)
  *
  * Returns: (array zero-terminated=1) (nullable) (transfer none): the
  *   launcher command, or %NULL
+ *
+ * Since: 1.0
  */
 const char * const *
 gaio_process_pool_executor_get_launcher_prefix (GaioProcessPoolExecutor *executor)
@@ -804,6 +842,8 @@ gaio_process_pool_executor_get_launcher_prefix (GaioProcessPoolExecutor *executo
  *
  * Returns: (array length=n_pids) (transfer container) (nullable): the pids,
  *   %NULL if there are none
+ *
+ * Since: 1.0
  */
 GPid *
 gaio_process_pool_executor_get_worker_pids (GaioProcessPoolExecutor *executor,
@@ -849,6 +889,8 @@ _gaio_process_pool_executor_can_lend (GaioProcessPoolExecutor *self,
  *
  * Returns: (transfer full): the future of the job, completed on @loop's
  *   thread
+ *
+ * Since: 1.0
  */
 GaioFuture *
 gaio_process_pool_executor_submit_named (GaioProcessPoolExecutor *executor,
@@ -917,12 +959,14 @@ result_to_variant (const GValue *value)
  *
  * [method@Gaio.ProcessPoolExecutor.submit_named] in GIO's asynchronous
  * style, for GJS's `Gio._promisify()` (and PyGObject's `await` from
- * PyGObject 3.50 on). Call
+ * PyGObject 3.50 on, with its own event loop integration). Call
  * [method@Gaio.ProcessPoolExecutor.submit_named_finish] from @callback,
  * which runs in the thread-default main context of the caller. Call it on
  * the loop's thread; @cancellable may be cancelled from any thread. The
  * contract is that of every `_async` function of libgaio: see
  * [method@Gaio.Future.wait_async].
+ *
+ * Since: 1.0
  */
 void
 gaio_process_pool_executor_submit_named_async (GaioProcessPoolExecutor *executor,
@@ -957,6 +1001,8 @@ gaio_process_pool_executor_submit_named_async (GaioProcessPoolExecutor *executor
  *
  * Returns: (transfer full) (nullable): the job's result, %NULL if it set
  *   none or on error
+ *
+ * Since: 1.0
  */
 GVariant *
 gaio_process_pool_executor_submit_named_finish (GaioProcessPoolExecutor  *executor,

@@ -11,7 +11,7 @@
  *
  * Names come from two places, looked up in this order:
  *
- *  1. The registry: gaio_process_pool_register() binds a name to a
+ *  1. The registry: gaio_process_pool_executor_register() binds a name to a
  *     function in both processes (it runs before the worker guard, so a
  *     worker has the same entries as its parent). It is the only way for
  *     static functions, and the way for programs not linked with
@@ -65,7 +65,7 @@ ensure_tables (void)
 }
 
 /**
- * gaio_process_pool_register: (skip)
+ * gaio_process_pool_executor_register: (skip)
  * @name: the name the function travels under; any non-empty string
  * @func: the function
  *
@@ -74,7 +74,7 @@ ensure_tables (void)
  * and the worker finds the function again by it.
  *
  * Call it in every process that uses the function: before
- * [func@Gaio.process_pool_worker_guard] in a program whose workers are
+ * [func@Gaio.ProcessPoolExecutor.worker_guard] in a program whose workers are
  * the program itself (so its workers register it too), and in the
  * worker executable given to [ctor@Gaio.ProcessPoolExecutor.new_for_worker].
  * [func@Gaio.PROCESS_POOL_REGISTER] registers a function under its own
@@ -88,10 +88,12 @@ ensure_tables (void)
  *
  * Returns: %TRUE, or %FALSE (with a critical) if @name is already bound to
  *   another function
+ *
+ * Since: 1.0
  */
 gboolean
-gaio_process_pool_register (const char  *name,
-                            GaioJobFunc  func)
+gaio_process_pool_executor_register (const char  *name,
+                                     GaioJobFunc  func)
 {
   const char *interned;
   gpointer existing;
@@ -115,7 +117,7 @@ gaio_process_pool_register (const char  *name,
 
   if (existing != NULL && existing != (gpointer) func)
     {
-      g_critical ("gaio_process_pool_register: the name '%s' is already registered for "
+      g_critical ("gaio_process_pool_executor_register: the name '%s' is already registered for "
                   "another function", name);
       return FALSE;
     }
@@ -175,8 +177,9 @@ _gaio_process_registry_name_of (GaioJobFunc   func,
   g_set_error (error, GAIO_ERROR, GAIO_ERROR_NOT_SERIALIZABLE,
                "Cannot send the function at %p to a worker process: it has no name a worker "
                "can find it by. Register it in both processes with "
-               "gaio_process_pool_register (\"name\", func) or GAIO_PROCESS_POOL_REGISTER (func) "
-               "before calling gaio_process_pool_worker_guard(), or export it (not static, and "
+               "gaio_process_pool_executor_register (\"name\", func) or "
+               "GAIO_PROCESS_POOL_REGISTER (func) before calling "
+               "gaio_process_pool_executor_worker_guard(), or export it (not static, and "
                "the program linked with -rdynamic); from a language binding, use "
                "gaio_process_pool_executor_submit_named() with a function of the worker",
                (gpointer) func);
@@ -198,7 +201,8 @@ _gaio_process_registry_lookup (const char  *name,
 
   g_set_error (error, GAIO_ERROR, GAIO_ERROR_NOT_SERIALIZABLE,
                "The worker process has no function called '%s': register it with "
-               "gaio_process_pool_register() before gaio_process_pool_worker_guard() (or in the "
-               "worker executable), or export it", name);
+               "gaio_process_pool_executor_register() before "
+               "gaio_process_pool_executor_worker_guard() (or in the worker executable), "
+               "or export it", name);
   return NULL;
 }

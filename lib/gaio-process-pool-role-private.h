@@ -22,7 +22,7 @@ G_BEGIN_DECLS
  * never start workers of its own. */
 gboolean    _gaio_process_pool_started_as_worker (void);
 
-/* Whether gaio_process_pool_worker_guard() ran in this process (so its
+/* Whether gaio_process_pool_executor_worker_guard() ran in this process (so its
  * workers will run it too); the guard says so first thing. Any thread. */
 gboolean    _gaio_process_pool_guard_was_called  (void);
 void        _gaio_process_pool_note_guard_called (void);

@@ -5,7 +5,7 @@
  *
  * A process learns before main() whether a GaioProcessPoolExecutor
  * started it as a worker (GAIO_PROCESS_POOL_WORKER in its environment),
- * and records whether its program called gaio_process_pool_worker_guard().
+ * and records whether its program called gaio_process_pool_executor_worker_guard().
  * The two flags are kept apart from the worker's server
  * (gaio-process-pool-worker.c) because code far below the pool asks for
  * them: a loop being created in a worker that forgot the guard stops the
@@ -88,8 +88,8 @@ _gaio_process_pool_check_guard (const char *where)
   error = g_error_new (GAIO_ERROR, GAIO_ERROR_BROKEN_EXECUTOR,
                        "A process pool worker (pid %d) ran the program's own code (%s) instead "
                        "of serving jobs: the program must call "
-                       "gaio_process_pool_worker_guard (&argc, &argv) first thing in main(), "
-                       "before anything else runs (the analogue of Python's "
+                       "gaio_process_pool_executor_worker_guard (&argc, &argv) first thing in "
+                       "main(), before anything else runs (the analogue of Python's "
                        "`if __name__ == '__main__':`), or the pool must be given a worker "
                        "executable (gaio_process_pool_executor_new_for_worker())",
                        (int) getpid (), where);

@@ -10,7 +10,7 @@
 
 G_BEGIN_DECLS
 
-/* The argv[0] that gaio_process_pool_worker_guard() saw in the parent
+/* The argv[0] that gaio_process_pool_executor_worker_guard() saw in the parent
  * (the program name its workers take), or NULL. Whether this process is
  * a worker, and whether it called the guard, is
  * gaio-process-pool-role-private.h's. */

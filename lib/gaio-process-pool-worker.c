@@ -6,9 +6,9 @@
  * A worker is a child process a GaioProcessPoolExecutor started with
  * GAIO_PROCESS_POOL_WORKER in its environment and two pipes as its stdin
  * and stdout. It is either the pool's own program, which turns into a
- * worker in gaio_process_pool_worker_guard() first thing in main() (the
+ * worker in gaio_process_pool_executor_worker_guard() first thing in main() (the
  * analogue of Python's `if __name__ == '__main__':`), or a worker
- * executable whose main() is gaio_process_pool_worker_main().
+ * executable whose main() is gaio_process_pool_executor_worker_main().
  *
  * The guard takes the pipes over (the program's stdout becomes its
  * stderr, which the pool logs, and its stdin /dev/null), says HELLO,
@@ -149,7 +149,7 @@ _gaio_process_pool_get_argv0 (void)
 }
 
 /**
- * gaio_process_pool_is_worker:
+ * gaio_process_pool_executor_is_worker:
  *
  * Whether this process was started as a worker of a
  * [class@Gaio.ProcessPoolExecutor]. In a worker, the code of jobs runs;
@@ -157,9 +157,11 @@ _gaio_process_pool_get_argv0 (void)
  * workers.
  *
  * Returns: %TRUE in a worker process
+ *
+ * Since: 1.0
  */
 gboolean
-gaio_process_pool_is_worker (void)
+gaio_process_pool_executor_is_worker (void)
 {
   return _gaio_process_pool_started_as_worker ();
 }
@@ -813,22 +815,23 @@ serve (void)
 }
 
 /**
- * gaio_process_pool_worker_guard:
- * @argc: the address of main()'s `argc`
- * @argv: the address of main()'s `argv`
+ * gaio_process_pool_executor_worker_guard: (skip)
+ * @argc: (inout): the address of main()'s `argc`
+ * @argv: (inout) (array length=argc) (element-type utf8) (transfer none): the
+ *   address of main()'s `argv`
  *
  * The entry-point guard of a program whose process pools run their
  * workers from the program itself (the analogue of Python's
  * `if __name__ == '__main__':`). Call it first thing in main(), after
  * registering the functions jobs use with
- * [func@Gaio.process_pool_register]:
+ * [func@Gaio.ProcessPoolExecutor.register]:
  *
  * ```c
  * int
  * main (int argc, char **argv)
  * {
  *   GAIO_PROCESS_POOL_REGISTER (cpu_bound);
- *   gaio_process_pool_worker_guard (&argc, &argv);
+ *   gaio_process_pool_executor_worker_guard (&argc, &argv);
  *   ...
  * }
  * ```
@@ -842,10 +845,19 @@ serve (void)
  * A worker that reaches libgaio without having called it (the guard was
  * forgotten, or comes too late) exits with a message naming the fix, and
  * the pool's futures fail with that message.
+ *
+ * Language bindings cannot call it: a worker started from
+ * `/proc/self/exe` would be the interpreter, not the script, and a
+ * worker runs only C functions. A program written in another language
+ * gives its pools a worker executable written in C instead, see
+ * [ctor@Gaio.ProcessPoolExecutor.new_for_worker] and
+ * [func@Gaio.ProcessPoolExecutor.worker_main].
+ *
+ * Since: 1.0
  */
 void
-gaio_process_pool_worker_guard (int    *argc,
-                                char ***argv)
+gaio_process_pool_executor_worker_guard (int    *argc,
+                                         char ***argv)
 {
   g_return_if_fail (argc != NULL);
   g_return_if_fail (argv != NULL);
@@ -863,9 +875,10 @@ gaio_process_pool_worker_guard (int    *argc,
 }
 
 /**
- * gaio_process_pool_worker_main:
- * @argc: the address of main()'s `argc`
- * @argv: the address of main()'s `argv`
+ * gaio_process_pool_executor_worker_main: (skip)
+ * @argc: (inout): the address of main()'s `argc`
+ * @argv: (inout) (array length=argc) (element-type utf8) (transfer none): the
+ *   address of main()'s `argv`
  *
  * The main() of a worker executable, for pools made with
  * [ctor@Gaio.ProcessPoolExecutor.new_for_worker]: lean workers, workers
@@ -877,23 +890,30 @@ gaio_process_pool_worker_guard (int    *argc,
  * main (int argc, char **argv)
  * {
  *   GAIO_PROCESS_POOL_REGISTER (square);
- *   return gaio_process_pool_worker_main (&argc, &argv);
+ *   return gaio_process_pool_executor_worker_main (&argc, &argv);
  * }
  * ```
  *
  * Started by a pool, it serves jobs and exits the process. Started any
  * other way, it prints a note on stderr and returns 2.
  *
+ * Not for language bindings: a worker runs C functions only (registered,
+ * or exported), so the worker executable is a small C program; bindings
+ * name its functions with
+ * [method@Gaio.ProcessPoolExecutor.submit_named_async].
+ *
  * Returns: the exit status for main() when not started by a pool
+ *
+ * Since: 1.0
  */
 int
-gaio_process_pool_worker_main (int    *argc,
-                               char ***argv)
+gaio_process_pool_executor_worker_main (int    *argc,
+                                        char ***argv)
 {
   g_return_val_if_fail (argc != NULL, 2);
   g_return_val_if_fail (argv != NULL, 2);
 
-  gaio_process_pool_worker_guard (argc, argv);
+  gaio_process_pool_executor_worker_guard (argc, argv);
 
   g_printerr ("%s: a libgaio process pool worker; it serves the GaioProcessPoolExecutor "
               "that starts it, and does nothing on its own\n",

@@ -175,6 +175,8 @@ cancel_all_tasks (GaioLoop *loop)
  * already running in this thread, and otherwise with @main's error.
  *
  * Returns: %TRUE with @result set if @main succeeded
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_run_full (GaioCoroutine  *main,
@@ -265,6 +267,8 @@ gaio_run_full (GaioCoroutine  *main,
  * ]|
  *
  * Returns: %TRUE with @result set if @main succeeded
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_run (GaioCoroutine  *main,

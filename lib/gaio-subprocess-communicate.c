@@ -486,6 +486,8 @@ start (Communicate  *self,
  *   pipe, %GAIO_ERROR_INVALID_STATE if a communicate() is already running,
  *   %GAIO_ERROR_CLOSED if the loop is closed, or a %G_IO_ERROR for a read
  *   or write that fails otherwise
+ *
+ * Since: 1.0
  */
 GaioFuture *
 gaio_process_communicate (GaioProcess *process,
@@ -543,6 +545,8 @@ gaio_process_communicate (GaioProcess *process,
  *
  * Returns: %TRUE if the future finished with a result; %FALSE with the
  *   future's error (or %GAIO_ERROR_INVALID_STATE if it is not done)
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_process_communicate_get_output (GaioFuture  *future,

@@ -69,6 +69,8 @@ static GParamSpec *properties[N_PROPS];
  * object itself stays alive until the loop has seen the exit.
  *
  * Used from the loop's thread.
+ *
+ * Since: 1.0
  */
 
 G_DEFINE_FINAL_TYPE (GaioProcess, gaio_process, G_TYPE_OBJECT)
@@ -159,6 +161,8 @@ gaio_process_class_init (GaioProcessClass *klass)
    * GaioProcess:loop:
    *
    * The loop whose context sees the exit and completes the futures.
+   *
+   * Since: 1.0
    */
   properties[PROP_LOOP] =
     g_param_spec_object ("loop", NULL, NULL,
@@ -171,6 +175,8 @@ gaio_process_class_init (GaioProcessClass *klass)
    * The running #GSubprocess the process drives. Its pipes
    * (g_subprocess_get_stdin_pipe() and the others) can be used directly,
    * except while [method@Gaio.Process.communicate] runs.
+   *
+   * Since: 1.0
    */
   properties[PROP_SUBPROCESS] =
     g_param_spec_object ("subprocess", NULL, NULL,
@@ -194,6 +200,8 @@ gaio_process_init (GaioProcess *process)
  * `<GaioProcess pid=42 running>`, `<GaioProcess pid=42 returncode=-9>`.
  *
  * Returns: (transfer full): the description
+ *
+ * Since: 1.0
  */
 char *
 gaio_process_to_string (GaioProcess *process)
@@ -451,6 +459,8 @@ refuse_closed (GaioLoop  *loop,
  * Returns: (transfer full): the process, or %NULL with @error set: the
  *   #GSpawnError of a program that cannot be started (e.g.
  *   %G_SPAWN_ERROR_NOENT), or %GAIO_ERROR_CLOSED
+ *
+ * Since: 1.0
  */
 GaioProcess *
 gaio_loop_subprocess_exec (GaioLoop            *loop,
@@ -490,6 +500,8 @@ gaio_loop_subprocess_exec (GaioLoop            *loop,
  * signal dispositions of the child are then the caller's business.
  *
  * Returns: (transfer full): the process, or %NULL with @error set
+ *
+ * Since: 1.0
  */
 GaioProcess *
 gaio_loop_subprocess_exec_with_launcher (GaioLoop             *loop,
@@ -526,6 +538,8 @@ gaio_loop_subprocess_exec_with_launcher (GaioLoop             *loop,
  * quoting (g_shell_quote()). In debug mode the whole command is logged.
  *
  * Returns: (transfer full): the process, or %NULL with @error set
+ *
+ * Since: 1.0
  */
 GaioProcess *
 gaio_loop_subprocess_shell (GaioLoop          *loop,
@@ -558,6 +572,8 @@ gaio_loop_subprocess_shell (GaioLoop          *loop,
  * Gets the loop the process reports to.
  *
  * Returns: (transfer none): the loop
+ *
+ * Since: 1.0
  */
 GaioLoop *
 gaio_process_get_loop (GaioProcess *process)
@@ -575,6 +591,8 @@ gaio_process_get_loop (GaioProcess *process)
  * `stdout` and `stderr`).
  *
  * Returns: (transfer none): the subprocess
+ *
+ * Since: 1.0
  */
 GSubprocess *
 gaio_process_get_subprocess (GaioProcess *process)
@@ -592,6 +610,8 @@ gaio_process_get_subprocess (GaioProcess *process)
  * after the exit, when the id may already belong to another process.
  *
  * Returns: the process id
+ *
+ * Since: 1.0
  */
 GPid
 gaio_process_get_pid (GaioProcess *process)
@@ -611,6 +631,8 @@ gaio_process_get_pid (GaioProcess *process)
  * the exit.
  *
  * Returns: %TRUE if the process has exited and @returncode was set
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_process_get_returncode (GaioProcess *process,
@@ -641,6 +663,8 @@ gaio_process_get_returncode (GaioProcess *process,
  * nobody reads never exits.
  *
  * Returns: (transfer full): a future of the process's loop
+ *
+ * Since: 1.0
  */
 GaioFuture *
 gaio_process_wait (GaioProcess *process)
@@ -671,6 +695,8 @@ gaio_process_wait (GaioProcess *process)
  * Returns: %TRUE if the signal was sent; %FALSE with
  *   %GAIO_ERROR_PROCESS_LOOKUP if the exit is already known (asyncio's
  *   `ProcessLookupError`)
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_process_send_signal (GaioProcess  *process,
@@ -702,6 +728,8 @@ gaio_process_send_signal (GaioProcess  *process,
  *
  * Returns: %TRUE if sent; %FALSE with %GAIO_ERROR_PROCESS_LOOKUP after the
  *   exit
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_process_terminate (GaioProcess  *process,
@@ -719,6 +747,8 @@ gaio_process_terminate (GaioProcess  *process,
  *
  * Returns: %TRUE if sent; %FALSE with %GAIO_ERROR_PROCESS_LOOKUP after the
  *   exit
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_process_kill (GaioProcess  *process,

@@ -637,6 +637,8 @@ await_future (GaioTask    *task,
  *
  * Returns: %TRUE with @result set if @future finished with a result;
  *   %FALSE with @error set to its error, or to why it could not be awaited
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_await (GaioFuture  *future,
@@ -682,6 +684,8 @@ gaio_await (GaioFuture  *future,
  * %GAIO_ERROR_INVALID_STATE (`cannot reuse already awaited coroutine`).
  *
  * Returns: %TRUE with @result set on success; %FALSE with @error set
+ *
+ * Since: 1.0
  */
 gboolean
 gaio_await_coroutine (GaioCoroutine  *coroutine,
@@ -729,6 +733,8 @@ gaio_await_coroutine (GaioCoroutine  *coroutine,
  * whose behalf an exception handler runs.
  *
  * Returns: (transfer none) (nullable): the task, or %NULL outside tasks
+ *
+ * Since: 1.0
  */
 GaioTask *
 gaio_current_task (void)
@@ -747,6 +753,8 @@ gaio_current_task (void)
  *
  * Returns: (transfer container) (element-type GaioTask): the tasks, each
  *   with a reference the array releases
+ *
+ * Since: 1.0
  */
 GPtrArray *
 gaio_all_tasks (GaioLoop *loop)
@@ -771,6 +779,8 @@ gaio_all_tasks (GaioLoop *loop)
  * in the process.
  *
  * Returns: the name
+ *
+ * Since: 1.0
  */
 const char *
 gaio_task_get_name (GaioTask *task)
@@ -786,6 +796,8 @@ gaio_task_get_name (GaioTask *task)
  * @name: the new name
  *
  * Renames the task (asyncio's `set_name`).
+ *
+ * Since: 1.0
  */
 void
 gaio_task_set_name (GaioTask   *task,
@@ -805,6 +817,8 @@ gaio_task_set_name (GaioTask   *task,
  * Gets the coroutine the task runs (asyncio's `get_coro`).
  *
  * Returns: (transfer none): the coroutine
+ *
+ * Since: 1.0
  */
 GaioCoroutine *
 gaio_task_get_coroutine (GaioTask *task)
@@ -822,6 +836,8 @@ gaio_task_get_coroutine (GaioTask *task)
  * gaio_task_uncancel() (asyncio 3.11's `cancelling`).
  *
  * Returns: the count
+ *
+ * Since: 1.0
  */
 guint
 gaio_task_cancelling (GaioTask *task)
@@ -840,6 +856,8 @@ gaio_task_cancelling (GaioTask *task)
  * timeout does.
  *
  * Returns: the remaining count
+ *
+ * Since: 1.0
  */
 guint
 gaio_task_uncancel (GaioTask *task)

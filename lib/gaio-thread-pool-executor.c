@@ -94,6 +94,8 @@ static void gaio_thread_pool_executor_iface_init (GaioExecutorInterface *iface);
  *
  * Job functions run in the pool's threads; their outcome reaches the
  * job's future on the loop's thread.
+ *
+ * Since: 1.0
  */
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (GaioThreadPoolExecutor, gaio_thread_pool_executor, G_TYPE_OBJECT,
@@ -526,6 +528,8 @@ gaio_thread_pool_executor_class_init (GaioThreadPoolExecutorClass *klass)
    *
    * The number of threads. 0 at construction means Python's default,
    * `min (32, number of processors + 4)`.
+   *
+   * Since: 1.0
    */
   properties[PROP_MAX_WORKERS] =
     g_param_spec_uint ("max-workers", NULL, NULL,
@@ -538,6 +542,8 @@ gaio_thread_pool_executor_class_init (GaioThreadPoolExecutorClass *klass)
    * Worker threads are named `PREFIX_N` (the kernel keeps the first 15
    * bytes). %NULL at construction means `ThreadPoolExecutor-M`, M
    * counting executors, as Python names them.
+   *
+   * Since: 1.0
    */
   properties[PROP_THREAD_NAME_PREFIX] =
     g_param_spec_string ("thread-name-prefix", NULL, NULL,
@@ -581,6 +587,8 @@ gaio_thread_pool_executor_init (GaioThreadPoolExecutor *self)
  * Creates a thread pool executor. Its threads start with its first job.
  *
  * Returns: (transfer full): a new #GaioThreadPoolExecutor
+ *
+ * Since: 1.0
  */
 GaioThreadPoolExecutor *
 gaio_thread_pool_executor_new (guint       max_workers,
@@ -608,6 +616,8 @@ gaio_thread_pool_executor_new (guint       max_workers,
  * broken: its jobs fail with %GAIO_ERROR_BROKEN_EXECUTOR.
  *
  * Returns: (transfer full): a new #GaioThreadPoolExecutor
+ *
+ * Since: 1.0
  */
 GaioThreadPoolExecutor *
 gaio_thread_pool_executor_new_with_initializer (guint                    max_workers,
@@ -635,6 +645,8 @@ gaio_thread_pool_executor_new_with_initializer (guint                    max_wor
  * Gets [property@Gaio.ThreadPoolExecutor:max-workers].
  *
  * Returns: the number of threads
+ *
+ * Since: 1.0
  */
 guint
 gaio_thread_pool_executor_get_max_workers (GaioThreadPoolExecutor *executor)
@@ -651,6 +663,8 @@ gaio_thread_pool_executor_get_max_workers (GaioThreadPoolExecutor *executor)
  * Gets [property@Gaio.ThreadPoolExecutor:thread-name-prefix].
  *
  * Returns: the prefix
+ *
+ * Since: 1.0
  */
 const char *
 gaio_thread_pool_executor_get_thread_name_prefix (GaioThreadPoolExecutor *executor)

@@ -123,6 +123,8 @@ sleep_done (GaioFuture *future,
  *
  * Returns: (transfer full) (nullable): the future, or %NULL (with a
  *   critical) when no loop is running
+ *
+ * Since: 1.0
  */
 GaioFuture *
 gaio_sleep (gdouble delay)
@@ -277,6 +279,8 @@ gather_outer_done (GaioFuture *outer,
  * Cancelling the gather cancels every future not done yet.
  *
  * Returns: (transfer full) (nullable): the gathering future
+ *
+ * Since: 1.0
  */
 GaioFuture *
 gaio_gather (GaioFuture * const *futures,
@@ -427,6 +431,8 @@ wait_for_outer_done (GaioFuture *outer,
  * at once. Cancelling the returned future cancels @future too.
  *
  * Returns: (transfer full): the future
+ *
+ * Since: 1.0
  */
 GaioFuture *
 gaio_wait_for (GaioFuture *future,
@@ -610,6 +616,8 @@ wait_outer_done (GaioFuture *outer,
  * Returns: (transfer full) (nullable): the future; failed with
  *   %GAIO_ERROR_INVALID_ARGUMENT when @futures is empty, or %NULL when
  *   @futures is empty and no loop runs in this thread
+ *
+ * Since: 1.0
  */
 GaioFuture *
 gaio_wait (GaioFuture * const *futures,
@@ -710,6 +718,8 @@ shield_inner_done (GaioFuture *inner,
  * that is cancelled sees %G_IO_ERROR_CANCELLED while @future goes on.
  *
  * Returns: (transfer full): the shielding future
+ *
+ * Since: 1.0
  */
 GaioFuture *
 gaio_shield (GaioFuture *future)

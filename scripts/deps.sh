@@ -27,11 +27,8 @@ GAIO_DEBIAN_PACKAGES=(
   clang                     # the TSan configuration
   libclang-rt-14-dev        # clang's sanitizer runtimes
   gjs                       # GJS introspection tests
+  gi-docgen                 # the docs suite and -Ddocs=true
 )
-
-# Packages only needed for optional builds (-Ddocs=true). Not installed by
-# default; pass them to gaio_ensure_packages when needed.
-GAIO_DOCS_PACKAGES=(gi-docgen)
 
 # Prints a header line so each step stands out in long CI logs.
 gaio_step () {

@@ -42,8 +42,8 @@ main (int    argc,
 
   if (parent)
     {
-      gaio_process_pool_register ("noguard_job", noguard_job);
-      gaio_process_pool_worker_guard (&argc, &argv);
+      gaio_process_pool_executor_register ("noguard_job", noguard_job);
+      gaio_process_pool_executor_worker_guard (&argc, &argv);
       if (argc > 2 && g_str_equal (argv[2], "--hang"))
         g_setenv ("GAIO_TEST_NOGUARD_HANG", "1", TRUE);
     }

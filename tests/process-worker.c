@@ -4,7 +4,7 @@
  * SPDX-FileCopyrightText: 2026 The libgaio authors
  *
  * What a worker executable looks like: register the functions, then hand
- * main() to gaio_process_pool_worker_main(). The Python and GJS tests
+ * main() to gaio_process_pool_executor_worker_main(). The Python and GJS tests
  * run their jobs here.
  */
 
@@ -15,5 +15,5 @@ main (int    argc,
       char **argv)
 {
   process_jobs_register ();
-  return gaio_process_pool_worker_main (&argc, &argv);
+  return gaio_process_pool_executor_worker_main (&argc, &argv);
 }

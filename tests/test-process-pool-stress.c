@@ -138,7 +138,7 @@ main (int    argc,
 {
   /* First thing: in a worker, the guard serves jobs and never returns. */
   process_jobs_register ();
-  gaio_process_pool_worker_guard (&argc, &argv);
+  gaio_process_pool_executor_worker_guard (&argc, &argv);
 
   gaio_test_init (&argc, &argv);
 

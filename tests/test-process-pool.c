@@ -419,7 +419,7 @@ test_not_serializable (Fixture       *f,
   g_assert_true (gaio_future_is_done (unregistered));
   g_assert_false (gaio_future_get_result (unregistered, NULL, &error));
   g_assert_error (error, GAIO_ERROR, GAIO_ERROR_NOT_SERIALIZABLE);
-  g_assert_nonnull (strstr (error->message, "gaio_process_pool_register"));
+  g_assert_nonnull (strstr (error->message, "gaio_process_pool_executor_register"));
   g_clear_error (&error);
 
   with_data = gaio_loop_run_in_executor (loop, GAIO_EXECUTOR (pool), job_square,
@@ -1252,7 +1252,7 @@ test_guard_missing (Fixture       *f,
   g_assert_nonnull (strstr (err, "Gaio-Message"));
   g_assert_nonnull (strstr (err, "ran the program's own code"));
   g_assert_nonnull (strstr (output, "ran the program's own code (an event loop was created)"));
-  g_assert_nonnull (strstr (output, "gaio_process_pool_worker_guard (&argc, &argv)"));
+  g_assert_nonnull (strstr (output, "gaio_process_pool_executor_worker_guard (&argc, &argv)"));
   assert_no_children ();
 }
 
@@ -1267,7 +1267,7 @@ test_guard_hang (Fixture       *f,
 
   g_assert_true (g_str_has_prefix (output, "error: "));
   g_assert_nonnull (strstr (output, "did not answer within 0.5 s"));
-  g_assert_nonnull (strstr (output, "gaio_process_pool_worker_guard"));
+  g_assert_nonnull (strstr (output, "gaio_process_pool_executor_worker_guard"));
   assert_no_children ();
 }
 
@@ -1281,7 +1281,7 @@ test_guard_not_called (Fixture       *f,
   g_autofree char *output = run_noguard (NULL, NULL, &err);
 
   g_assert_true (g_str_has_prefix (output, "error: "));
-  g_assert_nonnull (strstr (output, "must call gaio_process_pool_worker_guard"));
+  g_assert_nonnull (strstr (output, "must call gaio_process_pool_executor_worker_guard"));
 }
 
 /* A worker never starts workers (Python: daemonic processes are not
@@ -1383,7 +1383,7 @@ main (int    argc,
 {
   /* First thing: in a worker, the guard serves jobs and never returns. */
   process_jobs_register ();
-  gaio_process_pool_worker_guard (&argc, &argv);
+  gaio_process_pool_executor_worker_guard (&argc, &argv);
 
   gaio_test_init (&argc, &argv);
 

@@ -33,6 +33,8 @@ G_DECLARE_FINAL_TYPE (GaioCoroutine, gaio_coroutine, GAIO, COROUTINE, GObject)
  * `async def` function, `func()`.
  *
  * Returns: (transfer full): a new #GaioCoroutine
+ *
+ * Since: 1.0
  */
 #define GAIO_COROUTINE_NEW(func, user_data, notify) \
   gaio_coroutine_new_full (#func, __FILE__, __LINE__, (func), (user_data), (notify))

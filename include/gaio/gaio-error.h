@@ -23,6 +23,8 @@ G_BEGIN_DECLS
  * `G_IO_ERROR` domain as %G_IO_ERROR_CANCELLED and timeouts as
  * %G_IO_ERROR_TIMED_OUT, so that code written for #GCancellable matches
  * them; everything else is in this domain.
+ *
+ * Since: 1.0
  */
 #define GAIO_ERROR (gaio_error_quark ())
 
@@ -61,6 +63,8 @@ G_BEGIN_DECLS
  *   its arguments or result are too big (pickle's `PicklingError`)
  *
  * Error codes of the %GAIO_ERROR domain.
+ *
+ * Since: 1.0
  */
 typedef enum {
   GAIO_ERROR_FAILED,

@@ -33,6 +33,8 @@ G_DECLARE_INTERFACE (GaioExecutor, gaio_executor, GAIO, EXECUTOR, GObject)
  * @is_shutdown: whether @shutdown was called
  *
  * The interface of executors (Python's `concurrent.futures.Executor`).
+ *
+ * Since: 1.0
  */
 struct _GaioExecutorInterface
 {

@@ -24,6 +24,8 @@ G_BEGIN_DECLS
  * @GAIO_FUTURE_FINISHED: holds a result or an error
  *
  * The states of a [struct@Gaio.Future], as asyncio's.
+ *
+ * Since: 1.0
  */
 typedef enum {
   GAIO_FUTURE_PENDING,
@@ -44,6 +46,8 @@ typedef enum {
  * GAIO_ASYNC_FINISH().
  *
  * Returns: the operation's result
+ *
+ * Since: 1.0
  */
 typedef gpointer (*GaioAsyncFinishFunc) (gpointer       source_object,
                                          GAsyncResult  *result,
@@ -54,6 +58,8 @@ typedef gpointer (*GaioAsyncFinishFunc) (gpointer       source_object,
  * @func: a GIO `_finish` function
  *
  * Casts @func to a #GaioAsyncFinishFunc.
+ *
+ * Since: 1.0
  */
 #define GAIO_ASYNC_FINISH(func) ((GaioAsyncFinishFunc) (void (*) (void)) (func))
 

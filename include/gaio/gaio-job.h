@@ -36,6 +36,8 @@ typedef struct _GaioJob GaioJob;
  * cancelled when the job's future is cancelled.
  *
  * Returns: %TRUE on success, %FALSE with @error set on failure
+ *
+ * Since: 1.0
  */
 typedef gboolean (*GaioJobFunc) (GaioJob   *job,
                                  gpointer   user_data,

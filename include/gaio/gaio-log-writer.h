@@ -21,6 +21,8 @@ G_BEGIN_DECLS
  *
  * How many records the threaded writer holds by default before it
  * drops new ones; see gaio_log_threaded_writer_set_max_queued().
+ *
+ * Since: 1.0
  */
 #define GAIO_LOG_THREADED_WRITER_DEFAULT_MAX_QUEUED 4096
 

@@ -21,6 +21,8 @@ G_BEGIN_DECLS
  *
  * The log domain of every record libgaio writes: the analogue of
  * asyncio's `asyncio` logger.
+ *
+ * Since: 1.0
  */
 #define GAIO_LOG_DOMAIN "Gaio"
 

@@ -18,25 +18,27 @@
 G_BEGIN_DECLS
 
 GAIO_AVAILABLE_IN_ALL
-gboolean gaio_process_pool_register      (const char    *name,
-                                          GaioJobFunc    func);
+gboolean gaio_process_pool_executor_register      (const char    *name,
+                                                   GaioJobFunc    func);
 
 /**
  * GAIO_PROCESS_POOL_REGISTER:
  * @func: a [callback@Gaio.JobFunc]
  *
  * Registers @func under its own name, spelled as in the source, with
- * [func@Gaio.process_pool_register].
+ * gaio_process_pool_executor_register().
+ *
+ * Since: 1.0
  */
-#define GAIO_PROCESS_POOL_REGISTER(func) gaio_process_pool_register (#func, (func))
+#define GAIO_PROCESS_POOL_REGISTER(func) gaio_process_pool_executor_register (#func, (func))
 
 GAIO_AVAILABLE_IN_ALL
-void     gaio_process_pool_worker_guard  (int           *argc,
-                                          char        ***argv);
+void     gaio_process_pool_executor_worker_guard  (int           *argc,
+                                                   char        ***argv);
 GAIO_AVAILABLE_IN_ALL
-int      gaio_process_pool_worker_main   (int           *argc,
-                                          char        ***argv);
+int      gaio_process_pool_executor_worker_main   (int           *argc,
+                                                   char        ***argv);
 GAIO_AVAILABLE_IN_ALL
-gboolean gaio_process_pool_is_worker     (void);
+gboolean gaio_process_pool_executor_is_worker     (void);
 
 G_END_DECLS

@@ -26,6 +26,8 @@ G_BEGIN_DECLS
  *   (`run(debug=False)`)
  *
  * Options of [func@Gaio.run_full].
+ *
+ * Since: 1.0
  */
 typedef enum /*< flags >*/ {
   GAIO_RUN_FLAGS_NONE     = 0,

@@ -27,6 +27,8 @@ G_BEGIN_DECLS
  * %GAIO_ERROR_BROKEN_EXECUTOR.
  *
  * Returns: %TRUE on success, %FALSE with @error set on failure
+ *
+ * Since: 1.0
  */
 typedef gboolean (*GaioExecutorInitializer) (gpointer   user_data,
                                              GError   **error);

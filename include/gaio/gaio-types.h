@@ -44,6 +44,8 @@ typedef struct _GaioCoroutine        GaioCoroutine;
  * GJS turns a thrown exception into the error.)
  *
  * Returns: %TRUE on success, %FALSE with @error set on failure
+ *
+ * Since: 1.0
  */
 typedef gboolean (*GaioCallback) (gpointer   user_data,
                                   GError   **error);
@@ -56,6 +58,8 @@ typedef gboolean (*GaioCallback) (gpointer   user_data,
  * A done callback of a [struct@Gaio.Future]. It runs on the loop's thread,
  * scheduled with [method@Gaio.Loop.call_soon] once the future is done,
  * never from inside the call that completed the future.
+ *
+ * Since: 1.0
  */
 typedef void (*GaioFutureCallback) (GaioFuture *future,
                                     gpointer    user_data);
@@ -80,6 +84,8 @@ typedef void (*GaioFutureCallback) (GaioFuture *future,
  * `Unhandled error in exception handler`.
  *
  * Returns: %TRUE on success, %FALSE with @error set on failure
+ *
+ * Since: 1.0
  */
 typedef gboolean (*GaioExceptionHandler) (GaioLoop              *loop,
                                           GaioExceptionContext  *context,
@@ -106,6 +112,8 @@ typedef gboolean (*GaioExceptionHandler) (GaioLoop              *loop,
  * `None`: a %G_TYPE_POINTER holding %NULL.
  *
  * Returns: %TRUE on success, %FALSE with @error set on failure
+ *
+ * Since: 1.0
  */
 typedef gboolean (*GaioCoroutineFunc) (gpointer   user_data,
                                        GValue    *result,

@@ -22,6 +22,8 @@ G_BEGIN_DECLS
  *
  * The timeout of [func@Gaio.wait_for] and [func@Gaio.wait] that never
  * expires (asyncio's `timeout=None`). Any negative timeout means the same.
+ *
+ * Since: 1.0
  */
 #define GAIO_NO_TIMEOUT (-1.0)
 
@@ -33,6 +35,8 @@ G_BEGIN_DECLS
  * @GAIO_WAIT_ALL_COMPLETED: when all futures are done
  *
  * When [func@Gaio.wait] completes (asyncio's `return_when`).
+ *
+ * Since: 1.0
  */
 typedef enum {
   GAIO_WAIT_FIRST_COMPLETED,

@@ -3,7 +3,7 @@
 #
 # A process pool from PyGObject: Python code cannot run in a worker
 # process, but a worker executable's C functions can. The pool's workers
-# are tests/process-worker.c (gaio_process_pool_worker_main()); jobs name
+# are tests/process-worker.c (gaio_process_pool_executor_worker_main()); jobs name
 # its functions with submit_named(), and their results come back on the
 # loop's thread.
 #
