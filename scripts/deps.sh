@@ -27,6 +27,10 @@ GAIO_DEBIAN_PACKAGES=(
   clang                     # the TSan configuration
   libclang-rt-14-dev        # clang's sanitizer runtimes
   gjs                       # GJS introspection tests
+  libgtk-4-dev              # the GTK 4 application tests (tests/gtk)
+  xvfb                      # their display: xvfb-run
+  xauth                     # which xvfb-run needs
+  dbus                      # dbus-run-session: a session bus for GtkApplication
 )
 
 # Packages only needed for optional builds (-Ddocs=true). Not installed by
