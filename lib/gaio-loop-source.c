@@ -41,6 +41,20 @@
  * Because it is an ordinary source, whoever drives the context (our own
  * run_forever, g_main_loop_run, GApplication, GTK) runs the loop.
  *
+ * Fairness. GLib dispatches only the highest priority that is ready, and
+ * this source is ready whenever a callback is: a task that loops on
+ * gaio_sleep (0), a long call_soon() chain or a stream of executor
+ * results would keep every source of a lower priority waiting (GTK's
+ * layout and redraw at GDK_PRIORITY_REDRAW, idles), and a GTK window
+ * would freeze. So once the loop has kept the context busy for
+ * FAIR_SHARE_US (dispatches that each ended with callbacks still ready,
+ * back to back), it lets one iteration of the context pass without it:
+ * prepare() and check() say "not ready" once, the context polls without
+ * waiting and dispatches whatever else is ready, at any priority, then
+ * the loop carries on where it stopped. The order of the loop's own
+ * callbacks is untouched; what it costs is one iteration of the context
+ * per FAIR_SHARE_US of uninterrupted work.
+ *
  * The source sits below the loop: what it needs of the loop (become the
  * running loop, run a callback, ask whether to stop, report an error)
  * the loop hands it at creation as a table of functions
@@ -79,6 +93,11 @@
 #define MAX_ITERATIONS_PER_DISPATCH 256
 #define DISPATCH_BUDGET_US          500
 
+/* See the top of the file: how long the loop keeps the context busy
+ * before it lets one context iteration pass (a frame at 60 Hz is 16.7 ms:
+ * a redraw waits at most this long behind the loop). */
+#define FAIR_SHARE_US               2000
+
 /* Between two iterations of one dispatch, the clock is read for the due
  * timers and for the budget. Without timers it serves the budget alone,
  * and is read after every CLOCK_EVERY_ITERATIONS iterations only: a read
@@ -110,6 +129,12 @@ typedef struct
   guint          n_cached_handles;
   GaioFdWatches *fd_watches;         /* (owned) (nullable) until the first reader/writer */
   gboolean       dispatching;        /* see gaio_loop_source_new() */
+  /* Fairness (see the top of the file): when the current stretch of
+   * busy dispatches began (0: the last dispatch left nothing ready), and
+   * the context iteration to sit out (TRUE from the dispatch that used
+   * up the share to the check() of the next iteration). */
+  gint64         busy_since;
+  gboolean       sitting_out;
 
   /* References on timer_cancels held for timers to come: each timer
    * needs one, taken from here, and gives it back here when the loop
@@ -328,6 +353,16 @@ gaio_loop_source_prepare (GSource *source,
       return FALSE;
     }
 
+  /* This iteration belongs to the rest of the context: poll without
+   * waiting, since work is ready. Not the one iteration a stopped
+   * run_forever() makes, which is the loop's. */
+  if (self->sitting_out && !self->hooks->wants_iteration (self->loop))
+    {
+      *timeout = 0;
+      return FALSE;
+    }
+  self->sitting_out = FALSE;
+
   /* From here to check() the context may block in poll(). The flag is
    * set before the inbox is looked at, and a producer looks at the flag
    * after its push: with both accesses sequentially consistent, either
@@ -375,6 +410,12 @@ gaio_loop_source_check (GSource *source)
   if (self->dispatching)
     return FALSE;
 
+  if (self->sitting_out)
+    {
+      self->sitting_out = FALSE;
+      return FALSE;
+    }
+
   if (has_work (self))
     return TRUE;
 
@@ -383,6 +424,29 @@ gaio_loop_source_check (GSource *source)
 
   top = _gaio_timer_heap_peek (&self->timers);
   return top != NULL && top->when <= g_source_get_time (source);
+}
+
+/* After a dispatch: decides whether the next context iteration goes to
+ * the other sources (see the top of the file). */
+static void
+take_fair_share (GaioLoopSource *self)
+{
+  gint64 now;
+
+  if (self->n_ready == 0 && _gaio_inbox_is_empty (&self->inbox))
+    {
+      self->busy_since = 0;
+      return;
+    }
+
+  now = g_get_monotonic_time ();
+  if (self->busy_since == 0)
+    self->busy_since = now;
+  else if (now - self->busy_since >= FAIR_SHARE_US)
+    {
+      self->busy_since = 0;
+      self->sitting_out = TRUE;
+    }
 }
 
 static gboolean
@@ -446,6 +510,7 @@ gaio_loop_source_dispatch (GSource     *source,
 
   hooks->dispatch_end (loop, previous);
   self->dispatching = FALSE;
+  take_fair_share (self);
 
   return G_SOURCE_CONTINUE;
 }

@@ -47,6 +47,8 @@ struct _GaioLoop
    * hold one reference on it. */
   gint                  n_holds;          /* (atomic) */
 
+  gint                  priority;         /* of source */
+
   /* Loop thread only. */
   guint                 run_depth;        /* inside run_forever(): 0 or 1 */
   guint                 dispatch_depth;   /* inside the source's dispatch */
@@ -87,6 +89,7 @@ enum {
   PROP_CONTEXT,
   PROP_DEBUG,
   PROP_SLOW_CALLBACK_DURATION,
+  PROP_PRIORITY,
   N_PROPS
 };
 
@@ -185,10 +188,61 @@ run_close_hooks (GaioLoop           *loop,
     }
 }
 
+/* The loops not closed, by context, in the order they were made: how a
+ * callback that GLib dispatches on a loop's context finds that loop
+ * (gaio_get_running_loop()). The loops are not owned: each removes
+ * itself when it closes, which its finalize does at the latest. */
+G_LOCK_DEFINE_STATIC (loops_by_context);
+static GHashTable *loops_by_context;  /* GMainContext* -> GList* of GaioLoop* */
+
+static void
+register_loop (GaioLoop *loop)
+{
+  GList *loops;
+
+  G_LOCK (loops_by_context);
+  if (loops_by_context == NULL)
+    loops_by_context = g_hash_table_new (NULL, NULL);
+  loops = g_hash_table_lookup (loops_by_context, loop->context);
+  g_hash_table_insert (loops_by_context, loop->context, g_list_append (loops, loop));
+  G_UNLOCK (loops_by_context);
+}
+
+static void
+unregister_loop (GaioLoop *loop)
+{
+  GList *loops;
+
+  G_LOCK (loops_by_context);
+  loops = g_list_remove (g_hash_table_lookup (loops_by_context, loop->context), loop);
+  if (loops != NULL)
+    g_hash_table_insert (loops_by_context, loop->context, loops);
+  else
+    g_hash_table_remove (loops_by_context, loop->context);
+  G_UNLOCK (loops_by_context);
+}
+
+/* The first loop not closed on @context, if any. */
+static GaioLoop *
+lookup_loop (GMainContext *context)
+{
+  GaioLoop *loop = NULL;
+  GList *loops;
+
+  G_LOCK (loops_by_context);
+  loops = loops_by_context != NULL ? g_hash_table_lookup (loops_by_context, context) : NULL;
+  if (loops != NULL)
+    loop = loops->data;
+  G_UNLOCK (loops_by_context);
+
+  return loop;
+}
+
 static void
 close_source (GaioLoop *loop)
 {
   loop->closed = TRUE;
+  unregister_loop (loop);
   /* asyncio's close(): the default executor stops taking jobs, and the
    * loop's signal handlers are removed (SG-11); destroy notifies then
    * see a closed loop. */
@@ -212,6 +266,9 @@ gaio_loop_constructed (GObject *object)
     loop->context = g_main_context_ref_thread_default ();
 
   loop->source = _gaio_loop_source_new (loop, &source_hooks, loop->context);
+  if (loop->priority != G_PRIORITY_DEFAULT)
+    g_source_set_priority (loop->source, loop->priority);
+  register_loop (loop);
 
   _gaio_log (G_LOG_LEVEL_DEBUG, "Using GMainContext %p", loop->context);
 }
@@ -266,6 +323,9 @@ gaio_loop_get_property (GObject    *object,
     case PROP_SLOW_CALLBACK_DURATION:
       g_value_set_double (value, loop->slow_callback_duration);
       break;
+    case PROP_PRIORITY:
+      g_value_set_int (value, loop->priority);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -289,6 +349,9 @@ gaio_loop_set_property (GObject      *object,
       break;
     case PROP_SLOW_CALLBACK_DURATION:
       gaio_loop_set_slow_callback_duration (loop, g_value_get_double (value));
+      break;
+    case PROP_PRIORITY:
+      gaio_loop_set_priority (loop, g_value_get_int (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -370,6 +433,26 @@ gaio_loop_class_init (GaioLoopClass *klass)
                          0, G_MAXDOUBLE, DEFAULT_SLOW_CALLBACK_DURATION,
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
+  /**
+   * GaioLoop:priority:
+   *
+   * The priority of the loop's source in its #GMainContext, as any
+   * #GSource has: %G_PRIORITY_DEFAULT unless set. All of the loop's
+   * callbacks, timers, results and readers run at this priority.
+   *
+   * GLib dispatches only the highest priority that is ready, so a loop
+   * kept busy would hold back the context's lower priorities (a GTK
+   * window's layout and redraw, idles). It does not: after 2 ms of
+   * uninterrupted work it lets one iteration of the context pass without
+   * it (see "Sharing the main context" in the overview), at any priority.
+   *
+   * Since: 1.0
+   */
+  properties[PROP_PRIORITY] =
+    g_param_spec_int ("priority", NULL, NULL,
+                      G_MININT, G_MAXINT, G_PRIORITY_DEFAULT,
+                      G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -378,6 +461,7 @@ gaio_loop_init (GaioLoop *loop)
 {
   loop->debug = env_enabled ("GAIO_DEBUG");
   loop->slow_callback_duration = DEFAULT_SLOW_CALLBACK_DURATION;
+  loop->priority = G_PRIORITY_DEFAULT;
 }
 
 /**
@@ -400,10 +484,23 @@ gaio_loop_new (GMainContext *context)
 /**
  * gaio_get_running_loop:
  *
- * The loop running in the calling thread: the one whose
- * [method@Gaio.Loop.run_forever] is on the stack or whose callback is
- * running (asyncio's `get_running_loop()`, which raises where this
- * returns %NULL).
+ * The loop running in the calling thread (asyncio's
+ * `get_running_loop()`, which raises where this returns %NULL):
+ *
+ * - the one whose [method@Gaio.Loop.run_forever] is on the stack or
+ *   whose callback or task is running;
+ * - otherwise, while a loop's #GMainContext is being iterated in this
+ *   thread by whoever drives it (g_main_loop_run(), g_application_run(),
+ *   GTK), that loop: a callback that GLib dispatches on the context (a
+ *   GTK signal handler, a g_timeout_add() or g_idle_add() callback, a
+ *   GIO completion) finds it here, and may call gaio_sleep(),
+ *   [method@Gaio.Loop.create_future] and the rest. The context is the
+ *   one of the source being dispatched (g_main_current_source()): code
+ *   that runs outside any dispatch, such as a program's main() before it
+ *   iterates the context, names its loop itself.
+ *
+ * Several loops on one context: the one created first that is not
+ * closed. A closed loop is never the running loop.
  *
  * Returns: (transfer none) (nullable): the running loop, or %NULL
  *
@@ -412,7 +509,18 @@ gaio_loop_new (GMainContext *context)
 GaioLoop *
 gaio_get_running_loop (void)
 {
-  return running_loop;
+  GSource *dispatching;
+  GMainContext *context;
+
+  if (G_LIKELY (running_loop != NULL))
+    return running_loop;
+
+  /* GLib's own record of this thread's dispatch: the source runs on its
+   * context, which this thread therefore iterates now. */
+  dispatching = g_main_current_source ();
+  context = dispatching != NULL ? g_source_get_context (dispatching) : NULL;
+
+  return context != NULL ? lookup_loop (context) : NULL;
 }
 
 /**
@@ -1549,6 +1657,49 @@ gaio_loop_set_slow_callback_duration (GaioLoop *loop,
 
   loop->slow_callback_duration = seconds;
   g_object_notify_by_pspec (G_OBJECT (loop), properties[PROP_SLOW_CALLBACK_DURATION]);
+}
+
+/**
+ * gaio_loop_get_priority:
+ * @loop: a #GaioLoop
+ *
+ * Gets [property@Gaio.Loop:priority].
+ *
+ * Returns: the priority of the loop's source
+ *
+ * Since: 1.0
+ */
+gint
+gaio_loop_get_priority (GaioLoop *loop)
+{
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), G_PRIORITY_DEFAULT);
+
+  return loop->priority;
+}
+
+/**
+ * gaio_loop_set_priority:
+ * @loop: a #GaioLoop
+ * @priority: the priority, as for g_source_set_priority()
+ *
+ * Sets [property@Gaio.Loop:priority]. Loop thread only.
+ *
+ * Since: 1.0
+ */
+void
+gaio_loop_set_priority (GaioLoop *loop,
+                        gint      priority)
+{
+  g_return_if_fail (GAIO_IS_LOOP (loop));
+
+  if (loop->priority == priority)
+    return;
+
+  loop->priority = priority;
+  /* At construction the source comes after: constructed() sets it. */
+  if (loop->source != NULL)
+    g_source_set_priority (loop->source, priority);
+  g_object_notify_by_pspec (G_OBJECT (loop), properties[PROP_PRIORITY]);
 }
 
 guint

@@ -28,6 +28,10 @@ GAIO_DEBIAN_PACKAGES=(
   libclang-rt-14-dev        # clang's sanitizer runtimes
   gjs                       # GJS introspection tests
   gi-docgen                 # the docs suite and -Ddocs=true
+  libgtk-4-dev              # the GTK 4 application tests (tests/gtk)
+  xvfb                      # their display: xvfb-run
+  xauth                     # which xvfb-run needs
+  dbus                      # dbus-run-session: a session bus for GtkApplication
 )
 
 # Prints a header line so each step stands out in long CI logs.

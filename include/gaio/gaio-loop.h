@@ -135,6 +135,11 @@ GAIO_AVAILABLE_IN_ALL
 void                  gaio_loop_set_debug                 (GaioLoop              *loop,
                                                            gboolean               enabled);
 GAIO_AVAILABLE_IN_ALL
+gint                  gaio_loop_get_priority               (GaioLoop             *loop);
+GAIO_AVAILABLE_IN_ALL
+void                  gaio_loop_set_priority               (GaioLoop             *loop,
+                                                            gint                  priority);
+GAIO_AVAILABLE_IN_ALL
 gdouble               gaio_loop_get_slow_callback_duration (GaioLoop             *loop);
 GAIO_AVAILABLE_IN_ALL
 void                  gaio_loop_set_slow_callback_duration (GaioLoop             *loop,
