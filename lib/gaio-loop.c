@@ -23,6 +23,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <pthread.h>
 
 #include "gaio-debug-private.h"
 #include "gaio-exception-context-private.h"
@@ -191,21 +192,24 @@ run_close_hooks (GaioLoop           *loop,
 /* The loops not closed, by context, in the order they were made: how a
  * callback that GLib dispatches on a loop's context finds that loop
  * (gaio_get_running_loop()). The loops are not owned: each removes
- * itself when it closes, which its finalize does at the latest. */
-G_LOCK_DEFINE_STATIC (loops_by_context);
-static GHashTable *loops_by_context;  /* GMainContext* -> GList* of GaioLoop* */
+ * itself when it closes, which its finalize does at the latest. Loops
+ * are made and closed in any thread. A pthread mutex rather than a
+ * GMutex, whose futex ThreadSanitizer cannot see; a leaf lock, held for
+ * a lookup only. */
+static pthread_mutex_t loops_lock = PTHREAD_MUTEX_INITIALIZER;
+static GHashTable *loops_by_context;  /* (locked) GMainContext* -> GList* of GaioLoop* */
 
 static void
 register_loop (GaioLoop *loop)
 {
   GList *loops;
 
-  G_LOCK (loops_by_context);
+  pthread_mutex_lock (&loops_lock);
   if (loops_by_context == NULL)
     loops_by_context = g_hash_table_new (NULL, NULL);
   loops = g_hash_table_lookup (loops_by_context, loop->context);
   g_hash_table_insert (loops_by_context, loop->context, g_list_append (loops, loop));
-  G_UNLOCK (loops_by_context);
+  pthread_mutex_unlock (&loops_lock);
 }
 
 static void
@@ -213,13 +217,13 @@ unregister_loop (GaioLoop *loop)
 {
   GList *loops;
 
-  G_LOCK (loops_by_context);
+  pthread_mutex_lock (&loops_lock);
   loops = g_list_remove (g_hash_table_lookup (loops_by_context, loop->context), loop);
   if (loops != NULL)
     g_hash_table_insert (loops_by_context, loop->context, loops);
   else
     g_hash_table_remove (loops_by_context, loop->context);
-  G_UNLOCK (loops_by_context);
+  pthread_mutex_unlock (&loops_lock);
 }
 
 /* The first loop not closed on @context, if any. */
@@ -229,11 +233,11 @@ lookup_loop (GMainContext *context)
   GaioLoop *loop = NULL;
   GList *loops;
 
-  G_LOCK (loops_by_context);
+  pthread_mutex_lock (&loops_lock);
   loops = loops_by_context != NULL ? g_hash_table_lookup (loops_by_context, context) : NULL;
   if (loops != NULL)
     loop = loops->data;
-  G_UNLOCK (loops_by_context);
+  pthread_mutex_unlock (&loops_lock);
 
   return loop;
 }
