@@ -29,4 +29,12 @@ GaioFuture *_gaio_future_bridge_finish (GAsyncResult        *result,
                                         gpointer             source_tag,
                                         GError             **error);
 
+/* _gaio_future_bridge_finish() and then the future's result, as
+ * gaio_future_dup_result() gives it: what every `_finish` that returns
+ * a GValue returns. */
+GValue     *_gaio_future_bridge_finish_value (GAsyncResult  *result,
+                                              gpointer       source_object,
+                                              gpointer       source_tag,
+                                              GError       **error);
+
 G_END_DECLS

@@ -284,6 +284,20 @@ _gaio_future_bridge_finish (GAsyncResult  *result,
   return bridge->future;
 }
 
+GValue *
+_gaio_future_bridge_finish_value (GAsyncResult  *result,
+                                  gpointer       source_object,
+                                  gpointer       source_tag,
+                                  GError       **error)
+{
+  GaioFuture *future = _gaio_future_bridge_finish (result, source_object, source_tag, error);
+
+  if (future == NULL)
+    return NULL;
+
+  return gaio_future_dup_result (future, error);
+}
+
 /**
  * gaio_future_wait_async:
  * @future: a #GaioFuture
@@ -347,6 +361,7 @@ gaio_future_wait_finish (GaioFuture    *future,
   done = _gaio_future_bridge_finish (result, future->loop, gaio_future_wait_async, error);
   if (done == NULL)
     return NULL;
+  /* The result of another future's wait: a programming error. */
   g_return_val_if_fail (done == future, NULL);
 
   return gaio_future_dup_result (future, error);
@@ -375,13 +390,7 @@ gaio_loop_wait_finish (GaioLoop      *loop,
                        GAsyncResult  *result,
                        GError       **error)
 {
-  GaioFuture *future;
-
   g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
 
-  future = _gaio_future_bridge_finish (result, loop, gaio_future_wait_async, error);
-  if (future == NULL)
-    return NULL;
-
-  return gaio_future_dup_result (future, error);
+  return _gaio_future_bridge_finish_value (result, loop, gaio_future_wait_async, error);
 }

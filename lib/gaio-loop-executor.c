@@ -245,15 +245,9 @@ gaio_loop_run_in_executor_finish (GaioLoop      *loop,
                                   GAsyncResult  *result,
                                   GError       **error)
 {
-  GaioFuture *future;
-
   g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
 
-  future = _gaio_future_bridge_finish (result, loop, gaio_loop_run_in_executor_async, error);
-  if (future == NULL)
-    return NULL;
-
-  return gaio_future_dup_result (future, error);
+  return _gaio_future_bridge_finish_value (result, loop, gaio_loop_run_in_executor_async, error);
 }
 
 /**
