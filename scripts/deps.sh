@@ -87,14 +87,23 @@ gaio_ensure_packages () {
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 }
 
-# gaio_setup BUILDDIR [MESON SETUP OPTIONS...]: configures BUILDDIR unless it
-# is already configured, in which case it is re-used as it is (ninja re-runs
-# meson by itself when a meson.build changes). Options only apply to a new
-# build directory: delete it to change them.
+# gaio_setup BUILDDIR [MESON SETUP OPTIONS...]: configures BUILDDIR, or, when
+# it is already configured, re-applies the -D options to it with `meson
+# configure` (ninja re-runs meson by itself when a meson.build changes). Re-
+# applying matters when an option changes type: meson then drops the value a
+# directory had (introspection became a feature, and an old sanitizer build
+# would otherwise come back with introspection on). Other setup arguments
+# (the compiler, through CC) only apply to a new build directory: delete it to
+# change them.
 gaio_setup () {
   local builddir=$1
   shift
   if [[ -f $builddir/build.ninja ]]; then
+    local options=() arg
+    for arg in "$@"; do
+      [[ $arg == -D* ]] && options+=("$arg")
+    done
+    ((${#options[@]} == 0)) || meson configure "$builddir" "${options[@]}" >/dev/null
     return 0
   fi
   if [[ -f $builddir/meson-private/coredata.dat ]]; then

@@ -26,8 +26,8 @@ if ! command -v clang >/dev/null; then
 fi
 
 if [[ ! -f $builddir/build.ninja ]]; then
-  CC=clang meson setup "$builddir" -Dfuzzing=enabled -Dintrospection=false \
-    -Dexamples=false -Dbenchmarks=false
+  CC=clang meson setup "$builddir" -Dfuzzing=enabled -Dintrospection=disabled \
+    -Dexamples=disabled -Dbenchmarks=false
 fi
 meson compile -C "$builddir" "${targets[@]}"
 
