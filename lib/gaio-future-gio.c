@@ -187,7 +187,6 @@ typedef struct
   GaioFuture   *future;       /* (owned) */
   GCancellable *cancellable;  /* (owned) (nullable) */
   gulong        handler;      /* of cancellable; disconnected on the loop's thread */
-  gpointer      source_tag;
 } Bridge;
 
 static void
@@ -216,10 +215,12 @@ bridge_cancelled (GCancellable *cancellable,
                   gpointer      user_data)
 {
   GaioFuture *future = user_data;
-  g_autoptr(GaioHandle) handle = NULL;
+  GaioHandle *handle;
 
+  /* NULL from a closed loop, which ran the notify already. */
   handle = gaio_loop_call_soon_threadsafe (future->loop, cancel_on_loop, gaio_future_ref (future),
                                            (GDestroyNotify) gaio_future_unref, NULL);
+  g_clear_pointer (&handle, gaio_handle_unref);
 }
 
 static void
@@ -252,7 +253,6 @@ _gaio_future_bridge_async (GaioFuture          *future,
   g_task_set_check_cancellable (task, FALSE);
 
   bridge->future = gaio_future_ref (future);
-  bridge->source_tag = source_tag;
   g_task_set_task_data (task, bridge, bridge_free);
 
   if (cancellable != NULL)

@@ -33,7 +33,6 @@
 #include "gaio-loop-private.h"
 #include "gaio-loop-source-private.h"
 #include "gaio-process-pool-role-private.h"
-#include "gaio-task-private.h"
 
 #define DEFAULT_SLOW_CALLBACK_DURATION 0.1
 

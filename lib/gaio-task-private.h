@@ -7,7 +7,6 @@
 #pragma once
 
 #include "gaio.h"
-#include "gaio-debug-private.h"
 
 G_BEGIN_DECLS
 
@@ -18,13 +17,9 @@ GaioTask *_gaio_task_new             (GaioLoop      *loop,
                                       GaioCoroutine *coroutine,
                                       gboolean       thread_ok);
 
-/* gaio_loop_close(): reports every task of @loop still pending as
+/* The loop's close hook for its tasks (registered by gaio-loop-task.c
+ * with the first task): reports every task of @loop still pending as
  * `Task was destroyed but it is pending!` and unwinds it. */
 void      _gaio_task_destroy_pending (GaioLoop      *loop);
-
-/* Debug mode: captures the calling stack, chained to the creation
- * traceback of the task whose fiber it runs on (see
- * _gaio_traceback_capture()). */
-GaioTraceback *_gaio_task_capture_traceback (void);
 
 G_END_DECLS
