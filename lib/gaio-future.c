@@ -330,6 +330,9 @@ free_blocks_drain (gpointer data)
 
   while (cache->len > 0)
     g_free (cache->blocks[--cache->len]);
+  /* A future freed later in the thread's end (by another destructor)
+   * registers the list again, and the thread's end runs this again. */
+  cache->registered = FALSE;
 }
 
 static GaioFuture *
