@@ -15,6 +15,24 @@ G_BEGIN_DECLS
  * the address in hexadecimal. */
 char *_gaio_debug_symbol_name (gpointer address);
 
+/* Names the library's own function @function (a static callback, which
+ * dladdr() cannot name) with the string literal @name, for every report
+ * and repr that names callbacks: asyncio's reprs name their internal
+ * callbacks (`_run_until_complete_cb`), never an address. Any thread;
+ * GAIO_DEBUG_NAME() calls it once per call site. */
+void  _gaio_debug_name_function (gpointer    function,
+                                 const char *name);
+
+#define GAIO_DEBUG_NAME(function, name)                                 \
+  G_STMT_START {                                                        \
+    static gsize gaio_debug_named__ = 0;                                \
+    if (g_once_init_enter (&gaio_debug_named__))                        \
+      {                                                                 \
+        _gaio_debug_name_function ((gpointer) (function), "" name "");  \
+        g_once_init_leave (&gaio_debug_named__, 1);                     \
+      }                                                                 \
+  } G_STMT_END
+
 /* How many frames of the caller's stack a creation traceback keeps
  * (asyncio's DEBUG_STACK_DEPTH). */
 #define GAIO_TRACEBACK_DEPTH 10

@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include <pthread.h>
+
 #ifdef HAVE_DLADDR
 # include <dlfcn.h>
 #endif
@@ -40,12 +42,47 @@ struct _GaioTraceback
   gpointer frames[];                   /* most recent first, stack after stack */
 };
 
+/* The names of the library's internal callbacks (GAIO_DEBUG_NAME()):
+ * function address -> string literal. Written once per call site,
+ * read only when a report or a repr names a callback. */
+static pthread_mutex_t names_lock = PTHREAD_MUTEX_INITIALIZER;  /* TSan sees it */
+static GHashTable *names;  /* (owned) (nullable) guarded by names_lock */
+
+void
+_gaio_debug_name_function (gpointer    function,
+                           const char *name)
+{
+  pthread_mutex_lock (&names_lock);
+  if (names == NULL)
+    names = g_hash_table_new (NULL, NULL);
+  g_hash_table_insert (names, function, (gpointer) name);
+  pthread_mutex_unlock (&names_lock);
+}
+
+static const char *
+lookup_name (gpointer function)
+{
+  const char *name;
+
+  pthread_mutex_lock (&names_lock);
+  name = names != NULL ? g_hash_table_lookup (names, function) : NULL;
+  pthread_mutex_unlock (&names_lock);
+
+  return name;
+}
+
 char *
 _gaio_debug_symbol_name (gpointer address)
 {
+  const char *internal = lookup_name (address);
 #ifdef HAVE_DLADDR
   Dl_info info;
+#endif
 
+  if (internal != NULL)
+    return g_strdup (internal);
+
+#ifdef HAVE_DLADDR
   /* Only an exact match names the function: the nearest exported symbol
    * before a static function would name the wrong one. */
   if (address != NULL && dladdr (address, &info) != 0 && info.dli_sname != NULL &&

@@ -7,7 +7,9 @@
  * reference-counted map from string keys to GValues, so bindings can
  * read any key, with typed accessors for the keys asyncio defines. The
  * default handler's text is produced here too: asyncio's format, keys in
- * sorted order.
+ * sorted order, and a nested context (the `context` key of "Unhandled
+ * error in exception handler") as Python prints a dict: keys in the order
+ * they were first set, which the context keeps beside its table.
  */
 
 #include "config.h"
@@ -32,6 +34,10 @@ struct _GaioExceptionContext
 {
   gint        ref_count;  /* (atomic) */
   GHashTable *values;     /* (owned) char* -> GValue*, both owned */
+  /* The keys of @values in the order they were first set, as a Python
+   * dict keeps them: a key set again keeps its place, a key removed and
+   * set again goes last. */
+  GPtrArray  *order;      /* (owned) (element-type utf8) */
 };
 
 /**
@@ -79,6 +85,7 @@ gaio_exception_context_new (const char *message)
 
   context->ref_count = 1;
   context->values = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, free_value);
+  context->order = g_ptr_array_new_with_free_func (g_free);
   if (message != NULL)
     gaio_exception_context_set_message (context, message);
 
@@ -122,6 +129,7 @@ gaio_exception_context_unref (GaioExceptionContext *context)
     return;
 
   g_hash_table_unref (context->values);
+  g_ptr_array_unref (context->order);
   g_free (context);
 }
 
@@ -138,6 +146,23 @@ lookup (GaioExceptionContext *context,
   return value;
 }
 
+static gboolean
+remove_key (GaioExceptionContext *context,
+            const char           *key)
+{
+  if (!g_hash_table_remove (context->values, key))
+    return FALSE;
+
+  for (guint i = 0; i < context->order->len; i++)
+    if (g_str_equal (g_ptr_array_index (context->order, i), key))
+      {
+        g_ptr_array_remove_index (context->order, i);
+        break;
+      }
+
+  return TRUE;
+}
+
 /* Stores @value (taking it over) under @key, or removes the key when
  * @value is NULL. */
 static void
@@ -146,9 +171,14 @@ store (GaioExceptionContext *context,
        GValue               *value)
 {
   if (value == NULL)
-    g_hash_table_remove (context->values, key);
-  else
-    g_hash_table_replace (context->values, g_strdup (key), value);
+    {
+      remove_key (context, key);
+      return;
+    }
+
+  if (!g_hash_table_contains (context->values, key))
+    g_ptr_array_add (context->order, g_strdup (key));
+  g_hash_table_replace (context->values, g_strdup (key), value);
 }
 
 static void
@@ -571,7 +601,7 @@ gaio_exception_context_remove (GaioExceptionContext *context,
   g_return_val_if_fail (context != NULL, FALSE);
   g_return_val_if_fail (key != NULL, FALSE);
 
-  return g_hash_table_remove (context->values, key);
+  return remove_key (context, key);
 }
 
 static gint
@@ -703,17 +733,18 @@ render_value (const char   *key,
 }
 
 /* A nested context (the `context` key of "Unhandled error in exception
- * handler") is written as Python writes a dict: {'key': value, ...}. */
+ * handler") is written as Python writes a dict: {'key': value, ...}, in
+ * the order the keys were set, each value as in any other report (EH-15). */
 static char *
 render_context (GaioExceptionContext *context)
 {
-  g_auto(GStrv) keys = gaio_exception_context_dup_keys (context);
   GString *text = g_string_new ("{");
 
-  for (guint i = 0; keys[i] != NULL; i++)
+  for (guint i = 0; i < context->order->len; i++)
     {
-      g_autofree char *key = repr_string (keys[i]);
-      g_autofree char *value = render_value (keys[i], g_hash_table_lookup (context->values, keys[i]));
+      const char *name = g_ptr_array_index (context->order, i);
+      g_autofree char *key = repr_string (name);
+      g_autofree char *value = render_value (name, g_hash_table_lookup (context->values, name));
 
       g_string_append_printf (text, "%s%s: %s", i > 0 ? ", " : "", key, value);
     }

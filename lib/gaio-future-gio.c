@@ -29,6 +29,8 @@
 
 #include "config.h"
 
+#include "gaio-debug-private.h"
+
 #include "gaio-future-gio-private.h"
 #include "gaio-future-private.h"
 
@@ -218,6 +220,7 @@ bridge_cancelled (GCancellable *cancellable,
   GaioHandle *handle;
 
   /* NULL from a closed loop, which ran the notify already. */
+  GAIO_DEBUG_NAME (cancel_on_loop, "GaioFuture.wait_async.<locals>.cancel");
   handle = gaio_loop_call_soon_threadsafe (future->loop, cancel_on_loop, gaio_future_ref (future),
                                            (GDestroyNotify) gaio_future_unref, NULL);
   g_clear_pointer (&handle, gaio_handle_unref);
@@ -263,6 +266,7 @@ _gaio_future_bridge_async (GaioFuture          *future,
                                                (GDestroyNotify) gaio_future_unref);
     }
 
+  GAIO_DEBUG_NAME (bridge_done, "GaioFuture.wait_async.<locals>.done");
   gaio_future_add_done_callback (future, bridge_done, g_object_ref (task), g_object_unref);
 }
 

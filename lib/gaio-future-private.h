@@ -25,6 +25,8 @@ typedef struct
 {
   /* asyncio's class name, in reports and reprs: "Future", "Task". */
   const char *kind;
+  /* Whether the kind is GaioTask's (for the files below gaio-task.c). */
+  gboolean    is_task;
 
   /* gaio_future_cancel() and gaio_future_to_string(). */
   gboolean  (*cancel)    (GaioFuture *future,
@@ -62,6 +64,8 @@ struct _GaioFuture
 
   /* A task's outcome is set by the task only (_gaio_future_seal()). */
   gboolean               sealed;
+  /* Done callbacks wait for _gaio_future_run_held_callbacks(). */
+  gboolean               hold_callbacks;
 
   GaioFutureCallbacks   *callbacks;      /* (owned) (nullable) may be inline_callbacks */
   /* Room for the first callback list of the future's life, so that one
@@ -88,6 +92,13 @@ struct _GaioFuture
   GaioFuture            *share_task;     /* (unowned) (nullable) */
   guint                  share_holders;
 };
+
+/* Whether @future is a task, without calling up into gaio-task.c. */
+static inline gboolean
+_gaio_future_is_task (GaioFuture *future)
+{
+  return future->klass->is_task;
+}
 
 /* The class of plain futures: what a kind chains up to. */
 extern const GaioFutureClass _gaio_future_class;
@@ -123,6 +134,15 @@ void           _gaio_future_complete_value      (GaioFuture         *future,
                                                  GValue             *value);
 void           _gaio_future_complete_error      (GaioFuture         *future,
                                                  GError             *error);
+
+/* Holds the done callbacks of the pending @future back when it
+ * completes or is cancelled, until _gaio_future_run_held_callbacks()
+ * runs them at once from a loop callback, rather than scheduling them:
+ * for gaio_sleep (0), whose awaiting task resumes (finished or
+ * cancelled) in the iteration where asyncio's sleep(0) has rescheduled
+ * its step (CN-01). Loop thread. */
+void           _gaio_future_hold_callbacks      (GaioFuture         *future);
+void           _gaio_future_run_held_callbacks  (GaioFuture         *future);
 
 /* asyncio's `_log_traceback = False`: the error counts as retrieved. */
 void           _gaio_future_mark_retrieved      (GaioFuture         *future);

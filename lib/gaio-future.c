@@ -737,6 +737,8 @@ mark_done (GaioFuture      *future,
 {
 
   future->state = state;
+  if (G_UNLIKELY (future->hold_callbacks))
+    return;
   if (future->callbacks != NULL)
     {
       if (future->callbacks->len > 0)
@@ -744,6 +746,39 @@ mark_done (GaioFuture      *future,
       else
         callback_list_discard (g_steal_pointer (&future->callbacks));
     }
+}
+
+void
+_gaio_future_hold_callbacks (GaioFuture *future)
+{
+  g_assert (future->state == GAIO_FUTURE_PENDING);
+
+  future->hold_callbacks = TRUE;
+}
+
+void
+_gaio_future_run_held_callbacks (GaioFuture *future)
+{
+  CallbackList *list;
+
+  g_assert (future->hold_callbacks && future->state != GAIO_FUTURE_PENDING);
+
+  future->hold_callbacks = FALSE;
+  list = g_steal_pointer (&future->callbacks);
+  if (list == NULL)
+    return;
+  if (list->len == 0)
+    {
+      callback_list_discard (list);
+      return;
+    }
+
+  /* As a scheduled list would: it holds the future while its entries
+   * run, and runs each entry's notify after its callback (for a task's
+   * wakeup, dropping the entry's reference on the task). */
+  list->future = gaio_future_ref (future);
+  run_callbacks (list, NULL);
+  callback_list_free (list);
 }
 
 /**
@@ -1733,7 +1768,7 @@ gaio_future_add_done_callback (GaioFuture         *future,
   g_return_if_fail (future != NULL);
   g_return_if_fail (callback != NULL);
 
-  if (future->state != GAIO_FUTURE_PENDING)
+  if (future->state != GAIO_FUTURE_PENDING && !future->hold_callbacks)
     {
       schedule_callbacks (future, callback_list_append (NULL, &entry, 1));
       return;

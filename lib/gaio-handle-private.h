@@ -52,6 +52,10 @@ struct _GaioHandle
   /* Whether @u holds a timer's fields; set before the handle is
    * published, never changed. */
   guint8          is_timer;
+  /* gaio_handle_cancel() was called after the callback had started:
+   * asyncio's Handle.cancel() marks the handle cancelled all the same,
+   * though there is nothing left to stop. */
+  guint8          cancelled_late; /* (atomic) */
 
   GaioCallback    callback;       /* (owned by the state's winner) */
   gpointer        user_data;
@@ -125,6 +129,7 @@ _gaio_handle_init (GaioHandle     *handle,
   handle->ref_count = 1;
   handle->state = GAIO_HANDLE_PENDING;
   handle->is_timer = FALSE;
+  handle->cancelled_late = FALSE;
   handle->callback = callback;
   handle->user_data = user_data;
   handle->notify = notify;

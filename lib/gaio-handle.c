@@ -255,8 +255,9 @@ _gaio_handle_discard (GaioHandle *handle)
  *
  * Cancels the callback: if it has not started, it never runs, and the
  * destroy notify given when it was scheduled runs now, in the calling
- * thread. Cancelling a callback that already ran, or cancelling twice,
- * does nothing.
+ * thread. Cancelling a callback that already started or ran stops
+ * nothing, but marks the handle cancelled all the same (asyncio's
+ * `Handle.cancel()`); cancelling twice does nothing more.
  *
  * Safe to call from any thread.
  *
@@ -268,7 +269,10 @@ gaio_handle_cancel (GaioHandle *handle)
   g_return_if_fail (handle != NULL);
 
   if (!state_transition (handle, GAIO_HANDLE_PENDING, GAIO_HANDLE_CANCELLED))
-    return;
+    {
+      __atomic_store_n (&handle->cancelled_late, TRUE, __ATOMIC_RELAXED);
+      return;
+    }
 
   /* A timer's fields are set before the handle is published and kept
    * until the last unref, so reading them here races with nothing. */
@@ -282,7 +286,8 @@ gaio_handle_cancel (GaioHandle *handle)
  * gaio_handle_is_cancelled:
  * @handle: a #GaioHandle
  *
- * Whether @handle was cancelled before its callback ran.
+ * Whether [method@Gaio.Handle.cancel] was called on @handle, before or
+ * after its callback ran (asyncio's `Handle.cancelled()`).
  *
  * Returns: %TRUE if cancelled
  *
@@ -293,7 +298,8 @@ gaio_handle_is_cancelled (GaioHandle *handle)
 {
   g_return_val_if_fail (handle != NULL, FALSE);
 
-  return __atomic_load_n (&handle->state, __ATOMIC_SEQ_CST) == GAIO_HANDLE_CANCELLED;
+  return __atomic_load_n (&handle->state, __ATOMIC_SEQ_CST) == GAIO_HANDLE_CANCELLED ||
+         __atomic_load_n (&handle->cancelled_late, __ATOMIC_RELAXED);
 }
 
 /**

@@ -18,6 +18,8 @@
 
 #include "config.h"
 
+#include "gaio-debug-private.h"
+
 #include "gaio-loop-private.h"
 #include "gaio-task-private.h"
 
@@ -118,6 +120,7 @@ gaio_loop_run_until_complete (GaioLoop    *loop,
   /* Even for a future already done, asyncio runs the loop: its done
    * callbacks (ours among them) run in the first iteration. */
   gaio_future_ref (future);
+  GAIO_DEBUG_NAME (stop_when_done, "_run_until_complete_cb");
   gaio_future_add_done_callback (future, stop_when_done, loop, NULL);
   ran = gaio_loop_run_forever (loop, error);
   gaio_future_remove_done_callback (future, stop_when_done, loop);

@@ -732,38 +732,50 @@ gaio_loop_call_soon (GaioLoop        *loop,
                                                            user_data, notify));
 }
 
+/* Deadlines beyond 2^62 microseconds (146 000 years) either way mean
+ * "never" or "long due": far from overflow in the sums and differences
+ * the timer heap takes of them. */
+#define DEADLINE_LIMIT_US (G_MAXINT64 / 2)
+
+static gint64
+round_usec (gdouble usec)
+{
+  /* Adding one half and truncating rounds as llround() does, without a
+   * call into libm. */
+  return (gint64) (usec < 0 ? usec - 0.5 : usec + 0.5);
+}
+
 static gint64
 seconds_to_usec (gdouble seconds)
 {
   gdouble usec = seconds * G_USEC_PER_SEC;
 
-  /* Deadlines are never negative (a handle with when < 0 is not a timer),
-   * and inf or absurd ones mean "never". Positive: adding one half and
-   * truncating rounds as llround() does, without a call into libm. */
-  if (usec <= 0)
-    return 0;
+  /* A negative deadline is kept as it is: asyncio orders timers by the
+   * value given, and get_when() returns it (LS-16). inf or absurd ones
+   * mean "never". */
   if (usec >= (gdouble) G_MAXINT64)
     return G_MAXINT64;
+  if (usec <= (gdouble) -DEADLINE_LIMIT_US)
+    return -DEADLINE_LIMIT_US;
 
-  return (gint64) (usec + 0.5);
+  return round_usec (usec);
 }
 
 /* The deadline @delay seconds after @now (microseconds), computed in
  * integers from the clock rather than through seconds in a double: the
- * same deadline to the microsecond, with less arithmetic per timer.
- * Delays beyond 2^62 microseconds (146 000 years) mean "never". */
+ * same deadline to the microsecond, with less arithmetic per timer. */
 static gint64
 deadline_after (gint64  now,
                 gdouble delay)
 {
   gdouble usec = delay * G_USEC_PER_SEC;
 
-  if (usec >= (gdouble) (G_MAXINT64 / 2))
+  if (usec >= (gdouble) DEADLINE_LIMIT_US)
     return G_MAXINT64;
-  if (usec <= (gdouble) -now)
-    return 0;
+  if (usec <= (gdouble) -DEADLINE_LIMIT_US)
+    return now - DEADLINE_LIMIT_US;
 
-  return now + (gint64) (usec < 0 ? usec - 0.5 : usec + 0.5);
+  return now + round_usec (usec);
 }
 
 static GaioHandle *
@@ -1484,6 +1496,25 @@ report_handler_error (GaioLoop             *loop,
   gaio_loop_default_exception_handler (loop, outer);
 }
 
+/* The task a custom handler runs in (asyncio 3.12's rule, EH-10): the
+ * `task` key, else the `future` key when it holds a task (a task whose
+ * error nobody retrieved), else the task running now. Only its identity
+ * changes, for gaio_current_task(): the handler runs on the caller's
+ * stack, and cannot suspend (_gaio_loop_in_handler()). */
+static GaioTask *
+originating_task (GaioLoop             *loop,
+                  GaioExceptionContext *context)
+{
+  GaioFuture *named = gaio_exception_context_get_task (context);
+
+  if (named == NULL || !_gaio_future_is_task (named))
+    named = gaio_exception_context_get_future (context);
+  if (named != NULL && _gaio_future_is_task (named) && gaio_future_get_loop (named) == loop)
+    return (GaioTask *) named;
+
+  return loop->current_task;
+}
+
 /**
  * gaio_loop_call_exception_handler:
  * @loop: a #GaioLoop
@@ -1496,7 +1527,11 @@ report_handler_error (GaioLoop             *loop,
  * handler`; if it fails with %GAIO_ERROR_ESCAPE while
  * [method@Gaio.Loop.run_forever] runs, the loop stops with that error.
  *
- * The handler runs in the calling thread, normally the loop's.
+ * The handler gets @context as it is: nothing is added to it. It runs
+ * in the calling thread, normally the loop's, and in the task @context
+ * names (its `task` key, or its `future` key when that is a task), else
+ * in the task running now: there, gaio_current_task() returns that task,
+ * as asyncio 3.12 runs the handler in the originating task's context.
  *
  * Since: 1.0
  */
@@ -1505,17 +1540,11 @@ gaio_loop_call_exception_handler (GaioLoop             *loop,
                                   GaioExceptionContext *context)
 {
   g_autoptr(GError) error = NULL;
+  GaioTask *previous_task;
   gboolean ok;
 
   g_return_if_fail (GAIO_IS_LOOP (loop));
   g_return_if_fail (context != NULL);
-
-  /* The handler runs in the task that reports (asyncio 3.12, EH-10): on
-   * its stack, where gaio_current_task() returns it, and the context
-   * names it. */
-  if (loop->current_task != NULL && running_loop == loop &&
-      !gaio_exception_context_contains (context, "task"))
-    gaio_exception_context_set_task (context, GAIO_FUTURE (loop->current_task));
 
   if (loop->handler == NULL)
     {
@@ -1523,10 +1552,14 @@ gaio_loop_call_exception_handler (GaioLoop             *loop,
       return;
     }
 
+  /* The context is passed on as the caller built it (asyncio adds no
+   * key); the handler runs in the task it names (EH-10, EH-14). */
   gaio_exception_context_ref (context);
+  previous_task = _gaio_loop_swap_current_task (loop, originating_task (loop, context));
   loop->handler_depth++;
   ok = loop->handler (loop, context, loop->handler_data, &error);
   loop->handler_depth--;
+  _gaio_loop_swap_current_task (loop, previous_task);
   if (!ok)
     {
       if (error == NULL)

@@ -30,6 +30,8 @@
 
 #include "config.h"
 
+#include "gaio-debug-private.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <time.h>
@@ -450,6 +452,8 @@ start (Communicate  *self,
     return FALSE;
 
   self->exit_future = gaio_process_wait (self->process);
+  GAIO_DEBUG_NAME (on_process_exit, "Process.communicate.<locals>.on_exit");
+  GAIO_DEBUG_NAME (on_done, "Process.communicate.<locals>.on_done");
   gaio_future_add_done_callback (self->exit_future, on_process_exit, communicate_ref (self),
                                  communicate_unref);
   gaio_future_add_done_callback (self->future, on_done, communicate_ref (self),

@@ -125,6 +125,7 @@ static void     gaio_task_finalize  (GaioFuture *future);
 
 static const GaioFutureClass task_class = {
   .kind = "Task",
+  .is_task = TRUE,
   .cancel = gaio_task_cancel,
   .to_string = gaio_task_to_string,
   .dispose = gaio_task_dispose,
@@ -595,10 +596,15 @@ await_future (GaioTask    *task,
 
       /* Cancelled after the future was done but before this step ran:
        * the cancellation wins over the result (asyncio throws
-       * CancelledError into the coroutine). */
+       * CancelledError into the coroutine). A future that was itself
+       * cancelled, by the first of several cancel() calls, delivers its
+       * own error: the first message, as asyncio's __step keeps the
+       * CancelledError it is woken with (CN-04). */
       if (task->must_cancel)
         {
           task->must_cancel = FALSE;
+          if (future->state == GAIO_FUTURE_CANCELLED)
+            return _gaio_future_get_result (future, result, error);
           _gaio_future_mark_retrieved (future);
           g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                task->cancel_message != NULL ? task->cancel_message

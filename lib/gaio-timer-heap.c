@@ -239,7 +239,10 @@ deadline_bits (const GaioTimerEntry *items,
     }
   *min = lo;
 
-  return hi == lo ? 0 : 64 - __builtin_clzll ((guint64) (hi - lo));
+  /* Unsigned: deadlines may be negative (call_at() keeps the value it
+   * is given), and the spread of 'never' and such a deadline overflows
+   * a gint64. */
+  return hi == lo ? 0 : 64 - __builtin_clzll ((guint64) hi - (guint64) lo);
 }
 
 /* Sorts @items by deadline, stably, with @scratch of the same size.
@@ -271,7 +274,7 @@ radix_sort (GaioTimerEntry *items,
 
   for (guint i = 0; i < n; i++)
     {
-      guint64 key = (guint64) (items[i].when - min);
+      guint64 key = (guint64) items[i].when - (guint64) min;
 
       for (guint p = 0; p < n_passes; p++)
         counts[p * n_buckets + ((key >> (p * digit)) & (n_buckets - 1))]++;
@@ -292,7 +295,7 @@ radix_sort (GaioTimerEntry *items,
           sum += c;
         }
       for (guint i = 0; i < n; i++)
-        scratch[count[((guint64) (items[i].when - min) >> shift) & (n_buckets - 1)]++] = items[i];
+        scratch[count[(((guint64) items[i].when - (guint64) min) >> shift) & (n_buckets - 1)]++] = items[i];
 
       swap = items;
       items = scratch;

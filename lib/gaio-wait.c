@@ -18,6 +18,8 @@
 
 #include "config.h"
 
+#include "gaio-debug-private.h"
+#include "gaio-future-private.h"
 #include "gaio-loop-private.h"
 
 /* A result of "None". */
@@ -109,14 +111,59 @@ sleep_done (GaioFuture *future,
   gaio_handle_cancel (user_data);
 }
 
+/* asyncio's sleep(0) is a bare yield: the task's step is rescheduled with
+ * call_soon() and runs at that place in the ready queue. Here the future's
+ * callbacks are held back (a task awaiting it is woken by them) and run
+ * from this handle, scheduled at the same moment, whether the future
+ * finished here or was cancelled meanwhile (CN-01). */
+static gboolean
+sleep0_step (gpointer   user_data,
+             GError   **error)
+{
+  GaioFuture *future = user_data;
+
+  if (!gaio_future_is_done (future))
+    set_none (future);
+  _gaio_future_run_held_callbacks (future);
+
+  return TRUE;
+}
+
+static GaioFuture *
+sleep0 (GaioLoop   *loop,
+        GaioFuture *future)
+{
+  GaioTask *task = _gaio_loop_get_current_task (loop);
+
+  /* The handle names the task that sleeps, as the step it stands for
+   * would in a slow-callback report. */
+  _gaio_future_hold_callbacks (future);
+  if (!_gaio_loop_schedule (loop, sleep0_step, gaio_future_ref (future),
+                            (GDestroyNotify) gaio_future_unref, "sleep.<locals>.__sleep0",
+                            task != NULL ? gaio_future_ref (GAIO_FUTURE (task)) : NULL))
+    {
+      gaio_future_take_error (future,
+                              g_error_new_literal (GAIO_ERROR, GAIO_ERROR_CLOSED,
+                                                   "Event loop is closed"),
+                              NULL);
+      _gaio_future_run_held_callbacks (future);
+    }
+
+  return future;
+}
+
 /**
  * gaio_sleep:
- * @delay: seconds; zero or less means the next iteration of the loop
+ * @delay: seconds; zero or less means "let the others run first"
  *
  * asyncio's `sleep(delay)`: a future of the running loop that finishes
  * with %NULL (a %G_TYPE_POINTER, Python's `None`) once @delay seconds
  * have passed. Cancelling it cancels the timer. Await it in a task:
  * `gaio_await (gaio_sleep (0.5), NULL, &error)`.
+ *
+ * With a @delay of zero or less, a task awaiting the future resumes
+ * where asyncio's `sleep(0)` resumes one: after the callbacks already
+ * scheduled, before the ones they schedule.
  *
  * Must be called while a loop runs in this thread (in a task or a
  * callback).
@@ -138,13 +185,13 @@ gaio_sleep (gdouble delay)
     return NULL;
 
   future = gaio_loop_create_future (loop);
-  if (delay > 0)
-    handle = gaio_loop_call_later (loop, delay, sleep_fire, gaio_future_ref (future),
-                                   (GDestroyNotify) gaio_future_unref, &error);
-  else
-    handle = gaio_loop_call_soon (loop, sleep_fire, gaio_future_ref (future),
-                                  (GDestroyNotify) gaio_future_unref, &error);
+  if (!(delay > 0))
+    return sleep0 (loop, future);
 
+  GAIO_DEBUG_NAME (sleep_fire, "futures._set_result_unless_cancelled");
+  GAIO_DEBUG_NAME (sleep_done, "sleep.<locals>.cancel_timer");
+  handle = gaio_loop_call_later (loop, delay, sleep_fire, gaio_future_ref (future),
+                                 (GDestroyNotify) gaio_future_unref, &error);
   if (handle == NULL)
     {
       gaio_future_take_error (future, g_steal_pointer (&error), NULL);
@@ -160,45 +207,112 @@ gaio_sleep (gdouble delay)
 /* ------------------------------------------------------------------ */
 /* gather                                                             */
 
+/* asyncio's _GatheringFuture: the outer future is a kind of its own,
+ * whose cancel() cancels the children and leaves the outer pending
+ * until they report (CN-02). The children's done callbacks hold a
+ * reference on it; it holds the children. */
 typedef struct
 {
-  gint        ref_count;
-  GaioFuture *outer;             /* (owned) */
+  GaioFuture  parent;            /* first: the gathering future */
   GPtrArray  *children;          /* (owned) (element-type GaioFuture) */
   guint       n_done;
   gboolean    return_exceptions;
+  gboolean    cancel_requested;
 } Gather;
 
-static Gather *
-gather_ref (Gather *gather)
+static gboolean gather_cancel   (GaioFuture *future,
+                                 const char *message);
+static void     gather_finalize (GaioFuture *future);
+
+static const GaioFutureClass gather_class = {
+  .kind = "_GatheringFuture",
+  .cancel = gather_cancel,
+  .finalize = gather_finalize,
+};
+
+static void
+gather_finalize (GaioFuture *future)
 {
-  gather->ref_count++;
-  return gather;
+  g_ptr_array_unref (((Gather *) future)->children);
+}
+
+/* asyncio's _GatheringFuture.cancel(): cancels every child it can. If
+ * any was, the gather stays pending until the children are done, and
+ * then fails with the cancellation; otherwise nothing changes. */
+static gboolean
+gather_cancel (GaioFuture *future,
+               const char *message)
+{
+  Gather *gather = (Gather *) future;
+  gboolean any = FALSE;
+
+  if (gaio_future_is_done (future))
+    return FALSE;
+
+  for (guint i = 0; i < gather->children->len; i++)
+    any |= gaio_future_cancel (g_ptr_array_index (gather->children, i), message);
+
+  if (any)
+    gather->cancel_requested = TRUE;
+
+  return any;
+}
+
+/* The cancellation error of @child, or a new one when @child was not
+ * cancelled: asyncio's _make_cancelled_error(). */
+static GError *
+cancelled_error (GaioFuture *child)
+{
+  GError *error = NULL;
+
+  if (gaio_future_is_cancelled (child))
+    {
+      gaio_future_get_result (child, NULL, &error);
+      return error;
+    }
+
+  return g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Future was cancelled");
 }
 
 static void
-gather_unref (gpointer data)
+gather_finish (Gather     *gather,
+               GaioFuture *last)
 {
-  Gather *gather = data;
+  GaioFuture *outer = GAIO_FUTURE (gather);
+  GValue value = G_VALUE_INIT;
 
-  if (--gather->ref_count > 0)
-    return;
+  /* With return_exceptions the errors are in the children, read by the
+   * caller: they count as retrieved. */
+  for (guint i = 0; i < gather->children->len; i++)
+    {
+      GaioFuture *done = g_ptr_array_index (gather->children, i);
 
-  gaio_future_unref (gather->outer);
-  g_ptr_array_unref (gather->children);
-  g_free (gather);
+      if (gaio_future_get_state (done) == GAIO_FUTURE_FINISHED)
+        gaio_future_get_error (done, NULL);
+    }
+
+  if (gather->cancel_requested)
+    {
+      gaio_future_take_error (outer, cancelled_error (last), NULL);
+      return;
+    }
+
+  g_value_init (&value, G_TYPE_PTR_ARRAY);
+  g_value_set_boxed (&value, gather->children);
+  gaio_future_take_result (outer, &value, NULL);
 }
 
+/* asyncio's gather.<locals>._done_callback. */
 static void
 gather_child_done (GaioFuture *child,
                    gpointer    user_data)
 {
   Gather *gather = user_data;
-  GValue value = G_VALUE_INIT;
+  GaioFuture *outer = GAIO_FUTURE (gather);
 
   gather->n_done++;
 
-  if (gaio_future_is_done (gather->outer))
+  if (gaio_future_is_done (outer))
     {
       /* asyncio marks the error retrieved: the gather reported the
        * first one already, or was cancelled. */
@@ -209,53 +323,23 @@ gather_child_done (GaioFuture *child,
 
   if (!gather->return_exceptions)
     {
+      /* The gather fails with the first error, a cancellation included
+       * (as an error: the gather itself is not cancelled); the other
+       * children go on (asyncio). */
       if (gaio_future_is_cancelled (child))
         {
-          g_autoptr(GError) error = NULL;
-
-          /* The gather fails with the cancellation, as an error: the
-           * other children go on (asyncio). */
-          gaio_future_get_result (child, NULL, &error);
-          gaio_future_take_error (gather->outer, g_steal_pointer (&error), NULL);
+          gaio_future_take_error (outer, cancelled_error (child), NULL);
           return;
         }
-      if (gaio_future_get_state (child) == GAIO_FUTURE_FINISHED &&
-          gaio_future_get_error (child, NULL) != NULL)
+      if (gaio_future_get_error (child, NULL) != NULL)
         {
-          gaio_future_set_error (gather->outer, gaio_future_get_error (child, NULL), NULL);
+          gaio_future_set_error (outer, gaio_future_get_error (child, NULL), NULL);
           return;
         }
     }
 
-  if (gather->n_done < gather->children->len)
-    return;
-
-  /* All done. With return_exceptions the errors are in the children,
-   * read by the caller: they count as retrieved. */
-  for (guint i = 0; i < gather->children->len; i++)
-    {
-      GaioFuture *done = g_ptr_array_index (gather->children, i);
-
-      if (gaio_future_get_state (done) == GAIO_FUTURE_FINISHED)
-        gaio_future_get_error (done, NULL);
-    }
-
-  g_value_init (&value, G_TYPE_PTR_ARRAY);
-  g_value_set_boxed (&value, gather->children);
-  gaio_future_take_result (gather->outer, &value, NULL);
-}
-
-static void
-gather_outer_done (GaioFuture *outer,
-                   gpointer    user_data)
-{
-  Gather *gather = user_data;
-
-  if (!gaio_future_is_cancelled (outer))
-    return;
-
-  for (guint i = 0; i < gather->children->len; i++)
-    gaio_future_cancel (g_ptr_array_index (gather->children, i), NULL);
+  if (gather->n_done == gather->children->len)
+    gather_finish (gather, child);
 }
 
 /**
@@ -276,7 +360,13 @@ gather_outer_done (GaioFuture *outer,
  * With it, failed and cancelled futures are results like the others, and
  * their errors count as retrieved.
  *
- * Cancelling the gather cancels every future not done yet.
+ * Cancelling the gather cancels every future not done yet, and returns
+ * %TRUE if any of them was. The gather itself stays pending until they
+ * have reported: it then fails with %G_IO_ERROR_CANCELLED (a failure, not
+ * a cancelled state, as in asyncio), unless a child ends cancelled first
+ * without @return_exceptions, which fails it with that cancellation
+ * then. A child that handles its cancellation and returns is done by the
+ * time the gather is.
  *
  * Returns: (transfer full) (nullable): the gathering future
  *
@@ -288,7 +378,6 @@ gaio_gather (GaioFuture * const *futures,
              gboolean            return_exceptions)
 {
   GaioLoop *loop;
-  GaioFuture *outer;
   Gather *gather;
 
   g_return_val_if_fail (futures != NULL || n_futures == 0, NULL);
@@ -302,10 +391,8 @@ gaio_gather (GaioFuture * const *futures,
     return failed_future (loop, GAIO_ERROR, GAIO_ERROR_INVALID_ARGUMENT,
                           "futures are tied to different event loops");
 
-  outer = gaio_loop_create_future (loop);
   gather = g_new0 (Gather, 1);
-  gather->ref_count = 1;
-  gather->outer = gaio_future_ref (outer);
+  _gaio_future_init (GAIO_FUTURE (gather), &gather_class, loop);
   gather->children = g_ptr_array_new_full (n_futures, (GDestroyNotify) gaio_future_unref);
   gather->return_exceptions = return_exceptions;
   for (guint i = 0; i < n_futures; i++)
@@ -313,110 +400,160 @@ gaio_gather (GaioFuture * const *futures,
 
   if (n_futures == 0)
     {
-      GValue value = G_VALUE_INIT;
-
-      g_value_init (&value, G_TYPE_PTR_ARRAY);
-      g_value_set_boxed (&value, gather->children);
-      gaio_future_take_result (outer, &value, NULL);
-      gather_unref (gather);
-      return outer;
+      gather_finish (gather, NULL);
+      return GAIO_FUTURE (gather);
     }
 
+  GAIO_DEBUG_NAME (gather_child_done, "gather.<locals>._done_callback");
   for (guint i = 0; i < n_futures; i++)
-    gaio_future_add_done_callback (futures[i], gather_child_done, gather_ref (gather), gather_unref);
-  gaio_future_add_done_callback (outer, gather_outer_done, gather_ref (gather), gather_unref);
-  gather_unref (gather);
+    gaio_future_add_done_callback (futures[i], gather_child_done,
+                                   gaio_future_ref (GAIO_FUTURE (gather)),
+                                   (GDestroyNotify) gaio_future_unref);
 
-  return outer;
+  return GAIO_FUTURE (gather);
 }
 
 /* ------------------------------------------------------------------ */
 /* wait_for                                                           */
 
+/* asyncio 3.11's wait_for(), as a future of its own kind: the inner
+ * future's outcome, unless the deadline passes first; then the inner one
+ * is cancelled and, once it is done, the outer fails with
+ * G_IO_ERROR_TIMED_OUT, unless the inner one finished anyway. It is the
+ * mechanism of gaio_timeout() (gaio-timeout.c) applied to one future, as
+ * 3.12 writes wait_for() with timeout(): the deadline cancels what is
+ * waited for, and the cancellation it caused becomes the timeout error,
+ * while any other cancellation stays one.
+ *
+ * Cancelling the outer cancels the inner one and waits for it to be done
+ * before the outer is cancelled (3.11's _cancel_and_wait(), CN-03): a
+ * task awaiting wait_for() does not resume while the inner work still
+ * runs. If the inner one was done already, its outcome wins (3.11). */
 typedef struct
 {
-  gint        ref_count;
-  GaioFuture *outer;      /* (owned) */
-  GaioFuture *inner;      /* (owned) */
-  GaioHandle *timer;      /* (owned) (nullable) */
-  gboolean    timed_out;
+  GaioFuture  parent;         /* first: the outer future */
+  GaioFuture *inner;          /* (owned) */
+  GaioHandle *timer;          /* (owned) (nullable) */
+  gboolean    expired;        /* the deadline cancelled @inner */
+  gboolean    cancel_requested;
+  char       *cancel_message; /* (owned) (nullable) */
 } WaitFor;
 
-static WaitFor *
-wait_for_ref (WaitFor *wait_for)
+static gboolean wait_for_cancel   (GaioFuture *future,
+                                   const char *message);
+static void     wait_for_finalize (GaioFuture *future);
+
+static const GaioFutureClass wait_for_class = {
+  .kind = "Future",
+  .cancel = wait_for_cancel,
+  .finalize = wait_for_finalize,
+};
+
+static void
+wait_for_finalize (GaioFuture *future)
 {
-  wait_for->ref_count++;
-  return wait_for;
+  WaitFor *wait_for = (WaitFor *) future;
+
+  gaio_future_unref (wait_for->inner);
+  g_clear_pointer (&wait_for->timer, gaio_handle_unref);
+  g_free (wait_for->cancel_message);
 }
 
 static void
-wait_for_unref (gpointer data)
+wait_for_stop_timer (WaitFor *wait_for)
 {
-  WaitFor *wait_for = data;
-
-  if (--wait_for->ref_count > 0)
-    return;
-
-  gaio_future_unref (wait_for->outer);
-  gaio_future_unref (wait_for->inner);
-  g_clear_pointer (&wait_for->timer, gaio_handle_unref);
-  g_free (wait_for);
+  if (wait_for->timer != NULL)
+    {
+      gaio_handle_cancel (wait_for->timer);
+      g_clear_pointer (&wait_for->timer, gaio_handle_unref);
+    }
 }
 
+/* asyncio's _release_waiter, on the inner future. */
 static void
 wait_for_inner_done (GaioFuture *inner,
                      gpointer    user_data)
 {
   WaitFor *wait_for = user_data;
+  GaioFuture *outer = GAIO_FUTURE (wait_for);
 
-  if (wait_for->timer != NULL)
-    gaio_handle_cancel (wait_for->timer);
+  wait_for_stop_timer (wait_for);
 
-  if (gaio_future_is_done (wait_for->outer))
+  if (gaio_future_is_done (outer))
     {
       if (gaio_future_get_state (inner) == GAIO_FUTURE_FINISHED)
         gaio_future_get_error (inner, NULL);
       return;
     }
 
-  /* Cancelled by the timeout: that is the timeout's error. A result that
-   * won the race against the cancel is kept (asyncio 3.11). */
-  if (wait_for->timed_out && gaio_future_is_cancelled (inner))
+  /* Cancelled from outside: the inner one is done now, whatever it did
+   * with its cancellation; the outer one is cancelled (3.11 re-raises). */
+  if (wait_for->cancel_requested)
     {
-      gaio_future_take_error (wait_for->outer,
+      _gaio_future_mark_retrieved (inner);
+      _gaio_future_real_cancel (outer, wait_for->cancel_message);
+      return;
+    }
+
+  /* Cancelled by the deadline: that is the timeout's error. A result
+   * that won the race against the cancel is kept (asyncio 3.11). */
+  if (wait_for->expired && gaio_future_is_cancelled (inner))
+    {
+      gaio_future_take_error (outer,
                               g_error_new_literal (G_IO_ERROR, G_IO_ERROR_TIMED_OUT,
                                                    "Timeout expired"),
                               NULL);
       return;
     }
 
-  copy_outcome (inner, wait_for->outer);
+  copy_outcome (inner, outer);
 }
 
 static gboolean
-wait_for_timeout (gpointer   user_data,
-                  GError   **error)
+wait_for_expire (gpointer   user_data,
+                 GError   **error)
 {
   WaitFor *wait_for = user_data;
 
-  wait_for->timed_out = TRUE;
+  g_clear_pointer (&wait_for->timer, gaio_handle_unref);
+  wait_for->expired = TRUE;
   gaio_future_cancel (wait_for->inner, NULL);
 
   return TRUE;
 }
 
-static void
-wait_for_outer_done (GaioFuture *outer,
-                     gpointer    user_data)
+static gboolean
+wait_for_cancel (GaioFuture *future,
+                 const char *message)
 {
-  WaitFor *wait_for = user_data;
+  WaitFor *wait_for = (WaitFor *) future;
 
-  if (!gaio_future_is_cancelled (outer))
-    return;
+  if (gaio_future_is_done (future))
+    return FALSE;
 
-  if (wait_for->timer != NULL)
-    gaio_handle_cancel (wait_for->timer);
+  /* The inner one is done and its outcome on its way: 3.11 returns it
+   * rather than the cancellation. */
+  if (gaio_future_is_done (wait_for->inner) && !wait_for->cancel_requested && !wait_for->expired)
+    {
+      copy_outcome (wait_for->inner, future);
+      return TRUE;
+    }
+
+  /* Already waiting for the inner one to go (cancelled again, or
+   * cancelled while the deadline's cancellation runs): 3.11 stops
+   * waiting at once. */
+  if (wait_for->cancel_requested || wait_for->expired)
+    {
+      _gaio_future_real_cancel (future, message);
+      return TRUE;
+    }
+
+  wait_for->cancel_requested = TRUE;
+  wait_for->cancel_message = g_strdup (message);
+  wait_for_stop_timer (wait_for);
   gaio_future_cancel (wait_for->inner, NULL);
+
+  return TRUE;
 }
 
 /**
@@ -427,8 +564,14 @@ wait_for_outer_done (GaioFuture *outer,
  * asyncio's `wait_for(future, timeout)`: a future that gets @future's
  * outcome, unless @timeout seconds pass first. Then @future is cancelled
  * and, once it is done, the returned future fails with
- * %G_IO_ERROR_TIMED_OUT. With a @timeout of 0 a pending @future times out
- * at once. Cancelling the returned future cancels @future too.
+ * %G_IO_ERROR_TIMED_OUT (or gets @future's outcome, if @future finished
+ * all the same). With a @timeout of 0 a pending @future times out at
+ * once.
+ *
+ * Cancelling the returned future cancels @future and waits for it to be
+ * done before the returned future is cancelled, so that a task awaiting
+ * it resumes only once @future's work has stopped (asyncio 3.11). If
+ * @future was done already, its outcome is kept instead.
  *
  * Returns: (transfer full): the future
  *
@@ -439,46 +582,43 @@ gaio_wait_for (GaioFuture *future,
                gdouble     timeout)
 {
   GaioLoop *loop;
-  GaioFuture *outer;
   WaitFor *wait_for;
 
   g_return_val_if_fail (future != NULL, NULL);
 
   loop = gaio_future_get_loop (future);
-  outer = gaio_loop_create_future (loop);
+  wait_for = g_new0 (WaitFor, 1);
+  _gaio_future_init (GAIO_FUTURE (wait_for), &wait_for_class, loop);
+  wait_for->inner = gaio_future_ref (future);
 
   if (gaio_future_is_done (future))
     {
-      copy_outcome (future, outer);
-      return outer;
+      copy_outcome (future, GAIO_FUTURE (wait_for));
+      return GAIO_FUTURE (wait_for);
     }
 
-  wait_for = g_new0 (WaitFor, 1);
-  wait_for->ref_count = 1;
-  wait_for->outer = gaio_future_ref (outer);
-  wait_for->inner = gaio_future_ref (future);
-
+  GAIO_DEBUG_NAME (wait_for_inner_done, "_release_waiter");
+  GAIO_DEBUG_NAME (wait_for_expire, "wait_for.<locals>._on_timeout");
   if (timeout == 0)
     {
-      wait_for->timed_out = TRUE;
+      wait_for->expired = TRUE;
       gaio_future_cancel (future, NULL);
     }
   else if (timeout > 0)
     {
-      GaioHandle *timer = gaio_loop_call_later (loop, timeout, wait_for_timeout,
-                                                wait_for_ref (wait_for), wait_for_unref, NULL);
+      GaioHandle *timer = gaio_loop_call_later (loop, timeout, wait_for_expire,
+                                                gaio_future_ref (GAIO_FUTURE (wait_for)),
+                                                (GDestroyNotify) gaio_future_unref, NULL);
 
       if (timer != NULL)
         wait_for->timer = gaio_handle_ref (timer);
     }
 
-  gaio_future_add_done_callback (future, wait_for_inner_done, wait_for_ref (wait_for),
-                                 wait_for_unref);
-  gaio_future_add_done_callback (outer, wait_for_outer_done, wait_for_ref (wait_for),
-                                 wait_for_unref);
-  wait_for_unref (wait_for);
+  gaio_future_add_done_callback (future, wait_for_inner_done,
+                                 gaio_future_ref (GAIO_FUTURE (wait_for)),
+                                 (GDestroyNotify) gaio_future_unref);
 
-  return outer;
+  return GAIO_FUTURE (wait_for);
 }
 
 /* ------------------------------------------------------------------ */
@@ -670,6 +810,9 @@ gaio_wait (GaioFuture * const *futures,
         return outer;
       }
 
+  GAIO_DEBUG_NAME (wait_child_done, "_wait.<locals>._on_completion");
+  GAIO_DEBUG_NAME (wait_outer_done, "_wait.<locals>._on_cancel");
+  GAIO_DEBUG_NAME (wait_timeout, "_wait.<locals>._on_timeout");
   for (guint i = 0; i < n_futures; i++)
     if (!gaio_future_is_done (futures[i]))
       gaio_future_add_done_callback (futures[i], wait_child_done, wait_ref (wait), wait_unref);
@@ -732,6 +875,7 @@ gaio_shield (GaioFuture *future)
     return gaio_future_ref (future);
 
   outer = gaio_loop_create_future (gaio_future_get_loop (future));
+  GAIO_DEBUG_NAME (shield_inner_done, "shield.<locals>._inner_done_callback");
   gaio_future_add_done_callback (future, shield_inner_done, gaio_future_ref (outer), (GDestroyNotify) gaio_future_unref);
 
   return outer;
