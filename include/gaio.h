@@ -33,4 +33,6 @@
 # include "gaio/gaio-subprocess.h"
 # include "gaio/gaio-run.h"
 # include "gaio/gaio-wait.h"
+# include "gaio/gaio-timeout.h"
+# include "gaio/gaio-task-group.h"
 #undef GAIO_INSIDE

@@ -61,6 +61,9 @@ G_BEGIN_DECLS
  * @GAIO_ERROR_NOT_SERIALIZABLE: a job cannot be sent to a worker process:
  *   its function has no name the worker can find, it carries C data, or
  *   its arguments or result are too big (pickle's `PicklingError`)
+ * @GAIO_ERROR_GROUP: tasks of a #GaioTaskGroup failed: the message lists
+ *   their errors, and [method@Gaio.TaskGroup.get_errors] gives each one
+ *   (asyncio's `ExceptionGroup`)
  *
  * Error codes of the %GAIO_ERROR domain.
  *
@@ -82,6 +85,7 @@ typedef enum {
   GAIO_ERROR_PROCESS_LOOKUP,
   GAIO_ERROR_INTERRUPTED,
   GAIO_ERROR_NOT_SERIALIZABLE,
+  GAIO_ERROR_GROUP,
 } GaioError;
 
 GAIO_AVAILABLE_IN_ALL
