@@ -12,6 +12,9 @@
  *                tasks created and suspended per second, extra
  *                rss_per_task_bytes the resident memory each one costs
  *                (measured in the first round).
+ *   taskgroup_spawn  T tasks created in one GaioTaskGroup, each sleeping
+ *                0 once, then the group left: ops_per_s is tasks per
+ *                second, from the first create to the end of the exit.
  *
  * Each is run R times and the median round printed, in gaio-bench's
  * format, then the same through python/task_switch.py with python3 (the
@@ -233,6 +236,58 @@ run_task_memory (guint   n_tasks,
 }
 
 /* ------------------------------------------------------------------ */
+/* taskgroup_spawn                                                      */
+
+static gboolean
+sleep_once (gpointer   user_data,
+            GValue    *result,
+            GError   **error)
+{
+  return gaio_await (gaio_sleep (0), NULL, error);
+}
+
+static gboolean
+spawn_group (gpointer   user_data,
+             GValue    *result,
+             GError   **error)
+{
+  guint n_tasks = GPOINTER_TO_UINT (user_data);
+  g_autoptr(GaioTaskGroup) group = gaio_task_group_new ();
+
+  if (!gaio_task_group_enter (group, error))
+    return FALSE;
+  for (guint i = 0; i < n_tasks; i++)
+    gaio_task_unref (gaio_task_group_create_task (group, GAIO_COROUTINE_NEW (sleep_once, NULL, NULL),
+                                                  NULL));
+  return gaio_task_group_exit (group, error);
+}
+
+static gdouble
+run_taskgroup_spawn (guint n_tasks)
+{
+  g_autoptr(GMainContext) context = g_main_context_new ();
+  g_autoptr(GaioLoop) loop = NULL;
+  g_autoptr(GaioTask) main_task = NULL;
+  gint64 start, elapsed;
+
+  g_main_context_push_thread_default (context);
+  loop = gaio_loop_new (context);
+
+  start = g_get_monotonic_time ();
+  main_task = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (spawn_group, GUINT_TO_POINTER (n_tasks),
+                                                               NULL));
+  if (!gaio_loop_run_until_complete (loop, GAIO_FUTURE (main_task), NULL, NULL))
+    g_error ("taskgroup_spawn failed");
+  elapsed = g_get_monotonic_time () - start;
+
+  g_clear_pointer (&main_task, gaio_task_unref);
+  gaio_loop_close (loop, NULL);
+  g_main_context_pop_thread_default (context);
+
+  return n_tasks / (elapsed / (gdouble) G_USEC_PER_SEC);
+}
+
+/* ------------------------------------------------------------------ */
 
 static gboolean
 run_python (const char *bench,
@@ -317,6 +372,17 @@ main (int   argc,
                 "rss_per_task_bytes", g_array_index (sizes, gdouble, 0));
   if (!no_python)
     run_python ("task_memory", (guint64) n_tasks);
+
+  g_array_set_size (rates, 0);
+  for (gint r = 0; r < MAX (rounds, 1); r++)
+    {
+      gdouble rate = run_taskgroup_spawn ((guint) n_tasks);
+
+      g_array_append_val (rates, rate);
+    }
+  print_result ("taskgroup_spawn", "gaio", (guint64) n_tasks, median (rates), NULL, 0);
+  if (!no_python)
+    run_python ("taskgroup_spawn", (guint64) n_tasks);
 
   return 0;
 }

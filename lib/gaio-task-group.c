@@ -41,7 +41,9 @@ struct _GaioTaskGroup
 
   GaioLoop   *loop;                    /* (owned) (nullable) from enter */
   GaioTask   *parent;                  /* (owned) (nullable) from enter */
-  GPtrArray  *tasks;                   /* (owned) (element-type GaioTask) not done yet */
+  /* The tasks not done yet, a set as asyncio's: a task leaves it in its
+   * done callback, in constant time whatever the group's size. */
+  GHashTable *tasks;                   /* (owned) GaioTask -> itself, owning one reference */
   GPtrArray  *errors;                  /* (owned) (element-type GError) */
   GError     *base_error;              /* (owned) (nullable) the first escape error */
   GaioFuture *on_completed;            /* (owned) (nullable) what exit awaits */
@@ -107,7 +109,7 @@ gaio_task_group_new (void)
   GaioTaskGroup *group = g_new0 (GaioTaskGroup, 1);
 
   group->ref_count = 1;
-  group->tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
+  group->tasks = g_hash_table_new_full (NULL, NULL, (GDestroyNotify) gaio_future_unref, NULL);
   group->errors = g_ptr_array_new_with_free_func ((GDestroyNotify) g_error_free);
 
   return group;
@@ -150,8 +152,8 @@ gaio_task_group_unref (GaioTaskGroup *group)
   if (!g_atomic_int_dec_and_test (&group->ref_count))
     return;
 
-  g_assert (group->tasks->len == 0);
-  g_ptr_array_unref (group->tasks);
+  g_assert (g_hash_table_size (group->tasks) == 0);
+  g_hash_table_unref (group->tasks);
   g_ptr_array_unref (group->errors);
   g_clear_error (&group->base_error);
   g_clear_pointer (&group->on_completed, gaio_future_unref);
@@ -180,8 +182,8 @@ gaio_task_group_to_string (GaioTaskGroup *group)
   g_return_val_if_fail (group != NULL, NULL);
 
   text = g_string_new ("<TaskGroup");
-  if (group->tasks->len > 0)
-    g_string_append_printf (text, " tasks=%u", group->tasks->len);
+  if (g_hash_table_size (group->tasks) > 0)
+    g_string_append_printf (text, " tasks=%u", g_hash_table_size (group->tasks));
   if (group->errors->len > 0)
     g_string_append_printf (text, " errors=%u", group->errors->len);
   if (group->aborting)
@@ -244,14 +246,16 @@ gaio_task_group_enter (GaioTaskGroup  *group,
 static void
 abort_tasks (GaioTaskGroup *group)
 {
-  /* A copy: a cancel may complete a task that was about to end, and
-   * its done callback (which edits the list) runs later, but the copy
-   * keeps the walk independent of that. */
-  g_autoptr(GPtrArray) tasks = g_ptr_array_new_full (group->tasks->len,
+  /* A copy: cancelling a task runs no callback at once, but the walk
+   * stays independent of the set whatever a cancel does. */
+  g_autoptr(GPtrArray) tasks = g_ptr_array_new_full (g_hash_table_size (group->tasks),
                                                      (GDestroyNotify) gaio_future_unref);
+  GHashTableIter iter;
+  gpointer task;
 
-  for (guint i = 0; i < group->tasks->len; i++)
-    g_ptr_array_add (tasks, gaio_future_ref (g_ptr_array_index (group->tasks, i)));
+  g_hash_table_iter_init (&iter, group->tasks);
+  while (g_hash_table_iter_next (&iter, &task, NULL))
+    g_ptr_array_add (tasks, gaio_future_ref (task));
   group->aborting = TRUE;
   for (guint i = 0; i < tasks->len; i++)
     gaio_future_cancel (g_ptr_array_index (tasks, i), NULL);
@@ -290,8 +294,8 @@ on_task_done (GaioFuture *task,
   GaioTaskGroup *group = user_data;
   const GError *task_error;
 
-  g_ptr_array_remove_fast (group->tasks, task);
-  if (group->on_completed != NULL && group->tasks->len == 0 &&
+  g_hash_table_remove (group->tasks, task);
+  if (group->on_completed != NULL && g_hash_table_size (group->tasks) == 0 &&
       !gaio_future_is_done (group->on_completed))
     gaio_future_set_result_boolean (group->on_completed, TRUE, NULL);
 
@@ -350,7 +354,7 @@ gaio_task_group_create_task (GaioTaskGroup  *group,
 
   if (!group->entered)
     refusal = "has not been entered";
-  else if (group->exiting && group->tasks->len == 0)
+  else if (group->exiting && g_hash_table_size (group->tasks) == 0)
     refusal = "is finished";
   else if (group->aborting)
     refusal = "is shutting down";
@@ -368,7 +372,7 @@ gaio_task_group_create_task (GaioTaskGroup  *group,
   GAIO_DEBUG_NAME (on_task_done, "TaskGroup._on_task_done");
   gaio_future_add_done_callback (GAIO_FUTURE (task), on_task_done, gaio_task_group_ref (group),
                                  (GDestroyNotify) gaio_task_group_unref);
-  g_ptr_array_add (group->tasks, gaio_task_ref (task));
+  g_hash_table_add (group->tasks, gaio_task_ref (task));
 
   return task;
 }
@@ -402,7 +406,7 @@ static GError *
 wait_for_tasks (GaioTaskGroup *group,
                 GError        *propagate)
 {
-  while (group->tasks->len > 0)
+  while (g_hash_table_size (group->tasks) > 0)
     {
       g_autoptr(GError) local_error = NULL;
 

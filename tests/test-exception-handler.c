@@ -693,7 +693,7 @@ test_default_bypasses_custom (void)
 /* ------------------------------------------------------------------ */
 /* EH-06, EH-08: failing handlers                                       */
 
-/* EH-06: a custom handler that fails has its error and the original
+/* EH-06, EH-15: a custom handler that fails has its error and the original
  * context reported by the default handler: "Unhandled error in exception
  * handler", a "context" key, the handler's error line; the loop goes on
  * (test_base_events.py::test_set_exc_handler_broken; probe E15). */
@@ -722,6 +722,13 @@ test_failing_handler (void)
   g_assert_true (g_str_has_prefix (record->message,
                                    "Unhandled error in exception handler\ncontext: "));
   g_assert_nonnull (strstr (record->message, "Exception in callback"));
+  /* EH-15: the nested context reads as Python prints the dict: keys in
+   * the order they were set, message, exception, handle
+   * (call_exception_handler's report, base_events.py). */
+  g_assert_nonnull (strstr (record->message, "context: {'message': 'Exception in callback "));
+  g_assert_nonnull (strstr (record->message, "'exception': "));
+  g_assert_true (strstr (record->message, "'message': ") < strstr (record->message, "'exception': "));
+  g_assert_true (strstr (record->message, "'exception': ") < strstr (record->message, "'handle': <Handle"));
   g_assert_true (g_str_has_suffix (record->message, "\n" GAIO_TEST_ERROR_LINE ("spam")));
   g_assert_cmpstr (gaio_test_log_record_field (record, "GAIO_ERROR_MESSAGE"), ==, "spam");
   g_assert_nonnull (gaio_test_log_record_field (record, "GAIO_CONTEXT_CONTEXT"));

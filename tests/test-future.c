@@ -1115,6 +1115,52 @@ test_to_string (void)
   gaio_test_loop_free (loop);
 }
 
+static gboolean
+set_result_later_cb (gpointer   user_data,
+                     GError   **error)
+{
+  gaio_future_set_result_int64 (user_data, 1, NULL);
+  return TRUE;
+}
+
+static gboolean
+describe_while_running (gpointer   user_data,
+                        GError   **error)
+{
+  char **repr = user_data;
+
+  *repr = gaio_future_to_string (repr[1] != NULL ? (GaioFuture *) repr[1] : NULL);
+  return TRUE;
+}
+
+/* FU-12: the library's own done callbacks are named in reprs as asyncio
+ * names its own (`cb=[_run_until_complete_cb() at ...]`,
+ * `gather.<locals>._done_callback`), never by address. */
+static void
+test_internal_callbacks_named (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioFuture *child = gaio_loop_create_future (loop);
+  GaioFuture *children[] = { child };
+  GaioFuture *gathered = gaio_gather (children, 1, FALSE);
+  g_autofree char *gather_repr = gaio_future_to_string (child);
+  char *seen[2] = { NULL, (char *) gathered };
+
+  g_assert_nonnull (strstr (gather_repr, "cb=[gather.<locals>._done_callback()]"));
+
+  /* run_until_complete's own callback, seen from inside the run. */
+  gaio_loop_call_soon (loop, describe_while_running, seen, NULL, NULL);
+  gaio_loop_call_later (loop, 0.001, set_result_later_cb, child, NULL, NULL);
+  g_assert_true (gaio_loop_run_until_complete (loop, gathered, NULL, NULL));
+  g_assert_nonnull (strstr (seen[0], "_run_until_complete_cb()"));
+  g_assert_null (strstr (seen[0], "0x"));
+
+  g_free (seen[0]);
+  gaio_test_assert_finalize_future (gathered);
+  gaio_test_assert_finalize_future (child);
+  gaio_test_loop_free (loop);
+}
+
 /* ------------------------------------------------------------------ */
 /* Never retrieved (DB-09)                                              */
 
@@ -2022,6 +2068,7 @@ main (int   argc,
   g_test_add_func ("/Gaio/Future/wait-async-cancelled", test_wait_async_cancelled);
   g_test_add_func ("/Gaio/Future/wait-async-done-future", test_wait_async_done_future);
   g_test_add_func ("/Gaio/Future/wait-async-caller-context", test_wait_async_caller_context);
+  g_test_add_func ("/Gaio/Future/FU-12/internal-callbacks-named", test_internal_callbacks_named);
   g_test_add_func ("/Gaio/Future/wait-async-cancellable", test_wait_async_cancellable);
   g_test_add_func ("/Gaio/Future/wait-async-cancellable-before",
                    test_wait_async_cancellable_before);

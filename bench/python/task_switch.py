@@ -9,6 +9,8 @@ task_switch: two tasks hand a value back and forth through asyncio.Futures,
 one op per hand-off, as ping()/pong() in bench-task.c do.
 task_memory: N tasks suspended at once on one future; rss_per_task_bytes is
 the resident memory each costs (from /proc/self/statm, first round).
+taskgroup_spawn: N tasks created in one TaskGroup, each sleeping 0 once,
+then the group left; ops_per_s is tasks per second.
 
 Prints the median round in gaio-bench's format with impl=python_asyncio.
 """
@@ -95,9 +97,27 @@ def task_memory(n):
     return n / elapsed, (after - before) / n
 
 
+def taskgroup_spawn(n):
+    loop = asyncio.new_event_loop()
+
+    async def child():
+        await asyncio.sleep(0)
+
+    async def main():
+        async with asyncio.TaskGroup() as group:
+            for _ in range(n):
+                group.create_task(child())
+
+    start = time.perf_counter()
+    loop.run_until_complete(main())
+    elapsed = time.perf_counter() - start
+    loop.close()
+    return n / elapsed
+
+
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--bench", required=True, choices=["task_switch", "task_memory"])
+    parser.add_argument("--bench", required=True, choices=["task_switch", "task_memory", "taskgroup_spawn"])
     parser.add_argument("--n", type=int, required=True)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
@@ -105,6 +125,9 @@ def main():
     if args.bench == "task_switch":
         rates = [task_switch(args.n) for _ in range(args.rounds)]
         print_result("task_switch", args.n, statistics.median(rates))
+    elif args.bench == "taskgroup_spawn":
+        rates = [taskgroup_spawn(args.n) for _ in range(args.rounds)]
+        print_result("taskgroup_spawn", args.n, statistics.median(rates))
     else:
         rounds = [task_memory(args.n) for _ in range(args.rounds)]
         # Memory from the first round only: later ones reuse what the
