@@ -62,7 +62,7 @@ G_BEGIN_DECLS
  *   its function has no name the worker can find, it carries C data, or
  *   its arguments or result are too big (pickle's `PicklingError`)
  * @GAIO_ERROR_GROUP: tasks of a #GaioTaskGroup failed: the message lists
- *   their errors, and [method@Gaio.TaskGroup.get_errors] gives each one
+ *   their errors, and gaio_task_group_get_errors() gives each one
  *   (asyncio's `ExceptionGroup`)
  *
  * Error codes of the %GAIO_ERROR domain.
