@@ -351,7 +351,12 @@ gaio_task_to_string (GaioFuture *future)
   g_autofree char *coroutine = gaio_coroutine_to_string (task->coroutine);
   GString *text = g_string_new ("<Task ");
 
-  _gaio_future_describe_state (future, text);
+  /* asyncio 3.11 shows a pending task with cancellation requests as
+   * `cancelling` (base_tasks._task_repr_info). */
+  if (task->n_cancel_requests > 0 && !gaio_future_is_done (future))
+    g_string_append (text, "cancelling");
+  else
+    _gaio_future_describe_state (future, text);
   g_string_append_printf (text, " name='%s' coro=%s", task->name, coroutine);
   _gaio_future_describe_outcome (future, text);
   if (task->waiter != NULL)

@@ -569,6 +569,802 @@ test_handle_cancel_after_run (void)
   teardown (loop);
 }
 
+/* ------------------------------------------------------------------ */
+/* Ports of test_tasks.py cancellation cases                          */
+
+/* test_utils.run_briefly(): one iteration of what is ready now. */
+static void
+run_briefly (GaioLoop *loop)
+{
+  gaio_loop_call_soon (loop, stop_cb, loop, NULL, NULL);
+  g_assert_true (gaio_loop_run_forever (loop, NULL));
+}
+
+static gboolean
+await_data (gpointer   user_data,
+            GValue    *result,
+            GError   **error)
+{
+  if (!gaio_await (gaio_future_ref (user_data), NULL, error))
+    return FALSE;
+  g_value_init (result, G_TYPE_INT64);
+  g_value_set_int64 (result, 12);
+  return TRUE;
+}
+
+static gboolean
+sleep_long (gpointer   user_data,
+            GValue    *result,
+            GError   **error)
+{
+  return gaio_await (gaio_sleep (10), NULL, error);
+}
+
+/* test_tasks.py::BaseTaskTests::test_cancelling and ::test_task_repr:
+ * each cancel() counts a request and returns TRUE while the task is
+ * pending; the task then reads as `cancelling`. */
+static void
+test_cancelling_count_and_repr (void)
+{
+  GaioLoop *loop = setup ();
+  GaioTask *task = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (sleep_long, NULL, NULL));
+  g_autofree char *before = gaio_future_to_string (GAIO_FUTURE (task));
+  g_autofree char *after = NULL;
+
+  g_assert_cmpuint (gaio_task_cancelling (task), ==, 0);
+  g_assert_true (g_str_has_prefix (before, "<Task pending "));
+  g_assert_true (gaio_future_cancel (GAIO_FUTURE (task), NULL));
+  g_assert_cmpuint (gaio_task_cancelling (task), ==, 1);
+  after = gaio_future_to_string (GAIO_FUTURE (task));
+  g_assert_true (g_str_has_prefix (after, "<Task cancelling "));
+  g_assert_true (gaio_future_cancel (GAIO_FUTURE (task), NULL));
+  g_assert_false (gaio_loop_run_until_complete (loop, GAIO_FUTURE (task), NULL, NULL));
+  g_assert_true (gaio_future_is_cancelled (GAIO_FUTURE (task)));
+  g_assert_false (gaio_future_cancel (GAIO_FUTURE (task), NULL));
+  gaio_task_unref (task);
+  teardown (loop);
+}
+
+static gboolean
+uncancel_then_sleep (gpointer   user_data,
+                     GValue    *result,
+                     GError   **error)
+{
+  if (gaio_await (gaio_sleep (10), NULL, NULL))
+    return TRUE;
+  gaio_task_uncancel (gaio_current_task ());
+  return gaio_await (gaio_sleep (10), NULL, error);
+}
+
+static void
+run_for (GaioLoop *loop,
+         gdouble   seconds)
+{
+  gaio_loop_call_later (loop, seconds, stop_cb, loop, NULL, NULL);
+  g_assert_true (gaio_loop_run_forever (loop, NULL));
+}
+
+/* test_tasks.py::BaseTaskTests::test_uncancel_basic: a task that catches
+ * its cancellation and calls uncancel() is back to zero requests and
+ * pending; cancelled again, it ends cancelled, and uncancel() after the
+ * end changes nothing. */
+static void
+test_uncancel_basic (void)
+{
+  GaioLoop *loop = setup ();
+  GaioTask *task = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (uncancel_then_sleep, NULL, NULL));
+
+  run_for (loop, 0.01);
+  g_assert_true (gaio_future_cancel (GAIO_FUTURE (task), NULL));
+  g_assert_cmpuint (gaio_task_cancelling (task), ==, 1);
+  run_for (loop, 0.01);
+  g_assert_cmpuint (gaio_task_cancelling (task), ==, 0);
+  g_assert_false (gaio_future_is_done (GAIO_FUTURE (task)));
+  g_assert_true (gaio_future_cancel (GAIO_FUTURE (task), NULL));
+  g_assert_false (gaio_loop_run_until_complete (loop, GAIO_FUTURE (task), NULL, NULL));
+  g_assert_true (gaio_future_is_cancelled (GAIO_FUTURE (task)));
+  gaio_task_uncancel (task);
+  g_assert_true (gaio_future_is_cancelled (GAIO_FUTURE (task)));
+  gaio_task_unref (task);
+  teardown (loop);
+}
+
+static gboolean
+sleep0_twice (gpointer   user_data,
+              GValue    *result,
+              GError   **error)
+{
+  if (!gaio_await (gaio_sleep (0), NULL, error) || !gaio_await (gaio_sleep (0), NULL, error))
+    return FALSE;
+  g_value_init (result, G_TYPE_INT64);
+  g_value_set_int64 (result, 12);
+  return TRUE;
+}
+
+/* test_tasks.py::BaseTaskTests::test_cancel_yield: a task cancelled at
+ * sleep (0) ends cancelled, and cancel() on it is then FALSE. */
+static void
+test_cancel_yield (void)
+{
+  GaioLoop *loop = setup ();
+  GaioTask *task = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (sleep0_twice, NULL, NULL));
+  g_autoptr(GError) error = NULL;
+
+  run_briefly (loop);
+  gaio_future_cancel (GAIO_FUTURE (task), NULL);
+  g_assert_false (gaio_loop_run_until_complete (loop, GAIO_FUTURE (task), NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (gaio_future_is_cancelled (GAIO_FUTURE (task)));
+  g_assert_false (gaio_future_cancel (GAIO_FUTURE (task), NULL));
+  gaio_task_unref (task);
+  teardown (loop);
+}
+
+/* test_tasks.py::BaseTaskTests::test_cancel_inner_future and
+ * ::test_cancel_both_task_and_inner_future: the awaited future
+ * cancelled (with or without the task) cancels the task. */
+static void
+test_cancel_inner_future (void)
+{
+  for (guint both = 0; both < 2; both++)
+    {
+      GaioLoop *loop = setup ();
+      GaioFuture *future = gaio_loop_create_future (loop);
+      GaioTask *task = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (await_data, future, NULL));
+
+      run_briefly (loop);
+      gaio_future_cancel (future, NULL);
+      if (both)
+        gaio_future_cancel (GAIO_FUTURE (task), NULL);
+      g_assert_false (gaio_loop_run_until_complete (loop, GAIO_FUTURE (task), NULL, NULL));
+      g_assert_true (gaio_future_is_cancelled (future));
+      g_assert_true (gaio_future_is_cancelled (GAIO_FUTURE (task)));
+      gaio_task_unref (task);
+      gaio_future_unref (future);
+      teardown (loop);
+    }
+}
+
+typedef struct
+{
+  GaioFuture *futures[3];
+} ThreeFutures;
+
+static gboolean
+ignore_second (gpointer   user_data,
+               GValue    *result,
+               GError   **error)
+{
+  ThreeFutures *f = user_data;
+
+  if (!gaio_await (gaio_future_ref (f->futures[0]), NULL, error))
+    return FALSE;
+  gaio_await (gaio_future_ref (f->futures[1]), NULL, NULL);
+  return gaio_await (gaio_future_ref (f->futures[2]), result, error);
+}
+
+/* test_tasks.py::BaseTaskTests::test_cancel_task_ignoring: a task that
+ * catches the cancellation of its await goes on, and its result is what
+ * it returns. */
+static void
+test_cancel_task_ignoring (void)
+{
+  GaioLoop *loop = setup ();
+  ThreeFutures f;
+  GaioTask *task;
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  for (guint i = 0; i < 3; i++)
+    f.futures[i] = gaio_loop_create_future (loop);
+  task = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (ignore_second, &f, NULL));
+  run_briefly (loop);
+  gaio_future_set_result_int64 (f.futures[0], 0, NULL);
+  run_briefly (loop);
+  g_assert_true (gaio_future_cancel (GAIO_FUTURE (task), NULL));
+  g_assert_true (gaio_future_is_cancelled (f.futures[1]));
+  run_briefly (loop);
+  gaio_future_set_result_int64 (f.futures[2], 42, NULL);
+  g_assert_true (gaio_loop_run_until_complete (loop, GAIO_FUTURE (task), &value, NULL));
+  g_assert_cmpint (g_value_get_int64 (&value), ==, 42);
+  g_assert_false (gaio_future_is_cancelled (f.futures[2]));
+  g_assert_false (gaio_future_is_cancelled (GAIO_FUTURE (task)));
+  gaio_task_unref (task);
+  for (guint i = 0; i < 3; i++)
+    gaio_future_unref (f.futures[i]);
+  teardown (loop);
+}
+
+static gboolean
+await_sleeper (gpointer   user_data,
+               GValue    *result,
+               GError   **error)
+{
+  GaioLoop *loop = gaio_get_running_loop ();
+  g_autoptr(GaioTask) sleeper = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (sleep_long, NULL, NULL));
+
+  gaio_loop_call_later (loop, 0.01, cancel_with_message, sleeper, NULL, NULL);
+  if (gaio_await (gaio_future_ref (GAIO_FUTURE (sleeper)), NULL, NULL))
+    note ("slept in");
+  else
+    note ("cancelled");
+  return TRUE;
+}
+
+/* test_tasks.py::BaseTaskTests::test_task_cancel_sleeping_task: the
+ * awaited task, cancelled by a timer, fails its awaiter's await with the
+ * cancellation. */
+static void
+test_cancel_sleeping_task (void)
+{
+  GaioLoop *loop = setup ();
+
+  g_assert_true (run_main (loop, await_sleeper, NULL));
+  ASSERT_TRACE ("cancelled");
+  teardown (loop);
+}
+
+typedef struct
+{
+  GaioFuture *waiter;
+  guint       proof;
+} Proof;
+
+static gboolean
+inner_proof (gpointer   user_data,
+             GValue    *result,
+             GError   **error)
+{
+  Proof *proof = user_data;
+
+  if (!gaio_await (gaio_future_ref (proof->waiter), NULL, error))
+    return FALSE;
+  proof->proof += 1;
+  return TRUE;
+}
+
+static gboolean
+outer_shielded (gpointer   user_data,
+                GValue    *result,
+                GError   **error)
+{
+  Proof *proof = user_data;
+  g_autoptr(GaioTask) inner = gaio_loop_create_task (gaio_get_running_loop (),
+                                                     GAIO_COROUTINE_NEW (inner_proof, proof, NULL));
+
+  if (!gaio_await (gaio_shield (GAIO_FUTURE (inner)), NULL, error))
+    return FALSE;
+  proof->proof += 100;
+  return TRUE;
+}
+
+/* test_tasks.py::BaseTaskTests::test_shield_effect: cancelling the task
+ * that awaits a shield leaves the shielded work running to its end. */
+static void
+test_shield_effect (void)
+{
+  GaioLoop *loop = setup ();
+  Proof proof = { gaio_loop_create_future (loop), 0 };
+  GaioTask *outer = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (outer_shielded, &proof, NULL));
+
+  run_briefly (loop);
+  run_briefly (loop);
+  gaio_future_cancel (GAIO_FUTURE (outer), NULL);
+  g_assert_false (gaio_loop_run_until_complete (loop, GAIO_FUTURE (outer), NULL, NULL));
+  gaio_future_set_result_int64 (proof.waiter, 0, NULL);
+  run_briefly (loop);
+  run_briefly (loop);
+  g_assert_cmpuint (proof.proof, ==, 1);
+  gaio_task_unref (outer);
+  gaio_future_unref (proof.waiter);
+  teardown (loop);
+}
+
+/* test_tasks.py::BaseTaskTests::test_shield_gather: cancelling the
+ * shield of a gather leaves the gather and its children alone. */
+static void
+test_shield_gather (void)
+{
+  GaioLoop *loop = setup ();
+  GaioFuture *children[2] = { gaio_loop_create_future (loop), gaio_loop_create_future (loop) };
+  GaioFuture *parent = gaio_gather (children, 2, FALSE);
+  GaioFuture *outer = gaio_shield (parent);
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  run_briefly (loop);
+  gaio_future_cancel (outer, NULL);
+  run_briefly (loop);
+  g_assert_true (gaio_future_is_cancelled (outer));
+  gaio_future_set_result_int64 (children[0], 1, NULL);
+  gaio_future_set_result_int64 (children[1], 2, NULL);
+  g_assert_true (gaio_loop_run_until_complete (loop, parent, &value, NULL));
+  g_assert_cmpuint (((GPtrArray *) g_value_get_boxed (&value))->len, ==, 2);
+  g_value_unset (&value);
+  gaio_future_unref (outer);
+  gaio_future_unref (parent);
+  gaio_future_unref (children[0]);
+  gaio_future_unref (children[1]);
+  teardown (loop);
+}
+
+/* test_tasks.py::BaseTaskTests::test_gather_shield: cancelling a gather
+ * of shields cancels the shields, not what they protect; the gather
+ * fails with the cancellation. */
+static void
+test_gather_shield (void)
+{
+  GaioLoop *loop = setup ();
+  GaioFuture *children[2] = { gaio_loop_create_future (loop), gaio_loop_create_future (loop) };
+  GaioFuture *inner[2] = { gaio_shield (children[0]), gaio_shield (children[1]) };
+  GaioFuture *parent = gaio_gather (inner, 2, FALSE);
+  g_autoptr(GError) error = NULL;
+
+  run_briefly (loop);
+  g_assert_true (gaio_future_cancel (parent, NULL));
+  run_briefly (loop);
+  g_assert_false (gaio_future_get_result (parent, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (gaio_future_is_cancelled (parent));
+  g_assert_true (gaio_future_is_cancelled (inner[0]));
+  g_assert_true (gaio_future_is_cancelled (inner[1]));
+  g_assert_false (gaio_future_is_done (children[0]));
+  gaio_future_set_result_int64 (children[0], 1, NULL);
+  gaio_future_set_result_int64 (children[1], 2, NULL);
+  run_briefly (loop);
+  for (guint i = 0; i < 2; i++)
+    {
+      gaio_future_unref (inner[i]);
+      gaio_future_unref (children[i]);
+    }
+  gaio_future_unref (parent);
+  teardown (loop);
+}
+
+static gboolean
+outer_gathers (gpointer   user_data,
+               GValue    *result,
+               GError   **error)
+{
+  GaioFuture **children = user_data;
+  GaioFuture *gatherer = gaio_gather (children, 2, FALSE);
+
+  children[2] = gaio_future_ref (gatherer);
+  return gaio_await (gatherer, NULL, error);
+}
+
+/* test_tasks.py::GatherTests::test_cancellation_broadcast: cancelling
+ * the task awaiting a gather cancels every child; the gather cannot be
+ * cancelled afterwards. */
+static void
+test_gather_cancellation_broadcast (void)
+{
+  GaioLoop *loop = setup ();
+  Proof proof = { gaio_loop_create_future (loop), 0 };
+  GaioFuture *children[3] = {
+    GAIO_FUTURE (gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (inner_proof, &proof, NULL))),
+    GAIO_FUTURE (gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (inner_proof, &proof, NULL))),
+    NULL,
+  };
+  GaioTask *outer = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (outer_gathers, children, NULL));
+
+  run_briefly (loop);
+  g_assert_true (gaio_future_cancel (GAIO_FUTURE (outer), NULL));
+  g_assert_false (gaio_loop_run_until_complete (loop, GAIO_FUTURE (outer), NULL, NULL));
+  g_assert_false (gaio_future_cancel (children[2], NULL));
+  g_assert_true (gaio_future_is_cancelled (proof.waiter));
+  g_assert_true (gaio_future_is_cancelled (children[0]));
+  g_assert_true (gaio_future_is_cancelled (children[1]));
+  run_briefly (loop);
+  g_assert_cmpuint (proof.proof, ==, 0);
+  for (guint i = 0; i < 3; i++)
+    gaio_future_unref (children[i]);
+  gaio_task_unref (outer);
+  gaio_future_unref (proof.waiter);
+  teardown (loop);
+}
+
+static void
+count_done (GaioFuture *future,
+            gpointer    user_data)
+{
+  (*(guint *) user_data)++;
+}
+
+/* test_tasks.py::FutureGatherTests::test_one_cancellation: a cancelled
+ * child fails the gather at once with the cancellation (finished, not
+ * cancelled); later outcomes change nothing. */
+static void
+test_gather_one_cancellation (void)
+{
+  GaioLoop *loop = setup ();
+  GaioFuture *f[5];
+  GaioFuture *gathered;
+  guint n_calls = 0;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < 5; i++)
+    f[i] = gaio_loop_create_future (loop);
+  gathered = gaio_gather (f, 5, FALSE);
+  gaio_future_add_done_callback (gathered, count_done, &n_calls, NULL);
+  gaio_future_set_result_int64 (f[0], 1, NULL);
+  gaio_future_cancel (f[1], NULL);
+  run_briefly (loop);
+  run_briefly (loop);
+  g_assert_true (gaio_future_is_done (gathered));
+  g_assert_cmpuint (n_calls, ==, 1);
+  g_assert_false (gaio_future_is_cancelled (gathered));
+  g_assert_false (gaio_future_get_result (gathered, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  gaio_future_set_result_int64 (f[2], 3, NULL);
+  gaio_future_cancel (f[3], NULL);
+  gaio_future_take_error (f[4], g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "rte"), NULL);
+  run_briefly (loop);
+  g_assert_cmpuint (n_calls, ==, 1);
+  for (guint i = 0; i < 5; i++)
+    gaio_future_unref (f[i]);
+  gaio_future_unref (gathered);
+  teardown (loop);
+}
+
+/* test_tasks.py::FutureGatherTests::test_result_exception_one_cancellation:
+ * with return_exceptions, cancelled children are results too, and the
+ * gather waits for every child. */
+static void
+test_gather_return_exceptions_cancellation (void)
+{
+  GaioLoop *loop = setup ();
+  GaioFuture *f[6];
+  GaioFuture *gathered;
+  g_auto(GValue) value = G_VALUE_INIT;
+  GPtrArray *results;
+
+  for (guint i = 0; i < 6; i++)
+    f[i] = gaio_loop_create_future (loop);
+  gathered = gaio_gather (f, 6, TRUE);
+  gaio_future_set_result_int64 (f[0], 1, NULL);
+  gaio_future_take_error (f[1], g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "zde"), NULL);
+  gaio_future_cancel (f[2], NULL);
+  run_briefly (loop);
+  run_briefly (loop);
+  g_assert_false (gaio_future_is_done (gathered));
+  gaio_future_set_result_int64 (f[3], 3, NULL);
+  gaio_future_cancel (f[4], NULL);
+  gaio_future_take_error (f[5], g_error_new_literal (G_IO_ERROR, G_IO_ERROR_FAILED, "rte"), NULL);
+  g_assert_true (gaio_loop_run_until_complete (loop, gathered, &value, NULL));
+  results = g_value_get_boxed (&value);
+  g_assert_true (gaio_future_is_cancelled (g_ptr_array_index (results, 2)));
+  g_assert_true (gaio_future_is_cancelled (g_ptr_array_index (results, 4)));
+  g_assert_cmpint (gaio_future_get_result_int64 (g_ptr_array_index (results, 3), NULL), ==, 3);
+  g_value_unset (&value);
+  for (guint i = 0; i < 6; i++)
+    gaio_future_unref (f[i]);
+  gaio_future_unref (gathered);
+  teardown (loop);
+}
+
+static gboolean
+fail_type_error (gpointer   user_data,
+                 GValue    *result,
+                 GError   **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT, "TypeError");
+  return FALSE;
+}
+
+static gboolean
+cancel_failed_task (gpointer   user_data,
+                    GValue    *result,
+                    GError   **error)
+{
+  GaioTask *task = gaio_loop_create_task (gaio_get_running_loop (),
+                                          GAIO_COROUTINE_NEW (fail_type_error, NULL, NULL));
+
+  if (!gaio_await (gaio_sleep (0.01), NULL, error))
+    return FALSE;
+  gaio_future_cancel (GAIO_FUTURE (task), NULL);
+  gaio_task_unref (task);
+  return TRUE;
+}
+
+/* test_tasks.py::BaseTaskTests::test_tb_logger_not_called_after_cancel:
+ * cancel() on a task that already failed marks its error retrieved: no
+ * "never retrieved" report (gaio_test_loop_free() fails on one). */
+static void
+test_cancel_marks_retrieved (void)
+{
+  GaioLoop *loop = setup ();
+
+  g_assert_true (run_main (loop, cancel_failed_task, NULL));
+  teardown (loop);
+}
+
+/* ------------------------------------------------------------------ */
+/* Ports of test_waitfor.py                                           */
+
+typedef struct
+{
+  gboolean started;
+  gboolean running;
+  gboolean done;
+  gdouble  sleep_on_cancel;   /* > 0: sleeps this long when cancelled, then re-raises */
+  gboolean raise_other;       /* raises a FooException when cancelled */
+  guint    swallow;           /* catches this many cancellations, then returns 42 */
+} Inner;
+
+static gboolean
+inner_work (gpointer   user_data,
+            GValue    *result,
+            GError   **error)
+{
+  Inner *inner = user_data;
+  GError *local_error = NULL;
+
+  inner->started = TRUE;
+  inner->running = TRUE;
+  while (!gaio_await (gaio_sleep (inner->swallow > 0 ? 0.3 : 10), NULL, &local_error))
+    {
+      if (inner->swallow == 0)
+        break;
+      inner->swallow--;
+      g_clear_error (&local_error);
+      if (inner->swallow == 0)
+        {
+          gaio_await (gaio_sleep (0.3), NULL, NULL);
+          break;
+        }
+    }
+  if (local_error != NULL && inner->sleep_on_cancel > 0)
+    gaio_await (gaio_sleep (inner->sleep_on_cancel), NULL, NULL);
+  inner->running = FALSE;
+  inner->done = TRUE;
+  if (local_error != NULL && inner->raise_other)
+    {
+      g_clear_error (&local_error);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "FooException");
+      return FALSE;
+    }
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+  g_value_init (result, G_TYPE_INT64);
+  g_value_set_int64 (result, 42);
+  return TRUE;
+}
+
+static GaioTask *
+spawn_inner (GaioLoop *loop,
+             Inner    *inner)
+{
+  return gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (inner_work, inner, NULL));
+}
+
+/* test_waitfor.py::test_wait_for (and ::test_asyncio_wait_for_timeout):
+ * on timeout the awaited task is cancelled and finished (its cleanup ran)
+ * before the timeout error arrives. */
+static void
+test_wait_for_timeout_cancels_task (void)
+{
+  GaioLoop *loop = setup ();
+  Inner inner = { 0 };
+  GaioTask *task = spawn_inner (loop, &inner);
+  GaioFuture *wait_for = gaio_wait_for (GAIO_FUTURE (task), 0.01);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (gaio_loop_run_until_complete (loop, wait_for, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_true (gaio_future_is_cancelled (GAIO_FUTURE (task)));
+  g_assert_false (inner.running);
+  gaio_future_unref (wait_for);
+  gaio_task_unref (task);
+  teardown (loop);
+}
+
+/* test_waitfor.py::test_wait_for_timeout_less_then_0_or_0_future_done:
+ * a done future is not timed out, even with a timeout of 0. */
+static void
+test_wait_for_zero_done (void)
+{
+  GaioLoop *loop = setup ();
+  GaioFuture *future = gaio_loop_create_future (loop);
+  GaioFuture *wait_for;
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  gaio_future_set_result_string (future, "done", NULL);
+  wait_for = gaio_wait_for (future, 0);
+  g_assert_true (gaio_loop_run_until_complete (loop, wait_for, &value, NULL));
+  g_assert_cmpstr (g_value_get_string (&value), ==, "done");
+  g_value_unset (&value);
+  gaio_future_unref (wait_for);
+  gaio_future_unref (future);
+  teardown (loop);
+}
+
+/* test_waitfor.py::test_wait_for_timeout_less_then_0_or_0_coroutine_do_not_started
+ * and ::test_wait_for_timeout_less_then_0_or_0: a timeout of 0 cancels
+ * at once: a task not started yet never starts; a running one is
+ * cancelled and done when the timeout error arrives. (-1 is
+ * GAIO_NO_TIMEOUT in C, see docs/asyncio-mapping.md.) */
+static void
+test_wait_for_zero_timeout (void)
+{
+  GaioLoop *loop = setup ();
+  Inner not_started = { 0 }, running = { 0 };
+  GaioTask *first = spawn_inner (loop, &not_started);
+  GaioFuture *wait_for = gaio_wait_for (GAIO_FUTURE (first), 0);
+  GaioTask *second;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (gaio_loop_run_until_complete (loop, wait_for, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_false (not_started.started);
+  g_clear_error (&error);
+  gaio_future_unref (wait_for);
+
+  second = spawn_inner (loop, &running);
+  run_briefly (loop);
+  g_assert_true (running.started);
+  wait_for = gaio_wait_for (GAIO_FUTURE (second), 0);
+  g_assert_false (gaio_loop_run_until_complete (loop, wait_for, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_true (gaio_future_is_cancelled (GAIO_FUTURE (second)));
+  g_assert_false (running.running);
+
+  gaio_future_unref (wait_for);
+  gaio_task_unref (first);
+  gaio_task_unref (second);
+  teardown (loop);
+}
+
+static gboolean
+set_ok_cb (gpointer   user_data,
+           GError   **error)
+{
+  gaio_future_set_result_string (user_data, "ok", NULL);
+  return TRUE;
+}
+
+/* test_waitfor.py::test_wait_for_race_condition: a result in time is the
+ * result. */
+static void
+test_wait_for_in_time (void)
+{
+  GaioLoop *loop = setup ();
+  GaioFuture *future = gaio_loop_create_future (loop);
+  GaioFuture *wait_for = gaio_wait_for (future, 0.2);
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  gaio_loop_call_later (loop, 0.01, set_ok_cb, future, NULL, NULL);
+  g_assert_true (gaio_loop_run_until_complete (loop, wait_for, &value, NULL));
+  g_assert_cmpstr (g_value_get_string (&value), ==, "ok");
+  g_value_unset (&value);
+  gaio_future_unref (wait_for);
+  gaio_future_unref (future);
+  teardown (loop);
+}
+
+/* test_waitfor.py::test_wait_for_waits_for_task_cancellation: the
+ * timeout waits for the task's cleanup, however long it takes. */
+static void
+test_wait_for_waits_for_cleanup (void)
+{
+  GaioLoop *loop = setup ();
+  Inner inner = { .sleep_on_cancel = 0.02 };
+  GaioTask *task = spawn_inner (loop, &inner);
+  GaioFuture *wait_for = gaio_wait_for (GAIO_FUTURE (task), 0.001);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (gaio_loop_run_until_complete (loop, wait_for, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_true (inner.done);
+  gaio_future_unref (wait_for);
+  gaio_task_unref (task);
+  teardown (loop);
+}
+
+/* test_waitfor.py::test_wait_for_reraises_exception_during_cancellation:
+ * an error the task raises while cancelled by the timeout is the
+ * outcome, not the timeout. */
+static void
+test_wait_for_reraises (void)
+{
+  GaioLoop *loop = setup ();
+  Inner inner = { .raise_other = TRUE };
+  GaioTask *task = spawn_inner (loop, &inner);
+  GaioFuture *wait_for = gaio_wait_for (GAIO_FUTURE (task), 0.001);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (gaio_loop_run_until_complete (loop, wait_for, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  gaio_future_unref (wait_for);
+  gaio_task_unref (task);
+  teardown (loop);
+}
+
+static gboolean
+await_wait_for (gpointer   user_data,
+                GValue    *result,
+                GError   **error)
+{
+  return gaio_await (gaio_wait_for (user_data, 0.1), NULL, error);
+}
+
+/* test_waitfor.py::test_wait_for_self_cancellation: cancelling the task
+ * awaiting wait_for() while the timeout's cancellation is being handled
+ * ends that task at once; the inner task goes on to its result. */
+static void
+test_wait_for_self_cancellation (void)
+{
+  GaioLoop *loop = setup ();
+  Inner inner = { .swallow = 2 };
+  GaioTask *inner_task = spawn_inner (loop, &inner);
+  GaioTask *task = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (await_wait_for, inner_task, NULL));
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+
+  run_for (loop, 0.2);
+  gaio_future_cancel (GAIO_FUTURE (task), NULL);
+  g_assert_false (gaio_loop_run_until_complete (loop, GAIO_FUTURE (task), NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (gaio_loop_run_until_complete (loop, GAIO_FUTURE (inner_task), &value, NULL));
+  g_assert_cmpint (g_value_get_int64 (&value), ==, 42);
+  gaio_task_unref (task);
+  gaio_task_unref (inner_task);
+  teardown (loop);
+}
+
+typedef struct
+{
+  GaioFuture *inner;
+  gdouble     timeout;
+} WaitSpec;
+
+static gboolean
+await_wait_for_spec (gpointer   user_data,
+                     GValue    *result,
+                     GError   **error)
+{
+  WaitSpec *spec = user_data;
+
+  return gaio_await (gaio_wait_for (spec->inner, spec->timeout), NULL, error);
+}
+
+static gboolean
+cancel_quietly (gpointer   user_data,
+                GError   **error)
+{
+  gaio_future_cancel (user_data, NULL);
+  return TRUE;
+}
+
+/* test_waitfor.py::test_cancel_blocking_wait_for and
+ * ::test_cancel_wait_for: cancelling the task awaiting wait_for(), with
+ * or without a timeout, cancels the awaited task. */
+static void
+test_cancel_wait_for (void)
+{
+  const gdouble timeouts[] = { GAIO_NO_TIMEOUT, 60.0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (timeouts); i++)
+    {
+      GaioLoop *loop = setup ();
+      GaioFuture *blocker = gaio_loop_create_future (loop);
+      GaioTask *task = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (await_data, blocker, NULL));
+      WaitSpec spec = { GAIO_FUTURE (task), timeouts[i] };
+      GaioTask *wait = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (await_wait_for_spec, &spec, NULL));
+      g_autoptr(GError) error = NULL;
+
+      gaio_loop_call_soon (loop, cancel_quietly, wait, NULL, NULL);
+      g_assert_false (gaio_loop_run_until_complete (loop, GAIO_FUTURE (wait), NULL, &error));
+      g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_true (gaio_future_is_cancelled (GAIO_FUTURE (task)));
+      gaio_task_unref (wait);
+      gaio_task_unref (task);
+      gaio_future_unref (blocker);
+      teardown (loop);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -585,6 +1381,28 @@ main (int    argc,
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-result-wins", test_wait_for_result_wins_over_cancel);
   g_test_add_func ("/Gaio/Cancel/CN-04/cancel-twice-first-message", test_cancel_twice_first_message);
   g_test_add_func ("/Gaio/Cancel/LS-16/call-at-negative", test_call_at_negative);
+  g_test_add_func ("/Gaio/Cancel/tasks/cancelling", test_cancelling_count_and_repr);
+  g_test_add_func ("/Gaio/Cancel/tasks/uncancel-basic", test_uncancel_basic);
+  g_test_add_func ("/Gaio/Cancel/tasks/cancel-yield", test_cancel_yield);
+  g_test_add_func ("/Gaio/Cancel/tasks/cancel-inner-future", test_cancel_inner_future);
+  g_test_add_func ("/Gaio/Cancel/tasks/cancel-task-ignoring", test_cancel_task_ignoring);
+  g_test_add_func ("/Gaio/Cancel/tasks/cancel-sleeping-task", test_cancel_sleeping_task);
+  g_test_add_func ("/Gaio/Cancel/tasks/shield-effect", test_shield_effect);
+  g_test_add_func ("/Gaio/Cancel/tasks/shield-gather", test_shield_gather);
+  g_test_add_func ("/Gaio/Cancel/tasks/gather-shield", test_gather_shield);
+  g_test_add_func ("/Gaio/Cancel/tasks/gather-cancellation-broadcast", test_gather_cancellation_broadcast);
+  g_test_add_func ("/Gaio/Cancel/tasks/gather-one-cancellation", test_gather_one_cancellation);
+  g_test_add_func ("/Gaio/Cancel/tasks/gather-return-exceptions-cancellation",
+                   test_gather_return_exceptions_cancellation);
+  g_test_add_func ("/Gaio/Cancel/tasks/cancel-marks-retrieved", test_cancel_marks_retrieved);
+  g_test_add_func ("/Gaio/Cancel/waitfor/timeout-cancels-task", test_wait_for_timeout_cancels_task);
+  g_test_add_func ("/Gaio/Cancel/waitfor/zero-done", test_wait_for_zero_done);
+  g_test_add_func ("/Gaio/Cancel/waitfor/zero-timeout", test_wait_for_zero_timeout);
+  g_test_add_func ("/Gaio/Cancel/waitfor/in-time", test_wait_for_in_time);
+  g_test_add_func ("/Gaio/Cancel/waitfor/waits-for-cleanup", test_wait_for_waits_for_cleanup);
+  g_test_add_func ("/Gaio/Cancel/waitfor/reraises", test_wait_for_reraises);
+  g_test_add_func ("/Gaio/Cancel/waitfor/self-cancellation", test_wait_for_self_cancellation);
+  g_test_add_func ("/Gaio/Cancel/waitfor/cancel-wait-for", test_cancel_wait_for);
   g_test_add_func ("/Gaio/Cancel/LS-17/handle-cancel-after-run", test_handle_cancel_after_run);
 
   return g_test_run ();
