@@ -352,7 +352,8 @@ block_free (GaioFuture *future)
 {
   FreeBlocks *cache = &free_blocks;
 
-  if (future->klass != &_gaio_future_class || cache->len >= FREE_BLOCKS_MAX)
+  if (FREE_BLOCKS_MAX == 0 || future->klass != &_gaio_future_class ||
+      cache->len + 1 > FREE_BLOCKS_MAX)
     {
       g_free (future);
       return;
