@@ -624,116 +624,167 @@ gaio_wait_for (GaioFuture *future,
 /* ------------------------------------------------------------------ */
 /* wait                                                               */
 
+/* asyncio 3.11's _wait(): a done callback on every future counts them
+ * down; once the mode is satisfied (or the timeout passes) the waiter is
+ * released, and the awaiting task, woken one iteration later, lists the
+ * futures done *then*. Here the outer future stands for both the waiter
+ * and the task's view: when released it holds its done callbacks back and
+ * schedules wait_finish(), which, in the iteration where asyncio's task
+ * would wake, lists the futures done, completes the outer future and runs
+ * its callbacks there (so a task awaiting it resumes at that very place).
+ * Futures done before the call count through their callbacks too, as in
+ * asyncio, which has no shortcut for them. */
 typedef struct
 {
-  gint          ref_count;
-  GaioFuture   *outer;      /* (owned) */
-  GPtrArray    *children;   /* (owned) (element-type GaioFuture) */
-  GaioHandle   *timer;      /* (owned) (nullable) */
+  GaioFuture    parent;      /* first: the outer future */
+  GPtrArray    *children;    /* (owned) (element-type GaioFuture) */
+  GaioHandle   *timer;       /* (owned) (nullable) */
   GaioWaitMode  mode;
-  guint         n_done;
+  guint         counter;     /* children whose callback has not run yet */
+  gboolean      released;    /* asyncio's waiter is done: wait_finish() is scheduled */
+  gboolean      listening;   /* the children's callbacks are in place */
 } Wait;
 
-static Wait *
-wait_ref (Wait *wait)
-{
-  wait->ref_count++;
-  return wait;
-}
+static gboolean wait_cancel   (GaioFuture *future,
+                               const char *message);
+static void     wait_finalize (GaioFuture *future);
 
-static void
-wait_unref (gpointer data)
-{
-  Wait *wait = data;
-
-  if (--wait->ref_count > 0)
-    return;
-
-  gaio_future_unref (wait->outer);
-  g_ptr_array_unref (wait->children);
-  g_clear_pointer (&wait->timer, gaio_handle_unref);
-  g_free (wait);
-}
+static const GaioFutureClass wait_class = {
+  .kind = "Future",
+  .cancel = wait_cancel,
+  .finalize = wait_finalize,
+};
 
 static void wait_child_done (GaioFuture *child,
                              gpointer    user_data);
 
-/* Ends the wait: the result lists the futures done now. The callbacks
- * on the others go, so that they do not keep the wait alive (asyncio's
- * _wait() removes _on_completion). */
 static void
-wait_complete (Wait *wait)
+wait_finalize (GaioFuture *future)
 {
-  GPtrArray *done = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
-  GValue value = G_VALUE_INIT;
+  Wait *wait = (Wait *) future;
 
-  wait_ref (wait);
+  g_ptr_array_unref (wait->children);
+  g_clear_pointer (&wait->timer, gaio_handle_unref);
+}
 
+static void
+wait_stop_timer (Wait *wait)
+{
   if (wait->timer != NULL)
-    gaio_handle_cancel (wait->timer);
-
-  for (guint i = 0; i < wait->children->len; i++)
     {
-      GaioFuture *child = g_ptr_array_index (wait->children, i);
-
-      if (gaio_future_is_done (child))
-        g_ptr_array_add (done, gaio_future_ref (child));
-      else
-        gaio_future_remove_done_callback (child, wait_child_done, wait);
+      gaio_handle_cancel (wait->timer);
+      g_clear_pointer (&wait->timer, gaio_handle_unref);
     }
+}
 
-  if (!gaio_future_is_done (wait->outer))
+/* asyncio's `finally:` of _wait(): the timer and the callbacks go, so
+ * that the futures still pending no longer hold the wait. */
+static void
+wait_stop_listening (Wait *wait)
+{
+  wait_stop_timer (wait);
+  if (!wait->listening)
+    return;
+
+  /* Held while the callbacks' references go. */
+  gaio_future_ref (GAIO_FUTURE (wait));
+  wait->listening = FALSE;
+  for (guint i = 0; i < wait->children->len; i++)
+    gaio_future_remove_done_callback (g_ptr_array_index (wait->children, i), wait_child_done, wait);
+  gaio_future_unref (GAIO_FUTURE (wait));
+}
+
+/* Where asyncio's task wakes up after the waiter was released: the result
+ * is what is done now. */
+static gboolean
+wait_finish (gpointer   user_data,
+             GError   **error)
+{
+  Wait *wait = user_data;
+  GaioFuture *outer = GAIO_FUTURE (wait);
+
+  wait_stop_listening (wait);
+  if (!gaio_future_is_done (outer))
     {
+      GPtrArray *done = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
+      GValue value = G_VALUE_INIT;
+
+      for (guint i = 0; i < wait->children->len; i++)
+        if (gaio_future_is_done (g_ptr_array_index (wait->children, i)))
+          g_ptr_array_add (done, gaio_future_ref (g_ptr_array_index (wait->children, i)));
+
       g_value_init (&value, G_TYPE_PTR_ARRAY);
       g_value_take_boxed (&value, done);
-      gaio_future_take_result (wait->outer, &value, NULL);
+      gaio_future_take_result (outer, &value, NULL);
     }
-  else
-    g_ptr_array_unref (done);
+  _gaio_future_run_held_callbacks (outer);
 
-  wait_unref (wait);
+  return TRUE;
 }
 
-static gboolean
-wait_is_satisfied (Wait       *wait,
-                   GaioFuture *child)
+/* asyncio's waiter.set_result(None) in _on_completion or on timeout. */
+static void
+wait_release (Wait *wait)
 {
-  if (wait->n_done == wait->children->len || wait->mode == GAIO_WAIT_FIRST_COMPLETED)
-    return TRUE;
+  GaioFuture *outer = GAIO_FUTURE (wait);
 
-  return wait->mode == GAIO_WAIT_FIRST_EXCEPTION &&
-         gaio_future_get_state (child) == GAIO_FUTURE_FINISHED &&
-         gaio_future_get_error (child, NULL) != NULL;
+  wait_stop_timer (wait);
+  if (wait->released || gaio_future_is_done (outer))
+    return;
+
+  wait->released = TRUE;
+  _gaio_future_hold_callbacks (outer);
+  GAIO_DEBUG_NAME (wait_finish, "wait.<locals>.resume");
+  if (!_gaio_loop_schedule (gaio_future_get_loop (outer), wait_finish, gaio_future_ref (outer),
+                            (GDestroyNotify) gaio_future_unref, "_wait.<locals>.resume", NULL))
+    {
+      /* The loop closed: nothing will run; let go of the callbacks. */
+      wait_stop_listening (wait);
+      _gaio_future_real_cancel (outer, NULL);
+      _gaio_future_run_held_callbacks (outer);
+    }
 }
 
+/* asyncio's _wait.<locals>._on_completion. */
 static void
 wait_child_done (GaioFuture *child,
                  gpointer    user_data)
 {
   Wait *wait = user_data;
 
-  wait->n_done++;
-  if (!gaio_future_is_done (wait->outer) && wait_is_satisfied (wait, child))
-    wait_complete (wait);
+  wait->counter--;
+  if (wait->counter == 0 || wait->mode == GAIO_WAIT_FIRST_COMPLETED ||
+      (wait->mode == GAIO_WAIT_FIRST_EXCEPTION &&
+       gaio_future_get_state (child) == GAIO_FUTURE_FINISHED &&
+       gaio_future_get_error (child, NULL) != NULL))
+    wait_release (wait);
 }
 
 static gboolean
 wait_timeout (gpointer   user_data,
               GError   **error)
 {
-  wait_complete (user_data);
+  Wait *wait = user_data;
+
+  g_clear_pointer (&wait->timer, gaio_handle_unref);
+  wait_release (wait);
   return TRUE;
 }
 
-static void
-wait_outer_done (GaioFuture *outer,
-                 gpointer    user_data)
+/* Cancelling the awaiting task cancels asyncio's waiter if it is still
+ * pending; once released, cancel() is FALSE and the task's own
+ * cancellation takes over when it wakes. The futures go on either way. */
+static gboolean
+wait_cancel (GaioFuture *future,
+             const char *message)
 {
-  Wait *wait = user_data;
+  Wait *wait = (Wait *) future;
 
-  /* Cancelled: stop waiting; the futures themselves go on (asyncio). */
-  if (gaio_future_is_cancelled (outer))
-    wait_complete (wait);
+  if (gaio_future_is_done (future) || wait->released)
+    return FALSE;
+
+  wait_stop_listening (wait);
+  return _gaio_future_real_cancel (future, message);
 }
 
 /**
@@ -753,6 +804,11 @@ wait_outer_done (GaioFuture *outer,
  * timeout is no error). Cancelling the returned future stops the wait
  * only.
  *
+ * As in asyncio, the futures done are listed one iteration after the
+ * condition was met, where a task awaiting the wait resumes: a future
+ * that finished meanwhile is listed too. Futures already done when this
+ * is called are counted the same way, through their callbacks.
+ *
  * Returns: (transfer full) (nullable): the future; failed with
  *   %GAIO_ERROR_INVALID_ARGUMENT when @futures is empty, or %NULL when
  *   @futures is empty and no loop runs in this thread
@@ -766,7 +822,6 @@ gaio_wait (GaioFuture * const *futures,
            GaioWaitMode        return_when)
 {
   GaioLoop *loop;
-  GaioFuture *outer;
   Wait *wait;
 
   g_return_val_if_fail (futures != NULL || n_futures == 0, NULL);
@@ -787,49 +842,36 @@ gaio_wait (GaioFuture * const *futures,
     return failed_future (loop, GAIO_ERROR, GAIO_ERROR_INVALID_ARGUMENT,
                           "futures are tied to different event loops");
 
-  outer = gaio_loop_create_future (loop);
   wait = g_new0 (Wait, 1);
-  wait->ref_count = 1;
-  wait->outer = gaio_future_ref (outer);
+  _gaio_future_init (GAIO_FUTURE (wait), &wait_class, loop);
   wait->children = g_ptr_array_new_full (n_futures, (GDestroyNotify) gaio_future_unref);
   wait->mode = return_when;
-
-  for (guint i = 0; i < n_futures; i++)
-    {
-      g_ptr_array_add (wait->children, gaio_future_ref (futures[i]));
-      if (gaio_future_is_done (futures[i]))
-        wait->n_done++;
-    }
-
-  /* Already satisfied: asyncio's wait() checks before it waits. */
-  for (guint i = 0; i < n_futures; i++)
-    if (gaio_future_is_done (futures[i]) && wait_is_satisfied (wait, futures[i]))
-      {
-        wait_complete (wait);
-        wait_unref (wait);
-        return outer;
-      }
+  wait->counter = n_futures;
+  wait->listening = TRUE;
 
   GAIO_DEBUG_NAME (wait_child_done, "_wait.<locals>._on_completion");
-  GAIO_DEBUG_NAME (wait_outer_done, "_wait.<locals>._on_cancel");
-  GAIO_DEBUG_NAME (wait_timeout, "_wait.<locals>._on_timeout");
-  for (guint i = 0; i < n_futures; i++)
-    if (!gaio_future_is_done (futures[i]))
-      gaio_future_add_done_callback (futures[i], wait_child_done, wait_ref (wait), wait_unref);
-  gaio_future_add_done_callback (outer, wait_outer_done, wait_ref (wait), wait_unref);
-
+  GAIO_DEBUG_NAME (wait_timeout, "_release_waiter");
   if (timeout >= 0)
     {
-      GaioHandle *timer = gaio_loop_call_later (loop, timeout, wait_timeout, wait_ref (wait),
-                                                wait_unref, NULL);
+      GaioHandle *timer = gaio_loop_call_later (loop, timeout, wait_timeout,
+                                                gaio_future_ref (GAIO_FUTURE (wait)),
+                                                (GDestroyNotify) gaio_future_unref, NULL);
 
       if (timer != NULL)
         wait->timer = gaio_handle_ref (timer);
     }
 
-  wait_unref (wait);
+  /* Each callback holds the wait: one may already be scheduled when the
+   * others are removed. Removing them (wait_stop_listening()) lets go of
+   * the rest, so pending futures do not keep a finished wait alive. */
+  for (guint i = 0; i < n_futures; i++)
+    {
+      g_ptr_array_add (wait->children, gaio_future_ref (futures[i]));
+      gaio_future_add_done_callback (futures[i], wait_child_done, gaio_future_ref (GAIO_FUTURE (wait)),
+                                     (GDestroyNotify) gaio_future_unref);
+    }
 
-  return outer;
+  return GAIO_FUTURE (wait);
 }
 
 /* ------------------------------------------------------------------ */

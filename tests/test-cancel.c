@@ -1365,6 +1365,161 @@ test_cancel_wait_for (void)
     }
 }
 
+/* ------------------------------------------------------------------ */
+/* Ports of test_tasks.py wait() cases                                */
+
+static gboolean
+sleep0_n (gpointer   user_data,
+          GValue    *result,
+          GError   **error)
+{
+  for (guint i = 0; i < GPOINTER_TO_UINT (user_data); i++)
+    if (!gaio_await (gaio_sleep (0), NULL, error))
+      return FALSE;
+  return TRUE;
+}
+
+static guint
+result_len (GaioFuture *future)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_assert_true (gaio_future_get_result (future, &value, NULL));
+  return ((GPtrArray *) g_value_get_boxed (&value))->len;
+}
+
+/* test_tasks.py::BaseTaskTests::test_wait_really_done: the done set is
+ * taken where the awaiting task resumes, so a future that finished in
+ * between is in it. */
+static void
+test_wait_really_done (void)
+{
+  GaioLoop *loop = setup ();
+  GaioFuture *tasks[2] = {
+    GAIO_FUTURE (gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (sleep0_n, GUINT_TO_POINTER (2), NULL))),
+    GAIO_FUTURE (gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (sleep0_n, GUINT_TO_POINTER (1), NULL))),
+  };
+  GaioFuture *wait = gaio_wait (tasks, 2, GAIO_NO_TIMEOUT, GAIO_WAIT_FIRST_COMPLETED);
+
+  g_assert_true (gaio_loop_run_until_complete (loop, wait, NULL, NULL));
+  g_assert_cmpuint (result_len (wait), ==, 2);
+  gaio_future_unref (wait);
+  gaio_future_unref (tasks[0]);
+  gaio_future_unref (tasks[1]);
+  teardown (loop);
+}
+
+static gboolean
+fail_after (gpointer   user_data,
+            GValue    *result,
+            GError   **error)
+{
+  if (!gaio_await (gaio_sleep (0.01), NULL, error))
+    return FALSE;
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "err");
+  return FALSE;
+}
+
+/* test_tasks.py::BaseTaskTests::test_wait_first_exception_in_wait: an
+ * error during the wait ends a FIRST_EXCEPTION wait with that future
+ * done and the other pending. */
+static void
+test_wait_first_exception_in_wait (void)
+{
+  GaioLoop *loop = setup ();
+  GaioFuture *tasks[2] = {
+    GAIO_FUTURE (gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (fail_after, NULL, NULL))),
+    GAIO_FUTURE (gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (sleep_long, NULL, NULL))),
+  };
+  GaioFuture *wait = gaio_wait (tasks, 2, GAIO_NO_TIMEOUT, GAIO_WAIT_FIRST_EXCEPTION);
+  GaioFuture *all;
+
+  g_assert_true (gaio_loop_run_until_complete (loop, wait, NULL, NULL));
+  g_assert_cmpuint (result_len (wait), ==, 1);
+  g_assert_false (gaio_future_is_done (tasks[1]));
+  gaio_future_get_error (tasks[0], NULL);
+  gaio_future_cancel (tasks[1], NULL);
+  all = gaio_wait (tasks, 2, GAIO_NO_TIMEOUT, GAIO_WAIT_ALL_COMPLETED);
+  g_assert_true (gaio_loop_run_until_complete (loop, all, NULL, NULL));
+  gaio_future_unref (all);
+  gaio_future_unref (wait);
+  gaio_future_unref (tasks[0]);
+  gaio_future_unref (tasks[1]);
+  teardown (loop);
+}
+
+static gboolean
+outer_waits (gpointer   user_data,
+             GValue    *result,
+             GError   **error)
+{
+  Proof *proof = user_data;
+  GaioFuture *inner = GAIO_FUTURE (gaio_loop_create_task (gaio_get_running_loop (),
+                                                          GAIO_COROUTINE_NEW (inner_proof, proof, NULL)));
+  gboolean ok = gaio_await (gaio_wait (&inner, 1, GAIO_NO_TIMEOUT, GAIO_WAIT_ALL_COMPLETED), NULL, error);
+
+  gaio_future_unref (inner);
+  if (!ok)
+    return FALSE;
+  proof->proof += 100;
+  return TRUE;
+}
+
+/* test_tasks.py::BaseTaskTests::test_yield_wait_does_not_shield_cancel:
+ * cancelling the task awaiting wait() ends that wait early; the future it
+ * waited for goes on. */
+static void
+test_wait_does_not_shield_cancel (void)
+{
+  GaioLoop *loop = setup ();
+  Proof proof = { gaio_loop_create_future (loop), 0 };
+  GaioTask *outer = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (outer_waits, &proof, NULL));
+
+  run_briefly (loop);
+  gaio_future_cancel (GAIO_FUTURE (outer), NULL);
+  g_assert_false (gaio_loop_run_until_complete (loop, GAIO_FUTURE (outer), NULL, NULL));
+  gaio_future_set_result_int64 (proof.waiter, 0, NULL);
+  run_briefly (loop);
+  run_briefly (loop);
+  g_assert_cmpuint (proof.proof, ==, 1);
+  gaio_task_unref (outer);
+  gaio_future_unref (proof.waiter);
+  teardown (loop);
+}
+
+static gboolean
+sleep_for (gpointer   user_data,
+           GValue    *result,
+           GError   **error)
+{
+  return gaio_await (gaio_sleep (GPOINTER_TO_UINT (user_data) / 1000.0), NULL, error);
+}
+
+/* test_tasks.py::BaseTaskTests::test_wait_concurrent_complete and
+ * ::test_wait_with_timeout: at the timeout, the futures done are the done
+ * set and the rest stay pending; a timeout is no error. */
+static void
+test_wait_timeout_splits (void)
+{
+  GaioLoop *loop = setup ();
+  GaioFuture *tasks[2] = {
+    GAIO_FUTURE (gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (sleep_for, GUINT_TO_POINTER (1), NULL))),
+    GAIO_FUTURE (gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (sleep_for, GUINT_TO_POINTER (500), NULL))),
+  };
+  GaioFuture *wait = gaio_wait (tasks, 2, 0.1, GAIO_WAIT_ALL_COMPLETED);
+
+  g_assert_true (gaio_loop_run_until_complete (loop, wait, NULL, NULL));
+  g_assert_cmpuint (result_len (wait), ==, 1);
+  g_assert_true (gaio_future_is_done (tasks[0]));
+  g_assert_false (gaio_future_is_done (tasks[1]));
+  gaio_future_cancel (tasks[1], NULL);
+  g_assert_false (gaio_loop_run_until_complete (loop, tasks[1], NULL, NULL));
+  gaio_future_unref (wait);
+  gaio_future_unref (tasks[0]);
+  gaio_future_unref (tasks[1]);
+  teardown (loop);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1395,6 +1550,10 @@ main (int    argc,
   g_test_add_func ("/Gaio/Cancel/tasks/gather-return-exceptions-cancellation",
                    test_gather_return_exceptions_cancellation);
   g_test_add_func ("/Gaio/Cancel/tasks/cancel-marks-retrieved", test_cancel_marks_retrieved);
+  g_test_add_func ("/Gaio/Cancel/wait/really-done", test_wait_really_done);
+  g_test_add_func ("/Gaio/Cancel/wait/first-exception-in-wait", test_wait_first_exception_in_wait);
+  g_test_add_func ("/Gaio/Cancel/wait/does-not-shield-cancel", test_wait_does_not_shield_cancel);
+  g_test_add_func ("/Gaio/Cancel/wait/timeout-splits", test_wait_timeout_splits);
   g_test_add_func ("/Gaio/Cancel/waitfor/timeout-cancels-task", test_wait_for_timeout_cancels_task);
   g_test_add_func ("/Gaio/Cancel/waitfor/zero-done", test_wait_for_zero_done);
   g_test_add_func ("/Gaio/Cancel/waitfor/zero-timeout", test_wait_for_zero_timeout);
