@@ -877,6 +877,7 @@ gaio_wait (GaioFuture * const *futures,
 /* ------------------------------------------------------------------ */
 /* shield                                                             */
 
+/* asyncio's shield.<locals>._inner_done_callback. */
 static void
 shield_inner_done (GaioFuture *inner,
                    gpointer    user_data)
@@ -891,7 +892,29 @@ shield_inner_done (GaioFuture *inner,
       return;
     }
 
+  /* A cancelled inner future cancels the outer one, without its message
+   * (asyncio calls outer.cancel()). */
+  if (gaio_future_is_cancelled (inner))
+    {
+      _gaio_future_mark_retrieved (inner);
+      gaio_future_cancel (outer, NULL);
+      return;
+    }
+
   copy_outcome (inner, outer);
+}
+
+/* asyncio's shield.<locals>._outer_done_callback: the outer future done
+ * first (cancelled) lets go of the inner one, so that the work it
+ * shields keeps no reference on a shield nobody awaits. */
+static void
+shield_outer_done (GaioFuture *outer,
+                   gpointer    user_data)
+{
+  GaioFuture *inner = user_data;
+
+  if (!gaio_future_is_done (inner))
+    gaio_future_remove_done_callback (inner, shield_inner_done, outer);
 }
 
 /**
@@ -918,7 +941,11 @@ gaio_shield (GaioFuture *future)
 
   outer = gaio_loop_create_future (gaio_future_get_loop (future));
   GAIO_DEBUG_NAME (shield_inner_done, "shield.<locals>._inner_done_callback");
-  gaio_future_add_done_callback (future, shield_inner_done, gaio_future_ref (outer), (GDestroyNotify) gaio_future_unref);
+  GAIO_DEBUG_NAME (shield_outer_done, "shield.<locals>._outer_done_callback");
+  gaio_future_add_done_callback (future, shield_inner_done, gaio_future_ref (outer),
+                                 (GDestroyNotify) gaio_future_unref);
+  gaio_future_add_done_callback (outer, shield_outer_done, gaio_future_ref (future),
+                                 (GDestroyNotify) gaio_future_unref);
 
   return outer;
 }

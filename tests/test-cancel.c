@@ -859,6 +859,42 @@ test_shield_effect (void)
   teardown (loop);
 }
 
+/* test_tasks.py::BaseTaskTests::test_shield_cancel_inner: the shielded
+ * future cancelled cancels the shield (without the message: asyncio
+ * calls outer.cancel()); the shield cancelled lets go of the inner
+ * future's callback (test_shield_cancel_outer's `_callbacks` check). */
+static void
+test_shield_cancel_inner (void)
+{
+  GaioLoop *loop = setup ();
+  GaioFuture *inner = gaio_loop_create_future (loop);
+  GaioFuture *outer = gaio_shield (inner);
+  GaioFuture *inner2 = gaio_loop_create_future (loop);
+  GaioFuture *outer2 = gaio_shield (inner2);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *repr = NULL;
+
+  run_briefly (loop);
+  gaio_future_cancel (inner, "inner message");
+  run_briefly (loop);
+  g_assert_true (gaio_future_is_cancelled (outer));
+  g_assert_false (gaio_future_get_result (outer, NULL, &error));
+  g_assert_cmpstr (error->message, !=, "inner message");
+
+  gaio_future_cancel (outer2, NULL);
+  run_briefly (loop);
+  run_briefly (loop);
+  g_assert_false (gaio_future_is_done (inner2));
+  repr = gaio_future_to_string (inner2);
+  g_assert_null (strstr (repr, "cb=["));
+
+  gaio_future_unref (outer);
+  gaio_future_unref (inner);
+  gaio_future_unref (outer2);
+  gaio_future_unref (inner2);
+  teardown (loop);
+}
+
 /* test_tasks.py::BaseTaskTests::test_shield_gather: cancelling the
  * shield of a gather leaves the gather and its children alone. */
 static void
@@ -1543,6 +1579,7 @@ main (int    argc,
   g_test_add_func ("/Gaio/Cancel/tasks/cancel-task-ignoring", test_cancel_task_ignoring);
   g_test_add_func ("/Gaio/Cancel/tasks/cancel-sleeping-task", test_cancel_sleeping_task);
   g_test_add_func ("/Gaio/Cancel/tasks/shield-effect", test_shield_effect);
+  g_test_add_func ("/Gaio/Cancel/tasks/shield-cancel-inner", test_shield_cancel_inner);
   g_test_add_func ("/Gaio/Cancel/tasks/shield-gather", test_shield_gather);
   g_test_add_func ("/Gaio/Cancel/tasks/gather-shield", test_gather_shield);
   g_test_add_func ("/Gaio/Cancel/tasks/gather-cancellation-broadcast", test_gather_cancellation_broadcast);
