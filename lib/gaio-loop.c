@@ -1553,13 +1553,18 @@ gaio_loop_call_exception_handler (GaioLoop             *loop,
     }
 
   /* The context is passed on as the caller built it (asyncio adds no
-   * key); the handler runs in the task it names (EH-10, EH-14). */
+   * key); the handler runs in the task it names (EH-10, EH-14), when it
+   * is called on the loop's thread (the current task is the loop
+   * thread's to change). */
   gaio_exception_context_ref (context);
-  previous_task = _gaio_loop_swap_current_task (loop, originating_task (loop, context));
+  previous_task = loop->current_task;
+  if (running_loop == loop)
+    loop->current_task = originating_task (loop, context);
   loop->handler_depth++;
   ok = loop->handler (loop, context, loop->handler_data, &error);
   loop->handler_depth--;
-  _gaio_loop_swap_current_task (loop, previous_task);
+  if (running_loop == loop)
+    loop->current_task = previous_task;
   if (!ok)
     {
       if (error == NULL)

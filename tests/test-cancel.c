@@ -1556,6 +1556,73 @@ test_wait_timeout_splits (void)
   teardown (loop);
 }
 
+/* ------------------------------------------------------------------ */
+/* EH-14: the handler's context as given                              */
+
+typedef struct
+{
+  gboolean   called;
+  gboolean   had_task_key;
+  GaioFuture *future;       /* (unowned) the context's `future`, compared only */
+  GaioTask   *current;      /* (unowned) gaio_current_task() inside the handler */
+} Seen;
+
+static gboolean
+seeing_handler (GaioLoop              *loop,
+                GaioExceptionContext  *context,
+                gpointer               user_data,
+                GError               **error)
+{
+  Seen *seen = user_data;
+
+  seen->called = TRUE;
+  seen->had_task_key = gaio_exception_context_contains (context, "task");
+  seen->future = gaio_exception_context_get_future (context);
+  seen->current = gaio_current_task ();
+  return TRUE;
+}
+
+static gboolean
+drop_last_ref (gpointer   user_data,
+               GValue    *result,
+               GError   **error)
+{
+  GaioFuture **failed = user_data;
+
+  /* The failed task's last reference goes inside this task. */
+  g_clear_pointer (failed, gaio_future_unref);
+  return TRUE;
+}
+
+/* EH-14, test_base_events.py::test_default_exc_handler_coro: "Task
+ * exception was never retrieved" reported while another task drops the
+ * last reference names the task that failed (its `future` key, and the
+ * task the handler runs in), and no `task` key is added. */
+static void
+test_never_retrieved_names_failed_task (void)
+{
+  GaioLoop *loop = setup ();
+  Seen seen = { 0 };
+  GaioFuture *failed = GAIO_FUTURE (gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (fail_type_error,
+                                                                                      NULL, NULL)));
+  GaioFuture *failed_address = failed;
+  GaioTask *dropper;
+
+  gaio_loop_set_exception_handler (loop, seeing_handler, &seen, NULL);
+  run_briefly (loop);
+  g_assert_true (gaio_future_is_done (failed));
+  dropper = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (drop_last_ref, &failed, NULL));
+  g_assert_true (gaio_loop_run_until_complete (loop, GAIO_FUTURE (dropper), NULL, NULL));
+
+  g_assert_true (seen.called);
+  g_assert_false (seen.had_task_key);
+  g_assert_true (seen.future == failed_address);
+  g_assert_true (GAIO_FUTURE (seen.current) == failed_address);
+  gaio_task_unref (dropper);
+  gaio_loop_set_exception_handler (loop, NULL, NULL, NULL);
+  teardown (loop);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1572,6 +1639,8 @@ main (int    argc,
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-result-wins", test_wait_for_result_wins_over_cancel);
   g_test_add_func ("/Gaio/Cancel/CN-04/cancel-twice-first-message", test_cancel_twice_first_message);
   g_test_add_func ("/Gaio/Cancel/LS-16/call-at-negative", test_call_at_negative);
+  g_test_add_func ("/Gaio/Cancel/EH-14/never-retrieved-names-failed-task",
+                   test_never_retrieved_names_failed_task);
   g_test_add_func ("/Gaio/Cancel/tasks/cancelling", test_cancelling_count_and_repr);
   g_test_add_func ("/Gaio/Cancel/tasks/uncancel-basic", test_uncancel_basic);
   g_test_add_func ("/Gaio/Cancel/tasks/cancel-yield", test_cancel_yield);
