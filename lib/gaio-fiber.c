@@ -18,8 +18,17 @@
  * Stacks are mmap()ed with a PROT_NONE guard page below them, so a fiber
  * that overflows its stack dies on a SIGSEGV instead of writing over its
  * neighbour. Only the pages a fiber touches become resident. Finished
- * fibers give their stacks to a small process-wide pool, so the next task
- * skips the mmap()/mprotect()/munmap() system calls.
+ * fibers give their stacks to a process-wide pool, so the next task skips
+ * the system calls and the page faults of a fresh stack.
+ *
+ * Stacks of the default size are mapped in chunks of STACKS_PER_CHUNK,
+ * each stack with its own guard page, and a chunk is unmapped only once
+ * all its stacks are free. Mapped one by one, the munmap() of each
+ * finished stack was a third of the cost of a task that lives briefly
+ * (its TLB shootdown reaches every CPU that ran the process); per chunk
+ * it is paid once for sixteen. The price is fragmentation: a chunk with
+ * one stack in use keeps the other fifteen mapped (and their touched
+ * pages resident) until that stack is freed too.
  *
  * Tools that follow the stack pointer are told about every switch:
  *
@@ -78,20 +87,34 @@
 # define DEFAULT_STACK_SIZE (256 * 1024)
 #endif
 
-/* Stacks kept for reuse. Enough for a burst of short tasks; a program
- * that had 10 000 tasks at once gives the rest back to the kernel. */
+/* Free stacks kept for reuse beyond those of chunks still in use: a
+ * chunk whose stacks are all free is unmapped when the pool holds more. */
 #define MAX_POOLED_STACKS 64
 
-typedef struct _GaioStack GaioStack;
+/* Default-size stacks mapped at once (see the top of the file). */
+#define STACKS_PER_CHUNK 16
+
+typedef struct _GaioStack      GaioStack;
+typedef struct _GaioStackChunk GaioStackChunk;
 
 struct _GaioStack
 {
-  guint8    *map;          /* what mmap() returned: the guard page, then the stack */
+  GaioStackChunk *chunk;   /* (unowned) the mapping it lives in */
+  guint8         *lo;      /* the lowest usable byte, right above its guard page */
+  gsize           size;    /* usable bytes */
+  guint           valgrind_id;
+  /* Links in the pool while the stack is free (pool_lock). */
+  GaioStack      *prev;
+  GaioStack      *next;
+};
+
+struct _GaioStackChunk
+{
+  guint8    *map;          /* what mmap() returned: guard page, stack, guard page, stack... */
   gsize      map_size;
-  guint8    *lo;           /* the lowest usable byte, right above the guard page */
-  gsize      size;         /* usable bytes */
-  guint      valgrind_id;
-  GaioStack *next;         /* in the pool */
+  guint      n_stacks;
+  guint      n_free;       /* its stacks in the pool (pool_lock) */
+  GaioStack  stacks[];
 };
 
 typedef enum {
@@ -127,7 +150,8 @@ struct _GaioFiber
 #endif
 };
 
-/* Protected by pool_lock: */
+/* Protected by pool_lock: the free default-size stacks, most recently
+ * freed first (its pages are the likeliest to be resident and cached). */
 static GMutex     pool_lock;
 static GaioStack *pool;
 static guint      n_pooled;
@@ -188,12 +212,16 @@ page_size (void)
   return (gsize) sysconf (_SC_PAGESIZE);
 }
 
-static GaioStack *
-stack_map (gsize size)
+/* Maps @n_stacks stacks of @size usable bytes (rounded up to pages), each
+ * above a PROT_NONE guard page. */
+static GaioStackChunk *
+chunk_map (gsize size,
+           guint n_stacks)
 {
   gsize page = page_size ();
-  GaioStack *stack;
+  GaioStackChunk *chunk;
   int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+  gsize stride;
   void *map;
 
 #ifdef MAP_STACK
@@ -201,80 +229,129 @@ stack_map (gsize size)
 #endif
 
   size = (size + page - 1) & ~(page - 1);
-  map = mmap (NULL, size + page, PROT_READ | PROT_WRITE, flags, -1, 0);
+  stride = size + page;
+  map = mmap (NULL, stride * n_stacks, PROT_READ | PROT_WRITE, flags, -1, 0);
   if (map == MAP_FAILED)
-    g_error ("Cannot map a %" G_GSIZE_FORMAT "-byte fiber stack: %s",
-             size + page, g_strerror (errno));
+    g_error ("Cannot map %u fiber stacks of %" G_GSIZE_FORMAT " bytes: %s",
+             n_stacks, size, g_strerror (errno));
 
-  /* Stacks grow down: the guard page is the lowest one. */
-  if (mprotect (map, page, PROT_NONE) != 0)
-    g_error ("Cannot protect the guard page of a fiber stack: %s", g_strerror (errno));
+  chunk = g_malloc0 (sizeof (GaioStackChunk) + n_stacks * sizeof (GaioStack));
+  chunk->map = map;
+  chunk->map_size = stride * n_stacks;
+  chunk->n_stacks = n_stacks;
 
-  stack = g_new0 (GaioStack, 1);
-  stack->map = map;
-  stack->map_size = size + page;
-  stack->lo = (guint8 *) map + page;
-  stack->size = size;
+  for (guint i = 0; i < n_stacks; i++)
+    {
+      GaioStack *stack = &chunk->stacks[i];
+      guint8 *guard = (guint8 *) map + i * stride;
+
+      /* Stacks grow down: each one's guard page is below it. */
+      if (mprotect (guard, page, PROT_NONE) != 0)
+        g_error ("Cannot protect the guard page of a fiber stack: %s", g_strerror (errno));
+
+      stack->chunk = chunk;
+      stack->lo = guard + page;
+      stack->size = size;
 #ifdef HAVE_VALGRIND_H
-  stack->valgrind_id = VALGRIND_STACK_REGISTER (stack->lo, stack->lo + stack->size);
+      stack->valgrind_id = VALGRIND_STACK_REGISTER (stack->lo, stack->lo + stack->size);
 #endif
+    }
 
-  return stack;
+  return chunk;
 }
 
 static void
-stack_unmap (GaioStack *stack)
+chunk_unmap (GaioStackChunk *chunk)
 {
 #ifdef HAVE_VALGRIND_H
-  VALGRIND_STACK_DEREGISTER (stack->valgrind_id);
+  for (guint i = 0; i < chunk->n_stacks; i++)
+    VALGRIND_STACK_DEREGISTER (chunk->stacks[i].valgrind_id);
 #endif
-  munmap (stack->map, stack->map_size);
-  g_free (stack);
+  munmap (chunk->map, chunk->map_size);
+  g_free (chunk);
+}
+
+/* The pool's list, under pool_lock. */
+static void
+pool_push (GaioStack *stack)
+{
+  stack->prev = NULL;
+  stack->next = pool;
+  if (pool != NULL)
+    pool->prev = stack;
+  pool = stack;
+  stack->chunk->n_free++;
+  n_pooled++;
+}
+
+static void
+pool_remove (GaioStack *stack)
+{
+  if (stack->prev != NULL)
+    stack->prev->next = stack->next;
+  else
+    pool = stack->next;
+  if (stack->next != NULL)
+    stack->next->prev = stack->prev;
+  stack->prev = stack->next = NULL;
+  stack->chunk->n_free--;
+  n_pooled--;
 }
 
 static GaioStack *
 stack_get (gsize size)
 {
+  GaioStackChunk *chunk;
   GaioStack *stack = NULL;
 
-  if (size == DEFAULT_STACK_SIZE)
-    {
-      g_mutex_lock (&pool_lock);
-      if (pool != NULL)
-        {
-          stack = pool;
-          pool = stack->next;
-          n_pooled--;
-        }
-      g_mutex_unlock (&pool_lock);
-      if (stack != NULL)
-        {
-          stack->next = NULL;
-          return stack;
-        }
-    }
+  if (size != DEFAULT_STACK_SIZE)
+    return &chunk_map (size, 1)->stacks[0];
 
-  return stack_map (size);
+  g_mutex_lock (&pool_lock);
+  if (pool != NULL)
+    {
+      stack = pool;
+      pool_remove (stack);
+    }
+  g_mutex_unlock (&pool_lock);
+  if (stack != NULL)
+    return stack;
+
+  /* The first stack of a new chunk is the caller's, the others go to the
+   * pool for the next tasks. */
+  chunk = chunk_map (size, STACKS_PER_CHUNK);
+  g_mutex_lock (&pool_lock);
+  for (guint i = chunk->n_stacks; i-- > 1; )
+    pool_push (&chunk->stacks[i]);
+  g_mutex_unlock (&pool_lock);
+
+  return &chunk->stacks[0];
 }
 
 static void
 stack_put (GaioStack *stack)
 {
-  if (stack->size == DEFAULT_STACK_SIZE)
+  GaioStackChunk *chunk = stack->chunk;
+  gboolean unmap = FALSE;
+
+  if (chunk->n_stacks == 1)
     {
-      g_mutex_lock (&pool_lock);
-      if (n_pooled < MAX_POOLED_STACKS)
-        {
-          stack->next = pool;
-          pool = stack;
-          n_pooled++;
-          stack = NULL;
-        }
-      g_mutex_unlock (&pool_lock);
+      chunk_unmap (chunk);
+      return;
     }
 
-  if (stack != NULL)
-    stack_unmap (stack);
+  g_mutex_lock (&pool_lock);
+  pool_push (stack);
+  if (chunk->n_free == chunk->n_stacks && n_pooled > MAX_POOLED_STACKS)
+    {
+      for (guint i = 0; i < chunk->n_stacks; i++)
+        pool_remove (&chunk->stacks[i]);
+      unmap = TRUE;
+    }
+  g_mutex_unlock (&pool_lock);
+
+  if (unmap)
+    chunk_unmap (chunk);
 }
 
 guint
