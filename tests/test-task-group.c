@@ -1315,8 +1315,9 @@ nested_timeouts (gpointer   user_data,
   return TRUE;
 }
 
-/* TO-03, test_timeouts.py::test_nested_timeouts: the outer deadline
- * passes inside an inner scope; only the outer scope converts. */
+/* TO-03 (test_timeouts.py::test_nested_timeouts_concurrent without the
+ * busy loop): the outer deadline passes inside an inner scope; only the
+ * outer scope converts. */
 static void
 test_timeout_nested (void)
 {
