@@ -370,6 +370,14 @@ test_group_two_errors (void)
   gaio_test_loop_free (loop);
 }
 
+/* A task of @group running @func (@data), named after @func; the
+ * caller keeps no reference. */
+#define spawn_func(group, func, data) \
+  gaio_task_unref (gaio_task_group_create_task ((group), GAIO_COROUTINE_NEW (func, (data), NULL), NULL))
+
+/* The error at @i of a group's errors. */
+#define error_at(errors, i) ((const GError *) g_ptr_array_index ((errors), (i)))
+
 /* test_taskgroups.py's foo() with `finally: 1 / 0`: sleeps, and fails
  * whether the sleep ended or was cancelled. */
 static gboolean
@@ -410,8 +418,9 @@ start_cancelled_soon (GaioLoop           *loop,
 {
   GaioTask *task = gaio_loop_create_task (loop, gaio_coroutine_new (func, data, NULL));
 
-  *canceller = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (cancel_soon, gaio_task_ref (task),
-                                                                (GDestroyNotify) gaio_future_unref));
+  *canceller = gaio_loop_create_task (loop,
+                                      GAIO_COROUTINE_NEW (cancel_soon, gaio_task_ref (task),
+                                                          (GDestroyNotify) gaio_future_unref));
   return task;
 }
 
@@ -555,8 +564,7 @@ group_of_failing_cleanups (gpointer   user_data,
 
   g_assert_true (gaio_task_group_enter (group, NULL));
   for (guint i = 0; i < 5; i++)
-    gaio_task_unref (gaio_task_group_create_task (group, GAIO_COROUTINE_NEW (fail_on_cleanup, NULL, NULL),
-                                                  NULL));
+    spawn_func (group, fail_on_cleanup, NULL);
   gaio_await (gaio_sleep (10), NULL, &local_error);
   return finish_group (group, outcome, local_error, error);
 }
@@ -618,7 +626,7 @@ test_group_tasks_cancelled_before_start (void)
   g_assert_true (run_main (loop, group_body_fails_at_once, &outcome, NULL));
   g_assert_error (outcome.error, GAIO_ERROR, GAIO_ERROR_GROUP);
   g_assert_cmpuint (outcome.errors->len, ==, 1);
-  g_assert_error ((GError *) g_ptr_array_index (outcome.errors, 0), G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_error (error_at (outcome.errors, 0), G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
   g_assert_true (gaio_future_is_cancelled (GAIO_FUTURE (outcome.tasks[0])));
   g_assert_true (gaio_future_is_cancelled (GAIO_FUTURE (outcome.tasks[1])));
   g_assert_cmpuint (n_started, ==, 0);
@@ -656,8 +664,7 @@ nested_groups (gpointer   user_data,
   if (nested->inner_ms == 0)
     {
       for (guint i = 0; i < 5; i++)
-        gaio_task_unref (gaio_task_group_create_task (inner, GAIO_COROUTINE_NEW (fail_on_cleanup, NULL, NULL),
-                                                      NULL));
+        spawn_func (inner, fail_on_cleanup, NULL);
       gaio_await (gaio_sleep (10), NULL, &local_error);
     }
   else
@@ -690,7 +697,7 @@ assert_nested_group_error (NestedGroups *nested,
   g_assert_error (error, GAIO_ERROR, GAIO_ERROR_GROUP);
   g_assert_cmpint (nested->outcome.num, ==, 0);
   g_assert_cmpuint (nested->outcome.errors->len, ==, 1);
-  g_assert_error ((GError *) g_ptr_array_index (nested->outcome.errors, 0), GAIO_ERROR, GAIO_ERROR_GROUP);
+  g_assert_error (error_at (nested->outcome.errors, 0), GAIO_ERROR, GAIO_ERROR_GROUP);
   g_assert_error (nested->inner_error, GAIO_ERROR, GAIO_ERROR_GROUP);
   assert_all_failed (nested->outcome.inner_errors, n_inner);
 }
@@ -755,8 +762,10 @@ test_group_outer_error_cancels_inner (void)
 {
   GaioLoop *loop = gaio_test_loop_new ();
   NestedGroups nested = { .outer_ms = 11, .inner_ms = 10001 };
-  g_autoptr(GaioTask) task = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (nested_groups, &nested, NULL));
+  g_autoptr(GaioTask) task = NULL;
   g_autoptr(GError) error = NULL;
+
+  task = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (nested_groups, &nested, NULL));
 
   g_assert_false (gaio_loop_run_until_complete (loop, GAIO_FUTURE (task), NULL, &error));
   g_assert_error (error, GAIO_ERROR, GAIO_ERROR_GROUP);
@@ -787,7 +796,8 @@ group_slow_cleanup (gpointer   user_data,
 
       /* The task fails meanwhile, and the group cancels this too. */
       if (!gaio_await (gaio_sleep (0.05), NULL, &cleanup_error))
-        outcome->body_saw_cancel = g_error_matches (cleanup_error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+        outcome->body_saw_cancel = g_error_matches (cleanup_error, G_IO_ERROR,
+                                                    G_IO_ERROR_CANCELLED);
     }
   return finish_group (group, outcome, local_error, error);
 }
@@ -821,8 +831,8 @@ await_slow_cleanup (gpointer   user_data,
                     GValue    *result,
                     GError   **error)
 {
-  GaioTask *inner = gaio_loop_create_task (gaio_get_running_loop (),
-                                           GAIO_COROUTINE_NEW (group_slow_cleanup, user_data, NULL));
+  GaioCoroutine *coroutine = GAIO_COROUTINE_NEW (group_slow_cleanup, user_data, NULL);
+  GaioTask *inner = gaio_loop_create_task (gaio_get_running_loop (), coroutine);
 
   return gaio_await (GAIO_FUTURE (inner), result, error);
 }
@@ -898,7 +908,7 @@ test_group_body_replaces_cancel (void)
   g_assert_error (error, GAIO_ERROR, GAIO_ERROR_GROUP);
   g_assert_cmpint (outcome.num, ==, 10);
   g_assert_cmpuint (outcome.errors->len, ==, 1);
-  g_assert_error ((GError *) g_ptr_array_index (outcome.errors, 0), G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_error (error_at (outcome.errors, 0), G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
   group_outcome_clear (&outcome);
   gaio_test_loop_free (loop);
 }
@@ -943,8 +953,8 @@ test_group_body_error_after_abort (void)
   g_assert_true (g_str_has_prefix (outcome.error->message,
                                    "unhandled errors in a TaskGroup (2 sub-exceptions)"));
   g_assert_cmpuint (outcome.errors->len, ==, 2);
-  g_assert_error ((GError *) g_ptr_array_index (outcome.errors, 0), G_IO_ERROR, G_IO_ERROR_FAILED);
-  g_assert_error ((GError *) g_ptr_array_index (outcome.errors, 1), G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_error (error_at (outcome.errors, 0), G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_error (error_at (outcome.errors, 1), G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
   g_assert_cmpuint (outcome.cancelling_after, ==, 0);
   group_outcome_clear (&outcome);
   gaio_test_loop_free (loop);
@@ -1018,8 +1028,7 @@ group_tasks_spawn_tasks (gpointer   user_data,
   g_autoptr(GaioTaskGroup) group = gaio_task_group_new ();
 
   g_assert_true (gaio_task_group_enter (group, NULL));
-  gaio_task_unref (gaio_task_group_create_task (group, GAIO_COROUTINE_NEW (spawn_two_later, group, NULL),
-                                                NULL));
+  spawn_func (group, spawn_two_later, group);
   return gaio_task_group_exit (group, error);
 }
 
@@ -1080,8 +1089,8 @@ group_of_hydras (gpointer   user_data,
   g_autoptr(GaioTaskGroup) group = gaio_task_group_new ();
 
   g_assert_true (gaio_task_group_enter (group, NULL));
-  gaio_task_unref (gaio_task_group_create_task (group, GAIO_COROUTINE_NEW (hydra, group, NULL), NULL));
-  gaio_task_unref (gaio_task_group_create_task (group, GAIO_COROUTINE_NEW (hercules, NULL, NULL), NULL));
+  spawn_func (group, hydra, group);
+  spawn_func (group, hercules, NULL);
   gaio_task_group_exit (group, &outcome->error);
   outcome->errors = g_ptr_array_ref (gaio_task_group_get_errors (group));
   return TRUE;
@@ -1149,8 +1158,7 @@ group_refuses_when_aborting (gpointer   user_data,
   g_assert_true (gaio_task_group_enter (group, NULL));
   refused->group = group;
   gaio_task_unref (spawn_in (group, 1));
-  gaio_task_unref (gaio_task_group_create_task (group, GAIO_COROUTINE_NEW (create_when_cancelled, refused,
-                                                                           NULL), NULL));
+  spawn_func (group, create_when_cancelled, refused);
   g_assert_false (gaio_task_group_exit (group, &local_error));
   g_assert_error (local_error, GAIO_ERROR, GAIO_ERROR_GROUP);
   assert_all_failed (gaio_task_group_get_errors (group), 1);
@@ -1252,7 +1260,8 @@ test_timeout_expires (void)
   g_assert_true (run_main (loop, sleep_in_timeout, &outcome, NULL));
   g_assert_error (outcome.error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
   g_assert_true (outcome.expired);
-  g_assert_true (g_regex_match_simple ("^<Timeout \\[active\\] when=\\d+\\.\\d*>$", outcome.repr_inside, 0, 0));
+  g_assert_true (g_regex_match_simple ("^<Timeout \\[active\\] when=\\d+\\.\\d*>$",
+                                       outcome.repr_inside, 0, 0));
   g_assert_cmpstr (outcome.repr_after, ==, "<Timeout [expired]>");
   timeout_outcome_clear (&outcome);
   gaio_test_loop_free (loop);
@@ -1761,7 +1770,8 @@ static void
 test_timeout_task_not_cancelled (void)
 {
   GaioLoop *loop = gaio_test_loop_new ();
-  g_autoptr(GaioTask) task = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (handles_timeout, NULL, NULL));
+  GaioCoroutine *coroutine = GAIO_COROUTINE_NEW (handles_timeout, NULL, NULL);
+  g_autoptr(GaioTask) task = gaio_loop_create_task (loop, coroutine);
 
   g_assert_true (gaio_loop_run_until_complete (loop, GAIO_FUTURE (task), NULL, NULL));
   g_assert_true (gaio_future_is_done (GAIO_FUTURE (task)));
@@ -2153,21 +2163,28 @@ main (int    argc,
   g_test_add_func ("/Gaio/TaskGroup/TG-07/two-errors", test_group_two_errors);
   g_test_add_func ("/Gaio/TaskGroup/TG-01/task-created-later", test_group_task_created_later);
   g_test_add_func ("/Gaio/TaskGroup/TG-05/double-enter", test_group_double_enter);
-  g_test_add_func ("/Gaio/TaskGroup/TG-08/task-cancelled-by-hand", test_group_task_cancelled_by_hand);
-  g_test_add_func ("/Gaio/TaskGroup/TG-09/parent-cancelled-in-body", test_group_parent_cancelled_in_body);
-  g_test_add_func ("/Gaio/TaskGroup/TG-10/errors-win-over-cancel", test_group_errors_win_over_cancel);
-  g_test_add_func ("/Gaio/TaskGroup/TG-11/cancelled-before-start", test_group_tasks_cancelled_before_start);
+  g_test_add_func ("/Gaio/TaskGroup/TG-08/task-cancelled-by-hand",
+                   test_group_task_cancelled_by_hand);
+  g_test_add_func ("/Gaio/TaskGroup/TG-09/parent-cancelled-in-body",
+                   test_group_parent_cancelled_in_body);
+  g_test_add_func ("/Gaio/TaskGroup/TG-10/errors-win-over-cancel",
+                   test_group_errors_win_over_cancel);
+  g_test_add_func ("/Gaio/TaskGroup/TG-11/cancelled-before-start",
+                   test_group_tasks_cancelled_before_start);
   g_test_add_func ("/Gaio/TaskGroup/TG-12/nested-error", test_group_nested_error);
   g_test_add_func ("/Gaio/TaskGroup/TG-12/nested-error-cancels-outer-task",
                    test_group_nested_error_cancels_outer_task);
   g_test_add_func ("/Gaio/TaskGroup/TG-12/nested-task-error", test_group_nested_task_error);
-  g_test_add_func ("/Gaio/TaskGroup/TG-13/outer-error-cancels-inner", test_group_outer_error_cancels_inner);
-  g_test_add_func ("/Gaio/TaskGroup/TG-14/error-during-cancelled-body", test_group_error_during_cancelled_body);
+  g_test_add_func ("/Gaio/TaskGroup/TG-13/outer-error-cancels-inner",
+                   test_group_outer_error_cancels_inner);
+  g_test_add_func ("/Gaio/TaskGroup/TG-14/error-during-cancelled-body",
+                   test_group_error_during_cancelled_body);
   g_test_add_func ("/Gaio/TaskGroup/TG-14/error-during-cancelled-body-nested",
                    test_group_error_during_cancelled_body_nested);
   g_test_add_func ("/Gaio/TaskGroup/TG-15/empty-cancelled", test_group_empty_cancelled);
   g_test_add_func ("/Gaio/TaskGroup/TG-16/body-replaces-cancel", test_group_body_replaces_cancel);
-  g_test_add_func ("/Gaio/TaskGroup/TG-17/body-error-after-abort", test_group_body_error_after_abort);
+  g_test_add_func ("/Gaio/TaskGroup/TG-17/body-error-after-abort",
+                   test_group_body_error_after_abort);
   g_test_add_func ("/Gaio/TaskGroup/TG-18/body-escape", test_group_body_escape);
   g_test_add_func ("/Gaio/TaskGroup/TG-19/forgets-done-tasks", test_group_forgets_done_tasks);
   g_test_add_func ("/Gaio/TaskGroup/TG-20/tasks-spawn-tasks", test_group_tasks_spawn_tasks);
@@ -2183,8 +2200,10 @@ main (int    argc,
   g_test_add_func ("/Gaio/Timeout/TO-01/waiter-cancelled", test_timeout_waiter_cancelled);
   g_test_add_func ("/Gaio/Timeout/TO-02/not-called", test_timeout_not_called);
   g_test_add_func ("/Gaio/Timeout/TO-03/nested-concurrent", test_timeout_nested_concurrent);
-  g_test_add_func ("/Gaio/Timeout/TO-04/cancel-after-cancellation", test_timeout_cancel_after_cancellation);
-  g_test_add_func ("/Gaio/Timeout/TO-05/reschedule-from-outside", test_timeout_reschedule_from_outside);
+  g_test_add_func ("/Gaio/Timeout/TO-04/cancel-after-cancellation",
+                   test_timeout_cancel_after_cancellation);
+  g_test_add_func ("/Gaio/Timeout/TO-05/reschedule-from-outside",
+                   test_timeout_reschedule_from_outside);
   g_test_add_func ("/Gaio/Timeout/TO-05/expired-refuses", test_timeout_expired_refuses);
   g_test_add_func ("/Gaio/Timeout/TO-05/already-entered", test_timeout_already_entered);
   g_test_add_func ("/Gaio/Timeout/TO-07/zero", test_timeout_zero);
@@ -2193,7 +2212,8 @@ main (int    argc,
   g_test_add_func ("/Gaio/Timeout/TO-09/disabled", test_timeout_disabled);
   g_test_add_func ("/Gaio/Timeout/TO-09/at-disabled", test_timeout_at_disabled);
   g_test_add_func ("/Gaio/Timeout/TO-10/foreign-error-passed", test_timeout_foreign_error_passed);
-  g_test_add_func ("/Gaio/Timeout/TO-11/foreign-error-on-timeout", test_timeout_foreign_error_on_timeout);
+  g_test_add_func ("/Gaio/Timeout/TO-11/foreign-error-on-timeout",
+                   test_timeout_foreign_error_on_timeout);
   g_test_add_func ("/Gaio/Timeout/TO-12/foreign-cancel", test_timeout_foreign_cancel);
   g_test_add_func ("/Gaio/Timeout/TO-13/task-not-cancelled", test_timeout_task_not_cancelled);
   g_test_add_func ("/Gaio/Timeout/TO-14/nested-same-deadline", test_timeout_nested_same_deadline);
