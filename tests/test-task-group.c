@@ -439,6 +439,8 @@ run_cancelled_soon (GaioLoop           *loop,
   return ok;
 }
 
+/* Leaves @group with the body's error (consumed), keeps the group's
+ * errors in @outcome, and fails with exit's error. */
 static gboolean
 finish_group (GaioTaskGroup  *group,
               GroupOutcome   *outcome,
