@@ -199,10 +199,14 @@ heap_pop (GaioQueue *queue)
 {
   GPtrArray *heap = queue->heap;
   Item *top = heap->pdata[0];
+  /* Stolen: the array's free function must not see it go. */
+  Item *last = g_ptr_array_steal_index (heap, heap->len - 1);
   guint i = 0;
 
-  heap->pdata[0] = heap->pdata[heap->len - 1];
-  g_ptr_array_set_size (heap, heap->len - 1);
+  if (heap->len == 0)
+    return top;
+
+  heap->pdata[0] = last;
   for (;;)
     {
       guint left = 2 * i + 1, right = left + 1, least = i;
