@@ -149,7 +149,8 @@ job_free (gpointer data)
   g_free (job);
 }
 
-/* A task running a new job; @job_out gets the job (owned by the task). */
+/* A task running a new job, which the task frees; or, if @job_out is
+ * given, which the caller frees with job_free(). */
 static GaioTask *
 spawn (GaioLoop  *loop,
        Op         op,
@@ -169,7 +170,8 @@ spawn (GaioLoop  *loop,
   if (job_out != NULL)
     *job_out = job;
 
-  return gaio_loop_create_task (loop, gaio_coroutine_new (job_run, job, job_free));
+  return gaio_loop_create_task (loop, gaio_coroutine_new (job_run, job,
+                                                          job_out != NULL ? NULL : job_free));
 }
 
 static void
@@ -951,7 +953,10 @@ test_barrier_filling (void)
   g_assert_false (gaio_barrier_is_broken (barrier));
 
   for (guint i = 0; i < 3; i++)
-    finish_task (loop, t[i]);
+    {
+      finish_task (loop, t[i]);
+      job_free (jobs[i]);
+    }
   g_clear_object (&barrier);
   gaio_test_loop_free (loop);
 }
