@@ -71,9 +71,10 @@ lock_waiter_dropped (GaioWaiter *waiter)
 {
   GaioLock *lock = waiter->owner;
 
-  /* The task was granted the lock and never saw it: pass it on. */
-  g_assert (lock->locked);
-  grant_next (lock);
+  /* The task was granted the lock and never saw it: pass it on (unless
+   * someone released it on the task's behalf meanwhile). */
+  if (lock->locked)
+    grant_next (lock);
 }
 
 static const GaioWaiterClass lock_waiter_class = {
