@@ -111,7 +111,8 @@ amain (gpointer   user_data,
   if (!gaio_await (gaio_event_wait (app->all_put), NULL, error) ||
       !gaio_await (gaio_queue_join (app->queue), NULL, error))
     return FALSE;
-  /* The workers are done: every item was posted. This does not block. */
+  /* Every item was posted, so the workers are done or about to return
+   * from their last post: this waits for no more than that. */
   g_thread_pool_free (pool, FALSE, TRUE);
 
   gaio_queue_shutdown (app->queue, FALSE);

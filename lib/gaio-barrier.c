@@ -63,15 +63,14 @@ G_DEFINE_QUARK (gaio-barrier-error-quark, gaio_barrier_error)
 
 static void leave (GaioBarrier *barrier);
 
-/* A wait counts in `count` while waiter->notified is set (reused here as
- * "inside the barrier"). */
+/* A wait counts in `count` while waiter->inside is set. */
 static void
 wait_left (GaioWaiter *waiter)
 {
-  if (!waiter->notified)
+  if (!waiter->inside)
     return;
 
-  waiter->notified = FALSE;
+  waiter->inside = FALSE;
   leave (waiter->owner);
 }
 
@@ -202,7 +201,7 @@ arrive (GaioBarrier *barrier,
   GaioWaiter *woken;
 
   waiter->index = barrier->count++;
-  waiter->notified = TRUE;
+  waiter->inside = TRUE;
 
   if (waiter->index + 1 < barrier->parties)
     {

@@ -56,6 +56,7 @@ struct _GaioWaiter
   GDestroyNotify         item_destroy;/* for a G_TYPE_POINTER item */
   guint                  index;       /* a barrier's arrival index */
   gboolean               notified;    /* a condition's waiter was notified */
+  gboolean               inside;      /* a barrier's wait counts in the barrier */
   gboolean               cancel_requested;
   char                  *cancel_message;
   gpointer               data;        /* (owned) by data_destroy */
