@@ -35,4 +35,10 @@
 # include "gaio/gaio-wait.h"
 # include "gaio/gaio-timeout.h"
 # include "gaio/gaio-task-group.h"
+# include "gaio/gaio-lock.h"
+# include "gaio/gaio-event.h"
+# include "gaio/gaio-condition.h"
+# include "gaio/gaio-semaphore.h"
+# include "gaio/gaio-barrier.h"
+# include "gaio/gaio-queue.h"
 #undef GAIO_INSIDE

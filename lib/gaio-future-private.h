@@ -42,6 +42,15 @@ typedef struct
   /* Frees what the kind adds to the future; the future's own fields,
    * and the block, are freed after. May be NULL. */
   void      (*finalize)  (GaioFuture *future);
+
+  /* The future finished with a result, but the task awaiting it let go
+   * of it unread: the task was cancelled after the future was done and
+   * before it resumed, or is destroyed (_gaio_future_mark_retrieved()
+   * tells). A future whose result hands something over (a lock, a
+   * permit, a queue item: gaio-waiter.c) takes it back here, as asyncio's
+   * acquire() does when CancelledError reaches it after the wakeup. Called
+   * at most once. May be NULL. */
+  void      (*dropped)   (GaioFuture *future);
 } GaioFutureClass;
 
 /* The future, public to the library so that a task can begin with one.
@@ -91,6 +100,9 @@ struct _GaioFuture
    * and how many of the frame and the wakeup's callback list do. */
   GaioFuture            *share_task;     /* (unowned) (nullable) */
   guint                  share_holders;
+
+  /* klass->dropped() was called (it is called once). */
+  gboolean               dropped;
 };
 
 /* Whether @future is a task, without calling up into gaio-task.c. */
@@ -144,7 +156,11 @@ void           _gaio_future_complete_error      (GaioFuture         *future,
 void           _gaio_future_hold_callbacks      (GaioFuture         *future);
 void           _gaio_future_run_held_callbacks  (GaioFuture         *future);
 
-/* asyncio's `_log_traceback = False`: the error counts as retrieved. */
+/* asyncio's `_log_traceback = False`: the error counts as retrieved.
+ * gaio_await() calls this on the future it awaited when it returns
+ * without reading the outcome (the task was cancelled after the future
+ * was done, or is destroyed): a future that finished with a result is
+ * then told through its class's dropped(). */
 void           _gaio_future_mark_retrieved      (GaioFuture         *future);
 
 /* Adds a done callback that resumes @task, taking the caller's reference

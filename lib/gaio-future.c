@@ -526,6 +526,15 @@ void
 _gaio_future_mark_retrieved (GaioFuture *future)
 {
   future->error_unretrieved = FALSE;
+
+  /* Only the awaiters call this on a future they awaited (gaio-task.c):
+   * a result they let go of unread goes back to whoever handed it over. */
+  if (future->klass->dropped != NULL && future->state == GAIO_FUTURE_FINISHED &&
+      future->error == NULL && !future->dropped)
+    {
+      future->dropped = TRUE;
+      future->klass->dropped (future);
+    }
 }
 
 /**

@@ -1,0 +1,1143 @@
+/* gaio-queue.c: asyncio's Queue, PriorityQueue and LifoQueue
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The libgaio authors
+ *
+ * Items, and three FIFOs of waiters (gaio-waiter.c): getters, putters and
+ * joiners. Items move from hand to hand, as a lock does (gaio-lock.c):
+ *
+ *  - a put while getters wait gives the item to the first getter (its
+ *    future finishes with it) instead of queueing it;
+ *  - a get that frees a slot while putters wait takes the first
+ *    putter's item into the queue and finishes the putter's future.
+ *
+ * So getters wait only while the queue is empty and putters only while it
+ * is full. asyncio wakes the waiter and lets it retry when it resumes,
+ * where put_nowait() or get_nowait() from others may get in first and
+ * send it back to the end of the line; here nobody jumps the queue.
+ *
+ * Every item is freed exactly once, by whoever holds it last: the queue
+ * (an item drained by shutdown (immediate) or left when the queue is
+ * finalized), a putter's waiter (a put cancelled or refused), or the
+ * getter's future that finished with it (its result's destroy notify,
+ * for a pointer item). A getter whose task is cancelled after the item
+ * was handed to it gives the item back: it goes to the front of the
+ * queue, or to the next getter (the waiter's dropped hook), as asyncio's
+ * item stays queued when get() is cancelled after its wakeup.
+ *
+ * Shut down (asyncio 3.13): puts fail with QUEUE_ERROR_SHUT_DOWN and so
+ * do gets once the queue is empty; waiting getters and putters fail at
+ * once; shutdown (immediate) also drains the queue, counting each drained
+ * item as done for join().
+ */
+
+#include "config.h"
+
+#include "gaio-waiter-private.h"
+
+typedef struct
+{
+  GValue         value;
+  GDestroyNotify destroy;   /* for a G_TYPE_POINTER value */
+  gint64         seq;       /* a priority queue's tie-break: put order */
+} Item;
+
+struct _GaioQueue
+{
+  GObject               parent_instance;
+
+  GaioLoop             *loop;        /* (owned) */
+  GaioQueueKind         kind;
+  gint                  maxsize;     /* <= 0: unbounded */
+
+  GQueue                fifo;        /* (owned) Item, FIFO and LIFO kinds (LIFO pops the tail) */
+  GPtrArray            *heap;        /* (owned) Item, a binary min-heap, PRIORITY kind */
+  GaioQueueCompareFunc  compare;
+  gpointer              compare_data;
+  GDestroyNotify        compare_notify;
+  gint64                next_seq;    /* put order */
+  gint64                front_seq;   /* items given back go before all others */
+
+  GQueue                getters;     /* (owned) GaioWaiter, each with a reference */
+  GQueue                putters;     /* (owned) GaioWaiter holding their item */
+  GQueue                joiners;     /* (owned) GaioWaiter */
+  guint                 unfinished;  /* asyncio's _unfinished_tasks */
+  gboolean              shut_down;
+};
+
+/**
+ * GaioQueue:
+ *
+ * asyncio's `Queue` (and `LifoQueue` and `PriorityQueue`): items handed
+ * from producers to consumers on one loop.
+ *
+ * Items are #GValues, so that bindings and C pass any type (objects,
+ * boxed types, strings, numbers); C code may also put pointers with a
+ * destroy notify ([method@Gaio.Queue.put_pointer]). [method@Gaio.Queue.get]
+ * returns a [struct@Gaio.Future] that finishes with the next item;
+ * [method@Gaio.Queue.put] one that finishes once the item is in (at once
+ * unless the queue is full, @maxsize > 0). The `_nowait` calls fail at
+ * once with %GAIO_QUEUE_ERROR_EMPTY or %GAIO_QUEUE_ERROR_FULL instead of
+ * waiting. Waiters are served first come, first served.
+ *
+ * [method@Gaio.Queue.task_done] and [method@Gaio.Queue.join] count the
+ * items put and not yet processed; [method@Gaio.Queue.shutdown] (asyncio
+ * 3.13) ends the queue.
+ *
+ * Every item is freed exactly once: by the consumer that took it, or by
+ * the queue if it never reaches one (a put cancelled or refused, a
+ * shutdown that drains the queue, the queue finalized with items in it).
+ * A pointer item handed out by get() belongs to that future: read it with
+ * gaio_future_get_result_pointer() while you hold the future, which frees
+ * it with its destroy notify when it goes.
+ *
+ * A queue is used from the loop's thread only: it is not thread-safe, as
+ * asyncio's is not. A worker thread feeds it by posting the put to the
+ * loop with [method@Gaio.Loop.call_soon_threadsafe] (see
+ * `examples/queue-threads.c`). A queue finalized while waited for cancels
+ * its waiters.
+ *
+ * Since: 1.0
+ */
+
+G_DEFINE_FINAL_TYPE (GaioQueue, gaio_queue, G_TYPE_OBJECT)
+
+G_DEFINE_QUARK (gaio-queue-error-quark, gaio_queue_error)
+
+static void
+item_free (Item *item)
+{
+  if (item->destroy != NULL && G_VALUE_HOLDS_POINTER (&item->value))
+    item->destroy (g_value_get_pointer (&item->value));
+  if (G_IS_VALUE (&item->value))
+    g_value_unset (&item->value);
+  g_free (item);
+}
+
+/* An item taking the contents of @value (left unset). */
+static Item *
+item_take (GValue         *value,
+           GDestroyNotify  destroy)
+{
+  Item *item = g_new0 (Item, 1);
+
+  item->value = *value;
+  memset (value, 0, sizeof *value);
+  item->destroy = destroy;
+
+  return item;
+}
+
+/* The priority order: numbers by value, strings by strcmp(); anything
+ * else is equal (put order decides). */
+static gint
+default_compare (const GValue *a,
+                 const GValue *b,
+                 gpointer      user_data)
+{
+  if (G_VALUE_HOLDS_STRING (a) && G_VALUE_HOLDS_STRING (b))
+    return g_strcmp0 (g_value_get_string (a), g_value_get_string (b));
+
+  if (g_value_type_transformable (G_VALUE_TYPE (a), G_TYPE_DOUBLE) &&
+      g_value_type_transformable (G_VALUE_TYPE (b), G_TYPE_DOUBLE) &&
+      !G_VALUE_HOLDS_STRING (a) && !G_VALUE_HOLDS_STRING (b))
+    {
+      GValue da = G_VALUE_INIT, db = G_VALUE_INIT;
+      gdouble x, y;
+
+      g_value_init (&da, G_TYPE_DOUBLE);
+      g_value_init (&db, G_TYPE_DOUBLE);
+      g_value_transform (a, &da);
+      g_value_transform (b, &db);
+      x = g_value_get_double (&da);
+      y = g_value_get_double (&db);
+
+      return x < y ? -1 : x > y ? 1 : 0;
+    }
+
+  return 0;
+}
+
+static gboolean
+heap_less (GaioQueue *queue,
+           Item      *a,
+           Item      *b)
+{
+  gint order = queue->compare (&a->value, &b->value, queue->compare_data);
+
+  return order < 0 || (order == 0 && a->seq < b->seq);
+}
+
+static void
+heap_swap (GPtrArray *heap,
+           guint      i,
+           guint      j)
+{
+  gpointer tmp = heap->pdata[i];
+
+  heap->pdata[i] = heap->pdata[j];
+  heap->pdata[j] = tmp;
+}
+
+static void
+heap_push (GaioQueue *queue,
+           Item      *item)
+{
+  GPtrArray *heap = queue->heap;
+  guint i = heap->len;
+
+  g_ptr_array_add (heap, item);
+  while (i > 0 && heap_less (queue, heap->pdata[i], heap->pdata[(i - 1) / 2]))
+    {
+      heap_swap (heap, i, (i - 1) / 2);
+      i = (i - 1) / 2;
+    }
+}
+
+static Item *
+heap_pop (GaioQueue *queue)
+{
+  GPtrArray *heap = queue->heap;
+  Item *top = heap->pdata[0];
+  /* Stolen: the array's free function must not see it go. */
+  Item *last = g_ptr_array_steal_index (heap, heap->len - 1);
+  guint i = 0;
+
+  if (heap->len == 0)
+    return top;
+
+  heap->pdata[0] = last;
+  for (;;)
+    {
+      guint left = 2 * i + 1, right = left + 1, least = i;
+
+      if (left < heap->len && heap_less (queue, heap->pdata[left], heap->pdata[least]))
+        least = left;
+      if (right < heap->len && heap_less (queue, heap->pdata[right], heap->pdata[least]))
+        least = right;
+      if (least == i)
+        break;
+      heap_swap (heap, i, least);
+      i = least;
+    }
+
+  return top;
+}
+
+static void
+items_push (GaioQueue *queue,
+            Item      *item)
+{
+  item->seq = queue->next_seq++;
+  if (queue->kind == GAIO_QUEUE_PRIORITY)
+    heap_push (queue, item);
+  else
+    g_queue_push_tail (&queue->fifo, item);
+}
+
+/* An item given back by a getter: next out. */
+static void
+items_push_front (GaioQueue *queue,
+                  Item      *item)
+{
+  item->seq = --queue->front_seq;
+  if (queue->kind == GAIO_QUEUE_PRIORITY)
+    heap_push (queue, item);
+  else if (queue->kind == GAIO_QUEUE_LIFO)
+    g_queue_push_tail (&queue->fifo, item);
+  else
+    g_queue_push_head (&queue->fifo, item);
+}
+
+static Item *
+items_pop (GaioQueue *queue)
+{
+  switch (queue->kind)
+    {
+    case GAIO_QUEUE_PRIORITY:
+      return heap_pop (queue);
+    case GAIO_QUEUE_LIFO:
+      return g_queue_pop_tail (&queue->fifo);
+    case GAIO_QUEUE_FIFO:
+    default:
+      return g_queue_pop_head (&queue->fifo);
+    }
+}
+
+static guint
+items_len (GaioQueue *queue)
+{
+  return queue->kind == GAIO_QUEUE_PRIORITY ? queue->heap->len : queue->fifo.length;
+}
+
+static gboolean
+is_full (GaioQueue *queue)
+{
+  return queue->maxsize > 0 && items_len (queue) >= (guint) queue->maxsize;
+}
+
+/* Sets a future's result to @item's value: the future owns it now. */
+static void
+complete_with_item (GaioFuture *future,
+                    Item       *item)
+{
+  if (item->destroy != NULL && G_VALUE_HOLDS_POINTER (&item->value))
+    future->result_destroy = item->destroy;
+  _gaio_future_complete_value (future, &item->value);
+  g_free (item);
+}
+
+/* A finished future holding nothing (Python's None). */
+static GaioFuture *
+new_done (GaioLoop *loop)
+{
+  GaioFuture *future = gaio_future_new (loop);
+
+  gaio_future_set_result (future, NULL, NULL);
+
+  return future;
+}
+
+static void
+finish_none (GaioWaiter *waiter)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_value_init (&value, G_TYPE_POINTER);
+  _gaio_waiter_finish (waiter, &value);
+}
+
+static GError *
+shut_down_error (void)
+{
+  return g_error_new_literal (GAIO_QUEUE_ERROR, GAIO_QUEUE_ERROR_SHUT_DOWN, "Queue is shut down");
+}
+
+static void
+wake_joiners (GaioQueue *queue)
+{
+  GaioWaiter *waiter;
+
+  while ((waiter = _gaio_waiter_pop (&queue->joiners)) != NULL)
+    {
+      finish_none (waiter);
+      gaio_future_unref (GAIO_FUTURE (waiter));
+    }
+}
+
+/* An item comes in: to the first getter, or into the queue. */
+static void
+deliver (GaioQueue *queue,
+         Item      *item)
+{
+  GaioWaiter *getter = _gaio_waiter_pop (&queue->getters);
+
+  if (getter == NULL)
+    {
+      items_push (queue, item);
+      return;
+    }
+
+  complete_with_item (GAIO_FUTURE (getter), item);
+  gaio_future_unref (GAIO_FUTURE (getter));
+}
+
+/* A slot is free: the first putters' items come in. */
+static void
+admit_putters (GaioQueue *queue)
+{
+  while (!is_full (queue) && queue->putters.length > 0)
+    {
+      GaioWaiter *putter = _gaio_waiter_pop (&queue->putters);
+      Item *item = item_take (&putter->item, putter->item_destroy);
+
+      putter->item_destroy = NULL;
+      queue->unfinished++;
+      deliver (queue, item);
+      finish_none (putter);
+      gaio_future_unref (GAIO_FUTURE (putter));
+    }
+}
+
+static void
+getter_dropped (GaioWaiter *waiter)
+{
+  GaioQueue *queue = waiter->owner;
+  GaioFuture *future = GAIO_FUTURE (waiter);
+  Item *item;
+
+  /* Take the item back from the future, which keeps a None. */
+  item = item_take (&future->result, future->result_destroy);
+  future->result_destroy = NULL;
+  g_value_init (&future->result, G_TYPE_POINTER);
+
+  if (queue->getters.length > 0)
+    deliver (queue, item);
+  else
+    items_push_front (queue, item);
+}
+
+static const GaioWaiterClass getter_class = {
+  .dropped = getter_dropped,
+};
+
+/* A put whose future finished has put its item, even if the task that
+ * awaited it is cancelled before it resumes (no dropped hook). */
+static const GaioWaiterClass putter_class = { 0 };
+static const GaioWaiterClass joiner_class = { 0 };
+
+static void
+gaio_queue_dispose (GObject *object)
+{
+  GaioQueue *queue = GAIO_QUEUE (object);
+
+  _gaio_waiter_queue_clear (&queue->getters, "GaioQueue was finalized while waited for");
+  _gaio_waiter_queue_clear (&queue->putters, "GaioQueue was finalized while waited for");
+  _gaio_waiter_queue_clear (&queue->joiners, "GaioQueue was finalized while waited for");
+
+  G_OBJECT_CLASS (gaio_queue_parent_class)->dispose (object);
+}
+
+static void
+gaio_queue_finalize (GObject *object)
+{
+  GaioQueue *queue = GAIO_QUEUE (object);
+
+  g_queue_clear_full (&queue->fifo, (GDestroyNotify) item_free);
+  g_clear_pointer (&queue->heap, g_ptr_array_unref);
+  if (queue->compare_notify != NULL)
+    queue->compare_notify (queue->compare_data);
+  g_clear_object (&queue->loop);
+
+  G_OBJECT_CLASS (gaio_queue_parent_class)->finalize (object);
+}
+
+static void
+gaio_queue_class_init (GaioQueueClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = gaio_queue_dispose;
+  object_class->finalize = gaio_queue_finalize;
+}
+
+static void
+gaio_queue_init (GaioQueue *queue)
+{
+  g_queue_init (&queue->fifo);
+  g_queue_init (&queue->getters);
+  g_queue_init (&queue->putters);
+  g_queue_init (&queue->joiners);
+}
+
+static GaioQueue *
+queue_new (GaioLoop      *loop,
+           GaioQueueKind  kind,
+           gint           maxsize)
+{
+  GaioQueue *queue = g_object_new (GAIO_TYPE_QUEUE, NULL);
+
+  queue->loop = g_object_ref (loop);
+  queue->kind = kind;
+  queue->maxsize = maxsize;
+
+  return queue;
+}
+
+/**
+ * gaio_queue_new:
+ * @loop: the loop the queue is used on
+ * @maxsize: the most items it holds; 0 or less for no limit
+ *
+ * Creates a first-in, first-out queue (asyncio's `Queue(maxsize)`).
+ *
+ * Returns: (transfer full): a new #GaioQueue
+ *
+ * Since: 1.0
+ */
+GaioQueue *
+gaio_queue_new (GaioLoop *loop,
+                gint      maxsize)
+{
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+
+  return queue_new (loop, GAIO_QUEUE_FIFO, maxsize);
+}
+
+/**
+ * gaio_queue_new_lifo:
+ * @loop: the loop the queue is used on
+ * @maxsize: the most items it holds; 0 or less for no limit
+ *
+ * Creates a last-in, first-out queue (asyncio's `LifoQueue(maxsize)`).
+ *
+ * Returns: (transfer full): a new #GaioQueue
+ *
+ * Since: 1.0
+ */
+GaioQueue *
+gaio_queue_new_lifo (GaioLoop *loop,
+                     gint      maxsize)
+{
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+
+  return queue_new (loop, GAIO_QUEUE_LIFO, maxsize);
+}
+
+/**
+ * gaio_queue_new_priority:
+ * @loop: the loop the queue is used on
+ * @maxsize: the most items it holds; 0 or less for no limit
+ * @compare: (nullable) (scope notified) (closure user_data) (destroy notify):
+ *   the order of items; %NULL orders numbers by value and strings with
+ *   strcmp()
+ * @user_data: data for @compare
+ * @notify: (nullable): frees @user_data with the queue
+ *
+ * Creates a priority queue (asyncio's `PriorityQueue(maxsize)`): the
+ * lowest item comes out first, equal items in the order they were put
+ * (asyncio's heap does not keep that order).
+ *
+ * Returns: (transfer full): a new #GaioQueue
+ *
+ * Since: 1.0
+ */
+GaioQueue *
+gaio_queue_new_priority (GaioLoop             *loop,
+                         gint                  maxsize,
+                         GaioQueueCompareFunc  compare,
+                         gpointer              user_data,
+                         GDestroyNotify        notify)
+{
+  GaioQueue *queue;
+
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+
+  queue = queue_new (loop, GAIO_QUEUE_PRIORITY, maxsize);
+  queue->heap = g_ptr_array_new_with_free_func ((GDestroyNotify) item_free);
+  queue->compare = compare != NULL ? compare : default_compare;
+  queue->compare_data = user_data;
+  queue->compare_notify = notify;
+
+  return queue;
+}
+
+/**
+ * gaio_queue_get_loop:
+ * @queue: a #GaioQueue
+ *
+ * Gets the loop the queue is used on.
+ *
+ * Returns: (transfer none): the loop
+ *
+ * Since: 1.0
+ */
+GaioLoop *
+gaio_queue_get_loop (GaioQueue *queue)
+{
+  g_return_val_if_fail (GAIO_IS_QUEUE (queue), NULL);
+
+  return queue->loop;
+}
+
+/**
+ * gaio_queue_get_kind:
+ * @queue: a #GaioQueue
+ *
+ * Gets the order in which the queue hands out items.
+ *
+ * Returns: the kind
+ *
+ * Since: 1.0
+ */
+GaioQueueKind
+gaio_queue_get_kind (GaioQueue *queue)
+{
+  g_return_val_if_fail (GAIO_IS_QUEUE (queue), GAIO_QUEUE_FIFO);
+
+  return queue->kind;
+}
+
+/**
+ * gaio_queue_get_maxsize:
+ * @queue: a #GaioQueue
+ *
+ * Gets the most items the queue holds (asyncio's `maxsize`).
+ *
+ * Returns: the size given at creation; 0 or less for no limit
+ *
+ * Since: 1.0
+ */
+gint
+gaio_queue_get_maxsize (GaioQueue *queue)
+{
+  g_return_val_if_fail (GAIO_IS_QUEUE (queue), 0);
+
+  return queue->maxsize;
+}
+
+/**
+ * gaio_queue_get_size:
+ * @queue: a #GaioQueue
+ *
+ * Gets the number of items in the queue (asyncio's `qsize()`).
+ *
+ * Returns: the number of items
+ *
+ * Since: 1.0
+ */
+guint
+gaio_queue_get_size (GaioQueue *queue)
+{
+  g_return_val_if_fail (GAIO_IS_QUEUE (queue), 0);
+
+  return items_len (queue);
+}
+
+/**
+ * gaio_queue_is_empty:
+ * @queue: a #GaioQueue
+ *
+ * Whether the queue holds no item (asyncio's `empty()`).
+ *
+ * Returns: %TRUE if empty
+ *
+ * Since: 1.0
+ */
+gboolean
+gaio_queue_is_empty (GaioQueue *queue)
+{
+  g_return_val_if_fail (GAIO_IS_QUEUE (queue), TRUE);
+
+  return items_len (queue) == 0;
+}
+
+/**
+ * gaio_queue_is_full:
+ * @queue: a #GaioQueue
+ *
+ * Whether the queue holds @maxsize items (asyncio's `full()`); never for
+ * a queue without a limit.
+ *
+ * Returns: %TRUE if full
+ *
+ * Since: 1.0
+ */
+gboolean
+gaio_queue_is_full (GaioQueue *queue)
+{
+  g_return_val_if_fail (GAIO_IS_QUEUE (queue), FALSE);
+
+  return is_full (queue);
+}
+
+/**
+ * gaio_queue_is_shut_down:
+ * @queue: a #GaioQueue
+ *
+ * Whether [method@Gaio.Queue.shutdown] was called.
+ *
+ * Returns: %TRUE if shut down
+ *
+ * Since: 1.0
+ */
+gboolean
+gaio_queue_is_shut_down (GaioQueue *queue)
+{
+  g_return_val_if_fail (GAIO_IS_QUEUE (queue), FALSE);
+
+  return queue->shut_down;
+}
+
+/* put() and put_nowait(): @item is taken in every case. Returns the
+ * put's future, or NULL with @error set (put_nowait only). */
+static GaioFuture *
+put_item (GaioQueue  *queue,
+          Item       *item,
+          gboolean    wait,
+          GError    **error)
+{
+  GaioWaiter *putter;
+
+  if (queue->shut_down || (!wait && is_full (queue)))
+    {
+      GError *failure = queue->shut_down
+                        ? shut_down_error ()
+                        : g_error_new_literal (GAIO_QUEUE_ERROR, GAIO_QUEUE_ERROR_FULL,
+                                               "Queue is full");
+
+      item_free (item);
+      if (!wait)
+        {
+          g_propagate_error (error, failure);
+          return NULL;
+        }
+      putter = _gaio_waiter_new (queue->loop, &putter_class, queue);
+      _gaio_waiter_fail (putter, failure);
+      return GAIO_FUTURE (putter);
+    }
+
+  if (!is_full (queue))
+    {
+      queue->unfinished++;
+      deliver (queue, item);
+      return wait ? new_done (queue->loop) : NULL;
+    }
+
+  putter = _gaio_waiter_new (queue->loop, &putter_class, queue);
+  putter->item = item->value;
+  putter->item_destroy = item->destroy;
+  g_free (item);
+  _gaio_waiter_enqueue (putter, &queue->putters);
+
+  return GAIO_FUTURE (putter);
+}
+
+static Item *
+item_copy (const GValue *value)
+{
+  GValue copy = G_VALUE_INIT;
+
+  g_value_init (&copy, G_VALUE_TYPE (value));
+  g_value_copy (value, &copy);
+
+  return item_take (&copy, NULL);
+}
+
+static Item *
+item_pointer (gpointer       pointer,
+              GDestroyNotify destroy)
+{
+  GValue value = G_VALUE_INIT;
+
+  g_value_init (&value, G_TYPE_POINTER);
+  g_value_set_pointer (&value, pointer);
+
+  return item_take (&value, destroy);
+}
+
+/**
+ * gaio_queue_put:
+ * @queue: a #GaioQueue
+ * @item: the item, copied
+ *
+ * Puts an item in (asyncio's `put()`). The future finishes (with no
+ * value) once the item is in: at once unless the queue is full, else
+ * when a slot frees up, first come first served. It fails with
+ * %GAIO_QUEUE_ERROR_SHUT_DOWN if the queue is or gets shut down first.
+ * Cancel it to take the item back before it went in.
+ *
+ * Returns: (transfer full): a future with no value
+ *
+ * Since: 1.0
+ */
+GaioFuture *
+gaio_queue_put (GaioQueue    *queue,
+                const GValue *item)
+{
+  g_return_val_if_fail (GAIO_IS_QUEUE (queue), NULL);
+  g_return_val_if_fail (G_IS_VALUE (item), NULL);
+
+  return put_item (queue, item_copy (item), TRUE, NULL);
+}
+
+/**
+ * gaio_queue_put_nowait:
+ * @queue: a #GaioQueue
+ * @item: the item, copied
+ * @error: return location for a #GError
+ *
+ * Puts an item in without waiting (asyncio's `put_nowait()`).
+ *
+ * Returns: %TRUE if the item is in; %FALSE with %GAIO_QUEUE_ERROR_FULL
+ *   or %GAIO_QUEUE_ERROR_SHUT_DOWN
+ *
+ * Since: 1.0
+ */
+gboolean
+gaio_queue_put_nowait (GaioQueue     *queue,
+                       const GValue  *item,
+                       GError       **error)
+{
+  GError *local_error = NULL;
+
+  g_return_val_if_fail (GAIO_IS_QUEUE (queue), FALSE);
+  g_return_val_if_fail (G_IS_VALUE (item), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  put_item (queue, item_copy (item), FALSE, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * gaio_queue_put_pointer: (skip)
+ * @queue: a #GaioQueue
+ * @item: (transfer full): the item
+ * @destroy: (nullable): frees @item
+ *
+ * [method@Gaio.Queue.put] for a pointer: the queue takes @item, and frees
+ * it with @destroy if it never reaches a consumer (the put is cancelled
+ * or fails, the queue drains it or is finalized with it). A consumer gets
+ * it as the pointer result of its get() future, which then owns it.
+ *
+ * Returns: (transfer full): a future with no value
+ *
+ * Since: 1.0
+ */
+GaioFuture *
+gaio_queue_put_pointer (GaioQueue      *queue,
+                        gpointer        item,
+                        GDestroyNotify  destroy)
+{
+  if (!GAIO_IS_QUEUE (queue))
+    {
+      if (destroy != NULL)
+        destroy (item);
+      g_return_val_if_fail (GAIO_IS_QUEUE (queue), NULL);
+    }
+
+  return put_item (queue, item_pointer (item, destroy), TRUE, NULL);
+}
+
+/**
+ * gaio_queue_put_pointer_nowait: (skip)
+ * @queue: a #GaioQueue
+ * @item: (transfer full): the item
+ * @destroy: (nullable): frees @item
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Queue.put_nowait] for a pointer; see
+ * gaio_queue_put_pointer(). If the put fails, @item is freed with
+ * @destroy before this returns.
+ *
+ * Returns: %TRUE if the item is in; %FALSE with %GAIO_QUEUE_ERROR_FULL
+ *   or %GAIO_QUEUE_ERROR_SHUT_DOWN
+ *
+ * Since: 1.0
+ */
+gboolean
+gaio_queue_put_pointer_nowait (GaioQueue       *queue,
+                               gpointer         item,
+                               GDestroyNotify   destroy,
+                               GError         **error)
+{
+  GError *local_error = NULL;
+
+  if (!GAIO_IS_QUEUE (queue))
+    {
+      if (destroy != NULL)
+        destroy (item);
+      g_return_val_if_fail (GAIO_IS_QUEUE (queue), FALSE);
+    }
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  put_item (queue, item_pointer (item, destroy), FALSE, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, local_error);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* The next item, out of the queue, with the putters it lets in; NULL
+ * with @error set if there is none. */
+static Item *
+take_item (GaioQueue  *queue,
+           GError    **error)
+{
+  Item *item;
+
+  if (items_len (queue) == 0)
+    {
+      if (queue->shut_down)
+        g_propagate_error (error, shut_down_error ());
+      else
+        g_set_error_literal (error, GAIO_QUEUE_ERROR, GAIO_QUEUE_ERROR_EMPTY, "Queue is empty");
+      return NULL;
+    }
+
+  item = items_pop (queue);
+  admit_putters (queue);
+
+  return item;
+}
+
+/**
+ * gaio_queue_get:
+ * @queue: a #GaioQueue
+ *
+ * Takes the next item (asyncio's `get()`). The future finishes with it:
+ * at once if the queue holds one, else when one is put, first come first
+ * served. It fails with %GAIO_QUEUE_ERROR_SHUT_DOWN if the queue is shut
+ * down and empty. Cancel it to stop waiting; a task cancelled after the
+ * item was handed to it gives the item back (it goes out next).
+ *
+ * A pointer item stays the future's: see [class@Gaio.Queue].
+ *
+ * Returns: (transfer full): a future of the item
+ *
+ * Since: 1.0
+ */
+GaioFuture *
+gaio_queue_get (GaioQueue *queue)
+{
+  GaioWaiter *getter;
+
+  g_return_val_if_fail (GAIO_IS_QUEUE (queue), NULL);
+
+  if (items_len (queue) > 0 || queue->shut_down)
+    {
+      GaioFuture *future = gaio_future_new (queue->loop);
+      GError *error = NULL;
+      Item *item = take_item (queue, &error);
+
+      if (item != NULL)
+        complete_with_item (future, item);
+      else
+        gaio_future_take_error (future, error, NULL);
+      return future;
+    }
+
+  getter = _gaio_waiter_new (queue->loop, &getter_class, queue);
+  _gaio_waiter_enqueue (getter, &queue->getters);
+
+  return GAIO_FUTURE (getter);
+}
+
+/**
+ * gaio_queue_get_nowait:
+ * @queue: a #GaioQueue
+ * @item: (out caller-allocates): where to move the item
+ * @error: return location for a #GError
+ *
+ * Takes the next item without waiting (asyncio's `get_nowait()`). A
+ * pointer item becomes the caller's (use
+ * gaio_queue_get_pointer_nowait() to get its destroy notify too).
+ *
+ * Returns: %TRUE with @item set; %FALSE with %GAIO_QUEUE_ERROR_EMPTY, or
+ *   %GAIO_QUEUE_ERROR_SHUT_DOWN if the queue is shut down and empty
+ *
+ * Since: 1.0
+ */
+gboolean
+gaio_queue_get_nowait (GaioQueue  *queue,
+                       GValue     *item,
+                       GError    **error)
+{
+  Item *taken;
+
+  g_return_val_if_fail (GAIO_IS_QUEUE (queue), FALSE);
+  g_return_val_if_fail (item != NULL && !G_IS_VALUE (item), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  taken = take_item (queue, error);
+  if (taken == NULL)
+    return FALSE;
+
+  *item = taken->value;
+  g_free (taken);
+
+  return TRUE;
+}
+
+/**
+ * gaio_queue_get_pointer_nowait: (skip)
+ * @queue: a #GaioQueue
+ * @destroy: (out) (optional) (nullable): where to store the item's
+ *   destroy notify
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Queue.get_nowait] for a queue of pointers: the item
+ * becomes the caller's, to free with @destroy. An item that is not a
+ * pointer is freed and %NULL returned, with %GAIO_ERROR_INVALID_ARGUMENT.
+ *
+ * Returns: (transfer full) (nullable): the item; %NULL with @error set
+ *   (%GAIO_QUEUE_ERROR_EMPTY, %GAIO_QUEUE_ERROR_SHUT_DOWN)
+ *
+ * Since: 1.0
+ */
+gpointer
+gaio_queue_get_pointer_nowait (GaioQueue       *queue,
+                               GDestroyNotify  *destroy,
+                               GError         **error)
+{
+  Item *taken;
+  gpointer pointer;
+
+  g_return_val_if_fail (GAIO_IS_QUEUE (queue), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  taken = take_item (queue, error);
+  if (taken == NULL)
+    return NULL;
+
+  if (!G_VALUE_HOLDS_POINTER (&taken->value))
+    {
+      g_set_error (error, GAIO_ERROR, GAIO_ERROR_INVALID_ARGUMENT,
+                   "The item is a %s, not a pointer", G_VALUE_TYPE_NAME (&taken->value));
+      item_free (taken);
+      return NULL;
+    }
+
+  pointer = g_value_get_pointer (&taken->value);
+  if (destroy != NULL)
+    *destroy = taken->destroy;
+  g_free (taken);
+
+  return pointer;
+}
+
+/**
+ * gaio_queue_task_done:
+ * @queue: a #GaioQueue
+ * @error: return location for a #GError
+ *
+ * Says that an item taken from the queue is processed (asyncio's
+ * `task_done()`); [method@Gaio.Queue.join] waits for one such call per
+ * item put.
+ *
+ * Returns: %TRUE; %FALSE with %GAIO_ERROR_INVALID_STATE if called more
+ *   times than items were put (`task_done() called too many times`,
+ *   asyncio's `ValueError`)
+ *
+ * Since: 1.0
+ */
+gboolean
+gaio_queue_task_done (GaioQueue  *queue,
+                      GError    **error)
+{
+  g_return_val_if_fail (GAIO_IS_QUEUE (queue), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (queue->unfinished == 0)
+    {
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE,
+                           "task_done() called too many times");
+      return FALSE;
+    }
+
+  if (--queue->unfinished == 0)
+    wake_joiners (queue);
+
+  return TRUE;
+}
+
+/**
+ * gaio_queue_join:
+ * @queue: a #GaioQueue
+ *
+ * Waits until every item put was processed (asyncio's `join()`): the
+ * future finishes (with no value) once [method@Gaio.Queue.task_done] was
+ * called for each, at once if none is pending.
+ *
+ * Returns: (transfer full): a future with no value
+ *
+ * Since: 1.0
+ */
+GaioFuture *
+gaio_queue_join (GaioQueue *queue)
+{
+  GaioWaiter *joiner;
+
+  g_return_val_if_fail (GAIO_IS_QUEUE (queue), NULL);
+
+  if (queue->unfinished == 0)
+    return new_done (queue->loop);
+
+  joiner = _gaio_waiter_new (queue->loop, &joiner_class, queue);
+  _gaio_waiter_enqueue (joiner, &queue->joiners);
+
+  return GAIO_FUTURE (joiner);
+}
+
+static void
+fail_all (GQueue *waiters)
+{
+  GaioWaiter *waiter;
+
+  while ((waiter = _gaio_waiter_pop (waiters)) != NULL)
+    {
+      _gaio_waiter_fail (waiter, shut_down_error ());
+      gaio_future_unref (GAIO_FUTURE (waiter));
+    }
+}
+
+/**
+ * gaio_queue_shutdown:
+ * @queue: a #GaioQueue
+ * @immediate: whether to drop the items in the queue too
+ *
+ * Shuts the queue down (asyncio 3.13's `shutdown()`): puts fail with
+ * %GAIO_QUEUE_ERROR_SHUT_DOWN from now on, waiting putters too (their
+ * items are freed), and gets once the queue is empty, waiting getters
+ * at once. With @immediate, the items in the queue are freed now, each
+ * counted as processed for [method@Gaio.Queue.join].
+ *
+ * Since: 1.0
+ */
+void
+gaio_queue_shutdown (GaioQueue *queue,
+                     gboolean   immediate)
+{
+  g_return_if_fail (GAIO_IS_QUEUE (queue));
+
+  queue->shut_down = TRUE;
+  if (immediate)
+    {
+      while (items_len (queue) > 0)
+        {
+          item_free (items_pop (queue));
+          if (queue->unfinished > 0)
+            queue->unfinished--;
+        }
+      if (queue->unfinished == 0)
+        wake_joiners (queue);
+    }
+
+  fail_all (&queue->getters);
+  fail_all (&queue->putters);
+}
+
+/**
+ * gaio_queue_to_string:
+ * @queue: a #GaioQueue
+ *
+ * Describes the queue as asyncio's str() does: `<GaioQueue maxsize=0
+ * qsize=2 getters[1] tasks=2 shutdown>`.
+ *
+ * Returns: (transfer full): the description
+ *
+ * Since: 1.0
+ */
+char *
+gaio_queue_to_string (GaioQueue *queue)
+{
+  static const char * const names[] = { "GaioQueue", "GaioLifoQueue", "GaioPriorityQueue" };
+  GString *text;
+
+  g_return_val_if_fail (GAIO_IS_QUEUE (queue), NULL);
+
+  text = g_string_new (NULL);
+  g_string_append_printf (text, "<%s maxsize=%d", names[queue->kind], queue->maxsize);
+  if (items_len (queue) > 0)
+    g_string_append_printf (text, " qsize=%u", items_len (queue));
+  if (queue->getters.length > 0)
+    g_string_append_printf (text, " getters[%u]", queue->getters.length);
+  if (queue->putters.length > 0)
+    g_string_append_printf (text, " putters[%u]", queue->putters.length);
+  if (queue->unfinished > 0)
+    g_string_append_printf (text, " tasks=%u", queue->unfinished);
+  if (queue->shut_down)
+    g_string_append (text, " shutdown");
+  g_string_append_c (text, '>');
+
+  return g_string_free (text, FALSE);
+}

@@ -1,0 +1,384 @@
+/* gaio-semaphore.c: asyncio's Semaphore and BoundedSemaphore
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The libgaio authors
+ *
+ * A count of permits and a FIFO of waiters (gaio-waiter.c). As in asyncio
+ * since 3.11.x (gh-90155), a permit goes to a waiter when it is woken:
+ * release() with waiters queued hands the permit to the first one (its
+ * future finishes with TRUE) instead of adding it to the count, and
+ * acquire() takes a free permit only when nobody waits, so that nobody
+ * jumps the queue (test_acquire_fifo_order*).
+ *
+ * Invariant: value > 0 only when no waiter is queued. A waiter cancelled
+ * while queued leaves (it held no permit); one whose task is cancelled
+ * after it was handed a permit gives it back (the waiter's dropped hook),
+ * which goes to the next waiter (test_acquire_no_hang,
+ * test_acquire_cancel_before_awoken, test_acquire_hang).
+ *
+ * A bounded semaphore refuses a release that would raise the count above
+ * its initial value.
+ */
+
+#include "config.h"
+
+#include "gaio-waiter-private.h"
+
+typedef struct
+{
+  GaioLoop *loop;      /* (owned) */
+  guint     value;
+  guint     bound;     /* the initial value, for a bounded semaphore */
+  gboolean  bounded;
+  GQueue    waiters;   /* (owned) GaioWaiter, each with a reference */
+} GaioSemaphorePrivate;
+
+struct _GaioBoundedSemaphore
+{
+  GaioSemaphore parent_instance;
+};
+
+/**
+ * GaioSemaphore:
+ *
+ * asyncio's `Semaphore`: a count of permits that tasks and callbacks take
+ * and give back, to limit how many do something at once.
+ *
+ * [method@Gaio.Semaphore.acquire] returns a [struct@Gaio.Future] that
+ * finishes with %TRUE once the caller holds a permit: at once if one is
+ * free and nobody waits, else in turn, first come first served.
+ * [method@Gaio.Semaphore.release] gives a permit back. A task cancelled
+ * after it was handed a permit, before it resumed, gives it back by
+ * itself (its gaio_await() fails with %G_IO_ERROR_CANCELLED).
+ *
+ * Used from the loop's thread only (not thread-safe, as asyncio's is
+ * not; see [method@Gaio.Loop.call_soon_threadsafe]). A semaphore
+ * finalized while waited for cancels its waiters.
+ *
+ * Since: 1.0
+ */
+
+/**
+ * GaioBoundedSemaphore:
+ *
+ * asyncio's `BoundedSemaphore`: a [class@Gaio.Semaphore] whose
+ * [method@Gaio.Semaphore.release] fails when it would raise the count
+ * above the initial value, which catches a release too many.
+ *
+ * Since: 1.0
+ */
+
+G_DEFINE_TYPE_WITH_PRIVATE (GaioSemaphore, gaio_semaphore, G_TYPE_OBJECT)
+G_DEFINE_FINAL_TYPE (GaioBoundedSemaphore, gaio_bounded_semaphore, GAIO_TYPE_SEMAPHORE)
+
+static void give_back (GaioSemaphorePrivate *priv);
+
+static void
+semaphore_waiter_dropped (GaioWaiter *waiter)
+{
+  GaioSemaphore *semaphore = waiter->owner;
+
+  give_back (gaio_semaphore_get_instance_private (semaphore));
+}
+
+static const GaioWaiterClass semaphore_waiter_class = {
+  .dropped = semaphore_waiter_dropped,
+};
+
+static void
+gaio_semaphore_dispose (GObject *object)
+{
+  GaioSemaphorePrivate *priv = gaio_semaphore_get_instance_private (GAIO_SEMAPHORE (object));
+
+  _gaio_waiter_queue_clear (&priv->waiters, "GaioSemaphore was finalized while waited for");
+
+  G_OBJECT_CLASS (gaio_semaphore_parent_class)->dispose (object);
+}
+
+static void
+gaio_semaphore_finalize (GObject *object)
+{
+  GaioSemaphorePrivate *priv = gaio_semaphore_get_instance_private (GAIO_SEMAPHORE (object));
+
+  g_clear_object (&priv->loop);
+
+  G_OBJECT_CLASS (gaio_semaphore_parent_class)->finalize (object);
+}
+
+static void
+gaio_semaphore_class_init (GaioSemaphoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = gaio_semaphore_dispose;
+  object_class->finalize = gaio_semaphore_finalize;
+}
+
+static void
+gaio_semaphore_init (GaioSemaphore *semaphore)
+{
+  GaioSemaphorePrivate *priv = gaio_semaphore_get_instance_private (semaphore);
+
+  g_queue_init (&priv->waiters);
+}
+
+static void
+gaio_bounded_semaphore_class_init (GaioBoundedSemaphoreClass *klass)
+{
+}
+
+static void
+gaio_bounded_semaphore_init (GaioBoundedSemaphore *semaphore)
+{
+}
+
+static void
+setup (GaioSemaphore *semaphore,
+       GaioLoop      *loop,
+       guint          value,
+       gboolean       bounded)
+{
+  GaioSemaphorePrivate *priv = gaio_semaphore_get_instance_private (semaphore);
+
+  priv->loop = g_object_ref (loop);
+  priv->value = value;
+  priv->bound = value;
+  priv->bounded = bounded;
+}
+
+/**
+ * gaio_semaphore_new:
+ * @loop: the loop the semaphore is used on
+ * @value: the number of permits
+ *
+ * Creates a semaphore with @value permits (asyncio's `Semaphore(value)`;
+ * a negative value cannot be written in C).
+ *
+ * Returns: (transfer full): a new #GaioSemaphore
+ *
+ * Since: 1.0
+ */
+GaioSemaphore *
+gaio_semaphore_new (GaioLoop *loop,
+                    guint     value)
+{
+  GaioSemaphore *semaphore;
+
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+
+  semaphore = g_object_new (GAIO_TYPE_SEMAPHORE, NULL);
+  setup (semaphore, loop, value, FALSE);
+
+  return semaphore;
+}
+
+/**
+ * gaio_bounded_semaphore_new:
+ * @loop: the loop the semaphore is used on
+ * @value: the number of permits, and the most it may have
+ *
+ * Creates a bounded semaphore (asyncio's `BoundedSemaphore(value)`).
+ *
+ * Returns: (transfer full): a new #GaioBoundedSemaphore
+ *
+ * Since: 1.0
+ */
+GaioBoundedSemaphore *
+gaio_bounded_semaphore_new (GaioLoop *loop,
+                            guint     value)
+{
+  GaioBoundedSemaphore *semaphore;
+
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+
+  semaphore = g_object_new (GAIO_TYPE_BOUNDED_SEMAPHORE, NULL);
+  setup (GAIO_SEMAPHORE (semaphore), loop, value, TRUE);
+
+  return semaphore;
+}
+
+/**
+ * gaio_semaphore_get_loop:
+ * @semaphore: a #GaioSemaphore
+ *
+ * Gets the loop the semaphore is used on.
+ *
+ * Returns: (transfer none): the loop
+ *
+ * Since: 1.0
+ */
+GaioLoop *
+gaio_semaphore_get_loop (GaioSemaphore *semaphore)
+{
+  GaioSemaphorePrivate *priv;
+
+  g_return_val_if_fail (GAIO_IS_SEMAPHORE (semaphore), NULL);
+
+  priv = gaio_semaphore_get_instance_private (semaphore);
+  return priv->loop;
+}
+
+/**
+ * gaio_semaphore_get_value:
+ * @semaphore: a #GaioSemaphore
+ *
+ * Gets the number of free permits (asyncio's `_value`).
+ *
+ * Returns: the count
+ *
+ * Since: 1.0
+ */
+guint
+gaio_semaphore_get_value (GaioSemaphore *semaphore)
+{
+  GaioSemaphorePrivate *priv;
+
+  g_return_val_if_fail (GAIO_IS_SEMAPHORE (semaphore), 0);
+
+  priv = gaio_semaphore_get_instance_private (semaphore);
+  return priv->value;
+}
+
+/**
+ * gaio_semaphore_is_locked:
+ * @semaphore: a #GaioSemaphore
+ *
+ * Whether an acquire would wait (asyncio's `locked()`): no permit is
+ * free, or others wait already.
+ *
+ * Returns: %TRUE if an acquire would wait
+ *
+ * Since: 1.0
+ */
+gboolean
+gaio_semaphore_is_locked (GaioSemaphore *semaphore)
+{
+  GaioSemaphorePrivate *priv;
+
+  g_return_val_if_fail (GAIO_IS_SEMAPHORE (semaphore), FALSE);
+
+  priv = gaio_semaphore_get_instance_private (semaphore);
+  return priv->value == 0 || priv->waiters.length > 0;
+}
+
+/**
+ * gaio_semaphore_acquire:
+ * @semaphore: a #GaioSemaphore
+ *
+ * Takes a permit (asyncio's `acquire()`). The future finishes with %TRUE
+ * when the caller holds one: at once if one is free and nobody waits,
+ * else in turn. Cancel the future to give up waiting.
+ *
+ * Returns: (transfer full): a future of a boolean (%TRUE)
+ *
+ * Since: 1.0
+ */
+GaioFuture *
+gaio_semaphore_acquire (GaioSemaphore *semaphore)
+{
+  GaioSemaphorePrivate *priv;
+  GaioWaiter *waiter;
+
+  g_return_val_if_fail (GAIO_IS_SEMAPHORE (semaphore), NULL);
+
+  priv = gaio_semaphore_get_instance_private (semaphore);
+  if (priv->value > 0 && priv->waiters.length == 0)
+    {
+      GaioFuture *future = gaio_future_new (priv->loop);
+
+      priv->value--;
+      gaio_future_set_result_boolean (future, TRUE, NULL);
+      return future;
+    }
+
+  waiter = _gaio_waiter_new (priv->loop, &semaphore_waiter_class, semaphore);
+  _gaio_waiter_enqueue (waiter, &priv->waiters);
+
+  return GAIO_FUTURE (waiter);
+}
+
+/* A permit is free: to the first waiter, or to the count. */
+static void
+give_back (GaioSemaphorePrivate *priv)
+{
+  GaioWaiter *waiter = _gaio_waiter_pop (&priv->waiters);
+
+  if (waiter == NULL)
+    {
+      priv->value++;
+      return;
+    }
+
+  _gaio_waiter_finish_true (waiter);
+  gaio_future_unref (GAIO_FUTURE (waiter));
+}
+
+/**
+ * gaio_semaphore_release:
+ * @semaphore: a #GaioSemaphore
+ * @error: return location for a #GError
+ *
+ * Gives a permit back (asyncio's `release()`): the first waiter gets it,
+ * or the count goes up. A plain semaphore may be released more times
+ * than it was acquired, raising its count, as asyncio's may.
+ *
+ * Returns: %TRUE; %FALSE with %GAIO_ERROR_INVALID_STATE if @semaphore is
+ *   a [class@Gaio.BoundedSemaphore] already at its initial count
+ *   (`BoundedSemaphore released too many times`, asyncio's `ValueError`)
+ *
+ * Since: 1.0
+ */
+gboolean
+gaio_semaphore_release (GaioSemaphore  *semaphore,
+                        GError        **error)
+{
+  GaioSemaphorePrivate *priv;
+
+  g_return_val_if_fail (GAIO_IS_SEMAPHORE (semaphore), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  priv = gaio_semaphore_get_instance_private (semaphore);
+  if (priv->bounded && priv->value >= priv->bound)
+    {
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE,
+                           "BoundedSemaphore released too many times");
+      return FALSE;
+    }
+
+  give_back (priv);
+
+  return TRUE;
+}
+
+/**
+ * gaio_semaphore_to_string:
+ * @semaphore: a #GaioSemaphore
+ *
+ * Describes the semaphore as asyncio's repr does: `<GaioSemaphore
+ * [unlocked, value:1]>`, `<GaioSemaphore [locked, waiters:2]>`.
+ *
+ * Returns: (transfer full): the description
+ *
+ * Since: 1.0
+ */
+char *
+gaio_semaphore_to_string (GaioSemaphore *semaphore)
+{
+  GaioSemaphorePrivate *priv;
+  GString *text;
+
+  g_return_val_if_fail (GAIO_IS_SEMAPHORE (semaphore), NULL);
+
+  priv = gaio_semaphore_get_instance_private (semaphore);
+  text = g_string_new (NULL);
+  g_string_append_printf (text, "<%s [", G_OBJECT_TYPE_NAME (semaphore));
+  if (gaio_semaphore_is_locked (semaphore))
+    g_string_append (text, "locked");
+  else
+    g_string_append_printf (text, "unlocked, value:%u", priv->value);
+  if (priv->waiters.length > 0)
+    g_string_append_printf (text, ", waiters:%u", priv->waiters.length);
+  g_string_append (text, "]>");
+
+  return g_string_free (text, FALSE);
+}

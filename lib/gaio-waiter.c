@@ -1,0 +1,226 @@
+/* gaio-waiter.c: the future a synchronization primitive hands out for one
+ * wait
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The libgaio authors
+ *
+ * asyncio's locks, events, conditions, semaphores, barriers and queues
+ * park each waiting coroutine on a plain future in a deque, and finish
+ * the wait in the coroutine once that future is done. Here the future
+ * *is* the operation, so that callback code (a done callback) and tasks
+ * (gaio_await()) use the same call: a waiter is a future whose kind tells
+ * its primitive what asyncio's coroutine would have done after its
+ * `await fut`:
+ *
+ *  - cancelled while pending, it leaves its primitive's queue at once
+ *    (asyncio leaves it there, cancelled, until the coroutine resumes;
+ *    every primitive skips cancelled waiters, so only the count in a
+ *    description differs), and the primitive may pass on what it was
+ *    given (GaioWaiterClass.cancelled);
+ *  - finished, it owns what its primitive handed it: the lock, a
+ *    permit, a queue item. A task awaiting it that is cancelled before it
+ *    resumes lets go of the result unread; gaio_await() says so through
+ *    _gaio_future_mark_retrieved(), and the primitive takes the thing
+ *    back (GaioWaiterClass.dropped), as asyncio's acquire() does when
+ *    CancelledError reaches it after the wakeup (test_locks.py's
+ *    test_acquire_no_hang).
+ *
+ * A waiter is sealed: gaio_future_set_result() on it fails, only its
+ * primitive completes it.
+ *
+ * Ownership: a primitive's queue holds a reference on every waiter linked
+ * in it; a waiter does not hold its primitive (a primitive freed while
+ * waited for would otherwise be a cycle). A primitive that goes cancels
+ * its pending waiters and clears their owner (_gaio_waiter_queue_clear()),
+ * so no hook runs on a freed primitive. Loop thread only, as futures.
+ */
+
+#include "config.h"
+
+#include "gaio-waiter-private.h"
+
+static gboolean waiter_cancel   (GaioFuture *future,
+                                 const char *message);
+static void     waiter_finalize (GaioFuture *future);
+static void     waiter_dropped  (GaioFuture *future);
+
+static const GaioFutureClass waiter_class = {
+  .kind = "Future",
+  .cancel = waiter_cancel,
+  .to_string = NULL,
+  .dispose = NULL,
+  .finalize = waiter_finalize,
+  .dropped = waiter_dropped,
+};
+
+static void
+waiter_resumed (GaioFuture *future,
+                gpointer    user_data)
+{
+  GaioWaiter *waiter = GAIO_WAITER (future);
+
+  if (future->state == GAIO_FUTURE_FINISHED && waiter->owner != NULL &&
+      waiter->wclass->resumed != NULL)
+    waiter->wclass->resumed (waiter);
+}
+
+GaioWaiter *
+_gaio_waiter_new (GaioLoop              *loop,
+                  const GaioWaiterClass *wclass,
+                  gpointer               owner)
+{
+  GaioWaiter *waiter = g_new0 (GaioWaiter, 1);
+
+  _gaio_future_init (GAIO_FUTURE (waiter), &waiter_class, loop);
+  _gaio_future_seal (GAIO_FUTURE (waiter));
+  waiter->wclass = wclass;
+  waiter->owner = owner;
+  waiter->link.data = waiter;
+
+  /* First of the waiter's callbacks: it runs before the wakeup of a task
+   * that awaits it, where asyncio's coroutine would go on. */
+  if (wclass->resumed != NULL)
+    gaio_future_add_done_callback (GAIO_FUTURE (waiter), waiter_resumed, NULL, NULL);
+
+  return waiter;
+}
+
+gboolean
+_gaio_waiter_is_waiter (GaioFuture *future)
+{
+  return future != NULL && future->klass == &waiter_class;
+}
+
+static void
+waiter_finalize (GaioFuture *future)
+{
+  GaioWaiter *waiter = GAIO_WAITER (future);
+
+  g_assert (waiter->queue == NULL);
+
+  /* An item that never reached anyone: a put cancelled or refused. */
+  if (waiter->item_destroy != NULL && G_VALUE_HOLDS_POINTER (&waiter->item))
+    waiter->item_destroy (g_value_get_pointer (&waiter->item));
+  if (G_IS_VALUE (&waiter->item))
+    g_value_unset (&waiter->item);
+  g_free (waiter->cancel_message);
+  if (waiter->data_destroy != NULL)
+    waiter->data_destroy (waiter->data);
+}
+
+static void
+waiter_dropped (GaioFuture *future)
+{
+  GaioWaiter *waiter = GAIO_WAITER (future);
+
+  if (waiter->owner != NULL && waiter->wclass->dropped != NULL)
+    waiter->wclass->dropped (waiter);
+}
+
+static gboolean
+waiter_cancel (GaioFuture *future,
+               const char *message)
+{
+  GaioWaiter *waiter = GAIO_WAITER (future);
+
+  if (future->state != GAIO_FUTURE_PENDING || waiter->owner == NULL)
+    return _gaio_future_real_cancel (future, message);
+
+  if (waiter->wclass->cancel != NULL)
+    return waiter->wclass->cancel (waiter, message);
+
+  /* The queue's reference may be the last but the caller's: keep the
+   * waiter until its hook has run. */
+  gaio_future_ref (future);
+  _gaio_waiter_unlink (waiter);
+  _gaio_future_real_cancel (future, message);
+  if (waiter->owner != NULL && waiter->wclass->cancelled != NULL)
+    waiter->wclass->cancelled (waiter);
+  gaio_future_unref (future);
+
+  return TRUE;
+}
+
+void
+_gaio_waiter_enqueue (GaioWaiter *waiter,
+                      GQueue     *queue)
+{
+  g_assert (waiter->queue == NULL);
+
+  gaio_future_ref (GAIO_FUTURE (waiter));
+  waiter->queue = queue;
+  g_queue_push_tail_link (queue, &waiter->link);
+}
+
+void
+_gaio_waiter_unlink (GaioWaiter *waiter)
+{
+  if (waiter->queue == NULL)
+    return;
+
+  g_queue_unlink (waiter->queue, &waiter->link);
+  waiter->queue = NULL;
+  gaio_future_unref (GAIO_FUTURE (waiter));
+}
+
+GaioWaiter *
+_gaio_waiter_pop (GQueue *queue)
+{
+  GList *link = g_queue_pop_head_link (queue);
+  GaioWaiter *waiter;
+
+  if (link == NULL)
+    return NULL;
+
+  waiter = link->data;
+  waiter->queue = NULL;
+
+  return waiter;
+}
+
+void
+_gaio_waiter_finish (GaioWaiter *waiter,
+                     GValue     *value)
+{
+  _gaio_future_complete_value (GAIO_FUTURE (waiter), value);
+}
+
+void
+_gaio_waiter_finish_true (GaioWaiter *waiter)
+{
+  /* A boolean holds no memory: set by hand, without g_value_init()'s
+   * type-table lookups, on the path of every hand-off. */
+  GValue value = { G_TYPE_BOOLEAN, { { .v_int = TRUE } } };
+
+  _gaio_future_complete_value (GAIO_FUTURE (waiter), &value);
+}
+
+void
+_gaio_waiter_fail (GaioWaiter *waiter,
+                   GError     *error)
+{
+  _gaio_future_complete_error (GAIO_FUTURE (waiter), error);
+}
+
+void
+_gaio_waiter_cancel_now (GaioWaiter *waiter,
+                         const char *message)
+{
+  _gaio_future_real_cancel (GAIO_FUTURE (waiter),
+                            message != NULL ? message : waiter->cancel_message);
+}
+
+void
+_gaio_waiter_queue_clear (GQueue     *queue,
+                          const char *message)
+{
+  GaioWaiter *waiter;
+
+  while ((waiter = _gaio_waiter_pop (queue)) != NULL)
+    {
+      waiter->owner = NULL;
+      if (GAIO_FUTURE (waiter)->state == GAIO_FUTURE_PENDING)
+        _gaio_future_real_cancel (GAIO_FUTURE (waiter), message);
+      gaio_future_unref (GAIO_FUTURE (waiter));
+    }
+}
