@@ -1676,8 +1676,10 @@ gaio_future_get_result_pointer (GaioFuture  *future,
  * Fails as [method@Gaio.Future.get_result] does, and with
  * %GAIO_ERROR_INVALID_ARGUMENT if the result is not a #GPtrArray.
  *
- * Returns: (transfer full) (element-type GaioFuture) (nullable): a new
- *   array holding a reference on each future, or %NULL with @error set
+ * Returns: (transfer container) (element-type GaioFuture) (nullable): a
+ *   new array of the futures, which @future's result keeps alive (free
+ *   the array with g_ptr_array_unref(); take a reference on a future you
+ *   keep longer than @future), or %NULL with @error set
  *
  * Since: 1.0
  */
@@ -1695,11 +1697,13 @@ gaio_future_dup_result_futures (GaioFuture  *future,
   if (value == NULL)
     return NULL;
 
+  /* (transfer container), with no free function: PyGObject 3.42 frees
+   * a (transfer full) array with its free function after handing its
+   * elements to Python objects that own them, a double unref. */
   stored = g_value_get_boxed (value);
-  copy = g_ptr_array_new_full (stored != NULL ? stored->len : 0,
-                               (GDestroyNotify) gaio_future_unref);
+  copy = g_ptr_array_sized_new (stored != NULL ? stored->len : 0);
   for (guint i = 0; stored != NULL && i < stored->len; i++)
-    g_ptr_array_add (copy, gaio_future_ref (g_ptr_array_index (stored, i)));
+    g_ptr_array_add (copy, g_ptr_array_index (stored, i));
 
   return copy;
 }

@@ -131,7 +131,8 @@ def _set_typed_result(target, value):
     elif isinstance(value, GObject.Object):
         target.set_result_object(value)
     else:
-        generic(target, value)
+        # Kept as the Python object itself (in this process only).
+        generic(target, GObject.Value(GObject.TYPE_PYOBJECT, value))
 
 
 class _Callback:
@@ -193,22 +194,24 @@ class _JobFunction:
 
     def __call__(self, job, *user_data):
         try:
-            value = self.func(*self.args)
+            _set_typed_result(job, self.func(*self.args))
         except Exception as exc:
             raise _as_gerror(exc) from exc
-        _set_typed_result(job, value)
         return True
 
 
 class _ExceptionHandler:
-    __slots__ = ('func',)
+    """A GaioExceptionHandler: handler(loop, context, *args)."""
 
-    def __init__(self, func):
+    __slots__ = ('func', 'args')
+
+    def __init__(self, func, args):
         self.func = func
+        self.args = args
 
     def __call__(self, loop, context, *user_data):
         try:
-            self.func(loop, context)
+            self.func(loop, context, *self.args)
         except Exception as exc:
             raise _as_gerror(exc) from exc
         return True
@@ -285,7 +288,7 @@ class Loop(Gaio.Loop):
             raise TypeError('a callable object was expected, got %r' % (func,))
         return Gaio.Loop.run_in_executor(self, executor, _JobFunction(func, args), None)
 
-    def set_exception_handler(self, handler):
+    def set_exception_handler(self, handler, *args):
         if handler is None:
             self._gaio_exception_handler = None
             Gaio.Loop.set_exception_handler(self, None)
@@ -293,7 +296,7 @@ class Loop(Gaio.Loop):
         if not callable(handler):
             raise TypeError('A callable object or None is expected, got %r' % (handler,))
         self._gaio_exception_handler = handler
-        Gaio.Loop.set_exception_handler(self, _ExceptionHandler(handler))
+        Gaio.Loop.set_exception_handler(self, _ExceptionHandler(handler, args))
 
     def get_exception_handler(self):
         """The handler given to set_exception_handler(), or None."""
