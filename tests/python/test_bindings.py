@@ -28,7 +28,7 @@ gi.require_version('GLib', '2.0')
 gi.require_version('Gio', '2.0')
 gi.require_version('Gaio', '1.0')
 
-from gi.repository import Gaio, Gio, GLib  # noqa: E402
+from gi.repository import Gaio, Gio, GLib, GObject  # noqa: E402
 
 WORKER = os.environ.get('GAIO_TEST_PROCESS_WORKER')
 
@@ -74,6 +74,22 @@ class TestResults(BindingTestCase):
         del future
         gc.collect()
         self.assertEqual(value, b'kept')
+
+    # BD-01: an exception-context value outlives the context.
+    def test_context_value_outlives_context(self):
+        context = Gaio.ExceptionContext.new('values')
+        context.set_value('bytes', GObject.Value(GLib.Bytes.__gtype__, GLib.Bytes.new(b'abc')))
+        context.set_value('variant', GObject.Value(GObject.TYPE_VARIANT, GLib.Variant('s', 'v')))
+        future = self.loop.create_future()
+        context.set_future(future)
+        data = context.get_value('bytes')
+        variant = context.get_value('variant')
+        kept = context.get_future()
+        del context, future
+        gc.collect()
+        self.assertEqual(data.get_data(), b'abc')
+        self.assertEqual(variant.unpack(), 'v')
+        self.assertEqual(kept.get_state(), Gaio.FutureState.PENDING)
 
     # BD-02: a job returns its value, typed as C reads it.
     def test_job_returns_values(self):
