@@ -214,6 +214,22 @@ class TestReports(BindingTestCase):
         self.assertEqual(ran, ['none'])
         self.assertEqual(self.reports, [])
 
+    # BD-04: KeyboardInterrupt and SystemExit leave the loop, as in asyncio
+    # (test_base_events.py::test_run_until_complete_baseexception).
+    def test_base_exception_leaves_loop(self):
+        def leave():
+            raise SystemExit('bye')
+
+        ran = []
+        self.loop.call_soon(leave)
+        self.loop.call_soon(lambda: ran.append('next'))
+        with self.assertRaises(SystemExit):
+            self.loop.run_until_complete(self.loop.create_future())
+        self.assertEqual(self.reports, [])
+        # The loop can run again.
+        self.loop.run_until_complete(self.done_future())
+        self.assertEqual(ran, ['next'])
+
     # BD-03: a done callback's exception is reported with its future.
     def test_done_callback_exception_reported(self):
         future = self.loop.create_future()

@@ -155,6 +155,12 @@ class _Callback:
         except Exception as exc:
             _report(self.loop, 'Exception in callback %s()' % self.name, exc,
                     handle=self.handle)
+        except (KeyboardInterrupt, SystemExit) as exc:
+            # asyncio lets these leave run_forever(): libgaio's escape
+            # error stops the loop, and Loop re-raises the exception.
+            self.loop._gaio_escape = exc
+            raise GLib.Error.new_literal(Gaio.error_quark(), _exception_message(exc),
+                                         Gaio.Error.ESCAPE)
         return True
 
 
@@ -266,10 +272,28 @@ class Loop(Gaio.Loop):
             handle.set_name(wrapper.name)
         return handle
 
+    def _reraise_escape(self, error):
+        escape = getattr(self, '_gaio_escape', None)
+        if escape is not None and error.matches(Gaio.error_quark(), Gaio.Error.ESCAPE):
+            self._gaio_escape = None
+            raise escape from None
+        raise error
+
+    def run_forever(self):
+        """Runs the loop until stop(); a KeyboardInterrupt or SystemExit
+        raised by a callback leaves it, as in asyncio."""
+        try:
+            return Gaio.Loop.run_forever(self)
+        except GLib.Error as error:
+            self._reraise_escape(error)
+
     def run_until_complete(self, future):
         """Runs the loop until @future is done and returns its result, or
         raises its error (GLib.Error)."""
-        value = Gaio.Loop.run_until_complete(self, future)
+        try:
+            value = Gaio.Loop.run_until_complete(self, future)
+        except GLib.Error as error:
+            self._reraise_escape(error)
         if _holds_futures(future):
             return [f for f in future.dup_result_futures()]
         return _python_value(value)
