@@ -1825,6 +1825,10 @@ _gaio_future_add_task_callback (GaioFuture         *future,
  * (asyncio's `remove_done_callback`), running their notifies. Callbacks
  * already scheduled are not removed.
  *
+ * Not for bindings: they make a new C callback and data for every call,
+ * so none would match. Python's overrides find Python callbacks
+ * themselves (see the [Bindings](bindings.html) guide).
+ *
  * Returns: the number of callbacks removed
  *
  * Since: 1.0
