@@ -18,9 +18,11 @@
 #   the caller allocated (PyGObject 3.42 keeps a pointer into it);
 # - executors are context managers that shut down and wait on exit.
 #
-# Maintainer note: every wrapper holds only what it was given; the C side
-# holds the wrapper (a closure with a destroy notify) and drops it when
-# the callback ran or was cancelled. Nothing here keeps a loop alive.
+# Maintainer note: the C side holds each wrapper (a closure with a destroy
+# notify) and drops it when the callback has run or was cancelled, or when
+# the loop closes; a pending callback's wrapper holds its loop, as an
+# asyncio Handle does. Module state is one table of weak references
+# (_done_callbacks), for remove_done_callback().
 
 import functools
 import threading
@@ -35,7 +37,6 @@ from ..overrides import override
 Gaio = get_introspection_module('Gaio')
 
 __all__ = []
-
 
 
 def _holds_futures(future):
