@@ -125,5 +125,24 @@ loop.set_exception_handler((reportingLoop, context) => {
         `the report names the function: ${reports}`);
 }
 
+// BD-04: a callback that returns nothing (undefined is FALSE) is a
+// failure, and the report says what to return.
+{
+    const errors = [];
+    loop.set_exception_handler((reportingLoop, context) => {
+        errors.push(context.get_error().message);
+        return true;
+    });
+    loop.call_soon(() => {});
+    const done = loop.create_future();
+    loop.call_soon(() => {
+        done.set_result_boolean(true);
+        return true;
+    });
+    loop.run_until_complete(done);
+    check(errors.length === 1 && errors[0].includes('from JavaScript, return true'),
+        `a callback returning undefined is reported with the fix: ${errors}`);
+}
+
 loop.close();
 System.exit(failures ? 1 : 0);
