@@ -117,6 +117,13 @@ class TestResults(BindingTestCase):
         self.loop.run_until_complete(future)
         self.assertEqual(future.get_result_int64(), 12)
 
+    # BD-02: a GObject.Value keeps the type it was given.
+    def test_future_set_gvalue(self):
+        future = self.loop.create_future()
+        future.set_result(GObject.Value(GObject.TYPE_UINT, 7))
+        self.assertEqual(future.get_result_type(), GObject.TYPE_UINT)
+        self.assertEqual(self.loop.run_until_complete(future), 7)
+
     # BD-02: arguments reach the job; a job raises to fail.
     def test_job_arguments_and_failure(self):
         self.assertEqual(self.loop.run_until_complete(

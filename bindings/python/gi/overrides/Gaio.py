@@ -131,6 +131,8 @@ def _set_typed_result(target, value):
         target.set_result_variant(value)
     elif isinstance(value, GObject.Object):
         target.set_result_object(value)
+    elif isinstance(value, GObject.Value):
+        generic(target, value)
     else:
         # Kept as the Python object itself (in this process only).
         generic(target, GObject.Value(GObject.TYPE_PYOBJECT, value))
