@@ -283,6 +283,11 @@ class TestReports(BindingTestCase):
         self.loop.run_until_complete(future)
         self.loop.run_until_complete(self.done_future())
         self.assertEqual(calls, ['second'])
+        # The table that finds them keeps nothing once C let them go.
+        del future
+        gc.collect()
+        from gi.overrides import Gaio as overrides
+        self.assertEqual(overrides._done_callbacks, {})
 
     # BD-08: new_for_async() ties a GIO operation to a future.
     def test_new_for_async(self):

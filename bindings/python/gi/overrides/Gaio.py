@@ -232,11 +232,14 @@ class _ExceptionHandler:
 # by the future's address (hash() of a boxed wrapper), so a later call can
 # find and disable them.
 _done_callbacks = {}
-_done_callbacks_lock = threading.Lock()
+# Reentrant: a weak reference's callback may run while it is held.
+_done_callbacks_lock = threading.RLock()
 
 
-def _forget_done_callback(future, wrapper):
-    key = hash(future)
+def _forget_done_callback(future, wrapper, key=None):
+    """Drops @wrapper (and the wrappers C has let go of) from the table."""
+    if key is None:
+        key = hash(future)
     with _done_callbacks_lock:
         refs = _done_callbacks.get(key)
         if refs is None:
@@ -244,6 +247,15 @@ def _forget_done_callback(future, wrapper):
         refs[:] = [ref for ref in refs if ref() is not None and ref() is not wrapper]
         if not refs:
             del _done_callbacks[key]
+
+
+def _remember_done_callback(future, wrapper):
+    key = hash(future)
+    # When C frees the wrapper (the future was freed, or the callback
+    # ran), its entry goes too.
+    ref = weakref.ref(wrapper, lambda dead: _forget_done_callback(None, None, key))
+    with _done_callbacks_lock:
+        _done_callbacks.setdefault(key, []).append(ref)
 
 
 class Loop(Gaio.Loop):
@@ -351,9 +363,7 @@ class Future(Gaio.Future):
 
     def add_done_callback(self, callback, *args):
         wrapper = _DoneCallback(callback, args)
-        key = hash(self)
-        with _done_callbacks_lock:
-            _done_callbacks.setdefault(key, []).append(weakref.ref(wrapper))
+        _remember_done_callback(self, wrapper)
         Gaio.Future.add_done_callback(self, wrapper)
 
     def remove_done_callback(self, callback):
