@@ -33,6 +33,16 @@ void  _gaio_debug_name_function (gpointer    function,
       }                                                                 \
   } G_STMT_END
 
+/* Whether @address is code written at run time rather than a function
+ * of the program or a library it loaded: what PyGObject and GJS pass
+ * for a Python or JavaScript callable (a libffi closure). FALSE where
+ * the platform cannot tell. Any thread. */
+gboolean _gaio_debug_is_generated_code (gpointer address);
+
+/* Whether GJS runs in this process: its JavaScript runs on the main
+ * thread only. Any thread. */
+gboolean _gaio_debug_in_gjs (void);
+
 /* How many frames of the caller's stack a creation traceback keeps
  * (asyncio's DEBUG_STACK_DEPTH). */
 #define GAIO_TRACEBACK_DEPTH 10

@@ -93,6 +93,38 @@ _gaio_debug_symbol_name (gpointer address)
   return g_strdup_printf ("%p", address);
 }
 
+gboolean
+_gaio_debug_is_generated_code (gpointer address)
+{
+#ifdef HAVE_DLADDR
+  Dl_info info;
+
+  /* dladdr() finds every function of a loaded object, static ones
+   * included (with no symbol name); libffi writes closures to anonymous
+   * pages that belong to no object. */
+  return address != NULL && dladdr (address, &info) == 0;
+#else
+  return FALSE;
+#endif
+}
+
+gboolean
+_gaio_debug_in_gjs (void)
+{
+#ifdef HAVE_DLADDR
+  static gsize in_gjs;
+
+  /* libgjs is linked into the gjs interpreter (and gnome-shell), so its
+   * symbols are global; it cannot be unloaded once loaded. */
+  if (g_once_init_enter (&in_gjs))
+    g_once_init_leave (&in_gjs, dlsym (RTLD_DEFAULT, "gjs_context_get_current") != NULL ? 2 : 1);
+
+  return in_gjs == 2;
+#else
+  return FALSE;
+#endif
+}
+
 GaioTraceback *
 _gaio_traceback_capture (GaioTraceback *parent)
 {

@@ -477,6 +477,42 @@ gaio_exception_context_get_value (GaioExceptionContext *context,
 }
 
 /**
+ * gaio_exception_context_dup_value: (rename-to gaio_exception_context_get_value)
+ * @context: a #GaioExceptionContext
+ * @key: the key
+ *
+ * Gets a copy of the value of any key: the form bindings see as
+ * `get_value`. The copy owns what it holds, so it outlives @context
+ * (PyGObject 3.42 keeps a boxed value of a returned #GValue without a
+ * reference of its own).
+ *
+ * Returns: (transfer full) (nullable): a copy of the value, to free with
+ *   `g_boxed_free (G_TYPE_VALUE, value)`, or %NULL if @key is not set
+ *
+ * Since: 1.0
+ */
+GValue *
+gaio_exception_context_dup_value (GaioExceptionContext *context,
+                                  const char           *key)
+{
+  const GValue *value;
+  GValue *copy;
+
+  g_return_val_if_fail (context != NULL, NULL);
+  g_return_val_if_fail (key != NULL, NULL);
+
+  value = g_hash_table_lookup (context->values, key);
+  if (value == NULL)
+    return NULL;
+
+  copy = g_new0 (GValue, 1);
+  g_value_init (copy, G_VALUE_TYPE (value));
+  g_value_copy (value, copy);
+
+  return copy;
+}
+
+/**
  * gaio_exception_context_set_value:
  * @context: a #GaioExceptionContext
  * @key: the key

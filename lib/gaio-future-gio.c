@@ -63,6 +63,11 @@
  * its error. Cancelling the future cancels the operation. Start the
  * operation on the loop's thread, so that GIO completes it there.
  *
+ * Not for bindings: it calls @finish through a C function pointer.
+ * Python's overrides offer `Gaio.Future.new_for_async (loop, finish)`,
+ * which returns the future and the callback to pass; JavaScript
+ * promisifies the operation (see the [Bindings](bindings.html) guide).
+ *
  * Returns: (transfer full): a new #GaioFuture
  *
  * Since: 1.0

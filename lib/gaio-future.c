@@ -1405,7 +1405,13 @@ _gaio_future_get_result (GaioFuture  *future,
  *
  * Gets a copy of the result (asyncio's `result()`), failing as
  * [method@Gaio.Future.get_result] does. This is the form bindings see as
- * `get_result`: it returns the value instead of filling one in.
+ * `get_result`: it returns the value instead of filling one in, and the
+ * copy owns what it holds, so it outlives @future.
+ *
+ * A #GPtrArray result, the futures of [func@Gaio.gather] and
+ * [func@Gaio.wait], is returned as a %NULL %G_TYPE_POINTER value: an
+ * untyped array is what bindings cannot convert (GJS throws). Read it
+ * with [method@Gaio.Future.dup_result_futures].
  *
  * Returns: (transfer full) (nullable): a copy of the result, to free with
  *   `g_boxed_free (G_TYPE_VALUE, value)`, or %NULL with @error set
@@ -1427,6 +1433,16 @@ gaio_future_dup_result (GaioFuture  *future,
     return NULL;
 
   copy = g_new0 (GValue, 1);
+
+  /* An untyped array is what no binding can convert (GJS throws "Can't
+   * convert untyped array"): give them a NULL pointer, and the typed
+   * reader for the futures of gather() and wait(). */
+  if (G_VALUE_HOLDS (result, G_TYPE_PTR_ARRAY))
+    {
+      g_value_init (copy, G_TYPE_POINTER);
+      return copy;
+    }
+
   g_value_init (copy, G_VALUE_TYPE (result));
   g_value_copy (result, copy);
 
@@ -1693,6 +1709,51 @@ gaio_future_get_result_pointer (GaioFuture  *future,
 }
 
 /**
+ * gaio_future_dup_result_futures:
+ * @future: a #GaioFuture
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Future.get_result] for the result of [func@Gaio.gather]
+ * and [func@Gaio.wait]: a list of futures, in a form bindings can read
+ * (the result itself is a #GPtrArray, which they see as an untyped
+ * array). Read each future's result or error from it.
+ *
+ * Fails as [method@Gaio.Future.get_result] does, and with
+ * %GAIO_ERROR_INVALID_ARGUMENT if the result is not a #GPtrArray.
+ *
+ * Returns: (transfer container) (element-type GaioFuture) (nullable): a
+ *   new array of the futures, which @future's result keeps alive (free
+ *   the array with g_ptr_array_unref(); take a reference on a future you
+ *   keep longer than @future), or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GPtrArray *
+gaio_future_dup_result_futures (GaioFuture  *future,
+                                GError     **error)
+{
+  const GValue *value;
+  GPtrArray *stored;
+  GPtrArray *copy;
+
+  g_return_val_if_fail (future != NULL, NULL);
+
+  value = stored_result (future, G_TYPE_PTR_ARRAY, error);
+  if (value == NULL)
+    return NULL;
+
+  /* (transfer container), with no free function: PyGObject 3.42 frees
+   * a (transfer full) array with its free function after handing its
+   * elements to Python objects that own them, a double unref. */
+  stored = g_value_get_boxed (value);
+  copy = g_ptr_array_sized_new (stored != NULL ? stored->len : 0);
+  for (guint i = 0; stored != NULL && i < stored->len; i++)
+    g_ptr_array_add (copy, g_ptr_array_index (stored, i));
+
+  return copy;
+}
+
+/**
  * gaio_future_get_error:
  * @future: a #GaioFuture
  * @error: return location for a #GError
@@ -1808,6 +1869,10 @@ _gaio_future_add_task_callback (GaioFuture         *future,
  * Removes every done callback added with @callback and @user_data
  * (asyncio's `remove_done_callback`), running their notifies. Callbacks
  * already scheduled are not removed.
+ *
+ * Not for bindings: they make a new C callback and data for every call,
+ * so none would match. Python's overrides find Python callbacks
+ * themselves (see the [Bindings](bindings.html) guide).
  *
  * Returns: the number of callbacks removed
  *

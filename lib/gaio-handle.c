@@ -192,7 +192,13 @@ finish_run_slow (GaioHandle  *handle,
                  gboolean     keep_name,
                  GError     **error)
 {
-  if (!ok && local_error == NULL)
+  /* A binding's function (generated code) that returned nothing: say
+   * what it should return, since `undefined` is FALSE. */
+  if (!ok && local_error == NULL && _gaio_debug_is_generated_code ((gpointer) handle->callback))
+    local_error = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_FAILED,
+                                       "The callback returned FALSE without setting an error "
+                                       "(from JavaScript, return true; throw to fail)");
+  else if (!ok && local_error == NULL)
     local_error = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_FAILED,
                                        "The callback returned FALSE without setting an error");
   else if (ok && local_error != NULL)

@@ -106,6 +106,13 @@ submit_job (GaioExecutor  *executor,
  * the loop's thread while the loop goes on. The default executor is a
  * [class@Gaio.ThreadPoolExecutor] made on first use.
  *
+ * From JavaScript, a thread pool (the default executor included) cannot
+ * run @func: GJS runs JavaScript on the main thread only, and the future
+ * fails at once with %GAIO_ERROR_NOT_MAIN_THREAD. Use a
+ * [class@Gaio.ProcessPoolExecutor] with a worker executable instead. A
+ * process pool runs no Python or JavaScript function either: see the
+ * [Bindings](bindings.html) guide.
+ *
  * The future finishes on the loop's thread with what @func set with
  * [method@Gaio.Job.set_result] or the error it returned. Cancelling the
  * future before @func starts means it never runs; cancelling it while

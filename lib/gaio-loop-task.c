@@ -88,6 +88,10 @@ stop_when_done (GaioFuture *future,
  * loop, %GAIO_ERROR_STOPPED_EARLY if the loop was stopped before @future
  * completed, and the future's own error.
  *
+ * Bindings see [method@Gaio.Loop.run_until_complete_dup_result] under
+ * this name: it returns the result instead of filling in a #GValue the
+ * caller allocated, which PyGObject 3.42 and GJS 1.74 cannot use safely.
+ *
  * Returns: %TRUE with @result set if @future finished with a result
  *
  * Since: 1.0
@@ -142,4 +146,40 @@ gaio_loop_run_until_complete (GaioLoop    *loop,
   gaio_future_unref (future);
 
   return ran;
+}
+
+/**
+ * gaio_loop_run_until_complete_dup_result: (rename-to gaio_loop_run_until_complete)
+ * @loop: a #GaioLoop
+ * @future: a future of @loop
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Loop.run_until_complete] returning a copy of the result:
+ * the form bindings see as `run_until_complete`. The copy owns what it
+ * holds (a reference on an object, a boxed value or a #GVariant, its own
+ * string), so it stays valid after @future is freed, even when @future
+ * was a temporary, as in `loop.run_until_complete (loop.run_in_executor
+ * (None, func))`. As with [method@Gaio.Future.dup_result], the result
+ * of [func@Gaio.gather] and [func@Gaio.wait] comes back as %NULL: read
+ * it with [method@Gaio.Future.dup_result_futures].
+ *
+ * Returns: (transfer full) (nullable): a copy of the result, to free with
+ *   `g_boxed_free (G_TYPE_VALUE, value)`, or %NULL with @error set
+ *
+ * Since: 1.0
+ */
+GValue *
+gaio_loop_run_until_complete_dup_result (GaioLoop    *loop,
+                                         GaioFuture  *future,
+                                         GError     **error)
+{
+  g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
+  g_return_val_if_fail (future != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  /* The caller's reference keeps @future alive across both calls. */
+  if (!gaio_loop_run_until_complete (loop, future, NULL, error))
+    return NULL;
+
+  return gaio_future_dup_result (future, error);
 }

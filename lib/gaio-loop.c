@@ -1394,6 +1394,10 @@ gaio_loop_set_exception_handler (GaioLoop             *loop,
  * Gets the handler set with [method@Gaio.Loop.set_exception_handler]
  * (asyncio's `get_exception_handler`).
  *
+ * Not for bindings: it returns a C function pointer. Python's overrides
+ * give back the Python handler; JavaScript keeps its own reference (see
+ * the [Bindings](bindings.html) guide).
+ *
  * Returns: (nullable): the handler, or %NULL when the default one is used
  *
  * Since: 1.0

@@ -14,6 +14,7 @@
 
 #include <pthread.h>
 
+#include "gaio-debug-private.h"
 #include "gaio-future-gio-private.h"
 #include "gaio-job-private.h"
 #include "gaio-loop-private.h"
@@ -226,6 +227,17 @@ job_function_name (GaioProcessPoolExecutor  *self,
                    GError                  **error)
 {
   const char *name = _gaio_job_get_function_name (job);
+
+  if (name == NULL && _gaio_debug_is_generated_code ((gpointer) _gaio_job_get_func (job)))
+    {
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_NOT_SERIALIZABLE,
+                           "A Python or JavaScript function cannot run in a worker process: "
+                           "workers run C functions, found by name. From a binding, give the pool "
+                           "a worker executable that registers its C functions "
+                           "(Gaio.ProcessPoolExecutor.new_for_worker()) and call them with "
+                           "submit_named(); see the libgaio guide \"Bindings\" (bindings.md)");
+      return NULL;
+    }
 
   if (_gaio_job_get_user_data (job) != NULL)
     {

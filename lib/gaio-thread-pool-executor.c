@@ -46,6 +46,7 @@
 # include <sys/prctl.h>
 #endif
 
+#include "gaio-debug-private.h"
 #include "gaio-job-private.h"
 #include "gaio-thread-pool-executor-private.h"
 #include "gaio-tsan-private.h"
@@ -335,6 +336,19 @@ _gaio_thread_pool_executor_submit (GaioThreadPoolExecutor  *self,
 
   if (!check_accepting (self, error))
     return FALSE;
+
+  /* GJS runs JavaScript on the main thread only: a JavaScript job on a
+   * worker would print a critical and return FALSE with no error. Say
+   * what works instead, before it runs. */
+  if (_gaio_debug_in_gjs () && _gaio_debug_is_generated_code ((gpointer) _gaio_job_get_func (job)))
+    {
+      g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_NOT_MAIN_THREAD,
+                           "A JavaScript function cannot run in a thread pool: GJS runs "
+                           "JavaScript on the main thread only. Use a process pool whose workers "
+                           "are a C executable (Gaio.ProcessPoolExecutor.new_for_worker() and "
+                           "submit_named()); see the libgaio guide \"Bindings\" (bindings.md)");
+      return FALSE;
+    }
 
   pthread_mutex_lock (&self->lock);
 

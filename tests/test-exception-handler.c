@@ -769,6 +769,28 @@ test_escape_from_handler (void)
   collector_clear (&collector);
 }
 
+/* BD-01: dup_value, the bindings' get_value, is a copy that outlives the
+ * context (no CPython counterpart). */
+static void
+test_context_dup_value (void)
+{
+  GaioExceptionContext *context = gaio_exception_context_new ("values");
+  g_autoptr(GBytes) bytes = g_bytes_new ("kept", 4);
+  g_auto(GValue) stored = G_VALUE_INIT;
+  GValue *copy;
+
+  g_value_init (&stored, G_TYPE_BYTES);
+  g_value_set_boxed (&stored, bytes);
+  gaio_exception_context_set_value (context, "bytes", &stored);
+  g_assert_null (gaio_exception_context_dup_value (context, "missing"));
+
+  copy = gaio_exception_context_dup_value (context, "bytes");
+  gaio_exception_context_unref (context);
+  g_assert_true (G_VALUE_HOLDS (copy, G_TYPE_BYTES));
+  g_assert_true (g_bytes_equal (g_value_get_boxed (copy), bytes));
+  g_boxed_free (G_TYPE_VALUE, copy);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -803,6 +825,7 @@ main (int   argc,
                    test_default_bypasses_custom);
   g_test_add_func ("/Gaio/ExceptionHandler/failing-handler", test_failing_handler);
   g_test_add_func ("/Gaio/ExceptionHandler/escape-from-handler", test_escape_from_handler);
+  g_test_add_func ("/Gaio/ExceptionHandler/context-dup-value", test_context_dup_value);
 
   return g_test_run ();
 }

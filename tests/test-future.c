@@ -1989,6 +1989,84 @@ test_unref_other_threads (void)
   gaio_test_loop_free (loop);
 }
 
+/* BD-01: the bindings' run_until_complete returns a copy that owns its
+ * value: a boxed result outlives the future (no CPython counterpart). */
+static void
+test_run_until_complete_dup_result (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioFuture *future = gaio_loop_create_future (loop);
+  g_autoptr(GBytes) bytes = g_bytes_new ("seed", 4);
+  GValue *value;
+  GError *error = NULL;
+
+  g_assert_true (gaio_future_set_result_boxed (future, G_TYPE_BYTES, bytes, NULL));
+  value = gaio_loop_run_until_complete_dup_result (loop, future, &error);
+  g_assert_no_error (error);
+  gaio_test_assert_finalize_future (future);
+
+  g_assert_true (G_VALUE_HOLDS (value, G_TYPE_BYTES));
+  g_assert_true (g_bytes_equal (g_value_get_boxed (value), bytes));
+  g_boxed_free (G_TYPE_VALUE, value);
+
+  future = gaio_loop_create_future (loop);
+  gaio_future_take_error (future, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "gone"),
+                          NULL);
+  g_assert_null (gaio_loop_run_until_complete_dup_result (loop, future, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  gaio_test_assert_finalize_future (future);
+
+  gaio_test_loop_free (loop);
+}
+
+/* BD-06: the futures of gather() read as a typed list; dup_result gives
+ * bindings a NULL pointer for the untyped array (no CPython counterpart). */
+static void
+test_dup_result_futures (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioFuture *children[2];
+  GaioFuture *gathered;
+  GPtrArray *futures;
+  GValue *value;
+  GError *error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (children); i++)
+    {
+      children[i] = gaio_loop_create_future (loop);
+      gaio_future_set_result_int64 (children[i], i + 1, NULL);
+    }
+  gathered = gaio_gather (children, G_N_ELEMENTS (children), FALSE);
+  g_assert_null (gaio_future_dup_result_futures (gathered, &error));
+  g_assert_error (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+  g_assert_true (gaio_loop_run_until_complete (loop, gathered, NULL, NULL));
+
+  futures = gaio_future_dup_result_futures (gathered, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (futures->len, ==, 2);
+  g_assert_true (g_ptr_array_index (futures, 0) == children[0]);
+  g_assert_cmpint (gaio_future_get_result_int64 (g_ptr_array_index (futures, 1), NULL), ==, 2);
+  g_ptr_array_unref (futures);
+
+  value = gaio_future_dup_result (gathered, &error);
+  g_assert_no_error (error);
+  g_assert_true (G_VALUE_HOLDS_POINTER (value));
+  g_assert_null (g_value_get_pointer (value));
+  g_boxed_free (G_TYPE_VALUE, value);
+
+  /* Not a list of futures: an error, not a crash. */
+  g_assert_null (gaio_future_dup_result_futures (children[0], &error));
+  g_assert_error (error, GAIO_ERROR, GAIO_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+
+  gaio_future_unref (gathered);
+  for (guint i = 0; i < G_N_ELEMENTS (children); i++)
+    gaio_future_unref (children[i]);
+  gaio_test_loop_free (loop);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2072,6 +2150,10 @@ main (int   argc,
   g_test_add_func ("/Gaio/Future/wait-async-cancellable", test_wait_async_cancellable);
   g_test_add_func ("/Gaio/Future/wait-async-cancellable-before",
                    test_wait_async_cancellable_before);
+
+  g_test_add_func ("/Gaio/Future/run-until-complete-dup-result",
+                   test_run_until_complete_dup_result);
+  g_test_add_func ("/Gaio/Future/dup-result-futures", test_dup_result_futures);
 
   return g_test_run ();
 }

@@ -61,6 +61,9 @@ GAIO_AVAILABLE_IN_ALL
 const GValue         *gaio_exception_context_get_value            (GaioExceptionContext  *context,
                                                                    const char            *key);
 GAIO_AVAILABLE_IN_ALL
+GValue               *gaio_exception_context_dup_value            (GaioExceptionContext  *context,
+                                                                   const char            *key);
+GAIO_AVAILABLE_IN_ALL
 void                  gaio_exception_context_set_value            (GaioExceptionContext  *context,
                                                                    const char            *key,
                                                                    const GValue          *value);

@@ -202,6 +202,9 @@ GAIO_AVAILABLE_IN_ALL
 gpointer         gaio_future_get_result_pointer     (GaioFuture          *future,
                                                      GError             **error);
 GAIO_AVAILABLE_IN_ALL
+GPtrArray       *gaio_future_dup_result_futures     (GaioFuture          *future,
+                                                     GError             **error);
+GAIO_AVAILABLE_IN_ALL
 const GError    *gaio_future_get_error              (GaioFuture          *future,
                                                      GError             **error);
 

@@ -35,6 +35,11 @@ typedef struct _GaioJob GaioJob;
  * A long job should check [method@Gaio.Job.get_cancellable]: it is
  * cancelled when the job's future is cancelled.
  *
+ * A JavaScript function cannot be a job of a thread pool (GJS runs
+ * JavaScript on the main thread only), and neither a Python nor a
+ * JavaScript function can be a job of a process pool: see the
+ * [Bindings](bindings.html) guide.
+ *
  * Returns: %TRUE on success, %FALSE with @error set on failure
  *
  * Since: 1.0

@@ -69,6 +69,10 @@ gboolean              gaio_loop_run_until_complete        (GaioLoop             
                                                            GValue                *result,
                                                            GError               **error);
 GAIO_AVAILABLE_IN_ALL
+GValue               *gaio_loop_run_until_complete_dup_result (GaioLoop          *loop,
+                                                               GaioFuture        *future,
+                                                               GError           **error);
+GAIO_AVAILABLE_IN_ALL
 void                  gaio_loop_stop                      (GaioLoop              *loop);
 GAIO_AVAILABLE_IN_ALL
 gboolean              gaio_loop_close                     (GaioLoop              *loop,

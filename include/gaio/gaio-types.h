@@ -38,10 +38,11 @@ typedef struct _GaioCoroutine        GaioCoroutine;
  * not reported: it stops [method@Gaio.Loop.run_forever], which returns it
  * (asyncio's `KeyboardInterrupt`/`SystemExit`).
  *
- * From bindings, return `True`: `None` converts to %FALSE without an
- * error, which is reported as a failure. (PyGObject 3.42 prints a Python
- * exception raised in a callback and returns %FALSE without an error;
- * GJS turns a thrown exception into the error.)
+ * From JavaScript, return `true`: `undefined` converts to %FALSE without
+ * an error, which is reported as a failure; GJS turns a thrown exception
+ * into the error. From Python, libgaio's overrides wrap callbacks: what
+ * they return is ignored and an exception raised is reported with its
+ * traceback (see the [Bindings](bindings.html) guide).
  *
  * Returns: %TRUE on success, %FALSE with @error set on failure
  *

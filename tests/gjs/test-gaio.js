@@ -70,11 +70,14 @@ const cancelled = loop.call_soon(() => {
     return true;
 });
 cancelled.cancel();
-loop.call_later(0.02, () => {
+// Deadlines from one reading of the clock: call_later() reads it at
+// each call, and under valgrind the two calls can be 10 ms apart.
+const now = loop.time();
+loop.call_at(now + 0.02, () => {
     order.push('timer 0.02');
     return true;
 });
-loop.call_later(0.01, () => {
+loop.call_at(now + 0.01, () => {
     order.push('timer 0.01');
     return true;
 });

@@ -64,13 +64,13 @@ class SyncTestCase(unittest.TestCase):
         queue = Gaio.Queue.new(self.loop, 1)
         getter = queue.get()
         queue.put_nowait('hello')
-        self.assertEqual(self.loop.run_until_complete(getter), (True, 'hello'))
+        self.assertEqual(self.loop.run_until_complete(getter), "hello")
         queue.put_nowait('one')
         with self.assertRaises(GLib.Error) as caught:
             queue.put_nowait('two')
         self.assertTrue(caught.exception.matches(Gaio.queue_error_quark(),
                                                  Gaio.QueueError.FULL))
-        # A gboolean and an out value: the pair, as run_until_complete.
+        # A gboolean and an out value: the pair.
         self.assertEqual(tuple(queue.get_nowait()), (True, 'one'))
         with self.assertRaises(GLib.Error) as caught:
             queue.get_nowait()
@@ -89,7 +89,7 @@ class SyncTestCase(unittest.TestCase):
         event = Gaio.Event.new(self.loop)
         wait = event.wait()
         event.set()
-        self.assertEqual(self.loop.run_until_complete(wait), (True, True))
+        self.assertEqual(self.loop.run_until_complete(wait), True)
 
         sem = Gaio.BoundedSemaphore.new(self.loop, 1)
         with self.assertRaises(GLib.Error):
@@ -98,7 +98,7 @@ class SyncTestCase(unittest.TestCase):
         barrier = Gaio.Barrier.new(self.loop, 2)
         a = barrier.wait()
         b = barrier.wait()
-        self.assertEqual(self.loop.run_until_complete(a), (True, 0))
+        self.assertEqual(self.loop.run_until_complete(a), 0)
         self.assertEqual(b.get_result_int64(), 1)
         self.run_briefly()
 

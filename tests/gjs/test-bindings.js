@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+// SPDX-FileCopyrightText: 2026 The libgaio authors
+//
+// libgaio as a JavaScript user meets it (BD case ids in tests/README.md;
+// no CPython counterpart): errors of run_until_complete() arrive as the
+// GError itself, gather() results read as a typed list, a JavaScript
+// function given to a thread pool or a process pool fails with an error
+// that says what to use instead, and handles take the function's name.
+//
+// Run by `meson test --suite gjs` (tests/gjs/meson.build), also under
+// valgrind. By hand:
+//
+//   GI_TYPELIB_PATH=_build/lib LD_LIBRARY_PATH=_build/lib \
+//     gjs tests/gjs/test-bindings.js
+//
+// One line per check; the exit status decides.
+
+imports.gi.versions.Gaio = '1.0';
+const {Gaio, Gio, GLib} = imports.gi;
+const System = imports.system;
+
+let failures = 0;
+
+function check(condition, what) {
+    print(`${condition ? 'ok' : 'not ok'} - ${what}`);
+    if (!condition)
+        failures++;
+}
+
+function throwsError(func) {
+    try {
+        func();
+    } catch (e) {
+        return e;
+    }
+    return null;
+}
+
+const loop = Gaio.Loop.new(null);
+const reports = [];
+loop.set_exception_handler((reportingLoop, context) => {
+    // Copied now: GJS does not copy a boxed argument of a callback.
+    reports.push(context.get_message());
+    return true;
+});
+
+// BD-09: the error of a failed future is the exception, with its
+// domain, code and message (GJS threw "Don't know how to convert GType
+// (null)" for the caller-allocated GValue of the C function).
+{
+    const failed = loop.create_future();
+    failed.set_error(new GLib.Error(Gio.IOErrorEnum, Gio.IOErrorEnum.NOT_FOUND, 'no such thing'));
+    const e = throwsError(() => loop.run_until_complete(failed));
+    check(e instanceof GLib.Error && e.matches(Gio.IOErrorEnum, Gio.IOErrorEnum.NOT_FOUND) &&
+          e.message === 'no such thing', `run_until_complete throws the future's GError: ${e}`);
+}
+
+// BD-01: a result is a value of its own, after the future is gone.
+{
+    const future = loop.create_future();
+    loop.call_soon(() => {
+        future.set_result_string('from the loop');
+        return true;
+    });
+    check(loop.run_until_complete(future) === 'from the loop',
+        'run_until_complete returns the result');
+    const value = loop.run_until_complete((() => {
+        const temporary = loop.create_future();
+        temporary.set_result_variant(new GLib.Variant('(si)', ['kept', 7]));
+        return temporary;
+    })());
+    System.gc();
+    check(JSON.stringify(value.deepUnpack()) === '["kept",7]',
+        'the result of a temporary future outlives it');
+}
+
+// BD-06: gather's futures as a typed list.
+{
+    const futures = [1, 2, 3].map(i => {
+        const f = loop.create_future();
+        f.set_result_int64(i * 10);
+        return f;
+    });
+    const gathered = Gaio.gather(futures, false);
+    const e = throwsError(() => loop.run_until_complete(gathered));
+    check(e === null, `run_until_complete(gather) does not throw: ${e}`);
+    const results = gathered.dup_result_futures().map(f => f.get_result());
+    check(JSON.stringify(results) === '[10,20,30]', `gather results: ${results}`);
+}
+
+// BD-10: a JavaScript function in a thread pool fails before it runs,
+// saying to use a process pool.
+{
+    const e = throwsError(() => loop.run_until_complete(
+        loop.run_in_executor(null, () => true, null)));
+    check(e !== null && e.matches(Gaio.error_quark(), Gaio.Error.NOT_MAIN_THREAD) &&
+          e.message.includes('process pool') && e.message.includes('new_for_worker'),
+    `a JavaScript job in a thread pool fails clearly: ${e?.message}`);
+}
+
+// BD-07: a JavaScript function in a process pool fails, naming the way.
+{
+    const pool = Gaio.ProcessPoolExecutor.new(1);
+    const e = throwsError(() => loop.run_until_complete(
+        loop.run_in_executor(pool, () => true, null)));
+    check(e !== null && e.matches(Gaio.error_quark(), Gaio.Error.NOT_SERIALIZABLE) &&
+          e.message.includes('submit_named') && e.message.includes('bindings.md'),
+    `a JavaScript job in a process pool fails clearly: ${e?.message}`);
+    pool.shutdown(true, false);
+}
+
+// BD-03: a handle named after the function, in reports.
+{
+    function failingCallback() {
+        throw new Error('thrown');
+    }
+    loop.call_soon(failingCallback).set_name(failingCallback.name);
+    const done = loop.create_future();
+    loop.call_soon(() => {
+        done.set_result_boolean(true);
+        return true;
+    });
+    loop.run_until_complete(done);
+    check(reports.length === 1 && reports[0] === 'Exception in callback failingCallback()',
+        `the report names the function: ${reports}`);
+}
+
+// BD-04: a callback that returns nothing (undefined is FALSE) is a
+// failure, and the report says what to return.
+{
+    const errors = [];
+    loop.set_exception_handler((reportingLoop, context) => {
+        errors.push(context.get_error().message);
+        return true;
+    });
+    loop.call_soon(() => {});
+    const done = loop.create_future();
+    loop.call_soon(() => {
+        done.set_result_boolean(true);
+        return true;
+    });
+    loop.run_until_complete(done);
+    check(errors.length === 1 && errors[0].includes('from JavaScript, return true'),
+        `a callback returning undefined is reported with the fix: ${errors}`);
+}
+
+loop.close();
+System.exit(failures ? 1 : 0);
