@@ -1,0 +1,224 @@
+/* test-events.c: loop-level cases of test_events.py and
+ * test_base_events.py that the other programs do not hold: how debug
+ * mode reports a slow callback that fails, or whose exception handler is
+ * slow (asyncio-cases.md group DB)
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ * SPDX-FileCopyrightText: 2026 The libgaio authors
+ *
+ * Callbacks are exported (not static) so that the loop names them in its
+ * reports. The slow ones sleep far longer than the threshold they are
+ * measured against, and the fast ones are measured against an hour: the
+ * tests assert what is reported and in which order, never a duration.
+ */
+
+#include <string.h>
+
+#include "gaio-test-util.h"
+
+/* Longer than SLOW_S, whatever the machine's load: a sleep never ends
+ * early. */
+#define SLEEP_US 20000
+#define SLOW_S   0.01
+
+static GaioLoop *
+debug_loop_new (gdouble slow_callback_duration)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+
+  gaio_loop_set_debug (loop, TRUE);
+  gaio_loop_set_slow_callback_duration (loop, slow_callback_duration);
+  return loop;
+}
+
+/* Runs one iteration. */
+static void
+run_once (GaioLoop *loop)
+{
+  gaio_loop_stop (loop);
+  g_assert_true (gaio_loop_run_forever (loop, NULL));
+}
+
+/* How many records have a message starting with @prefix. */
+static guint
+count_records (const char *prefix)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < gaio_test_log_count (); i++)
+    {
+      const char *message = gaio_test_log_get (i)->message;
+
+      n += message != NULL && g_str_has_prefix (message, prefix);
+    }
+
+  return n;
+}
+
+/* The index of the first record whose message starts with @prefix, or
+ * -1. */
+static int
+find_record (const char *prefix)
+{
+  for (guint i = 0; i < gaio_test_log_count (); i++)
+    {
+      const char *message = gaio_test_log_get (i)->message;
+
+      if (message != NULL && g_str_has_prefix (message, prefix))
+        return (int) i;
+    }
+
+  return -1;
+}
+
+gboolean slow_failing_cb (gpointer user_data, GError **error);
+
+gboolean
+slow_failing_cb (gpointer   user_data,
+                 GError   **error)
+{
+  g_usleep (SLEEP_US);
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "boom");
+  return FALSE;
+}
+
+/* DB-05: a slow callback that fails is reported twice, in asyncio's
+ * order: first the failure through the exception handler (Handle._run()
+ * calls it), then the slow-callback warning (_run_once() measures
+ * around Handle._run()).
+ * CPython: base_events.py::_run_once, events.py::Handle._run;
+ * test_base_events.py::test_log_slow_callbacks (the same program under
+ * CPython 3.11 logs "Exception in callback" before "Executing") */
+static void
+test_slow_callback_that_fails (void)
+{
+  GaioLoop *loop = debug_loop_new (SLOW_S);
+  int failure, slow;
+
+  gaio_test_log_clear ();
+  g_assert_nonnull (gaio_loop_call_soon (loop, slow_failing_cb, NULL, NULL, NULL));
+  run_once (loop);
+
+  failure = find_record ("Exception in callback slow_failing_cb()");
+  slow = find_record ("Executing <Handle slow_failing_cb()");
+  g_assert_cmpint (failure, >=, 0);
+  g_assert_cmpint (slow, >=, 0);
+  g_assert_cmpint (failure, <, slow);
+  g_assert_cmpuint (count_records ("Executing "), ==, 1);
+
+  gaio_test_log_clear ();
+  gaio_test_loop_free (loop);
+}
+
+gboolean fast_failing_cb (gpointer user_data, GError **error);
+
+gboolean
+fast_failing_cb (gpointer   user_data,
+                 GError   **error)
+{
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "boom");
+  return FALSE;
+}
+
+typedef struct
+{
+  guint n_calls;
+  guint n_slow_before;       /* slow-callback warnings logged when it ran */
+} SlowHandler;
+
+static gboolean
+slow_exception_handler (GaioLoop              *loop,
+                        GaioExceptionContext  *context,
+                        gpointer               user_data,
+                        GError               **error)
+{
+  SlowHandler *handler = user_data;
+
+  handler->n_calls++;
+  handler->n_slow_before = count_records ("Executing ");
+  g_usleep (SLEEP_US);
+
+  return TRUE;
+}
+
+/* DB-05: the exception handler runs inside the time measured for the
+ * callback, as in asyncio: a callback that fails at once but whose
+ * handler is slow is reported as slow, after the handler ran.
+ * CPython: base_events.py::_run_once, events.py::Handle._run (the same
+ * program under CPython 3.11 logs "Executing <Handle fails()> took 0.102
+ * seconds" for a callback that raises at once, its handler sleeping
+ * 0.1 s) */
+static void
+test_slow_exception_handler (void)
+{
+  GaioLoop *loop = debug_loop_new (SLOW_S);
+  SlowHandler handler = { 0 };
+
+  gaio_loop_set_exception_handler (loop, slow_exception_handler, &handler, NULL);
+  gaio_test_log_clear ();
+  g_assert_nonnull (gaio_loop_call_soon (loop, fast_failing_cb, NULL, NULL, NULL));
+  run_once (loop);
+
+  g_assert_cmpuint (handler.n_calls, ==, 1);
+  g_assert_cmpuint (handler.n_slow_before, ==, 0);
+  g_assert_cmpint (find_record ("Executing <Handle fast_failing_cb()"), >=, 0);
+  g_assert_cmpuint (count_records ("Executing "), ==, 1);
+
+  gaio_test_log_clear ();
+  gaio_test_loop_free (loop);
+}
+
+/* DB-05: the same handler with debug mode off: no timing, no warning.
+ * CPython: base_events.py::_run_once (timing only when self._debug) */
+static void
+test_slow_exception_handler_no_debug (void)
+{
+  GaioLoop *loop = debug_loop_new (SLOW_S);
+  SlowHandler handler = { 0 };
+
+  gaio_loop_set_debug (loop, FALSE);
+  gaio_loop_set_exception_handler (loop, slow_exception_handler, &handler, NULL);
+  gaio_test_log_clear ();
+  g_assert_nonnull (gaio_loop_call_soon (loop, fast_failing_cb, NULL, NULL, NULL));
+  run_once (loop);
+
+  g_assert_cmpuint (handler.n_calls, ==, 1);
+  g_assert_cmpuint (count_records ("Executing "), ==, 0);
+
+  gaio_test_loop_free (loop);
+}
+
+/* DB-05: a failing callback that is fast, with the default handler, is
+ * reported once, as a failure, with no slow-callback warning.
+ * CPython: test_base_events.py::test_default_exc_handler_callback (in
+ * debug mode) */
+static void
+test_fast_failure_not_slow (void)
+{
+  GaioLoop *loop = debug_loop_new (3600);
+
+  gaio_test_log_clear ();
+  g_assert_nonnull (gaio_loop_call_soon (loop, fast_failing_cb, NULL, NULL, NULL));
+  run_once (loop);
+
+  g_assert_cmpint (find_record ("Exception in callback fast_failing_cb()"), >=, 0);
+  g_assert_cmpint (find_record ("Executing "), ==, -1);
+
+  gaio_test_log_clear ();
+  gaio_test_loop_free (loop);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  gaio_test_init (&argc, &argv);
+
+  g_test_add_func ("/Gaio/Events/DB-05/slow-callback-that-fails", test_slow_callback_that_fails);
+  g_test_add_func ("/Gaio/Events/DB-05/slow-exception-handler", test_slow_exception_handler);
+  g_test_add_func ("/Gaio/Events/DB-05/slow-exception-handler-no-debug",
+                   test_slow_exception_handler_no_debug);
+  g_test_add_func ("/Gaio/Events/DB-05/fast-failure-not-slow", test_fast_failure_not_slow);
+
+  return g_test_run ();
+}
