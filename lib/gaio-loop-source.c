@@ -38,9 +38,13 @@
  * signal self-pipe): then one poll(2) without waiting
  * (_gaio_fd_watches_poll()) puts the ready ones behind the callbacks
  * already ready, as asyncio's _process_events() does, and a reader runs
- * in the iteration after its descriptor became readable. Without watches
- * nothing is polled, since that would cost a system call each time a
- * task hands a value to another (two thirds of such a hand-off). What
+ * in the iteration after its descriptor became readable. That poll is
+ * what an iteration costs with watches: on a loaded 2-core VM, a chain
+ * of call_soon() callbacks took 2.4 to 3.7 us a callback with one idle
+ * reader against 50 to 80 ns without (asyncio's took 4 to 7 us either
+ * way, as its selector is always polled). Without watches nothing is
+ * polled, since that would cost a system call each time a task hands a
+ * value to another (two thirds of such a hand-off). What
  * waits for the end of a dispatch is the context's other sources (and
  * GLib's signal sources, see gaio-signal.c), for at most the budget.
  *
