@@ -392,8 +392,8 @@ gaio_thread_pool_executor_shutdown (GaioExecutor *executor,
   GThreadPool *pool;
   GList *link;
 
-  /* A job a worker popped before the flag is set still runs: it counts
-   * as started, as in Python. */
+  /* For the jobs a worker took off the queue just before the lock below
+   * and has not started: the worker sees the flag and cancels them. */
   if (cancel_futures)
     g_atomic_int_set (&self->cancel_pending, TRUE);
 
