@@ -459,6 +459,21 @@ take_fair_share (GaioLoopSource *self)
     }
 }
 
+/* The descriptors found ready at the start of an iteration. GLib polled
+ * them before the first iteration of a dispatch; before the others the
+ * source polls them itself, only while something is watched (see the
+ * top of the file). Out of line: the loop that runs callbacks stays as
+ * small without watches as it was before there were any. */
+static G_GNUC_NO_INLINE void
+collect_fd_events (GaioLoopSource *self,
+                   guint           iteration)
+{
+  if (iteration == 0)
+    ready_append_list (self, _gaio_fd_watches_collect (self->fd_watches));
+  else if (!_gaio_fd_watches_is_empty (self->fd_watches))
+    ready_append_list (self, _gaio_fd_watches_poll (self->fd_watches));
+}
+
 static gboolean
 gaio_loop_source_dispatch (GSource     *source,
                            GSourceFunc  callback,
@@ -487,16 +502,9 @@ gaio_loop_source_dispatch (GSource     *source,
       self->n_iterations++;
       collect_inbox (self);
       /* asyncio's _process_events(): descriptor callbacks go behind the
-       * callbacks already ready and before the timers that became due.
-       * GLib polled before the first iteration; we poll before the
-       * others, only while something is watched (see the top). */
-      if (self->fd_watches != NULL)
-        {
-          if (iteration == 0)
-            ready_append_list (self, _gaio_fd_watches_collect (self->fd_watches));
-          else if (!_gaio_fd_watches_is_empty (self->fd_watches))
-            ready_append_list (self, _gaio_fd_watches_poll (self->fd_watches));
-        }
+       * callbacks already ready and before the timers that became due. */
+      if (G_UNLIKELY (self->fd_watches != NULL))
+        collect_fd_events (self, iteration);
       collect_due_timers (self, now);
 
       /* Only what is ready now: callbacks scheduled by these run in the
