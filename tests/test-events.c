@@ -1,7 +1,8 @@
 /* test-events.c: loop-level cases of test_events.py and
  * test_base_events.py that the other programs do not hold: how debug
  * mode reports a slow callback that fails, or whose exception handler is
- * slow (asyncio-cases.md group DB)
+ * slow (asyncio-cases.md group DB), and run_until_complete() after an
+ * escape (LS)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors
@@ -82,7 +83,7 @@ slow_failing_cb (gpointer   user_data,
   return FALSE;
 }
 
-/* DB-05: a slow callback that fails is reported twice, in asyncio's
+/* DB-11: a slow callback that fails is reported twice, in asyncio's
  * order: first the failure through the exception handler (Handle._run()
  * calls it), then the slow-callback warning (_run_once() measures
  * around Handle._run()).
@@ -141,7 +142,7 @@ slow_exception_handler (GaioLoop              *loop,
   return TRUE;
 }
 
-/* DB-05: the exception handler runs inside the time measured for the
+/* DB-11: the exception handler runs inside the time measured for the
  * callback, as in asyncio: a callback that fails at once but whose
  * handler is slow is reported as slow, after the handler ran.
  * CPython: base_events.py::_run_once, events.py::Handle._run (the same
@@ -168,7 +169,7 @@ test_slow_exception_handler (void)
   gaio_test_loop_free (loop);
 }
 
-/* DB-05: the same handler with debug mode off: no timing, no warning.
+/* DB-11: the same handler with debug mode off: no timing, no warning.
  * CPython: base_events.py::_run_once (timing only when self._debug) */
 static void
 test_slow_exception_handler_no_debug (void)
@@ -188,7 +189,7 @@ test_slow_exception_handler_no_debug (void)
   gaio_test_loop_free (loop);
 }
 
-/* DB-05: a failing callback that is fast, with the default handler, is
+/* DB-11: a failing callback that is fast, with the default handler, is
  * reported once, as a failure, with no slow-callback warning.
  * CPython: test_base_events.py::test_default_exc_handler_callback (in
  * debug mode) */
@@ -208,17 +209,93 @@ test_fast_failure_not_slow (void)
   gaio_test_loop_free (loop);
 }
 
+gboolean escape_cb (gpointer user_data, GError **error);
+
+gboolean
+escape_cb (gpointer   user_data,
+           GError   **error)
+{
+  g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_ESCAPE, "show stopper");
+  return FALSE;
+}
+
+gboolean set_result_cb (gpointer user_data, GError **error);
+
+gboolean
+set_result_cb (gpointer   user_data,
+               GError   **error)
+{
+  return gaio_future_set_result_int64 (user_data, 1, error);
+}
+
+typedef struct
+{
+  GaioLoop   *loop;
+  GaioFuture *future;
+  guint       hops;
+} Delayed;
+
+gboolean set_result_later_cb (gpointer user_data, GError **error);
+
+/* Sets the future's result after @hops more iterations. */
+gboolean
+set_result_later_cb (gpointer   user_data,
+                     GError   **error)
+{
+  Delayed *delayed = user_data;
+
+  if (delayed->hops-- > 0)
+    return gaio_loop_call_soon (delayed->loop, set_result_later_cb, delayed, NULL, error) != NULL;
+
+  return gaio_future_set_result_int64 (delayed->future, 2, error);
+}
+
+/* LS-13: run_until_complete() left by an escape (asyncio's SystemExit)
+ * lets go of its future: when that future completes later, during
+ * another run_until_complete(), it does not stop that one early.
+ * CPython: test_base_events.py::
+ * test_run_until_complete_loop_orphan_future_close_loop */
+static void
+test_orphan_future (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioFuture *first = gaio_loop_create_future (loop);
+  GaioFuture *second = gaio_loop_create_future (loop);
+  Delayed delayed = { loop, second, 3 };
+  GError *error = NULL;
+
+  g_assert_nonnull (gaio_loop_call_soon (loop, escape_cb, NULL, NULL, NULL));
+  g_assert_false (gaio_loop_run_until_complete (loop, first, NULL, &error));
+  g_assert_error (error, GAIO_ERROR, GAIO_ERROR_ESCAPE);
+  g_clear_error (&error);
+  g_assert_false (gaio_future_is_done (first));
+
+  /* The first future completes in the first iteration, the second three
+   * iterations later. */
+  g_assert_nonnull (gaio_loop_call_soon (loop, set_result_cb, first, NULL, NULL));
+  g_assert_nonnull (gaio_loop_call_soon (loop, set_result_later_cb, &delayed, NULL, NULL));
+  g_assert_true (gaio_loop_run_until_complete (loop, second, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (gaio_future_is_done (first));
+  g_assert_cmpint (gaio_future_get_result_int64 (second, NULL), ==, 2);
+
+  gaio_future_unref (first);
+  gaio_future_unref (second);
+  gaio_test_loop_free (loop);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   gaio_test_init (&argc, &argv);
 
-  g_test_add_func ("/Gaio/Events/DB-05/slow-callback-that-fails", test_slow_callback_that_fails);
-  g_test_add_func ("/Gaio/Events/DB-05/slow-exception-handler", test_slow_exception_handler);
-  g_test_add_func ("/Gaio/Events/DB-05/slow-exception-handler-no-debug",
+  g_test_add_func ("/Gaio/Events/DB-11/slow-callback-that-fails", test_slow_callback_that_fails);
+  g_test_add_func ("/Gaio/Events/DB-11/slow-exception-handler", test_slow_exception_handler);
+  g_test_add_func ("/Gaio/Events/DB-11/slow-exception-handler-no-debug",
                    test_slow_exception_handler_no_debug);
-  g_test_add_func ("/Gaio/Events/DB-05/fast-failure-not-slow", test_fast_failure_not_slow);
+  g_test_add_func ("/Gaio/Events/DB-11/fast-failure-not-slow", test_fast_failure_not_slow);
+  g_test_add_func ("/Gaio/Events/LS-13/orphan-future", test_orphan_future);
 
   return g_test_run ();
 }
