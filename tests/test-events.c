@@ -14,6 +14,7 @@
  */
 
 #include <string.h>
+#include <unistd.h>
 
 #include "gaio-test-util.h"
 
@@ -209,6 +210,90 @@ test_fast_failure_not_slow (void)
   gaio_test_loop_free (loop);
 }
 
+gboolean slow_cb (gpointer user_data, GError **error);
+
+gboolean
+slow_cb (gpointer   user_data,
+         GError   **error)
+{
+  g_usleep (SLEEP_US);
+  return TRUE;
+}
+
+/* DB-05: a slow timer is reported as a TimerHandle, with its deadline.
+ * CPython: test_base_events.py::test_log_slow_callbacks (asyncio formats
+ * the handle with TimerHandle.__repr__: "<TimerHandle when=...>") */
+static void
+test_slow_timer (void)
+{
+  GaioLoop *loop = debug_loop_new (SLOW_S);
+  g_autoptr(GRegex) re = g_regex_new ("^Executing <TimerHandle when=\\d+\\.\\d+ slow_cb\\(\\).*> "
+                                      "took \\d+\\.\\d{3} seconds$", 0, 0, NULL);
+  int slow;
+
+  gaio_test_log_clear ();
+  g_assert_nonnull (gaio_loop_call_later (loop, 0, slow_cb, NULL, NULL, NULL));
+  run_once (loop);
+
+  slow = find_record ("Executing <TimerHandle");
+  g_assert_cmpint (slow, >=, 0);
+  g_assert_true (g_regex_match (re, gaio_test_log_get (slow)->message, 0, NULL));
+  g_assert_cmpuint (count_records ("Executing "), ==, 1);
+
+  gaio_test_log_clear ();
+  gaio_test_loop_free (loop);
+}
+
+typedef struct
+{
+  int      fd;
+  gboolean called;
+} SlowReader;
+
+gboolean slow_reader_cb (gpointer user_data, GError **error);
+
+gboolean
+slow_reader_cb (gpointer   user_data,
+                GError   **error)
+{
+  SlowReader *reader = user_data;
+  char byte;
+
+  g_assert_cmpint (read (reader->fd, &byte, 1), ==, 1);
+  reader->called = TRUE;
+  g_usleep (SLEEP_US);
+  return TRUE;
+}
+
+/* DB-05: a slow reader is reported under the reader's own name.
+ * CPython: test_base_events.py::test_log_slow_callbacks; asyncio queues
+ * the reader's own Handle (selector_events._add_reader) */
+static void
+test_slow_reader (void)
+{
+  GaioLoop *loop = debug_loop_new (SLOW_S);
+  SlowReader reader = { -1, FALSE };
+  int fds[2];
+
+  g_assert_cmpint (pipe (fds), ==, 0);
+  reader.fd = fds[0];
+  g_assert_true (gaio_loop_add_reader (loop, fds[0], slow_reader_cb, &reader, NULL, NULL));
+  g_assert_cmpint (write (fds[1], "x", 1), ==, 1);
+
+  gaio_test_log_clear ();
+  while (!reader.called)
+    g_main_context_iteration (gaio_loop_get_context (loop), TRUE);
+
+  g_assert_cmpint (find_record ("Executing <Handle slow_reader_cb()"), >=, 0);
+  g_assert_cmpuint (count_records ("Executing "), ==, 1);
+
+  g_assert_true (gaio_loop_remove_reader (loop, fds[0]));
+  close (fds[0]);
+  close (fds[1]);
+  gaio_test_log_clear ();
+  gaio_test_loop_free (loop);
+}
+
 gboolean escape_cb (gpointer user_data, GError **error);
 
 gboolean
@@ -295,6 +380,8 @@ main (int    argc,
   g_test_add_func ("/Gaio/Events/DB-11/slow-exception-handler-no-debug",
                    test_slow_exception_handler_no_debug);
   g_test_add_func ("/Gaio/Events/DB-11/fast-failure-not-slow", test_fast_failure_not_slow);
+  g_test_add_func ("/Gaio/Events/DB-05/slow-timer", test_slow_timer);
+  g_test_add_func ("/Gaio/Events/DB-05/slow-reader", test_slow_reader);
   g_test_add_func ("/Gaio/Events/LS-13/orphan-future", test_orphan_future);
 
   return g_test_run ();
