@@ -717,13 +717,18 @@ test_broken_killed (Fixture       *f,
 {
   GaioLoop *loop = f->loop;
   GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
-  g_autoptr(GaioFuture) running = run (loop, pool, job_sleep, g_variant_new ("(u)", 20000));
-  g_autoptr(GaioFuture) queued = run (loop, pool, job_square, g_variant_new ("(i)", 1));
+  g_autoptr(GaioFuture) running = NULL;
+  g_autoptr(GaioFuture) queued = NULL;
   g_autofree GPid *pids = NULL;
   g_autoptr(GError) error = NULL;
   guint n;
 
-  wait_for_worker (pool);
+  /* The worker past its handshake first: one killed before it is
+   * reported as a worker that never started (a slow machine, or
+   * ThreadSanitizer, can take longer than any fixed wait). */
+  g_assert_cmpint (run_int64 (loop, pool, job_square, g_variant_new ("(i)", 2)), ==, 4);
+  running = run (loop, pool, job_sleep, g_variant_new ("(u)", 20000));
+  queued = run (loop, pool, job_square, g_variant_new ("(i)", 1));
   g_usleep (100 * 1000);
   pids = gaio_process_pool_executor_get_worker_pids (pool, &n);
   g_assert_cmpuint (n, ==, 1);
@@ -962,11 +967,19 @@ test_shutdown_cancel_futures_at_once (Fixture       *f,
   GaioLoop *loop = f->loop;
   GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
   g_autoptr(GPtrArray) queued = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
-  g_autoptr(GaioFuture) running = run (loop, pool, job_sleep, g_variant_new ("(u)", 3000));
+  g_autoptr(GaioFuture) running = NULL;
+  guint64 n_lent;
+
+  /* A worker that finished its handshake and waits: the next job is
+   * written to it at once, by this thread (the lone-job path), so it has
+   * started when shutdown() comes, however slow the machine. */
+  g_assert_cmpint (run_int64 (loop, pool, job_square, g_variant_new ("(i)", 2)), ==, 4);
+  n_lent = wait_can_lend (pool);
+  running = run (loop, pool, job_sleep, g_variant_new ("(u)", 3000));
+  g_assert_cmpuint (count_lent (pool), ==, n_lent + 1);
 
   for (guint i = 0; i < 10; i++)
     g_ptr_array_add (queued, run (loop, pool, job_square, g_variant_new ("(i)", 1)));
-  wait_for_worker (pool);
 
   gaio_executor_shutdown (GAIO_EXECUTOR (pool), FALSE, TRUE);
   for (guint i = 0; i < queued->len; i++)
