@@ -59,11 +59,12 @@
  * mailbox drops it (gaio-job.c's state machine); cancelled once sent, the
  * job's remote-cancel hook posts its id to the mailbox, and the I/O
  * thread sends the worker a CANCEL, which cancels the job's GCancellable
- * there. shutdown (cancel_futures) cancels the jobs still in the pool
- * and takes back those written to a worker but its oldest with a
- * WITHDRAW, which the worker answers at once for a call it has not
- * started (see withdraw_inflight()). No GCancellable is made in the parent for that: on a stream of
+ * there. No GCancellable is made in the parent for that: on a stream of
  * small jobs, one per job cost more than the rest of the submission.
+ * shutdown (cancel_futures) cancels the jobs still in the pool, and takes
+ * back those written to a worker, but its oldest, with a WITHDRAW, which
+ * the worker answers at once for a call it has not started (see
+ * withdraw_inflight()).
  */
 
 #include "config.h"
