@@ -1032,8 +1032,8 @@ handle_callback_error (GaioLoop   *loop,
  * exception handler itself, inside the time _run_once() measures, a
  * failure is reported first and the handler's time counts: a fast
  * callback whose handler is slow is reported slow, after the handler
- * ran. */
-static void
+ * ran. Out of line: run_handle() stays what it is without debug mode. */
+static G_GNUC_NO_INLINE void
 run_handle_debug (GaioLoop   *loop,
                   GaioHandle *handle)
 {
