@@ -23,5 +23,9 @@ gboolean bench_unix_subprocess_gsubprocess (const BenchCase  *bcase,
                                             guint64           n,
                                             BenchResult      *result,
                                             GError          **error);
+gboolean bench_unix_reader_latency         (const BenchCase  *bcase,
+                                            guint64           n,
+                                            BenchResult      *result,
+                                            GError          **error);
 
 G_END_DECLS

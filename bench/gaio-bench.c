@@ -84,6 +84,9 @@ static const BenchCase bench_cases[] = {
   { "executor_latency",     "gthreadpool_invoke",      20000, bench_glib_thread_pool_latency },
   { "executor_latency",     "python_asyncio",          20000, bench_python_peer },
 
+  { "reader_latency",       "gaio",                    10000, bench_unix_reader_latency },
+  { "reader_latency",       "python_asyncio",          10000, bench_python_peer },
+
   { "log_lateness",         "gaio_threaded_writer",    10000, bench_unix_log_lateness },
   { "log_lateness",         "glib_default_writer",     10000, bench_unix_log_lateness },
 };

@@ -70,8 +70,11 @@ gaio_executor_submit (GaioExecutor  *executor,
  * Stops the executor taking jobs (Python's `Executor.shutdown`): later
  * submissions fail with %GAIO_ERROR_EXECUTOR_SHUTDOWN. Jobs already
  * taken still run, unless @cancel_futures is set, in which case those
- * not started are cancelled with their futures. Shutting down twice is
- * allowed.
+ * not started are cancelled at once, even while every worker is busy:
+ * they never run, and their futures end cancelled in their loop's next
+ * iteration (as asyncio's futures that wrap cancelled
+ * `concurrent.futures` futures do). Jobs already running finish.
+ * Shutting down twice is allowed.
  *
  * With @wait this blocks the calling thread: on a loop's thread use
  * [method@Gaio.Loop.shutdown_default_executor] or call this from a worker

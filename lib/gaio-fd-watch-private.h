@@ -57,4 +57,11 @@ gboolean       _gaio_fd_watches_check   (GaioFdWatches    *watches);
  * here, and a handle that reports it is returned in its place. */
 GaioHandle    *_gaio_fd_watches_collect (GaioFdWatches    *watches);
 
+/* Between two iterations of one dispatch: polls the watched descriptors
+ * without waiting (one poll(2)) and returns their handles as
+ * _gaio_fd_watches_collect() does. */
+GaioHandle    *_gaio_fd_watches_poll    (GaioFdWatches    *watches);
+/* Whether no descriptor is watched: nothing to poll then. */
+gboolean       _gaio_fd_watches_is_empty (GaioFdWatches   *watches);
+
 G_END_DECLS

@@ -24,6 +24,16 @@
  * fail the whole loop. A report and a loop that goes on is the middle
  * way.)
  *
+ * asyncio polls its selector at the start of every iteration. GLib polls
+ * our descriptors before a dispatch only, and one dispatch runs many
+ * iterations (gaio-loop-source.c), so between two of them the source
+ * asks _gaio_fd_watches_poll(): one poll(2) with a zero timeout over an
+ * array of the watched descriptors kept next to the table (rebuilt only
+ * after a watch was added, changed or removed). A reader thus runs in
+ * the iteration after its descriptor became readable, as asyncio's does.
+ * With no watch at all the source never calls it, so a loop without
+ * readers pays nothing.
+ *
  * Each readiness queues a new GaioHandle holding a reference on the
  * registered callback. Replacing or removing a callback marks it removed,
  * so a handle already queued for it does not call it (asyncio cancels the
@@ -32,6 +42,9 @@
  */
 
 #include "config.h"
+
+#include <errno.h>
+#include <poll.h>
 
 #include "gaio-fd-watch-private.h"
 #include "gaio-debug-private.h"
@@ -59,6 +72,12 @@ struct _GaioFdWatches
   GaioFdWatchesReport  report;
   gpointer             report_data;  /* (unowned) lives as long as the source */
   GHashTable          *by_fd;        /* (owned) int -> (owned) FdWatch */
+
+  /* What _gaio_fd_watches_poll() hands poll(2): one entry per watch, in
+   * step with by_fd whenever poll_stale is FALSE. */
+  GArray              *poll_fds;     /* (owned) (element-type struct pollfd) */
+  GPtrArray           *poll_watches; /* (owned) (element-type FdWatch) (unowned) elements */
+  gboolean             poll_stale;
 };
 
 static FdCallback *
@@ -118,6 +137,9 @@ _gaio_fd_watches_new (GSource             *source,
   watches->report = report;
   watches->report_data = report_data;
   watches->by_fd = g_hash_table_new_full (g_int_hash, g_int_equal, NULL, fd_watch_free);
+  watches->poll_fds = g_array_new (FALSE, FALSE, sizeof (struct pollfd));
+  watches->poll_watches = g_ptr_array_new ();
+  watches->poll_stale = TRUE;
 
   return watches;
 }
@@ -138,6 +160,8 @@ _gaio_fd_watches_free (GaioFdWatches *watches)
     }
 
   g_hash_table_unref (watches->by_fd);
+  g_array_unref (watches->poll_fds);
+  g_ptr_array_unref (watches->poll_watches);
   g_free (watches);
 }
 
@@ -158,6 +182,7 @@ _gaio_fd_watches_add (GaioFdWatches   *watches,
   entry->user_data = user_data;
   entry->notify = notify;
   entry->name = _gaio_debug_symbol_name ((gpointer) callback);
+  watches->poll_stale = TRUE;
 
   if (watch == NULL)
     {
@@ -192,6 +217,7 @@ _gaio_fd_watches_remove (GaioFdWatches   *watches,
     return FALSE;
 
   old = g_steal_pointer (&watch->slots[direction]);
+  watches->poll_stale = TRUE;
   if (wanted_condition (watch) == 0)
     {
       g_source_remove_unix_fd (watches->source, watch->tag);
@@ -332,6 +358,54 @@ drop_closed_fd (GaioFdWatches *watches,
   return handle;
 }
 
+/* Queues the callbacks of @watch that @revents call, onto @list (newest
+ * first). A descriptor reported as not open is dropped, the handle that
+ * reports it queued instead: the caller has taken @watch out of the
+ * table when this returns TRUE in @dropped. */
+static GaioHandle *
+collect_watch (GaioFdWatches *watches,
+               FdWatch       *watch,
+               GIOCondition   revents,
+               GaioHandle    *list,
+               gboolean      *dropped)
+{
+  FdCallback *reader = watch->slots[GAIO_FD_READER];
+  FdCallback *writer = watch->slots[GAIO_FD_WRITER];
+
+  *dropped = FALSE;
+  if (revents & G_IO_NVAL)
+    {
+      *dropped = TRUE;
+      watches->poll_stale = TRUE;
+      return drop_closed_fd (watches, watch, list);
+    }
+
+  if (reader != NULL && (revents & (G_IO_IN | G_IO_PRI | G_IO_HUP | G_IO_ERR)))
+    list = queue_callback (list, reader);
+  if (writer != NULL && (revents & (G_IO_OUT | G_IO_HUP | G_IO_ERR)))
+    list = queue_callback (list, writer);
+
+  return list;
+}
+
+/* Built newest first: gives them back in the order found. */
+static GaioHandle *
+reverse_list (GaioHandle *list)
+{
+  GaioHandle *reversed = NULL;
+
+  while (list != NULL)
+    {
+      GaioHandle *next = list->next;
+
+      list->next = reversed;
+      reversed = list;
+      list = next;
+    }
+
+  return reversed;
+}
+
 GaioHandle *
 _gaio_fd_watches_collect (GaioFdWatches *watches)
 {
@@ -343,39 +417,83 @@ _gaio_fd_watches_collect (GaioFdWatches *watches)
   while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &watch))
     {
       GIOCondition revents = g_source_query_unix_fd (watches->source, watch->tag);
-      FdCallback *reader = watch->slots[GAIO_FD_READER];
-      FdCallback *writer = watch->slots[GAIO_FD_WRITER];
+      gboolean dropped;
 
       if (revents == 0)
         continue;
 
-      if (revents & G_IO_NVAL)
-        {
-          /* The report takes the watch over. */
-          g_hash_table_iter_steal (&iter);
-          list = drop_closed_fd (watches, watch, list);
-          continue;
-        }
-
-      if (reader != NULL && (revents & (G_IO_IN | G_IO_PRI | G_IO_HUP | G_IO_ERR)))
-        list = queue_callback (list, reader);
-      if (writer != NULL && (revents & (G_IO_OUT | G_IO_HUP | G_IO_ERR)))
-        list = queue_callback (list, writer);
+      /* A dropped watch is taken over by its report. */
+      list = collect_watch (watches, watch, revents, list, &dropped);
+      if (dropped)
+        g_hash_table_iter_steal (&iter);
     }
 
-  /* Built newest first: give them back in the order found. */
-  {
-    GaioHandle *reversed = NULL;
+  return reverse_list (list);
+}
 
-    while (list != NULL)
-      {
-        GaioHandle *next = list->next;
+gboolean
+_gaio_fd_watches_is_empty (GaioFdWatches *watches)
+{
+  return g_hash_table_size (watches->by_fd) == 0;
+}
 
-        list->next = reversed;
-        reversed = list;
-        list = next;
-      }
+static void
+rebuild_poll_set (GaioFdWatches *watches)
+{
+  GHashTableIter iter;
+  FdWatch *watch;
 
-    return reversed;
-  }
+  g_array_set_size (watches->poll_fds, 0);
+  g_ptr_array_set_size (watches->poll_watches, 0);
+
+  g_hash_table_iter_init (&iter, watches->by_fd);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &watch))
+    {
+      struct pollfd pfd = { .fd = watch->fd, .events = 0, .revents = 0 };
+
+      /* GLib's GIOCondition values are poll(2)'s on every Unix it
+       * supports (it checks so when it is built). */
+      pfd.events = (short) wanted_condition (watch);
+      g_array_append_val (watches->poll_fds, pfd);
+      g_ptr_array_add (watches->poll_watches, watch);
+    }
+
+  watches->poll_stale = FALSE;
+}
+
+GaioHandle *
+_gaio_fd_watches_poll (GaioFdWatches *watches)
+{
+  struct pollfd *fds;
+  GaioHandle *list = NULL;
+  int n_ready;
+
+  if (watches->poll_stale)
+    rebuild_poll_set (watches);
+
+  fds = (struct pollfd *) (gpointer) watches->poll_fds->data;
+  do
+    n_ready = poll (fds, watches->poll_fds->len, 0);
+  while (n_ready < 0 && errno == EINTR);
+
+  /* Nothing ready, or poll() itself failed (ENOMEM): GLib's own poll
+   * before the next dispatch reports the same descriptors. */
+  if (n_ready <= 0)
+    return NULL;
+
+  for (guint i = 0; i < watches->poll_fds->len && n_ready > 0; i++)
+    {
+      FdWatch *watch = g_ptr_array_index (watches->poll_watches, i);
+      gboolean dropped;
+
+      if (fds[i].revents == 0)
+        continue;
+
+      n_ready--;
+      list = collect_watch (watches, watch, (GIOCondition) fds[i].revents, list, &dropped);
+      if (dropped)
+        g_hash_table_steal (watches->by_fd, &watch->fd);
+    }
+
+  return reverse_list (list);
 }

@@ -72,6 +72,10 @@ const char *_gaio_job_get_function_name (GaioJob *job);
  * result) or @error (transfer full, nullable), from any thread. While it
  * runs, cancelling its future cancels gaio_job_get_cancellable(). */
 gboolean    _gaio_job_begin        (GaioJob      *job);
+/* Instead of _gaio_job_finish(): the job, begun, never ran (its worker
+ * dropped it when the executor took it back): its future is cancelled.
+ * Any thread. */
+void        _gaio_job_withdrawn    (GaioJob      *job);
 
 /* Called on the loop's thread when the future of a running job is
  * cancelled, after its cancellable: how a process pool tells the worker.

@@ -18,6 +18,8 @@
  *   QUEUED --loop, future cancelled--> CANCELLED   (never runs)
  *   QUEUED --executor, shut down--> CANCELLED      (never runs)
  *   QUEUED --executor, gaio_job_fail()--> DONE
+ *   RUNNING --executor, taken back unstarted--> CANCELLED  (a worker process
+ *                                                          dropped it)
  *
  * The user data's destroy notify runs exactly once, on the loop's thread:
  * when the outcome is delivered, when the job is cancelled before it
@@ -400,6 +402,18 @@ cancel_on_loop (gpointer   user_data,
   release_closure (job);
 
   return TRUE;
+}
+
+/* A job its executor took back after _gaio_job_begin() and before it
+ * ran (a process pool's call a worker dropped unstarted): its future is
+ * cancelled, as if the job had been cancelled while queued. */
+void
+_gaio_job_withdrawn (GaioJob *job)
+{
+  g_assert (g_atomic_int_get (&job->state) == JOB_RUNNING);
+
+  g_atomic_int_set (&job->state, JOB_CANCELLED);
+  post_to_loop (gaio_job_ref (job), cancel_on_loop);
 }
 
 gboolean

@@ -61,6 +61,10 @@
  * thread sends the worker a CANCEL, which cancels the job's GCancellable
  * there. No GCancellable is made in the parent for that: on a stream of
  * small jobs, one per job cost more than the rest of the submission.
+ * shutdown (cancel_futures) cancels the jobs still in the pool, and takes
+ * back those written to a worker, but its oldest, with a WITHDRAW, which
+ * the worker answers at once for a call it has not started (see
+ * withdraw_inflight()).
  */
 
 #include "config.h"
@@ -105,6 +109,7 @@ typedef struct
   guint64         id;
   GaioJob        *job;            /* (owned) */
   GaioPoolChild  *child;          /* (unowned) */
+  gboolean        withdrawn;      /* a WITHDRAW was sent for it */
 } Inflight;
 
 /* A job the loop submitted, not yet sent. */
@@ -341,6 +346,19 @@ inflight_finish (PoolCore *core,
   inflight->child->n_inflight--;
 
   _gaio_job_finish (inflight->job, value, error);
+  gaio_job_unref (inflight->job);
+  g_free (inflight);
+}
+
+/* A job the worker dropped unstarted after a WITHDRAW. */
+static void
+inflight_withdrawn (PoolCore *core,
+                    Inflight *inflight)
+{
+  g_hash_table_remove (core->inflight, &inflight->id);
+  inflight->child->n_inflight--;
+
+  _gaio_job_withdrawn (inflight->job);
   gaio_job_unref (inflight->job);
   g_free (inflight);
 }
@@ -654,6 +672,14 @@ handle_outcome (PoolCore       *core,
       job_error = _gaio_wire_parse_error (frame->body, error);
       if (job_error == NULL)
         return FALSE;
+      /* Withdrawn in time: the worker never ran it. */
+      if (inflight->withdrawn && g_error_matches (job_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_error_free (job_error);
+          inflight_withdrawn (core, inflight);
+          maybe_retire (child);
+          return TRUE;
+        }
     }
 
   inflight_finish (core, inflight, &value, job_error);
@@ -830,6 +856,41 @@ remove_dead_children (PoolCore *core)
 
 /* --- the I/O thread ---------------------------------------------------- */
 
+/* shutdown (cancel_futures): concurrent.futures cancels every work item
+ * but those in its call queue, about one per worker, which count as
+ * running. A worker here may hold many short jobs at once (see
+ * "Batching" at the top), and would run them all: every job written to
+ * a worker is taken back but the oldest of each worker, which it runs
+ * or is about to. The worker drops a withdrawn job only if it has not
+ * started it, which only the worker knows. */
+static void
+withdraw_inflight (PoolCore *core)
+{
+  g_autoptr(GHashTable) oldest = g_hash_table_new (NULL, NULL);   /* child -> Inflight */
+  GHashTableIter iter;
+  Inflight *inflight;
+
+  g_hash_table_iter_init (&iter, core->inflight);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &inflight))
+    {
+      Inflight *first = g_hash_table_lookup (oldest, inflight->child);
+
+      /* A worker runs its calls in the order of their ids. */
+      if (first == NULL || inflight->id < first->id)
+        g_hash_table_insert (oldest, inflight->child, inflight);
+    }
+
+  g_hash_table_iter_init (&iter, core->inflight);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &inflight))
+    {
+      if (inflight->withdrawn || g_hash_table_lookup (oldest, inflight->child) == inflight)
+        continue;
+      inflight->withdrawn = TRUE;
+      _gaio_pool_child_send (inflight->child, GAIO_WIRE_WITHDRAW, inflight->id,
+                             g_variant_new ("()"), G_MAXSIZE, NULL);
+    }
+}
+
 /* Takes what the loop threads posted. Returns whether shutdown was asked. */
 static gboolean
 take_mail (PoolCore *core,
@@ -858,6 +919,7 @@ take_mail (PoolCore *core,
           _gaio_job_cancel (pending->job);
           pending_free (pending);
         }
+      withdraw_inflight (core);
     }
 
   return shutdown;

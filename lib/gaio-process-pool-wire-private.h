@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 
 /* Bumped whenever a frame changes: a worker speaking another version is
  * refused at the handshake. */
-#define GAIO_WIRE_VERSION 1
+#define GAIO_WIRE_VERSION 2
 
 /* u32 body length, u8 kind, 3 zero bytes, u64 job id; little-endian. */
 #define GAIO_WIRE_HEADER_SIZE 16
@@ -33,6 +33,9 @@ G_BEGIN_DECLS
  *   ERROR        worker -> pool  (sis)   job `id` failed: domain, code, message
  *   FATAL        worker -> pool  (sis)   the worker cannot serve (the guard is missing...)
  *   INIT_FAILED  worker -> pool  (sis)   the initializer failed
+ *   WITHDRAW     pool -> worker  ()      drop job `id` unless it started: it then
+ *                                        fails with G_IO_ERROR_CANCELLED, never
+ *                                        runs (shutdown's cancel_futures; version 2)
  */
 typedef enum {
   GAIO_WIRE_HELLO = 1,
@@ -43,6 +46,7 @@ typedef enum {
   GAIO_WIRE_ERROR,
   GAIO_WIRE_FATAL,
   GAIO_WIRE_INIT_FAILED,
+  GAIO_WIRE_WITHDRAW,
   GAIO_WIRE_N_KINDS,
 } GaioWireKind;
 

@@ -56,6 +56,7 @@ static const char * const body_types[GAIO_WIRE_N_KINDS] = {
   [GAIO_WIRE_ERROR] = "(sis)",
   [GAIO_WIRE_FATAL] = "(sis)",
   [GAIO_WIRE_INIT_FAILED] = "(sis)",
+  [GAIO_WIRE_WITHDRAW] = "()",
 };
 
 static const char * const kind_names[GAIO_WIRE_N_KINDS] = {
@@ -67,6 +68,7 @@ static const char * const kind_names[GAIO_WIRE_N_KINDS] = {
   [GAIO_WIRE_ERROR] = "ERROR",
   [GAIO_WIRE_FATAL] = "FATAL",
   [GAIO_WIRE_INIT_FAILED] = "INIT_FAILED",
+  [GAIO_WIRE_WITHDRAW] = "WITHDRAW",
 };
 
 /* The type each result kind's value must have. */

@@ -28,7 +28,9 @@
  *    to run, so a lone call costs no hand-over between threads. Once it
  *    has been busy for a while (READER_TICK_US), a reader thread reads
  *    instead, queues CALLs, and acts on CANCELs at once, so that a long
- *    job sees its GCancellable cancelled while it runs. Short jobs never
+ *    job sees its GCancellable cancelled while it runs, and on WITHDRAWs,
+ *    answering for a dropped call itself (out_lock keeps its frame and
+ *    the main thread's apart). Short jobs never
  *    wake the reader: on a small machine, two thread hand-overs per job
  *    cost more than the job's round trip itself.
  *
@@ -112,6 +114,11 @@ typedef struct
   GaioWireReader  reader;
   int             wake_fds[2];       /* a pipe that interrupts the reader's poll() */
 
+  /* Held around every write(2) to out_fd, so that frames from the main
+   * thread and the reader thread's WITHDRAW answers never interleave.
+   * Lock order: lock, then out_lock. */
+  GMutex          out_lock;
+
   /* Main thread only: */
   GByteArray     *out;               /* (owned) */
   gint64          first_unflushed_us;
@@ -168,12 +175,16 @@ gaio_process_pool_executor_is_worker (void)
 
 /* --- output (main thread) ---------------------------------------------- */
 
+/* Any thread. */
 static gboolean
-flush_output (Server *server)
+write_frames (Server       *server,
+              const guint8 *data,
+              gsize         left)
 {
-  const guint8 *data = server->out->data;
-  gsize left = server->out->len;
+  gboolean ok = TRUE;
 
+  g_mutex_lock (&server->out_lock);
+  GAIO_TSAN_ACQUIRE (&server->out_lock);
   while (left > 0)
     {
       gssize n = write (server->out_fd, data, left);
@@ -181,10 +192,24 @@ flush_output (Server *server)
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
-        return FALSE;   /* the pool went away: nobody wants the rest */
+        {
+          ok = FALSE;   /* the pool went away: nobody wants the rest */
+          break;
+        }
       data += n;
       left -= n;
     }
+  GAIO_TSAN_RELEASE (&server->out_lock);
+  g_mutex_unlock (&server->out_lock);
+
+  return ok;
+}
+
+static gboolean
+flush_output (Server *server)
+{
+  if (!write_frames (server, server->out->data, server->out->len))
+    return FALSE;
 
   g_byte_array_set_size (server->out, 0);
   return TRUE;
@@ -285,7 +310,41 @@ cancel_locked (Server  *server,
     g_hash_table_add (server->cancelled, g_memdup2 (&id, sizeof id));
 }
 
-/* HOLDS: lock. Queues a CALL, acts on a CANCEL. */
+/* HOLDS: lock. A WITHDRAW drops a call that is still queued and says
+ * so at once, whichever thread reads (the main thread may be running a
+ * long job); the call that runs or has run is left alone: the pool takes
+ * back what has not started (shutdown's cancel_futures), never
+ * interrupts a job. The pool sends CALLs before their WITHDRAW on the
+ * same pipe, so a call not found queued has been taken already. */
+static void
+withdraw_locked (Server  *server,
+                 guint64  id)
+{
+  g_autoptr(GByteArray) answer = NULL;
+  g_autoptr(GError) cancelled = NULL;
+
+  for (GList *link = server->calls.head; link != NULL; link = link->next)
+    {
+      Call *call = link->data;
+
+      if (call->id != id)
+        continue;
+
+      g_queue_delete_link (&server->calls, link);
+      call_free (call);
+
+      cancelled = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, "Operation was cancelled");
+      answer = g_byte_array_new ();
+      _gaio_wire_append (answer, GAIO_WIRE_ERROR, id, _gaio_wire_error_body (cancelled),
+                         server->max_body, NULL);
+      /* A pool that went away reads nothing: the main thread finds the
+       * end of its input. */
+      write_frames (server, answer->data, answer->len);
+      return;
+    }
+}
+
+/* HOLDS: lock. Queues a CALL, acts on a CANCEL or a WITHDRAW. */
 static gboolean
 dispatch_frame_locked (Server         *server,
                        GaioWireFrame  *frame,
@@ -296,6 +355,11 @@ dispatch_frame_locked (Server         *server,
   if (frame->kind == GAIO_WIRE_CANCEL)
     {
       cancel_locked (server, frame->job_id);
+      return TRUE;
+    }
+  if (frame->kind == GAIO_WIRE_WITHDRAW)
+    {
+      withdraw_locked (server, frame->job_id);
       return TRUE;
     }
   if (frame->kind != GAIO_WIRE_CALL)
@@ -740,6 +804,7 @@ server_clear (Server *server)
   g_free (server->last_name);
   _gaio_wire_reader_clear (&server->reader);
   g_mutex_clear (&server->lock);
+  g_mutex_clear (&server->out_lock);
   g_cond_clear (&server->cond);
   if (server->in_fd >= 0)
     close (server->in_fd);
@@ -771,6 +836,7 @@ serve (void)
   g_unsetenv (GAIO_WORKER_ARGV0_ENV);
 
   g_mutex_init (&server.lock);
+  g_mutex_init (&server.out_lock);
   g_cond_init (&server.cond);
   server.cancelled = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   server.out = g_byte_array_sized_new (4096);

@@ -402,20 +402,41 @@ gaio_thread_pool_executor_shutdown (GaioExecutor *executor,
                                     gboolean      cancel_futures)
 {
   GaioThreadPoolExecutor *self = GAIO_THREAD_POOL_EXECUTOR (executor);
+  GQueue cancelled = G_QUEUE_INIT;
   GThreadPool *pool;
+  GList *link;
 
-  /* Queued jobs see the flag when a worker reaches them and are
-   * cancelled instead of run (GThreadPool cannot hand them back). */
+  /* For the jobs a worker took off the queue just before the lock below
+   * and has not started: the worker sees the flag and cancels them. */
   if (cancel_futures)
     g_atomic_int_set (&self->cancel_pending, TRUE);
 
   pthread_mutex_lock (&self->lock);
   g_atomic_int_set (&self->shutdown, TRUE);
   pool = g_steal_pointer (&self->pool);
+  /* concurrent.futures cancels the queued jobs at once, whether or not
+   * a worker is free to reach them: they are taken off the queue here,
+   * and their futures are cancelled in the loop's next iteration. */
+  if (cancel_futures)
+    {
+      cancelled = self->queue;
+      g_queue_init (&self->queue);
+      g_atomic_int_set (&self->n_queued, 0);
+    }
   pthread_mutex_unlock (&self->lock);
 
-  /* Not immediate: the wake-up tokens already pushed still run, and the
-   * workers they wake drain the queue, running or cancelling each job. */
+  /* Not under the lock: posting to the loop may wake its context. */
+  while ((link = g_queue_pop_head_link (&cancelled)) != NULL)
+    {
+      GaioJob *job = link->data;
+
+      _gaio_job_cancel (job);
+      gaio_job_unref (job);
+      job_finished (self);
+    }
+
+  /* The wake-up tokens already pushed still run, and the workers they
+   * wake drain the queue (empty if cancel_futures) and end. */
   if (pool != NULL)
     g_thread_pool_free (pool, FALSE, wait);
 

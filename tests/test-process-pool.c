@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "gaio-process-pool-executor-private.h"
+#include "gaio-process-pool-wire-private.h"
 #include "gaio-test-util.h"
 #include "process-jobs.h"
 
@@ -465,6 +466,166 @@ test_not_serializable (Fixture       *f,
 
 }
 
+/* The size of the CALL body job_noop's @n bytes of arguments make. */
+static gsize
+call_body_size (gsize n)
+{
+  g_autofree guint8 *blob = g_malloc0 (n);
+  g_autoptr(GVariant) body = g_variant_ref_sink (
+      _gaio_wire_call_body ("job_noop",
+                            g_variant_new ("(v)",
+                                           g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE,
+                                                                      blob, n, 1))));
+
+  return g_variant_get_size (body);
+}
+
+static GVariant *
+noop_args (gsize n)
+{
+  g_autofree guint8 *blob = g_malloc0 (n);
+
+  return g_variant_new ("(v)", g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE, blob, n, 1));
+}
+
+/* The size of the RESULT body job_big_result (@n) makes. */
+static gsize
+result_body_size (gsize n)
+{
+  g_autofree guint8 *blob = g_malloc (n);
+  GValue value = G_VALUE_INIT;
+  g_autoptr(GVariant) body = NULL;
+
+  memset (blob, 'x', n);
+  g_value_init (&value, G_TYPE_VARIANT);
+  g_value_set_variant (&value, g_variant_new_from_data (G_VARIANT_TYPE_BYTESTRING, blob, n,
+                                                        TRUE, NULL, NULL));
+  body = g_variant_ref_sink (_gaio_wire_result_body (&value, 0, NULL));
+  g_value_unset (&value);
+
+  return g_variant_get_size (body);
+}
+
+/* The payload size, near @limit, whose body is exactly @limit bytes and
+ * one more byte of which makes it @limit + 1. */
+static gsize
+payload_for_limit (gsize (*body_size) (gsize),
+                   gsize   limit)
+{
+  for (gsize n = limit; n > limit - 64; n--)
+    if (body_size (n) == limit && body_size (n + 1) == limit + 1)
+      return n;
+
+  g_assert_not_reached ();
+}
+
+#define LIMIT 4096
+
+/* EX-16: a job's arguments whose CALL frame body is exactly
+ * max-message-size bytes go through; one byte more fails the job at
+ * once with the limit named, and the pool goes on.
+ * CPython: none (concurrent.futures has no frame limit; a boundary test
+ * of libgaio's own limit) */
+static void
+test_message_size_limit_call (Fixture       *f,
+                              gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool =
+    g_object_new (GAIO_TYPE_PROCESS_POOL_EXECUTOR, "max-workers", 1,
+                  "max-message-size", LIMIT, NULL);
+  gsize n = payload_for_limit (call_body_size, LIMIT);
+  g_autoptr(GaioFuture) at_limit = NULL;
+  g_autoptr(GError) error = NULL;
+
+  at_limit = run (loop, pool, job_noop, noop_args (n));
+  wait_future (loop, at_limit);
+  g_assert_true (gaio_future_get_result (at_limit, NULL, &error));
+  g_assert_no_error (error);
+
+  error = run_error (loop, pool, job_noop, noop_args (n + 1));
+  g_assert_error (error, GAIO_ERROR, GAIO_ERROR_NOT_SERIALIZABLE);
+  g_assert_cmpstr (error->message, ==,
+                   "A CALL message of 4097 bytes is over the limit of 4096 bytes "
+                   "(GaioProcessPoolExecutor:max-message-size)");
+
+  g_assert_cmpint (run_int64 (loop, pool, job_square, g_variant_new ("(i)", 3)), ==, 9);
+  gaio_executor_shutdown (GAIO_EXECUTOR (pool), TRUE, FALSE);
+}
+
+/* EX-16: a result whose RESULT frame body is exactly max-message-size
+ * bytes comes back whole; one byte more fails the job with the limit
+ * named (the worker refuses to send it), and the pool goes on.
+ * CPython: none (see above) */
+static void
+test_message_size_limit_result (Fixture       *f,
+                                gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool =
+    g_object_new (GAIO_TYPE_PROCESS_POOL_EXECUTOR, "max-workers", 1,
+                  "max-message-size", LIMIT, NULL);
+  gsize n = payload_for_limit (result_body_size, LIMIT);
+  g_autoptr(GaioFuture) at_limit = NULL;
+  g_autoptr(GVariant) result = NULL;
+  g_autoptr(GError) error = NULL;
+
+  at_limit = run (loop, pool, job_big_result, g_variant_new ("(u)", (guint32) n));
+  wait_future (loop, at_limit);
+  result = future_variant (at_limit);
+  g_assert_cmpuint (g_variant_get_size (result), ==, n);
+
+  error = run_error (loop, pool, job_big_result, g_variant_new ("(u)", (guint32) n + 1));
+  g_assert_error (error, GAIO_ERROR, GAIO_ERROR_NOT_SERIALIZABLE);
+  g_assert_cmpstr (error->message, ==,
+                   "A RESULT message of 4097 bytes is over the limit of 4096 bytes "
+                   "(GaioProcessPoolExecutor:max-message-size)");
+
+  g_assert_cmpint (run_int64 (loop, pool, job_square, g_variant_new ("(i)", 3)), ==, 9);
+  gaio_executor_shutdown (GAIO_EXECUTOR (pool), TRUE, FALSE);
+}
+
+/* EX-16: the reading side of the limit, for a peer that does not check
+ * it before sending: a frame whose header announces exactly the limit is
+ * read, one announcing a byte more is refused as malformed, with the
+ * limit named.
+ * CPython: none (see above) */
+static void
+test_message_size_limit_decode (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(GByteArray) out = g_byte_array_new ();
+  g_autoptr(GError) error = NULL;
+  GaioWireFrame frame = { 0 };
+  gsize n = payload_for_limit (call_body_size, LIMIT);
+  gsize consumed = 0;
+  guint32 length_le;
+
+  g_assert_true (_gaio_wire_append (out, GAIO_WIRE_CALL, 1,
+                                    _gaio_wire_call_body ("job_noop", noop_args (n)),
+                                    G_MAXSIZE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (out->len, ==, GAIO_WIRE_HEADER_SIZE + LIMIT);
+  g_assert_cmpint (_gaio_wire_decode (out->data, out->len, LIMIT, &frame, &consumed, &error), ==,
+                   GAIO_WIRE_POP_FRAME);
+  g_assert_no_error (error);
+  g_assert_cmpuint (consumed, ==, out->len);
+  g_assert_cmpint (frame.kind, ==, GAIO_WIRE_CALL);
+  _gaio_wire_frame_clear (&frame);
+
+  g_byte_array_set_size (out, 0);
+  g_assert_true (_gaio_wire_append (out, GAIO_WIRE_CALL, 1,
+                                    _gaio_wire_call_body ("job_noop", noop_args (n + 1)),
+                                    G_MAXSIZE, &error));
+  memcpy (&length_le, out->data, sizeof length_le);
+  g_assert_cmpuint (GUINT32_FROM_LE (length_le), ==, LIMIT + 1);
+  g_assert_cmpint (_gaio_wire_decode (out->data, out->len, LIMIT, &frame, &consumed, &error), ==,
+                   GAIO_WIRE_POP_ERROR);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA);
+  g_assert_cmpstr (error->message, ==,
+                   "Malformed frame: a CALL frame of 4097 bytes is over the limit of 4096 bytes");
+}
+
 /* --- broken pools ------------------------------------------------------ */
 
 static void
@@ -556,13 +717,18 @@ test_broken_killed (Fixture       *f,
 {
   GaioLoop *loop = f->loop;
   GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
-  g_autoptr(GaioFuture) running = run (loop, pool, job_sleep, g_variant_new ("(u)", 20000));
-  g_autoptr(GaioFuture) queued = run (loop, pool, job_square, g_variant_new ("(i)", 1));
+  g_autoptr(GaioFuture) running = NULL;
+  g_autoptr(GaioFuture) queued = NULL;
   g_autofree GPid *pids = NULL;
   g_autoptr(GError) error = NULL;
   guint n;
 
-  wait_for_worker (pool);
+  /* The worker past its handshake first: one killed before it is
+   * reported as a worker that never started (a slow machine, or
+   * ThreadSanitizer, can take longer than any fixed wait). */
+  g_assert_cmpint (run_int64 (loop, pool, job_square, g_variant_new ("(i)", 2)), ==, 4);
+  running = run (loop, pool, job_sleep, g_variant_new ("(u)", 20000));
+  queued = run (loop, pool, job_square, g_variant_new ("(i)", 1));
   g_usleep (100 * 1000);
   pids = gaio_process_pool_executor_get_worker_pids (pool, &n);
   g_assert_cmpuint (n, ==, 1);
@@ -785,6 +951,46 @@ test_shutdown_wait (Fixture       *f,
   g_assert_error (error, GAIO_ERROR, GAIO_ERROR_EXECUTOR_SHUTDOWN);
   g_assert_cmpstr (error->message, ==, "cannot schedule new futures after shutdown");
 
+}
+
+/* EX-15: shutdown (wait = FALSE, cancel_futures = TRUE) cancels the
+ * queued jobs at once: their futures end cancelled while the worker still
+ * runs its job, not when it is free again.
+ * CPython: test_concurrent_futures.py::ProcessPoolShutdownTest::
+ * test_cancel_futures_wait_false; process.py
+ * _ExecutorManagerThread.flag_executor_shutting_down (the pending work
+ * items are cancelled as soon as the manager wakes) */
+static void
+test_shutdown_cancel_futures_at_once (Fixture       *f,
+                                      gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+  g_autoptr(GPtrArray) queued = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
+  g_autoptr(GaioFuture) running = NULL;
+  guint64 n_lent;
+
+  /* A worker that finished its handshake and waits: the next job is
+   * written to it at once, by this thread (the lone-job path), so it has
+   * started when shutdown() comes, however slow the machine. */
+  g_assert_cmpint (run_int64 (loop, pool, job_square, g_variant_new ("(i)", 2)), ==, 4);
+  n_lent = wait_can_lend (pool);
+  running = run (loop, pool, job_sleep, g_variant_new ("(u)", 3000));
+  g_assert_cmpuint (count_lent (pool), ==, n_lent + 1);
+
+  for (guint i = 0; i < 10; i++)
+    g_ptr_array_add (queued, run (loop, pool, job_square, g_variant_new ("(i)", 1)));
+
+  gaio_executor_shutdown (GAIO_EXECUTOR (pool), FALSE, TRUE);
+  for (guint i = 0; i < queued->len; i++)
+    {
+      wait_future (loop, g_ptr_array_index (queued, i));
+      g_assert_true (gaio_future_is_cancelled (g_ptr_array_index (queued, i)));
+    }
+  /* The job that started is left to finish. */
+  g_assert_false (gaio_future_is_done (running));
+  wait_future (loop, running);
+  g_assert_true (gaio_future_get_result_boolean (running, NULL));
 }
 
 /* A pool dropped without a shutdown finishes its jobs in the background
@@ -1402,6 +1608,11 @@ main (int    argc,
   add_test ("/Gaio/ProcessPool/initializer", test_initializer);
   add_test ("/Gaio/ProcessPool/initializer-fails", test_initializer_fails);
   add_test ("/Gaio/ProcessPool/shutdown/cancel-futures", test_shutdown_cancel_futures);
+  add_test ("/Gaio/ProcessPool/shutdown/cancel-futures-at-once",
+            test_shutdown_cancel_futures_at_once);
+  add_test ("/Gaio/ProcessPool/message-size-limit/call", test_message_size_limit_call);
+  add_test ("/Gaio/ProcessPool/message-size-limit/result", test_message_size_limit_result);
+  add_test ("/Gaio/ProcessPool/message-size-limit/decode", test_message_size_limit_decode);
   add_test ("/Gaio/ProcessPool/shutdown/wait", test_shutdown_wait);
   add_test ("/Gaio/ProcessPool/shutdown/dropped", test_dropped_pool);
   add_test ("/Gaio/ProcessPool/cancel/pending", test_cancel_pending);

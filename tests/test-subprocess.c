@@ -6,8 +6,10 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "unix-test-util.h"
 
@@ -530,6 +532,208 @@ test_debug_trail (void)
   unix_test_loop_free (loop);
 }
 
+typedef struct
+{
+  GBytes   *bytes;
+  GError   *error;
+  gboolean  done;
+} ReadResult;
+
+static void
+read_done (GObject      *source,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  ReadResult *read = user_data;
+
+  read->bytes = g_input_stream_read_bytes_finish (G_INPUT_STREAM (source), result, &read->error);
+  read->done = TRUE;
+}
+
+/* Reads exactly @expected from @stream, asynchronously on the loop's
+ * context, and checks it. */
+static void
+read_expecting (GaioLoop     *loop,
+                GInputStream *stream,
+                const char   *expected)
+{
+  g_autoptr(GString) got = g_string_new (NULL);
+
+  while (got->len < strlen (expected))
+    {
+      ReadResult read = { 0 };
+
+      g_input_stream_read_bytes_async (stream, strlen (expected) - got->len, G_PRIORITY_DEFAULT,
+                                       NULL, read_done, &read);
+      g_assert_true (unix_test_run_until (loop, &read.done, TIMEOUT_S));
+      g_assert_no_error (read.error);
+      g_assert_cmpuint (g_bytes_get_size (read.bytes), >, 0);
+      g_string_append_len (got, g_bytes_get_data (read.bytes, NULL), g_bytes_get_size (read.bytes));
+      g_bytes_unref (read.bytes);
+    }
+  g_assert_cmpstr (got->str, ==, expected);
+}
+
+/* SP-01: a child that answers every line it is given, talked to in
+ * turns through its pipes while the loop runs; closing its stdin ends
+ * it with 0.
+ * CPython: test_events.py::test_subprocess_interactive */
+static void
+test_interactive (void)
+{
+  GaioLoop *loop = unix_test_loop_new ();
+  const char *cat[] = { "cat", NULL };
+  g_autoptr(GError) error = NULL;
+  GaioProcess *process;
+  GSubprocess *subprocess;
+  GOutputStream *in;
+  GInputStream *out;
+
+  process = gaio_loop_subprocess_exec (loop, cat,
+                                       G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
+                                       &error);
+  g_assert_no_error (error);
+  subprocess = gaio_process_get_subprocess (process);
+  in = g_subprocess_get_stdin_pipe (subprocess);
+  out = g_subprocess_get_stdout_pipe (subprocess);
+
+  g_assert_true (g_output_stream_write_all (in, "Python ", 7, NULL, NULL, &error));
+  g_assert_no_error (error);
+  read_expecting (loop, out, "Python ");
+  g_assert_false (gaio_process_get_returncode (process, NULL));
+
+  g_assert_true (g_output_stream_write_all (in, "The Winner", 10, NULL, NULL, &error));
+  g_assert_no_error (error);
+  read_expecting (loop, out, "The Winner");
+
+  g_assert_true (g_output_stream_close (in, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (wait_returncode (loop, process), ==, 0);
+
+  g_object_unref (process);
+  unix_test_loop_free (loop);
+}
+
+/* SP-02: the environment given through a launcher is the child's.
+ * CPython: test_subprocess.py::test_create_subprocess_env_exec,
+ * ::test_create_subprocess_env_shell */
+static void
+test_env (void)
+{
+  GaioLoop *loop = unix_test_loop_new ();
+  const char *argv[] = { "/bin/sh", "-c", "echo \"$FRUIT\"", NULL };
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) out = NULL;
+  GaioProcess *process;
+
+  g_subprocess_launcher_setenv (launcher, "FRUIT", "apple", TRUE);
+  process = gaio_loop_subprocess_exec_with_launcher (loop, launcher, argv, &error);
+  g_assert_no_error (error);
+  communicate (loop, process, NULL, &out, NULL);
+  assert_bytes (out, "apple\n");
+  g_assert_cmpint (wait_returncode (loop, process), ==, 0);
+
+  g_object_unref (process);
+  unix_test_loop_free (loop);
+}
+
+/* SP-02: a child with no pipes reads /dev/null (it sees end-of-file at
+ * once) and its standard error can be silenced.
+ * CPython: test_subprocess.py::test_devnull_input, ::test_devnull_error */
+static void
+test_devnull (void)
+{
+  GaioLoop *loop = unix_test_loop_new ();
+  const char *cat[] = { "cat", NULL };
+  const char *ls[] = { "ls", "/nonexistent-gaio-test-path", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GBytes) out = NULL;
+  g_autoptr(GBytes) err = GINT_TO_POINTER (1);
+  GaioProcess *process;
+
+  process = gaio_loop_subprocess_exec (loop, cat, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  communicate (loop, process, NULL, &out, NULL);
+  assert_bytes (out, "");
+  g_assert_cmpint (wait_returncode (loop, process), ==, 0);
+  g_object_unref (process);
+
+  process = gaio_loop_subprocess_exec (loop, ls, G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  g_assert_no_error (error);
+  communicate (loop, process, NULL, NULL, &err);
+  g_assert_null (err);
+  g_assert_cmpint (wait_returncode (loop, process), !=, 0);
+  g_object_unref (process);
+
+  unix_test_loop_free (loop);
+}
+
+static void
+new_session (gpointer user_data)
+{
+  setsid ();
+}
+
+/* The session id of @pid, from /proc, or -1. */
+static long
+session_of (GPid pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/stat", (int) pid);
+  g_autofree char *stat = NULL;
+  const char *after_comm;
+  long session = -1;
+
+  if (!g_file_get_contents (path, &stat, NULL, NULL))
+    return -1;
+  /* "pid (comm) state ppid pgrp session ...": comm may hold spaces. */
+  after_comm = strrchr (stat, ')');
+  if (after_comm == NULL || sscanf (after_comm + 1, " %*c %*d %*d %ld", &session) != 1)
+    return -1;
+
+  return session;
+}
+
+/* SP-02: a child started in a session of its own (through a launcher's
+ * child setup) is waited for and killed as any other: its return code
+ * is minus the signal.
+ * CPython: test_subprocess.py::test_start_new_session,
+ * test_events.py::test_subprocess_wait_no_same_group */
+static void
+test_new_session (void)
+{
+  GaioLoop *loop = unix_test_loop_new ();
+  const char *sleeper[] = { "sleep", "30", NULL };
+  const char *exits[] = { "/bin/sh", "-c", "exit 7", NULL };
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GError) error = NULL;
+  GaioProcess *process;
+  gint64 deadline;
+
+  g_subprocess_launcher_set_child_setup (launcher, new_session, NULL, NULL);
+
+  process = gaio_loop_subprocess_exec_with_launcher (loop, launcher, exits, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (wait_returncode (loop, process), ==, 7);
+  g_object_unref (process);
+
+  process = gaio_loop_subprocess_exec_with_launcher (loop, launcher, sleeper, &error);
+  g_assert_no_error (error);
+  /* setsid() runs in the child after fork(): wait for it to show. */
+  deadline = g_get_monotonic_time () + TIMEOUT_S * G_USEC_PER_SEC;
+  while (session_of (gaio_process_get_pid (process)) != gaio_process_get_pid (process))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (1000);
+    }
+  g_assert_true (gaio_process_kill (process, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (wait_returncode (loop, process), ==, -SIGKILL);
+  g_object_unref (process);
+
+  unix_test_loop_free (loop);
+}
+
 /* SP-07 (text-mode arguments) does not apply: the API takes bytes and a
  * GStrv or a string by type. */
 
@@ -554,6 +758,10 @@ main (int    argc,
   g_test_add_func ("/Gaio/Subprocess/closed-loop", test_closed_loop);
   g_test_add_func ("/Gaio/Subprocess/repr", test_repr);
   g_test_add_func ("/Gaio/Subprocess/debug-trail", test_debug_trail);
+  g_test_add_func ("/Gaio/Subprocess/interactive", test_interactive);
+  g_test_add_func ("/Gaio/Subprocess/env", test_env);
+  g_test_add_func ("/Gaio/Subprocess/devnull", test_devnull);
+  g_test_add_func ("/Gaio/Subprocess/new-session", test_new_session);
 
   return g_test_run ();
 }

@@ -567,6 +567,196 @@ test_closed_under_reader (void)
   unix_test_loop_free (loop);
 }
 
+/* A chain of call_soon() callbacks, each recording its name and
+ * scheduling the next, started by a callback that first runs @action. */
+typedef struct
+{
+  GaioLoop   *loop;
+  GPtrArray  *order;
+  guint       n_links;
+  guint       next;
+  void      (*action) (gpointer data);
+  gpointer    action_data;
+} Chain;
+
+static const char *const chain_names[] = { "X1", "X2", "X3", "X4", "X5", "X6" };
+
+gboolean chain_link (gpointer user_data, GError **error);
+
+gboolean
+chain_link (gpointer   user_data,
+            GError   **error)
+{
+  Chain *chain = user_data;
+
+  g_ptr_array_add (chain->order, (gpointer) chain_names[chain->next++]);
+  if (chain->next < chain->n_links)
+    g_assert_nonnull (gaio_loop_call_soon (chain->loop, chain_link, chain, NULL, NULL));
+
+  return TRUE;
+}
+
+gboolean chain_start (gpointer user_data, GError **error);
+
+gboolean
+chain_start (gpointer   user_data,
+             GError   **error)
+{
+  Chain *chain = user_data;
+
+  chain->action (chain->action_data);
+  g_assert_nonnull (gaio_loop_call_soon (chain->loop, chain_link, chain, NULL, NULL));
+
+  return TRUE;
+}
+
+static void
+write_byte (gpointer data)
+{
+  write_all (GPOINTER_TO_INT (data), "x");
+}
+
+static void
+assert_order (GPtrArray          *order,
+              const char * const *expected)
+{
+  guint n = g_strv_length ((char **) expected);
+
+  g_assert_cmpuint (order->len, ==, n);
+  for (guint i = 0; i < n; i++)
+    g_assert_cmpstr (g_ptr_array_index (order, i), ==, expected[i]);
+}
+
+/* RW-09: a descriptor that becomes readable while callbacks keep the
+ * loop busy is polled at the start of the next iteration, as asyncio's
+ * _run_once polls its selector each time: the reader runs right after
+ * the callback scheduled together with the write, not after the whole
+ * chain.
+ * CPython: base_events.py::_run_once, test_events.py::test_reader_callback
+ * (the same program under CPython 3.11 prints X1 reader X2 X3 X4) */
+static void
+test_reader_between_iterations (void)
+{
+  GaioLoop *loop = unix_test_loop_new ();
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  Step reader = { order, "reader", -1 };
+  Chain chain = { loop, order, 4, 0, write_byte, NULL };
+  const char *expected[] = { "X1", "reader", "X2", "X3", "X4", NULL };
+  int fds[2];
+
+  make_pipe (fds);
+  reader.fd = fds[0];
+  chain.action_data = GINT_TO_POINTER (fds[1]);
+  g_assert_true (gaio_loop_add_reader (loop, fds[0], record_step, &reader, NULL, NULL));
+  unix_test_iterate (loop, 2);
+
+  g_assert_nonnull (gaio_loop_call_soon (loop, chain_start, &chain, NULL, NULL));
+  while (order->len < 5)
+    g_main_context_iteration (gaio_loop_get_context (loop), TRUE);
+  assert_order (order, expected);
+
+  g_assert_true (gaio_loop_remove_reader (loop, fds[0]));
+  close (fds[0]);
+  close (fds[1]);
+  unix_test_loop_free (loop);
+}
+
+gboolean record_once (gpointer user_data, GError **error);
+
+static void
+add_recording_writer (gpointer data)
+{
+  Step *writer = data;
+
+  g_assert_true (gaio_loop_add_writer (gaio_get_running_loop (), writer->fd, record_once,
+                                       writer, NULL, NULL));
+}
+
+/* Records the step and removes itself, as a writer with nothing more to
+ * write does. */
+gboolean
+record_once (gpointer   user_data,
+             GError   **error)
+{
+  Step *step = user_data;
+
+  g_ptr_array_add (step->order, (gpointer) step->name);
+  g_assert_true (gaio_loop_remove_writer (gaio_get_running_loop (), step->fd));
+
+  return TRUE;
+}
+
+/* RW-09: a writer added by a callback is polled from the next iteration
+ * on, in the same dispatch: asyncio registers it with the selector at
+ * once.
+ * CPython: test_events.py::test_writer_callback; base_events.py::_run_once */
+static void
+test_writer_added_between_iterations (void)
+{
+  GaioLoop *loop = unix_test_loop_new ();
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  Step writer = { order, "writer", -1 };
+  Chain chain = { loop, order, 3, 0, add_recording_writer, &writer };
+  const char *expected[] = { "X1", "writer", "X2", "X3", NULL };
+  int fds[2];
+
+  make_pipe (fds);
+  writer.fd = fds[1];
+  /* No descriptor is watched before: the first watch, added in the
+   * middle of a dispatch, is polled from the next iteration. */
+
+  g_assert_nonnull (gaio_loop_call_soon (loop, chain_start, &chain, NULL, NULL));
+  while (order->len < 4)
+    g_main_context_iteration (gaio_loop_get_context (loop), TRUE);
+  assert_order (order, expected);
+
+  close (fds[0]);
+  close (fds[1]);
+  unix_test_loop_free (loop);
+}
+
+static void
+close_fd (gpointer data)
+{
+  close (GPOINTER_TO_INT (data));
+}
+
+/* A descriptor closed under its reader in the middle of a busy dispatch
+ * is found by the poll between iterations: dropped and reported once,
+ * the loop does not spin and the chain goes on in order.
+ * CPython: none (asyncio's epoll selector forgets it silently) */
+static void
+test_closed_between_iterations (void)
+{
+  GaioLoop *loop = unix_test_loop_new ();
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  Counter counter = { 0 };
+  Chain chain = { loop, order, 4, 0, close_fd, NULL };
+  const char *expected[] = { "X1", "X2", "X3", "X4", NULL };
+  gint n_exceptions = 0;
+  int fds[2];
+
+  gaio_loop_set_exception_handler (loop, unix_test_count_exceptions, &n_exceptions, NULL);
+  make_pipe (fds);
+  chain.action_data = GINT_TO_POINTER (fds[0]);
+  g_assert_true (gaio_loop_add_reader (loop, fds[0], count_cb, &counter, counter_notify, NULL));
+  unix_test_iterate (loop, 2);
+
+  g_assert_nonnull (gaio_loop_call_soon (loop, chain_start, &chain, NULL, NULL));
+  while (order->len < 4 || n_exceptions == 0)
+    g_main_context_iteration (gaio_loop_get_context (loop), TRUE);
+  assert_order (order, expected);
+  unix_test_iterate (loop, 2);
+
+  g_assert_cmpint (n_exceptions, ==, 1);
+  g_assert_cmpuint (counter.calls, ==, 0);
+  g_assert_cmpint (counter.notified, ==, 1);
+  g_assert_false (g_main_context_iteration (gaio_loop_get_context (loop), FALSE));
+
+  close (fds[1]);
+  unix_test_loop_free (loop);
+}
+
 /* RW-06 (descriptors owned by a transport) does not apply: libgaio has
  * no transports. */
 
@@ -589,6 +779,10 @@ main (int    argc,
   g_test_add_func ("/Gaio/Reader/reader-hangup", test_reader_hangup);
   g_test_add_func ("/Gaio/Reader/writer-error", test_writer_error);
   g_test_add_func ("/Gaio/Reader/closed-under-reader", test_closed_under_reader);
+  g_test_add_func ("/Gaio/Reader/reader-between-iterations", test_reader_between_iterations);
+  g_test_add_func ("/Gaio/Reader/writer-added-between-iterations",
+                   test_writer_added_between_iterations);
+  g_test_add_func ("/Gaio/Reader/closed-between-iterations", test_closed_between_iterations);
 
   return g_test_run ();
 }

@@ -315,6 +315,77 @@ def bench_subprocess_roundtrip(bench, n):
                  (percentile_sorted(samples_us, 50.0), percentile_sorted(samples_us, 99.0)))
 
 
+# --------------------------------------------------------------------------
+# reader_latency: another thread writes its clock to a pipe read by a
+# reader of the loop and waits for the reader's answer, as bench-unix.c
+# does: first with the loop idle (idle_p50_us, idle_p99_us), then kept
+# busy by a callback that schedules itself again (p50_us, p99_us).
+
+READER_WARMUP = 1000
+
+
+def reader_latency_phase(busy, n):
+    samples_us = []
+    times = {}
+    data_r, data_w = os.pipe()
+    ack_r, ack_w = os.pipe()
+    total = n + READER_WARMUP
+
+    def writer():
+        now_ns = time.monotonic_ns
+        for _ in range(total):
+            os.write(data_w, now_ns().to_bytes(8, sys.byteorder, signed=True))
+            if len(os.read(ack_r, 1)) != 1:
+                break
+
+    async def main():
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+        state = {"seen": 0, "busy": busy}
+        now_ns = time.monotonic_ns
+
+        def tick():
+            if state["busy"]:
+                loop.call_soon(tick)
+
+        def on_readable():
+            received_ns = now_ns()
+            sent_ns = int.from_bytes(os.read(data_r, 8), sys.byteorder, signed=True)
+            if state["seen"] >= READER_WARMUP:
+                samples_us.append((received_ns - sent_ns) / 1e3)
+            state["seen"] += 1
+            if state["seen"] == total:
+                state["busy"] = False
+                done.set_result(None)
+            os.write(ack_w, b"a")
+
+        loop.add_reader(data_r, on_readable)
+        if busy:
+            loop.call_soon(tick)
+        thread = threading.Thread(target=writer)
+        times["start"] = now_ns()
+        thread.start()
+        await done
+        times["end"] = now_ns()
+        loop.remove_reader(data_r)
+        thread.join()
+
+    asyncio.run(main())
+    for fd in (data_r, data_w, ack_r, ack_w):
+        os.close(fd)
+    samples_us.sort()
+    return samples_us, times["end"] - times["start"]
+
+
+def bench_reader_latency(bench, n):
+    idle_us, _ = reader_latency_phase(False, n)
+    busy_us, busy_ns = reader_latency_phase(True, n)
+    print_result(bench, n, n / (max(busy_ns, 1) / 1e9),
+                 [("idle_p50_us", percentile_sorted(idle_us, 50.0)),
+                  ("idle_p99_us", percentile_sorted(idle_us, 99.0))],
+                 (percentile_sorted(busy_us, 50.0), percentile_sorted(busy_us, 99.0)))
+
+
 BENCHES = {
     "call_soon": bench_call_soon,
     "call_soon_threadsafe": bench_call_soon_threadsafe,
@@ -324,6 +395,7 @@ BENCHES = {
     "executor_throughput": bench_executor_throughput,
     "executor_latency": bench_executor_latency,
     "subprocess_roundtrip": bench_subprocess_roundtrip,
+    "reader_latency": bench_reader_latency,
 }
 
 
