@@ -109,7 +109,7 @@ test_shell (void)
 
   process = gaio_loop_subprocess_shell (loop, "exit 7", G_SUBPROCESS_FLAGS_NONE, &error);
   g_assert_no_error (error);
-  g_assert_null (g_subprocess_get_stdin_pipe (gaio_process_get_subprocess (process)));
+  g_assert_null (gaio_process_get_stdin_pipe (process));
   g_assert_cmpint (wait_returncode (loop, process), ==, 7);
   g_object_unref (process);
 
@@ -233,7 +233,7 @@ test_child_sigpipe_restored (void)
 
   process = gaio_loop_subprocess_shell (loop, command, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
   g_assert_no_error (error);
-  g_assert_true (g_input_stream_close (g_subprocess_get_stdout_pipe (gaio_process_get_subprocess (process)),
+  g_assert_true (g_input_stream_close (gaio_process_get_stdout_pipe (process),
                                        NULL, NULL));
   g_assert_cmpint (wait_returncode (loop, process), ==, -SIGPIPE);
 
