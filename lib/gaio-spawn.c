@@ -26,6 +26,10 @@
  * (Python's restore_signals=True): SIGPIPE and SIGXFSZ at their default
  * disposition and an empty signal mask, set by posix_spawn() itself, so
  * no child setup function (which forces a fork()) is ever needed.
+ *
+ * Under valgrind, GSubprocess is used: valgrind runs the CLONE_VFORK
+ * child as a fork(), so the errno of a failed exec() never reaches
+ * posix_spawn(), which then reports a child that exits with 127.
  */
 
 #include "config.h"
@@ -40,6 +44,10 @@
 
 #include <glib-unix.h>
 #include <glib/gstdio.h>
+
+#ifdef HAVE_VALGRIND_H
+# include <valgrind/valgrind.h>
+#endif
 
 #include "gaio-spawn-private.h"
 
@@ -182,6 +190,16 @@ spawn_error_from_errno (int err)
 }
 
 static gboolean
+running_on_valgrind (void)
+{
+#ifdef HAVE_VALGRIND_H
+  return RUNNING_ON_VALGRIND;
+#else
+  return FALSE;
+#endif
+}
+
+static gboolean
 flags_supported (GSubprocessFlags flags)
 {
   /* GSubprocess itself rejects conflicting stream flags: let it. */
@@ -250,7 +268,7 @@ _gaio_spawn (const char * const  *argv,
   pid_t pid;
   int err;
 
-  if (!flags_supported (flags))
+  if (!flags_supported (flags) || running_on_valgrind ())
     return GAIO_SPAWN_UNSUPPORTED;
 
   if (!pipes_open (&pipes, flags, error))
