@@ -171,7 +171,7 @@ gaio_process_constructed (GObject *object)
 
   g_return_if_fail (GAIO_IS_LOOP (process->loop));
 
-  /* Without a subprocess, spawn_direct() sets the process up. */
+  /* Without a subprocess, process_new_spawned() sets the process up. */
   if (process->subprocess == NULL)
     return;
 
