@@ -22,8 +22,11 @@ typedef enum {
  * before the child is shared). */
 typedef struct
 {
-  GSubprocess        *process;        /* (owned) */
+  GSubprocess        *process;        /* (owned) (nullable) NULL when posix_spawn()ed */
   GPid                pid;
+  int                 pidfd;          /* without @process: its pidfd, or -1 */
+  gboolean            reaped;         /* without @process: waitpid() took it */
+  int                 wait_status;    /* without @process, once @reaped */
   char                pid_text[16];   /* for the GAIO_WORKER_PID log field */
   int                 in_fd;          /* its stdin, non-blocking; -1 once closed */
   int                 out_fd;         /* its stdout, non-blocking; -1 at EOF */

@@ -3,45 +3,97 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors
  *
- * A GSubprocess with three pipes, driven by the pool's I/O thread with
- * plain non-blocking read(2) and write(2) on their descriptors: GIO's
+ * A child with three pipes, driven by the pool's I/O thread with plain
+ * non-blocking read(2) and write(2) on their descriptors: GIO's
  * asynchronous streams cost a GTask and a main-context dispatch per
  * operation (about 11 us a round trip where a pipe costs 3 to 5), and the
  * I/O thread polls every child at once anyway.
  *
- * GSubprocess reaps the child through GLib's child watch, in GLib's own
- * worker thread, whatever the pool does: no child is ever left a zombie,
- * even when the pool is dropped without a shutdown. The pool still waits
- * for every child it started, so that its shutdown means the processes
- * are gone.
+ * The child is started with posix_spawn() (gaio-spawn.c: no fork() of a
+ * parent that may be large, which was most of a pool's start), or,
+ * where the C library cannot close descriptors there, with GSubprocess.
+ * Either way the I/O thread owns the three descriptors, and it reaps
+ * every child it started (_gaio_pool_child_reap(), through which every
+ * removal of a child goes, also the teardown of a pool dropped without a
+ * shutdown): a spawned child is waited for on its pidfd and reaped with
+ * waitpid() by this thread alone, so until then its pid cannot name
+ * another process and kill() is safe. A GSubprocess child is reaped by
+ * GLib's worker thread, and waited for through GSubprocess.
  */
 
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gio/gunixinputstream.h>
 #include <gio/gunixoutputstream.h>
 #include <glib-unix.h>
+#include <glib/gstdio.h>
 
 #include "gaio-log-private.h"
 #include "gaio-process-pool-child-private.h"
 #include "gaio-process-pool-role-private.h"
+#include "gaio-spawn-private.h"
 
 /* A stderr line longer than this is logged in pieces. */
 #define MAX_LOG_LINE 4096
 
+#define PIPE_FLAGS (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE | \
+                    G_SUBPROCESS_FLAGS_STDERR_PIPE)
+
+/* A descriptor of the pipe a GSubprocess stream owns, as our own. */
 static int
-output_fd (GOutputStream *stream)
+take_fd (int fd)
 {
-  return g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (stream));
+  return fcntl (fd, F_DUPFD_CLOEXEC, 3);
 }
 
-static int
-input_fd (GInputStream *stream)
+static GSubprocess *
+spawn_gsubprocess (const char * const  *argv,
+                   const char * const  *envp,
+                   GaioPoolChild       *child,
+                   GError             **error)
 {
-  return g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (stream));
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (PIPE_FLAGS);
+  GSubprocess *process;
+  const char *identifier;
+
+  g_subprocess_launcher_set_environ (launcher, (char **) envp);
+  process = g_subprocess_launcher_spawnv (launcher, argv, error);
+  if (process == NULL)
+    return NULL;
+
+  /* NULL once GLib's worker thread has reaped a child that exited at
+   * once (a launcher that failed, say). */
+  identifier = g_subprocess_get_identifier (process);
+  child->pid = identifier != NULL ? atoi (identifier) : 0;
+  child->pidfd = -1;
+  child->in_fd = take_fd (g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (g_subprocess_get_stdin_pipe (process))));
+  child->out_fd = take_fd (g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (g_subprocess_get_stdout_pipe (process))));
+  child->err_fd = take_fd (g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (g_subprocess_get_stderr_pipe (process))));
+  g_output_stream_close (g_subprocess_get_stdin_pipe (process), NULL, NULL);
+  g_input_stream_close (g_subprocess_get_stdout_pipe (process), NULL, NULL);
+  g_input_stream_close (g_subprocess_get_stderr_pipe (process), NULL, NULL);
+
+  return process;
+}
+
+static char **
+worker_environ (const char *argv0)
+{
+  g_autofree char *version = g_strdup_printf ("%d", GAIO_WIRE_VERSION);
+  char **envp = g_get_environ ();
+
+  envp = g_environ_setenv (envp, GAIO_WORKER_ENV, version, TRUE);
+  if (argv0 != NULL)
+    envp = g_environ_setenv (envp, GAIO_WORKER_ARGV0_ENV, argv0, TRUE);
+
+  return envp;
 }
 
 GaioPoolChild *
@@ -50,35 +102,29 @@ _gaio_pool_child_spawn (const char * const  *argv,
                         gsize                max_body,
                         GError             **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autofree char *version = g_strdup_printf ("%d", GAIO_WIRE_VERSION);
-  GaioPoolChild *child;
+  g_auto(GStrv) envp = worker_environ (argv0);
+  g_autofree GaioPoolChild *child = g_new0 (GaioPoolChild, 1);
+  GaioSpawned spawned;
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_setenv (launcher, GAIO_WORKER_ENV, version, TRUE);
-  if (argv0 != NULL)
-    g_subprocess_launcher_setenv (launcher, GAIO_WORKER_ARGV0_ENV, argv0, TRUE);
+  switch (_gaio_spawn (argv, PIPE_FLAGS, (const char * const *) envp, &spawned, error))
+    {
+    case GAIO_SPAWN_OK:
+      child->pid = spawned.pid;
+      child->pidfd = spawned.pidfd;
+      child->in_fd = spawned.stdin_fd;
+      child->out_fd = spawned.stdout_fd;
+      child->err_fd = spawned.stderr_fd;
+      break;
+    case GAIO_SPAWN_FAILED:
+      return NULL;
+    case GAIO_SPAWN_UNSUPPORTED:
+    default:
+      child->process = spawn_gsubprocess (argv, (const char * const *) envp, child, error);
+      if (child->process == NULL)
+        return NULL;
+    }
 
-  process = g_subprocess_launcher_spawnv (launcher, argv, error);
-  if (process == NULL)
-    return NULL;
-
-  child = g_new0 (GaioPoolChild, 1);
-  child->process = g_steal_pointer (&process);
-  {
-    /* NULL once GLib's worker thread has reaped a child that exited at
-     * once (a launcher that failed, say). */
-    const char *identifier = g_subprocess_get_identifier (child->process);
-
-    child->pid = identifier != NULL ? atoi (identifier) : 0;
-  }
   g_snprintf (child->pid_text, sizeof child->pid_text, "%d", (int) child->pid);
-  child->in_fd = output_fd (g_subprocess_get_stdin_pipe (child->process));
-  child->out_fd = input_fd (g_subprocess_get_stdout_pipe (child->process));
-  child->err_fd = input_fd (g_subprocess_get_stderr_pipe (child->process));
   child->state = GAIO_POOL_CHILD_STARTING;
   child->out = g_byte_array_new ();
   child->err_line = g_string_new (NULL);
@@ -89,27 +135,29 @@ _gaio_pool_child_spawn (const char * const  *argv,
   g_unix_set_fd_nonblocking (child->out_fd, TRUE, NULL);
   g_unix_set_fd_nonblocking (child->err_fd, TRUE, NULL);
 
-  return child;
+  return g_steal_pointer (&child);
+}
+
+static void
+close_fd (int *fd)
+{
+  if (*fd < 0)
+    return;
+
+  g_close (*fd, NULL);
+  *fd = -1;
 }
 
 static void
 close_output (GaioPoolChild *child)
 {
-  if (child->out_fd < 0)
-    return;
-
-  g_input_stream_close (g_subprocess_get_stdout_pipe (child->process), NULL, NULL);
-  child->out_fd = -1;
+  close_fd (&child->out_fd);
 }
 
 static void
 close_stderr (GaioPoolChild *child)
 {
-  if (child->err_fd < 0)
-    return;
-
-  g_input_stream_close (g_subprocess_get_stderr_pipe (child->process), NULL, NULL);
-  child->err_fd = -1;
+  close_fd (&child->err_fd);
 }
 
 void
@@ -118,9 +166,7 @@ _gaio_pool_child_close_stdin (GaioPoolChild *child)
   if (child->in_fd < 0)
     return;
 
-  /* Through the stream, which owns the descriptor. */
-  g_output_stream_close (g_subprocess_get_stdin_pipe (child->process), NULL, NULL);
-  child->in_fd = -1;
+  close_fd (&child->in_fd);
   g_byte_array_set_size (child->out, 0);
   child->out_offset = 0;
 }
@@ -131,6 +177,7 @@ _gaio_pool_child_free (GaioPoolChild *child)
   _gaio_pool_child_close_stdin (child);
   close_output (child);
   close_stderr (child);
+  close_fd (&child->pidfd);
   g_clear_object (&child->process);
   g_byte_array_unref (child->out);
   g_string_free (child->err_line, TRUE);
@@ -284,8 +331,12 @@ _gaio_pool_child_read_stderr (GaioPoolChild *child)
 void
 _gaio_pool_child_kill (GaioPoolChild *child)
 {
-  /* Safe at any time: GSubprocess signals only a child it has not reaped. */
-  g_subprocess_force_exit (child->process);
+  /* Safe at any time: GSubprocess signals only a child it has not
+   * reaped, and a spawned child is reaped by this thread alone. */
+  if (child->process != NULL)
+    g_subprocess_force_exit (child->process);
+  else if (!child->reaped)
+    kill (child->pid, SIGKILL);
   child->state = GAIO_POOL_CHILD_DEAD;
 }
 
@@ -312,8 +363,8 @@ wait_timed_out (gpointer user_data)
 /* g_subprocess_wait() with a deadline: the exit is seen by GLib's child
  * watch in its worker thread, and reported to a context of our own. */
 static void
-wait_for_exit (GSubprocess *process,
-               gint64       timeout_us)
+wait_for_gsubprocess (GSubprocess *process,
+                      gint64       timeout_us)
 {
   g_autoptr(GMainContext) context = g_main_context_new ();
   g_autoptr(GSource) timeout = g_timeout_source_new (MAX (timeout_us / 1000, 1));
@@ -340,14 +391,64 @@ wait_for_exit (GSubprocess *process,
   g_main_context_pop_thread_default (context);
 }
 
-static char *
-describe_exit (GSubprocess *process)
+/* Waits until @child exits or @deadline_us passes. On its pidfd when
+ * there is one; otherwise (a kernel before 5.3) by polling, which only
+ * costs at the end of a pool. */
+static gboolean
+wait_spawned_until (GaioPoolChild *child,
+                    gint64         deadline_us)
 {
-  if (g_subprocess_get_if_signaled (process))
-    return g_strdup_printf ("was killed by signal %d (%s)", g_subprocess_get_term_sig (process),
-                            g_strsignal (g_subprocess_get_term_sig (process)));
+  for (;;)
+    {
+      gint64 left_us = deadline_us - g_get_monotonic_time ();
+      int status;
+      pid_t pid = waitpid (child->pid, &status, WNOHANG);
 
-  return g_strdup_printf ("exited with status %d", g_subprocess_get_exit_status (process));
+      if (pid == child->pid || (pid < 0 && errno == ECHILD))
+        {
+          /* ECHILD: someone else reaped it (a waitpid(-1) elsewhere in
+           * the program); nothing is known of how it ended. */
+          child->wait_status = pid == child->pid ? status : 0;
+          child->reaped = TRUE;
+          return TRUE;
+        }
+      if (pid < 0 && errno != EINTR)
+        return FALSE;
+      if (left_us <= 0)
+        return FALSE;
+      if (child->pidfd >= 0)
+        {
+          struct pollfd pfd = { child->pidfd, POLLIN, 0 };
+
+          poll (&pfd, 1, (int) MIN ((left_us + 999) / 1000, G_MAXINT));
+        }
+      else
+        g_usleep (MIN (left_us, 1000));
+    }
+}
+
+static void
+wait_for_spawned (GaioPoolChild *child,
+                  gint64         timeout_us)
+{
+  if (wait_spawned_until (child, g_get_monotonic_time () + timeout_us))
+    return;
+
+  kill (child->pid, SIGKILL);
+  wait_spawned_until (child, G_MAXINT64);
+}
+
+static char *
+describe_exit (GaioPoolChild *child)
+{
+  int status = child->process != NULL ? g_subprocess_get_status (child->process)
+                                      : child->wait_status;
+
+  if (WIFSIGNALED (status))
+    return g_strdup_printf ("was killed by signal %d (%s)", WTERMSIG (status),
+                            g_strsignal (WTERMSIG (status)));
+
+  return g_strdup_printf ("exited with status %d", WEXITSTATUS (status));
 }
 
 char *
@@ -355,12 +456,15 @@ _gaio_pool_child_reap (GaioPoolChild *child,
                        gint64         timeout_us)
 {
   _gaio_pool_child_close_stdin (child);
-  wait_for_exit (child->process, timeout_us);
+  if (child->process != NULL)
+    wait_for_gsubprocess (child->process, timeout_us);
+  else
+    wait_for_spawned (child, timeout_us);
   child->state = GAIO_POOL_CHILD_DEAD;
 
   /* It is gone: what it wrote last is all in the pipe (unless a process
    * it started holds stderr open, and then reading stops at EAGAIN). */
   _gaio_pool_child_read_stderr (child);
 
-  return describe_exit (child->process);
+  return describe_exit (child);
 }

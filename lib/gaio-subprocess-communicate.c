@@ -398,7 +398,7 @@ static gboolean
 watch_stdin (Communicate  *self,
              GError      **error)
 {
-  GOutputStream *stream = g_subprocess_get_stdin_pipe (gaio_process_get_subprocess (self->process));
+  GOutputStream *stream = gaio_process_get_stdin_pipe (self->process);
 
   if (stream == NULL || g_output_stream_is_closed (stream))
     return TRUE;
@@ -442,12 +442,10 @@ static gboolean
 start (Communicate  *self,
        GError      **error)
 {
-  GSubprocess *subprocess = gaio_process_get_subprocess (self->process);
-
   if (!watch_stdin (self, error) ||
-      !watch_output (self, g_subprocess_get_stdout_pipe (subprocess), &self->stdout_stream,
+      !watch_output (self, gaio_process_get_stdout_pipe (self->process), &self->stdout_stream,
                      &self->stdout_data, read_stdout, error) ||
-      !watch_output (self, g_subprocess_get_stderr_pipe (subprocess), &self->stderr_stream,
+      !watch_output (self, gaio_process_get_stderr_pipe (self->process), &self->stderr_stream,
                      &self->stderr_data, read_stderr, error))
     return FALSE;
 
@@ -507,7 +505,7 @@ gaio_process_communicate (GaioProcess *process,
 
   if (gaio_loop_is_closed (gaio_process_get_loop (process)))
     error = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_CLOSED, "Event loop is closed");
-  else if (input != NULL && g_subprocess_get_stdin_pipe (gaio_process_get_subprocess (process)) == NULL)
+  else if (input != NULL && gaio_process_get_stdin_pipe (process) == NULL)
     error = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_INVALID_ARGUMENT,
                                  "Input given, but the process has no stdin pipe "
                                  "(spawn it with G_SUBPROCESS_FLAGS_STDIN_PIPE)");

@@ -3,12 +3,19 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors
  *
- * asyncio's asyncio.subprocess.Process over GSubprocess. GLib already
- * does the hard parts: it spawns (posix_spawn when it can), reaps every
- * child from its worker thread as soon as it exits (so a child never
- * stays a zombie, whatever happens to the objects here), and sends
- * signals through that same thread so a signal never reaches a recycled
- * pid.
+ * asyncio's asyncio.subprocess.Process. A process is started one of two
+ * ways:
+ *
+ *  - gaio_loop_subprocess_exec() and _shell() start it with posix_spawn()
+ *    (gaio-spawn.c, which says why GSubprocess would fork()), and watch
+ *    its exit with a GLib child watch on the loop's own context: GLib
+ *    polls a pidfd there and reaps the child in that iteration, with no
+ *    thread hop. Signals go through a pidfd of our own, which names this
+ *    child even after its pid is reused. There is no GSubprocess then:
+ *    the pipes are GUnix streams over the descriptors gaio-spawn.c made.
+ *  - _exec_with_launcher(), and anything gaio-spawn.c cannot do, go
+ *    through GSubprocess: GLib reaps the child from its worker thread and
+ *    sends signals through that same thread.
  *
  * What this file adds is asyncio's contract on the loop: one exit watch
  * per process, started at spawn and completed on the loop's context,
@@ -21,9 +28,18 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <signal.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <gio/gunixinputstream.h>
+#include <gio/gunixoutputstream.h>
 
 #include "gaio-log-private.h"
+#include "gaio-spawn-private.h"
 #include "gaio-subprocess-private.h"
 
 struct _GaioProcess
@@ -31,8 +47,15 @@ struct _GaioProcess
   GObject      parent_instance;
 
   GaioLoop    *loop;          /* (owned) */
-  GSubprocess *subprocess;    /* (owned) */
+  GSubprocess *subprocess;    /* (owned) (nullable) NULL when spawned by gaio-spawn.c */
   GPid         pid;
+  int          pidfd;         /* (owned) without @subprocess, or -1 */
+
+  /* The parent's ends of the pipes, or NULL: @subprocess's, or made
+   * from gaio-spawn.c's descriptors. */
+  GOutputStream *stdin_pipe;  /* (owned) (nullable) */
+  GInputStream  *stdout_pipe; /* (owned) (nullable) */
+  GInputStream  *stderr_pipe; /* (owned) (nullable) */
 
   /* Loop thread only. */
   gboolean     exited;
@@ -54,7 +77,7 @@ static GParamSpec *properties[N_PROPS];
  * GaioProcess:
  *
  * A child process driven from a [class@Gaio.Loop]: asyncio's
- * `asyncio.subprocess.Process`, over #GSubprocess.
+ * `asyncio.subprocess.Process`.
  *
  * Create one with [method@Gaio.Loop.subprocess_exec] or
  * [method@Gaio.Loop.subprocess_shell]. [method@Gaio.Process.wait] and
@@ -64,9 +87,11 @@ static GParamSpec *properties[N_PROPS];
  * the exit status, or minus the signal number for a child killed by a
  * signal.
  *
- * GLib reaps the child as soon as it exits, so it never stays a zombie,
- * even if every future is cancelled and the object is dropped early. The
- * object itself stays alive until the loop has seen the exit.
+ * The child is reaped by the loop's context (or, for a process started
+ * through a #GSubprocessLauncher, by GLib's worker thread) as soon as it
+ * exits and that context runs, even if every future is cancelled and the
+ * object is dropped early. The object itself stays alive until the loop
+ * has seen the exit.
  *
  * Used from the loop's thread.
  *
@@ -81,6 +106,11 @@ gaio_process_finalize (GObject *object)
   GaioProcess *process = GAIO_PROCESS (object);
 
   g_clear_pointer (&process->waiters, g_ptr_array_unref);
+  g_clear_object (&process->stdin_pipe);
+  g_clear_object (&process->stdout_pipe);
+  g_clear_object (&process->stderr_pipe);
+  if (process->pidfd >= 0)
+    g_close (process->pidfd, NULL);
   g_clear_object (&process->subprocess);
   g_clear_object (&process->loop);
 
@@ -140,10 +170,16 @@ gaio_process_constructed (GObject *object)
   G_OBJECT_CLASS (gaio_process_parent_class)->constructed (object);
 
   g_return_if_fail (GAIO_IS_LOOP (process->loop));
-  g_return_if_fail (G_IS_SUBPROCESS (process->subprocess));
+
+  /* Without a subprocess, process_new_spawned() sets the process up. */
+  if (process->subprocess == NULL)
+    return;
 
   identifier = g_subprocess_get_identifier (process->subprocess);
   process->pid = identifier != NULL ? (GPid) g_ascii_strtoll (identifier, NULL, 10) : 0;
+  g_set_object (&process->stdin_pipe, g_subprocess_get_stdin_pipe (process->subprocess));
+  g_set_object (&process->stdout_pipe, g_subprocess_get_stdout_pipe (process->subprocess));
+  g_set_object (&process->stderr_pipe, g_subprocess_get_stderr_pipe (process->subprocess));
   watch_exit (process);
 }
 
@@ -172,9 +208,13 @@ gaio_process_class_init (GaioProcessClass *klass)
   /**
    * GaioProcess:subprocess:
    *
-   * The running #GSubprocess the process drives. Its pipes
-   * (g_subprocess_get_stdin_pipe() and the others) can be used directly,
-   * except while [method@Gaio.Process.communicate] runs.
+   * The running #GSubprocess the process drives, if it was started
+   * through one: only [method@Gaio.Loop.subprocess_exec_with_launcher]
+   * guarantees it. [method@Gaio.Loop.subprocess_exec] and
+   * [method@Gaio.Loop.subprocess_shell] start the child with
+   * `posix_spawn()`, without a #GSubprocess, where the C library can
+   * close the child's descriptors; use [method@Gaio.Process.get_stdin_pipe]
+   * and the others for the pipes.
    *
    * Since: 1.0
    */
@@ -190,6 +230,7 @@ static void
 gaio_process_init (GaioProcess *process)
 {
   process->waiters = g_ptr_array_new_with_free_func ((GDestroyNotify) gaio_future_unref);
+  process->pidfd = -1;
 }
 
 /**
@@ -243,17 +284,12 @@ log_exit (GaioProcess *process)
 }
 
 static void
-on_exited (GObject      *source_object,
-           GAsyncResult *result,
-           gpointer      user_data)
+set_exited (GaioProcess *process,
+            int          returncode)
 {
-  g_autoptr(GaioProcess) process = user_data;
   g_autoptr(GPtrArray) waiters = NULL;
 
-  /* No cancellable was given: the wait only ends with the exit. */
-  g_subprocess_wait_finish (process->subprocess, result, NULL);
-
-  process->returncode = returncode_of (process->subprocess);
+  process->returncode = returncode;
   log_exit (process);
   process->exited = TRUE;
 
@@ -267,6 +303,36 @@ on_exited (GObject      *source_object,
       if (!gaio_future_is_done (future))
         gaio_future_set_result_int64 (future, process->returncode, NULL);
     }
+}
+
+static void
+on_exited (GObject      *source_object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GaioProcess) process = user_data;
+
+  /* No cancellable was given: the wait only ends with the exit. */
+  g_subprocess_wait_finish (process->subprocess, result, NULL);
+  set_exited (process, returncode_of (process->subprocess));
+}
+
+/* The child watch of a child spawned without GSubprocess: @status is
+ * the wait status, on the loop's thread. */
+static void
+on_child_exited (GPid     pid,
+                 int      status,
+                 gpointer user_data)
+{
+  GaioProcess *process = user_data;
+
+  /* The pid may be reused from now on: signals go no further. */
+  if (process->pidfd >= 0)
+    {
+      g_close (process->pidfd, NULL);
+      process->pidfd = -1;
+    }
+  set_exited (process, WIFSIGNALED (status) ? -WTERMSIG (status) : WEXITSTATUS (status));
 }
 
 /* Starts the one exit watch. GIO completes it on the context that is the
@@ -369,30 +435,87 @@ describe_spawn (const char       *what,
   return g_string_free (text, FALSE);
 }
 
+static GSubprocessLauncher *new_launcher (GSubprocessFlags flags);
+
+/* Takes @spawned's descriptors. */
+static GaioProcess *
+process_new_spawned (GaioLoop          *loop,
+                     const GaioSpawned *spawned)
+{
+  GaioProcess *process = g_object_new (GAIO_TYPE_PROCESS, "loop", loop, NULL);
+  GSource *watch;
+
+  process->pid = spawned->pid;
+  process->pidfd = spawned->pidfd;
+  if (spawned->stdin_fd >= 0)
+    process->stdin_pipe = g_unix_output_stream_new (spawned->stdin_fd, TRUE);
+  if (spawned->stdout_fd >= 0)
+    process->stdout_pipe = g_unix_input_stream_new (spawned->stdout_fd, TRUE);
+  if (spawned->stderr_fd >= 0)
+    process->stderr_pipe = g_unix_input_stream_new (spawned->stderr_fd, TRUE);
+
+  /* The watch holds the process until the exit, as GSubprocess's wait
+   * does on the other path. */
+  watch = g_child_watch_source_new (spawned->pid);
+  g_source_set_callback (watch, G_SOURCE_FUNC (on_child_exited), g_object_ref (process),
+                         g_object_unref);
+  g_source_set_static_name (watch, "GaioProcess exit");
+  g_source_attach (watch, gaio_loop_get_context (loop));
+  g_source_unref (watch);
+
+  return process;
+}
+
+/* Starts the child with posix_spawn() when @launcher is NULL and
+ * gaio-spawn.c can, otherwise through GSubprocess (with @launcher, or a
+ * new one for @flags). */
 static GaioProcess *
 spawn (GaioLoop             *loop,
        GSubprocessLauncher  *launcher,
+       GSubprocessFlags      flags,
        const char * const   *argv,
        const char           *program,
        char                 *debug_log,   /* (transfer full) (nullable) */
        GError              **error)
 {
-  GSubprocess *subprocess;
-  GaioProcess *process;
+  g_autoptr(GSubprocessLauncher) own_launcher = NULL;
+  GaioProcess *process = NULL;
   g_autofree char *repr = NULL;
 
   if (debug_log != NULL)
     _gaio_log (G_LOG_LEVEL_DEBUG, "%s", debug_log);
 
-  subprocess = g_subprocess_launcher_spawnv (launcher, argv, error);
-  if (subprocess == NULL)
+  if (launcher == NULL)
     {
-      g_free (debug_log);
-      return NULL;
+      GaioSpawned spawned;
+
+      switch (_gaio_spawn (argv, flags, NULL, &spawned, error))
+        {
+        case GAIO_SPAWN_OK:
+          process = process_new_spawned (loop, &spawned);
+          break;
+        case GAIO_SPAWN_FAILED:
+          g_free (debug_log);
+          return NULL;
+        case GAIO_SPAWN_UNSUPPORTED:
+        default:
+          launcher = own_launcher = new_launcher (flags);
+        }
     }
 
-  process = g_object_new (GAIO_TYPE_PROCESS, "loop", loop, "subprocess", subprocess, NULL);
-  g_object_unref (subprocess);
+  if (process == NULL)
+    {
+      GSubprocess *subprocess = g_subprocess_launcher_spawnv (launcher, argv, error);
+
+      if (subprocess == NULL)
+        {
+          g_free (debug_log);
+          return NULL;
+        }
+      process = g_object_new (GAIO_TYPE_PROCESS, "loop", loop, "subprocess", subprocess, NULL);
+      g_object_unref (subprocess);
+    }
+
   if (debug_log != NULL)
     {
       repr = gaio_process_to_string (process);
@@ -454,6 +577,17 @@ refuse_closed (GaioLoop  *loop,
  * logged as asyncio logs them; only argv[0] is logged, never the
  * arguments, which may hold secrets.
  *
+ * Where the C library can close the child's descriptors in
+ * `posix_spawn()` (glibc 2.34 and later), the child is started that way,
+ * without fork() and without a #GSubprocess:
+ * [method@Gaio.Process.get_subprocess] returns %NULL, and the pipes are
+ * reached with [method@Gaio.Process.get_stdin_pipe] and the others.
+ * Everything else is as #GSubprocess does it: the program is looked up
+ * in the parent's `PATH`, every descriptor above 2 is closed in the
+ * child, and a file without `#!` that the kernel cannot execute is run
+ * with `/bin/sh` (through #GSubprocess). Use
+ * [method@Gaio.Loop.subprocess_exec_with_launcher] for a #GSubprocess.
+ *
  * Loop thread only.
  *
  * Returns: (transfer full): the process, or %NULL with @error set: the
@@ -468,7 +602,6 @@ gaio_loop_subprocess_exec (GaioLoop            *loop,
                            GSubprocessFlags     flags,
                            GError             **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   char *debug_log = NULL;
 
   g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
@@ -481,8 +614,7 @@ gaio_loop_subprocess_exec (GaioLoop            *loop,
   if (gaio_loop_get_debug (loop))
     debug_log = describe_spawn ("execute program", argv[0], flags);
 
-  launcher = new_launcher (flags);
-  return spawn (loop, launcher, argv, argv[0], debug_log, error);
+  return spawn (loop, NULL, flags, argv, argv[0], debug_log, error);
 }
 
 /**
@@ -522,7 +654,7 @@ gaio_loop_subprocess_exec_with_launcher (GaioLoop             *loop,
   if (gaio_loop_get_debug (loop))
     debug_log = g_strdup_printf ("execute program '%s'", argv[0]);
 
-  return spawn (loop, launcher, argv, argv[0], debug_log, error);
+  return spawn (loop, launcher, 0, argv, argv[0], debug_log, error);
 }
 
 /**
@@ -547,7 +679,6 @@ gaio_loop_subprocess_shell (GaioLoop          *loop,
                             GSubprocessFlags   flags,
                             GError           **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   const char *argv[] = { "/bin/sh", "-c", command, NULL };
   char *debug_log = NULL;
 
@@ -561,8 +692,7 @@ gaio_loop_subprocess_shell (GaioLoop          *loop,
   if (gaio_loop_get_debug (loop))
     debug_log = describe_spawn ("run shell command", command, flags);
 
-  launcher = new_launcher (flags);
-  return spawn (loop, launcher, argv, command, debug_log, error);
+  return spawn (loop, NULL, flags, argv, command, debug_log, error);
 }
 
 /**
@@ -587,10 +717,15 @@ gaio_process_get_loop (GaioProcess *process)
  * gaio_process_get_subprocess:
  * @process: a #GaioProcess
  *
- * Gets the #GSubprocess, for its pipes (asyncio's `Process.stdin`,
- * `stdout` and `stderr`).
+ * Gets the #GSubprocess the process was started with: always one for
+ * [method@Gaio.Loop.subprocess_exec_with_launcher], usually none for
+ * [method@Gaio.Loop.subprocess_exec] and
+ * [method@Gaio.Loop.subprocess_shell], which start the child with
+ * `posix_spawn()` where they can. For the pipes, use
+ * [method@Gaio.Process.get_stdin_pipe] and the others, which work
+ * either way.
  *
- * Returns: (transfer none): the subprocess
+ * Returns: (transfer none) (nullable): the subprocess, or %NULL
  *
  * Since: 1.0
  */
@@ -600,6 +735,65 @@ gaio_process_get_subprocess (GaioProcess *process)
   g_return_val_if_fail (GAIO_IS_PROCESS (process), NULL);
 
   return process->subprocess;
+}
+
+/**
+ * gaio_process_get_stdin_pipe:
+ * @process: a #GaioProcess
+ *
+ * The parent's end of the child's stdin pipe (asyncio's
+ * `Process.stdin`), as g_subprocess_get_stdin_pipe() gives it: only if
+ * the process was started with %G_SUBPROCESS_FLAGS_STDIN_PIPE. Not to be
+ * used while [method@Gaio.Process.communicate] runs.
+ *
+ * Returns: (transfer none) (nullable): the stream, or %NULL
+ *
+ * Since: 1.0
+ */
+GOutputStream *
+gaio_process_get_stdin_pipe (GaioProcess *process)
+{
+  g_return_val_if_fail (GAIO_IS_PROCESS (process), NULL);
+
+  return process->stdin_pipe;
+}
+
+/**
+ * gaio_process_get_stdout_pipe:
+ * @process: a #GaioProcess
+ *
+ * The parent's end of the child's stdout pipe (asyncio's
+ * `Process.stdout`): only with %G_SUBPROCESS_FLAGS_STDOUT_PIPE.
+ *
+ * Returns: (transfer none) (nullable): the stream, or %NULL
+ *
+ * Since: 1.0
+ */
+GInputStream *
+gaio_process_get_stdout_pipe (GaioProcess *process)
+{
+  g_return_val_if_fail (GAIO_IS_PROCESS (process), NULL);
+
+  return process->stdout_pipe;
+}
+
+/**
+ * gaio_process_get_stderr_pipe:
+ * @process: a #GaioProcess
+ *
+ * The parent's end of the child's stderr pipe (asyncio's
+ * `Process.stderr`): only with %G_SUBPROCESS_FLAGS_STDERR_PIPE.
+ *
+ * Returns: (transfer none) (nullable): the stream, or %NULL
+ *
+ * Since: 1.0
+ */
+GInputStream *
+gaio_process_get_stderr_pipe (GaioProcess *process)
+{
+  g_return_val_if_fail (GAIO_IS_PROCESS (process), NULL);
+
+  return process->stderr_pipe;
 }
 
 /**
@@ -682,15 +876,32 @@ gaio_process_wait (GaioProcess *process)
   return future;
 }
 
+/* Until the child watch reaps the child (on this thread), @pid is still
+ * the child's, even without a pidfd. The pidfd covers the rest: the
+ * watch of another source may run first in the iteration that reaped. */
+static void
+send_signal_direct (GaioProcess *process,
+                    int          signum)
+{
+#ifdef SYS_pidfd_send_signal
+  if (process->pidfd >= 0 &&
+      syscall (SYS_pidfd_send_signal, process->pidfd, signum, NULL, 0) == 0)
+    return;
+  if (process->pidfd >= 0 && errno == ESRCH)
+    return;
+#endif
+  kill (process->pid, signum);
+}
+
 /**
  * gaio_process_send_signal:
  * @process: a #GaioProcess
  * @signum: the signal number
  * @error: return location for a #GError
  *
- * Sends @signum to the child (asyncio's `Process.send_signal`). GLib
- * sends it from the thread that reaps children, so it never reaches
- * another process that reused the pid.
+ * Sends @signum to the child (asyncio's `Process.send_signal`). It never
+ * reaches another process that reused the pid: it goes through a pidfd
+ * (or, for a #GSubprocess, from the thread that reaps children).
  *
  * Returns: %TRUE if the signal was sent; %FALSE with
  *   %GAIO_ERROR_PROCESS_LOOKUP if the exit is already known (asyncio's
@@ -714,7 +925,10 @@ gaio_process_send_signal (GaioProcess  *process,
       return FALSE;
     }
 
-  g_subprocess_send_signal (process->subprocess, signum);
+  if (process->subprocess != NULL)
+    g_subprocess_send_signal (process->subprocess, signum);
+  else
+    send_signal_direct (process, signum);
 
   return TRUE;
 }

@@ -723,12 +723,12 @@ test_broken_killed (Fixture       *f,
   g_autoptr(GError) error = NULL;
   guint n;
 
-  /* The worker past its handshake first: one killed before it is
-   * reported as a worker that never started (a slow machine, or
-   * ThreadSanitizer, can take longer than any fixed wait). */
+  /* The worker has said HELLO once a job came back: killed after that,
+   * it dies with jobs running, however slow its start (ThreadSanitizer). */
   g_assert_cmpint (run_int64 (loop, pool, job_square, g_variant_new ("(i)", 2)), ==, 4);
   running = run (loop, pool, job_sleep, g_variant_new ("(u)", 20000));
   queued = run (loop, pool, job_square, g_variant_new ("(i)", 1));
+  wait_for_worker (pool);
   g_usleep (100 * 1000);
   pids = gaio_process_pool_executor_get_worker_pids (pool, &n);
   g_assert_cmpuint (n, ==, 1);

@@ -111,7 +111,7 @@ test_shell (void)
 
   process = gaio_loop_subprocess_shell (loop, "exit 7", G_SUBPROCESS_FLAGS_NONE, &error);
   g_assert_no_error (error);
-  g_assert_null (g_subprocess_get_stdin_pipe (gaio_process_get_subprocess (process)));
+  g_assert_null (gaio_process_get_stdin_pipe (process));
   g_assert_cmpint (wait_returncode (loop, process), ==, 7);
   g_object_unref (process);
 
@@ -235,7 +235,7 @@ test_child_sigpipe_restored (void)
 
   process = gaio_loop_subprocess_shell (loop, command, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
   g_assert_no_error (error);
-  g_assert_true (g_input_stream_close (g_subprocess_get_stdout_pipe (gaio_process_get_subprocess (process)),
+  g_assert_true (g_input_stream_close (gaio_process_get_stdout_pipe (process),
                                        NULL, NULL));
   g_assert_cmpint (wait_returncode (loop, process), ==, -SIGPIPE);
 
@@ -585,7 +585,6 @@ test_interactive (void)
   const char *cat[] = { "cat", NULL };
   g_autoptr(GError) error = NULL;
   GaioProcess *process;
-  GSubprocess *subprocess;
   GOutputStream *in;
   GInputStream *out;
 
@@ -593,9 +592,8 @@ test_interactive (void)
                                        G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE,
                                        &error);
   g_assert_no_error (error);
-  subprocess = gaio_process_get_subprocess (process);
-  in = g_subprocess_get_stdin_pipe (subprocess);
-  out = g_subprocess_get_stdout_pipe (subprocess);
+  in = gaio_process_get_stdin_pipe (process);
+  out = gaio_process_get_stdout_pipe (process);
 
   g_assert_true (g_output_stream_write_all (in, "Python ", 7, NULL, NULL, &error));
   g_assert_no_error (error);

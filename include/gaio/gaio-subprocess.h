@@ -43,6 +43,12 @@ GaioLoop    *gaio_process_get_loop                   (GaioProcess          *proc
 GAIO_AVAILABLE_IN_ALL
 GSubprocess *gaio_process_get_subprocess             (GaioProcess          *process);
 GAIO_AVAILABLE_IN_ALL
+GOutputStream *gaio_process_get_stdin_pipe           (GaioProcess          *process);
+GAIO_AVAILABLE_IN_ALL
+GInputStream *gaio_process_get_stdout_pipe           (GaioProcess          *process);
+GAIO_AVAILABLE_IN_ALL
+GInputStream *gaio_process_get_stderr_pipe           (GaioProcess          *process);
+GAIO_AVAILABLE_IN_ALL
 GPid         gaio_process_get_pid                    (GaioProcess          *process);
 GAIO_AVAILABLE_IN_ALL
 gboolean     gaio_process_get_returncode             (GaioProcess          *process,
