@@ -19,9 +19,4 @@ gpointer _gaio_handle_slab_alloc (gsize    size);
 void     _gaio_handle_slab_free  (gpointer mem,
                                   gsize    size);
 
-/* Makes the pages of a new block present at once, rather than one page
- * fault at a time; does nothing where the kernel cannot. */
-void     _gaio_memory_prefault   (gpointer mem,
-                                  gsize    size);
-
 G_END_DECLS

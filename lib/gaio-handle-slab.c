@@ -49,16 +49,6 @@
  * slabs kept). Once nobody has asked for a while, the spares above
  * MAX_SPARE_SLABS go back to malloc() at the next recycle.
  *
- * Fresh slabs come CHUNK_SLABS at a time, in one block whose pages are
- * made present with one madvise(MADV_POPULATE_WRITE) (Linux 5.14;
- * without it they fault in one by one as before): a page fault costs
- * 5 to 10 us on a virtual machine, and a program arming 100 000 timers
- * at once faulted 1 600 pages of handles one by one, most of the time it
- * took (measured on the bench machine: 8 MB faulted page by page in
- * 23 ms, populated a megabyte at a time in 2 ms). A slab of a chunk is
- * never freed alone: one that would be is retired into its chunk, and
- * the chunk is freed with its last slab.
- *
  * Under AddressSanitizer, and under valgrind unless G_SLICE asks for
  * GLib's slices anyway (G_SLICE set, without always-malloc: how callgrind
  * measures this), every handle is a g_malloc() block of its own instead,
@@ -76,27 +66,13 @@
 #include "gaio-handle-slab-private.h"
 #include "gaio-tsan-private.h"
 
-#include <errno.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #define SLAB_BYTES       16384
 #define LINE_BYTES       64
 #define MAX_SPARE_SLABS       32
 #define MAX_BUSY_SPARE_SLABS  4096     /* 64 MB */
 #define DEMAND_WINDOW_US      100000
-#define CHUNK_SLABS           64       /* 1 MB */
-
-#ifndef MADV_POPULATE_WRITE
-# define MADV_POPULATE_WRITE 23
-#endif
-
-/* A block of CHUNK_SLABS slabs (see the top of the file). */
-typedef struct
-{
-  gpointer base;
-  guint    n_retired;   /* protected by spare_lock */
-} Chunk;
 
 typedef struct _Slab Slab;
 
@@ -106,8 +82,7 @@ struct _Slab
   guint  n_carved;
   guint  size;
   Slab  *next_spare;   /* (nullable) while spare, protected by spare_lock */
-  Chunk *chunk;        /* set once, when the chunk is carved into slabs */
-  guint8 pad0[LINE_BYTES - 2 * sizeof (guint) - sizeof (Slab *) - sizeof (Chunk *)];
+  guint8 pad0[LINE_BYTES - 2 * sizeof (guint) - sizeof (Slab *)];
   gint   n_live;                           /* (atomic) see the top of the file */
   guint8 pad1[LINE_BYTES - sizeof (gint)];
 };
@@ -149,48 +124,13 @@ handles_per_slab (gsize size)
   return (SLAB_BYTES - sizeof (Slab)) / size;
 }
 
-/* Makes the pages of [@mem, @mem + @size) present, in one system call
- * where the kernel can (see the top of the file). */
-void
-_gaio_memory_prefault (gpointer mem,
-                       gsize    size)
-{
-#ifdef __linux__
-  static gint unsupported = FALSE;
-  gsize page = 4096;
-  guintptr start = ((guintptr) mem + page - 1) & ~(guintptr) (page - 1);
-  guintptr end = ((guintptr) mem + size) & ~(guintptr) (page - 1);
-
-  if (end <= start || g_atomic_int_get (&unsupported))
-    return;
-  if (madvise ((gpointer) start, end - start, MADV_POPULATE_WRITE) != 0 && errno == EINVAL)
-    g_atomic_int_set (&unsupported, TRUE);
-#endif
-}
-
-/* Takes @slab out of circulation; returns its chunk's block when that
- * was the chunk's last slab, for the caller to free. Under spare_lock. */
-static gpointer
-slab_retire_into_chunk (Slab *slab)
-{
-  Chunk *chunk = slab->chunk;
-  gpointer base;
-
-  if (++chunk->n_retired < CHUNK_SLABS)
-    return NULL;
-
-  base = chunk->base;
-  g_free (chunk);
-  return base;
-}
-
 /* Keeps @slab, empty, for the next slab_new(), or frees it, with the
  * spares nobody asked for (see the top of the file). */
 static void
 slab_recycle (Slab *slab)
 {
   gint64 now = g_get_monotonic_time ();
-  GPtrArray *blocks = NULL;
+  Slab *excess = NULL;
   gboolean in_demand;
 
   g_mutex_lock (&spare_lock);
@@ -203,67 +143,27 @@ slab_recycle (Slab *slab)
       n_spare_slabs++;
       slab = NULL;
     }
-  while (slab != NULL || (!in_demand && n_spare_slabs > MAX_SPARE_SLABS))
+  while (!in_demand && n_spare_slabs > MAX_SPARE_SLABS)
     {
-      gpointer block;
+      Slab *spare = spare_slabs;
 
-      if (slab == NULL)
-        {
-          slab = spare_slabs;
-          spare_slabs = slab->next_spare;
-          n_spare_slabs--;
-        }
-      block = slab_retire_into_chunk (slab);
-      slab = NULL;
-      if (block != NULL)
-        {
-          if (blocks == NULL)
-            blocks = g_ptr_array_new_with_free_func (g_aligned_free);
-          g_ptr_array_add (blocks, block);
-        }
+      spare_slabs = spare->next_spare;
+      n_spare_slabs--;
+      spare->next_spare = excess;
+      excess = spare;
     }
   GAIO_TSAN_RELEASE (&spare_lock);
   g_mutex_unlock (&spare_lock);
 
-  if (blocks != NULL)
-    g_ptr_array_unref (blocks);
-}
-
-/* Carves a new chunk into slabs: returns the first, the others become
- * spares. Allocates and faults in outside spare_lock. */
-static Slab *
-chunk_new (void)
-{
-  Chunk *chunk = g_new0 (Chunk, 1);
-  guint8 *base = g_aligned_alloc (CHUNK_SLABS, SLAB_BYTES, SLAB_BYTES);
-  Slab *first = (Slab *) base;
-  Slab *last = NULL;
-  Slab *others = NULL;
-
-  _gaio_memory_prefault (base, (gsize) CHUNK_SLABS * SLAB_BYTES);
-  chunk->base = base;
-  for (guint i = CHUNK_SLABS; i-- > 0;)
+  if (slab != NULL)
+    g_aligned_free (slab);
+  while (excess != NULL)
     {
-      Slab *slab = (Slab *) (base + (gsize) i * SLAB_BYTES);
+      Slab *next = excess->next_spare;
 
-      slab->chunk = chunk;
-      if (i == 0)
-        break;
-      slab->next_spare = others;
-      others = slab;
-      if (last == NULL)
-        last = slab;
+      g_aligned_free (excess);
+      excess = next;
     }
-
-  g_mutex_lock (&spare_lock);
-  GAIO_TSAN_ACQUIRE (&spare_lock);
-  last->next_spare = spare_slabs;
-  spare_slabs = others;
-  n_spare_slabs += CHUNK_SLABS - 1;
-  GAIO_TSAN_RELEASE (&spare_lock);
-  g_mutex_unlock (&spare_lock);
-
-  return first;
 }
 
 static void
@@ -309,7 +209,7 @@ slab_new (gsize size)
   g_mutex_unlock (&spare_lock);
 
   if (slab == NULL)
-    slab = chunk_new ();
+    slab = g_aligned_alloc (1, SLAB_BYTES, SLAB_BYTES);
 
   slab->n_carved = 0;
   slab->size = size;

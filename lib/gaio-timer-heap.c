@@ -38,7 +38,6 @@
 
 #include <string.h>
 
-#include "gaio-handle-slab-private.h"
 #include "gaio-timer-heap-private.h"
 
 #define ARITY      4
@@ -189,23 +188,6 @@ grow (GaioTimerHeap *heap)
   heap->allocated = allocated;
 }
 
-/* An array this large is new memory from mmap(): its pages are made
- * present at once (see gaio-handle-slab.c: 100 000 timers armed at once
- * grow the array of added timers to 2 MB, 500 page faults taken one by
- * one, and the sort's scratch array as many again). */
-#define PREFAULT_BYTES (64 * 1024)
-
-static GaioTimerEntry *
-new_entries (guint n)
-{
-  GaioTimerEntry *entries = g_new (GaioTimerEntry, n);
-
-  if (n * sizeof (GaioTimerEntry) >= PREFAULT_BYTES)
-    _gaio_memory_prefault (entries, n * sizeof (GaioTimerEntry));
-
-  return entries;
-}
-
 /* Bursts smaller than this go into the heap one by one. */
 #define MIN_SORTED_BURST 64
 
@@ -332,7 +314,7 @@ merge_into_run (GaioTimerHeap        *heap,
 {
   const GaioTimerEntry *old = heap->run + heap->run_head;
   guint n_old = heap->run_len - heap->run_head;
-  GaioTimerEntry *merged = new_entries (n_old + n);
+  GaioTimerEntry *merged = g_new (GaioTimerEntry, n_old + n);
   guint i = 0, j = 0, k = 0;
 
   while (i < n_old && j < n)
@@ -355,7 +337,7 @@ static void
 sort_added_into_run (GaioTimerHeap *heap,
                      guint          n)
 {
-  GaioTimerEntry *scratch = new_entries (n);
+  GaioTimerEntry *scratch = g_new (GaioTimerEntry, n);
   GaioTimerEntry *sorted = radix_sort (heap->added, scratch, n);
 
   if (heap->run_head < heap->run_len)
@@ -408,14 +390,10 @@ void
 _gaio_timer_heap_push (GaioTimerHeap *heap,
                        GaioHandle    *handle)
 {
-  if (G_UNLIKELY (heap->n_added == heap->added_allocated))
+  if (heap->n_added == heap->added_allocated)
     {
-      guint old = heap->added_allocated;
-
-      heap->added_allocated = MAX (64, old * 2);
+      heap->added_allocated = MAX (64, heap->added_allocated * 2);
       heap->added = g_renew (GaioTimerEntry, heap->added, heap->added_allocated);
-      if (old * sizeof (GaioTimerEntry) >= PREFAULT_BYTES)
-        _gaio_memory_prefault (heap->added + old, old * sizeof (GaioTimerEntry));
     }
 
   heap->added[heap->n_added++] = (GaioTimerEntry) { handle->u.timer.when, handle };
