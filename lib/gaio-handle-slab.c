@@ -22,15 +22,6 @@
  * not bounce it); giving back is one atomic decrement; the slab is found
  * from the handle's address.
  *
- * A thread gives handles back in batches: the frees it makes in a row
- * into one slab are counted in a thread-local variable and given back
- * with one atomic subtraction when it frees into another slab, or exits.
- * A loop that runs what other threads posted frees their handles in the
- * order they were carved, so that is one atomic operation a slab rather
- * than one a handle (a fifth of the loop thread's time in
- * call_soon_threadsafe's benchmark). The price: a thread that stops
- * freeing keeps the last slab it freed into from being recycled.
- *
  * The price: a slab stays allocated while any of its handles lives, so a
  * long-lived handle keeps up to SLAB_BYTES. The loop's cache of handles
  * reuses freed handles before anything is carved, which keeps a loop in a
@@ -103,20 +94,6 @@ static gint64 last_demand_us; /* protected by spare_lock: the last slab_new() */
  * thread exits. */
 static __thread Slab *current_slab;
 static GPrivate current_slab_key = G_PRIVATE_INIT (slab_retire);
-
-/* This thread's frees not yet given back to @slab (see the top of the
- * file). The GPrivate is set once a thread, so that its destructor gives
- * them back when the thread exits. */
-typedef struct
-{
-  Slab  *slab;
-  guint  n;
-} PendingFrees;
-
-static __thread PendingFrees pending_frees;
-static __thread gboolean pending_registered;
-static void pending_flush_at_exit (gpointer data);
-static GPrivate pending_key = G_PRIVATE_INIT (pending_flush_at_exit);
 
 static inline guint
 handles_per_slab (gsize size)
@@ -264,53 +241,15 @@ _gaio_handle_slab_alloc (gsize size)
   return (guint8 *) slab + sizeof (Slab) + size * slab->n_carved++;
 }
 
-static void
-pending_flush (void)
-{
-  Slab *slab = pending_frees.slab;
-
-  if (slab == NULL)
-    return;
-
-  slab_release (slab, pending_frees.n);
-  pending_frees.slab = NULL;
-  pending_frees.n = 0;
-}
-
-/* At thread exit. A free made by a later destructor registers again,
- * which the thread's exit then runs again. */
-static void
-pending_flush_at_exit (gpointer data)
-{
-  pending_registered = FALSE;
-  pending_flush ();
-}
-
 void
 _gaio_handle_slab_free (gpointer mem,
                         gsize    size)
 {
-  Slab *slab;
-
   if (G_UNLIKELY (use_plain_malloc ()))
     {
       g_free (mem);
       return;
     }
 
-  slab = (Slab *) ((guintptr) mem & ~(guintptr) (SLAB_BYTES - 1));
-  if (G_LIKELY (slab == pending_frees.slab))
-    {
-      pending_frees.n++;
-      return;
-    }
-
-  pending_flush ();
-  if (G_UNLIKELY (!pending_registered))
-    {
-      pending_registered = TRUE;
-      g_private_set (&pending_key, GINT_TO_POINTER (TRUE));
-    }
-  pending_frees.slab = slab;
-  pending_frees.n = 1;
+  slab_release ((Slab *) ((guintptr) mem & ~(guintptr) (SLAB_BYTES - 1)), 1);
 }
