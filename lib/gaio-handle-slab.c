@@ -28,17 +28,10 @@
  * steady state from carving at all.
  *
  * A slab whose handles are all gone is kept for the next one any thread
- * needs, under a lock taken once a slab: a thread posting to a loop that
- * frees its handles would otherwise get fresh memory from malloc() at
- * every slab, which glibc gives back to the kernel and faults in again.
- * How many are kept follows the demand. While slabs are being asked for
- * (one was within DEMAND_WINDOW_US), up to MAX_BUSY_SPARE_SLABS: a
- * producer that runs ahead of the loop has a backlog of many slabs in
- * flight, which come back in a burst and are needed again at once (with
- * 32 kept, call_soon_threadsafe() spent most of its time in page faults
- * and malloc(): 3 to 4 M posts a second, against 14 to 18 M with the
- * slabs kept). Once nobody has asked for a while, the spares above
- * MAX_SPARE_SLABS go back to malloc() at the next recycle.
+ * needs, up to MAX_SPARE_SLABS of them, under a lock taken once a slab:
+ * a thread posting to a loop that frees its handles would otherwise get
+ * fresh memory from malloc() at every slab, which glibc gives back to
+ * the kernel and faults in again.
  *
  * Under AddressSanitizer, and under valgrind unless G_SLICE asks for
  * GLib's slices anyway (G_SLICE set, without always-malloc: how callgrind
@@ -61,9 +54,7 @@
 
 #define SLAB_BYTES       16384
 #define LINE_BYTES       64
-#define MAX_SPARE_SLABS       32
-#define MAX_BUSY_SPARE_SLABS  4096     /* 64 MB */
-#define DEMAND_WINDOW_US      100000
+#define MAX_SPARE_SLABS  32
 
 typedef struct _Slab Slab;
 
@@ -86,7 +77,6 @@ static void slab_retire (gpointer data);
 static GMutex spare_lock;
 static Slab *spare_slabs;     /* protected by spare_lock */
 static guint n_spare_slabs;   /* protected by spare_lock */
-static gint64 last_demand_us; /* protected by spare_lock: the last slab_new() */
 
 /* The slab this thread carves from. Read at every allocation, from a
  * thread-local variable: a load, where g_private_get() is two calls. The
@@ -101,46 +91,26 @@ handles_per_slab (gsize size)
   return (SLAB_BYTES - sizeof (Slab)) / size;
 }
 
-/* Keeps @slab, empty, for the next slab_new(), or frees it, with the
- * spares nobody asked for (see the top of the file). */
+/* Keeps @slab, empty, for the next slab_new(), or frees it. */
 static void
 slab_recycle (Slab *slab)
 {
-  gint64 now = g_get_monotonic_time ();
-  Slab *excess = NULL;
-  gboolean in_demand;
+  gboolean kept = FALSE;
 
   g_mutex_lock (&spare_lock);
   GAIO_TSAN_ACQUIRE (&spare_lock);
-  in_demand = now - last_demand_us < DEMAND_WINDOW_US;
-  if (n_spare_slabs < (in_demand ? MAX_BUSY_SPARE_SLABS : MAX_SPARE_SLABS))
+  if (n_spare_slabs < MAX_SPARE_SLABS)
     {
       slab->next_spare = spare_slabs;
       spare_slabs = slab;
       n_spare_slabs++;
-      slab = NULL;
-    }
-  while (!in_demand && n_spare_slabs > MAX_SPARE_SLABS)
-    {
-      Slab *spare = spare_slabs;
-
-      spare_slabs = spare->next_spare;
-      n_spare_slabs--;
-      spare->next_spare = excess;
-      excess = spare;
+      kept = TRUE;
     }
   GAIO_TSAN_RELEASE (&spare_lock);
   g_mutex_unlock (&spare_lock);
 
-  if (slab != NULL)
+  if (!kept)
     g_aligned_free (slab);
-  while (excess != NULL)
-    {
-      Slab *next = excess->next_spare;
-
-      g_aligned_free (excess);
-      excess = next;
-    }
 }
 
 static void
@@ -175,7 +145,6 @@ slab_new (gsize size)
 
   g_mutex_lock (&spare_lock);
   GAIO_TSAN_ACQUIRE (&spare_lock);
-  last_demand_us = g_get_monotonic_time ();
   slab = spare_slabs;
   if (slab != NULL)
     {

@@ -914,9 +914,7 @@ gaio_loop_call_soon_threadsafe (GaioLoop        *loop,
 
   handle = _gaio_handle_new (callback, user_data, notify);
   debug_capture (loop, handle);
-  /* One reference for the loop, one for the caller: not published yet,
-   * so a plain store, not an atomic increment. */
-  handle->ref_count = 2;
+  gaio_handle_ref (handle);
 
   /* The inbox itself knows whether the loop closed, without a race. */
   if (!_gaio_loop_source_push_threadsafe (loop->source, handle))
