@@ -922,6 +922,10 @@ gaio_queue_get (GaioQueue *queue)
  * pointer item becomes the caller's (use
  * gaio_queue_get_pointer_nowait() to get its destroy notify too).
  *
+ * Bindings see [method@Gaio.Queue.get_nowait_dup] under this name: it
+ * returns the item instead of filling in a #GValue the caller allocated,
+ * which GJS 1.74 converts even when the call failed.
+ *
  * Returns: %TRUE with @item set; %FALSE with %GAIO_QUEUE_ERROR_EMPTY, or
  *   %GAIO_QUEUE_ERROR_SHUT_DOWN if the queue is shut down and empty
  *
@@ -946,6 +950,40 @@ gaio_queue_get_nowait (GaioQueue  *queue,
   g_free (taken);
 
   return TRUE;
+}
+
+/**
+ * gaio_queue_get_nowait_dup: (rename-to gaio_queue_get_nowait)
+ * @queue: a #GaioQueue
+ * @error: return location for a #GError
+ *
+ * [method@Gaio.Queue.get_nowait] returning the item: the form bindings
+ * see as `get_nowait`, where an empty queue is an exception and nothing
+ * else.
+ *
+ * Returns: (transfer full) (nullable): the item, to free with
+ *   `g_boxed_free (G_TYPE_VALUE, item)`; %NULL with @error set
+ *   (%GAIO_QUEUE_ERROR_EMPTY, %GAIO_QUEUE_ERROR_SHUT_DOWN)
+ *
+ * Since: 1.0
+ */
+GValue *
+gaio_queue_get_nowait_dup (GaioQueue  *queue,
+                           GError    **error)
+{
+  GValue *item;
+
+  g_return_val_if_fail (GAIO_IS_QUEUE (queue), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  item = g_new0 (GValue, 1);
+  if (!gaio_queue_get_nowait (queue, item, error))
+    {
+      g_free (item);
+      return NULL;
+    }
+
+  return item;
 }
 
 /**

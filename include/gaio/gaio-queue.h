@@ -135,6 +135,9 @@ gboolean       gaio_queue_get_nowait          (GaioQueue            *queue,
                                                GValue               *item,
                                                GError              **error);
 GAIO_AVAILABLE_IN_ALL
+GValue        *gaio_queue_get_nowait_dup      (GaioQueue            *queue,
+                                               GError              **error);
+GAIO_AVAILABLE_IN_ALL
 gpointer       gaio_queue_get_pointer_nowait  (GaioQueue            *queue,
                                                GDestroyNotify       *destroy,
                                                GError              **error);

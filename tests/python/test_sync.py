@@ -70,8 +70,8 @@ class SyncTestCase(unittest.TestCase):
             queue.put_nowait('two')
         self.assertTrue(caught.exception.matches(Gaio.queue_error_quark(),
                                                  Gaio.QueueError.FULL))
-        # A gboolean and an out value: the pair.
-        self.assertEqual(tuple(queue.get_nowait()), (True, 'one'))
+        # The item itself (get_nowait_dup under the name get_nowait).
+        self.assertEqual(queue.get_nowait(), 'one')
         with self.assertRaises(GLib.Error) as caught:
             queue.get_nowait()
         self.assertTrue(caught.exception.matches(Gaio.queue_error_quark(),
@@ -82,7 +82,7 @@ class SyncTestCase(unittest.TestCase):
         queue = Gaio.Queue.new_priority(self.loop, 0, None, None)
         for n in (5, 1, 3):
             queue.put_nowait(n)
-        self.assertEqual([queue.get_nowait()[1] for _ in range(3)], [1, 3, 5])
+        self.assertEqual([queue.get_nowait() for _ in range(3)], [1, 3, 5])
 
     # SY-06, SY-12, SY-13 from Python.
     def test_event_semaphore_barrier(self):
