@@ -10,10 +10,20 @@
  * gaio_future_add_done_callback() or gaio_loop_run_until_complete()) as
  * inside tasks with gaio_await().
  *
- * Lifetimes: each combinator keeps a small state struct, referenced by
- * the done callbacks it adds; the struct holds the futures it needs.
- * The references go when the futures are done (or, for wait(), when the
- * wait completes and its callbacks are removed from the others).
+ * gather(), wait_for() and wait() return futures of kinds of their own
+ * (a GaioFutureClass each, the future first in their struct), because
+ * cancelling them is not cancelling a plain future: asyncio's
+ * _GatheringFuture.cancel() cancels the children and waits for them,
+ * 3.11's wait_for() waits for the cancelled future to finish, and a
+ * wait() whose waiter was released no longer takes a cancel (CN-02,
+ * CN-03). sleep (0) and wait() hold their done callbacks back and run
+ * them from a handle of their own, so that an awaiting task resumes
+ * where asyncio's would (CN-01, test_wait_really_done).
+ *
+ * Lifetimes: the outer future holds the futures it combines; the done
+ * callbacks it adds to them hold the outer future. The references go
+ * when the futures are done (or, for wait() and shield(), when their
+ * callbacks are removed from the others).
  */
 
 #include "config.h"
