@@ -152,7 +152,9 @@ gaio_task_group_unref (GaioTaskGroup *group)
   if (!g_atomic_int_dec_and_test (&group->ref_count))
     return;
 
-  g_assert (g_hash_table_size (group->tasks) == 0);
+  /* Tasks are left in the set only when their loop closed before they
+   * were done (their done callbacks, which hold the group, were dropped
+   * unrun): the set's references go with it. */
   g_hash_table_unref (group->tasks);
   g_ptr_array_unref (group->errors);
   g_clear_error (&group->base_error);
@@ -414,7 +416,21 @@ wait_for_tasks (GaioTaskGroup *group,
         group->on_completed = gaio_loop_create_future (group->loop);
 
       if (!gaio_await (gaio_future_ref (group->on_completed), NULL, &local_error) &&
-          g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !group->aborting)
+          !gaio_future_is_done (group->on_completed))
+        {
+          /* The await failed without waiting: the parent cannot suspend
+           * (its loop closed with it pending, or it runs inside an
+           * exception handler), and would fail the same way at every
+           * try. The tasks are cancelled and exit leaves with that error,
+           * the tasks still in the set (gaio_task_group_exit()). */
+          if (!group->aborting)
+            abort_tasks (group);
+          g_clear_error (&propagate);
+          propagate = g_steal_pointer (&local_error);
+          g_clear_pointer (&group->on_completed, gaio_future_unref);
+          break;
+        }
+      if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !group->aborting)
         {
           /* The parent is being cancelled while its tasks run. */
           g_clear_error (&propagate);
@@ -442,7 +458,9 @@ wait_for_tasks (GaioTaskGroup *group,
  * cancellation of the parent, when no task failed (a cancellation the
  * group itself requested is taken back, and ends here); a
  * %GAIO_ERROR_GROUP error listing the tasks' errors and the body's (see
- * gaio_task_group_get_errors()); else %NULL.
+ * gaio_task_group_get_errors()); else %NULL. A parent that cannot
+ * suspend (its loop was closed with it pending) cannot wait: the tasks
+ * are cancelled and *@error is the error of the await that failed.
  *
  * Returns: %TRUE when *@error is %NULL on return
  *
@@ -475,6 +493,13 @@ gaio_task_group_exit (GaioTaskGroup  *group,
     abort_tasks (group);
 
   propagate = wait_for_tasks (group, propagate);
+  if (g_hash_table_size (group->tasks) > 0)
+    {
+      /* Could not wait (see wait_for_tasks()). */
+      g_clear_error (&body);
+      g_propagate_error (error, propagate);
+      return FALSE;
+    }
 
   if (group->base_error != NULL)
     {

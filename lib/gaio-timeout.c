@@ -191,7 +191,9 @@ gaio_timeout_unref (GaioTimeout *timeout)
   if (!g_atomic_int_dec_and_test (&timeout->ref_count))
     return;
 
-  g_assert (timeout->timer == NULL);
+  /* A timer is left only by a loop that closed with the scope entered:
+   * it dropped the timer's callback, whose reference this was. */
+  g_clear_pointer (&timeout->timer, gaio_handle_unref);
   g_clear_pointer (&timeout->task, gaio_task_unref);
   g_free (timeout);
 }

@@ -2146,6 +2146,73 @@ test_timeout_already_entered (void)
   gaio_test_loop_free (loop);
 }
 
+typedef struct
+{
+  gboolean  exited;
+  GError   *error;
+} ClosedOutcome;
+
+static gboolean
+group_waits_long (gpointer   user_data,
+                  GValue    *result,
+                  GError   **error)
+{
+  ClosedOutcome *outcome = user_data;
+  g_autoptr(GaioTaskGroup) group = gaio_task_group_new ();
+  GError *local_error = NULL;
+
+  g_assert_true (gaio_task_group_enter (group, NULL));
+  gaio_task_unref (spawn_in (group, 10000));
+  gaio_task_group_exit (group, &local_error);
+  outcome->exited = TRUE;
+  outcome->error = local_error;
+  return FALSE;
+}
+
+static gboolean
+stop_loop_cb (gpointer   user_data,
+              GError   **error)
+{
+  gaio_loop_stop (user_data);
+  return TRUE;
+}
+
+static gboolean
+count_reports (GaioLoop              *loop,
+               GaioExceptionContext  *context,
+               gpointer               user_data,
+               GError               **error)
+{
+  (*(guint *) user_data)++;
+  return TRUE;
+}
+
+/* TG-23 (no CPython counterpart: asyncio raises GeneratorExit into a
+ * coroutine collected while pending): the loop closes while the parent
+ * waits in exit. Its await then fails without waiting, every time: exit
+ * cancels the tasks and leaves with that error instead of trying again
+ * forever, and the group and its tasks are freed. */
+static void
+test_group_loop_closed_in_exit (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  ClosedOutcome outcome = { 0 };
+  guint n_reports = 0;
+  GaioTask *parent = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (group_waits_long, &outcome, NULL));
+
+  gaio_loop_set_exception_handler (loop, count_reports, &n_reports, NULL);
+  gaio_loop_call_later (loop, 0.01, stop_loop_cb, loop, NULL, NULL);
+  g_assert_true (gaio_loop_run_forever (loop, NULL));
+  g_assert_false (outcome.exited);
+  gaio_task_unref (parent);
+
+  gaio_test_loop_free (loop);
+  g_assert_true (outcome.exited);
+  g_assert_error (outcome.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (n_reports, >=, 1);
+  g_clear_error (&outcome.error);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -2188,6 +2255,7 @@ main (int    argc,
   g_test_add_func ("/Gaio/TaskGroup/TG-20/tasks-spawn-tasks", test_group_tasks_spawn_tasks);
   g_test_add_func ("/Gaio/TaskGroup/TG-21/hydras", test_group_hydras);
   g_test_add_func ("/Gaio/TaskGroup/TG-22/refuses-when-aborting", test_group_refuses_when_aborting);
+  g_test_add_func ("/Gaio/TaskGroup/TG-23/loop-closed-in-exit", test_group_loop_closed_in_exit);
   g_test_add_func ("/Gaio/Timeout/TO-01/expires", test_timeout_expires);
   g_test_add_func ("/Gaio/Timeout/TO-02/not-triggered", test_timeout_not_triggered);
   g_test_add_func ("/Gaio/Timeout/TO-03/nested", test_timeout_nested);
