@@ -170,9 +170,17 @@ gint64      *bench_timer_delays_ns   (guint64            n);
  *   callback that received the previous result; p50_us and p99_us are
  *   those of one round trip, from submission to the result's callback.
  *
- * BENCH_EXECUTOR_WARMUP jobs go through the same pool first, untimed, so
- * that no impl pays for starting its threads in the measurement. Pools
- * that take a size get BENCH_EXECUTOR_WORKERS threads. */
+ * Warm-up, untimed in ops_per_s, through the same pool: for latency,
+ * BENCH_EXECUTOR_WARMUP round trips, so that no impl pays for starting its
+ * threads in the measurement; for throughput, a first burst of the same n
+ * jobs, so that the measured burst runs in memory the process already
+ * used. The first burst of n jobs holds n jobs' memory at once, all of it
+ * new to the process, and on the bench machines (virtual machines) a page
+ * the kernel gives a process for the first time costs 6 to 12 us: tens
+ * of MB of them cost more than the jobs' own work, and how much more
+ * depends on what the host did with the memory before, not on the impl.
+ * The first burst's rate is reported too, as first_burst_ops_per_s.
+ * Pools that take a size get BENCH_EXECUTOR_WORKERS threads. */
 #define BENCH_EXECUTOR_WORKERS 4
 #define BENCH_EXECUTOR_WARMUP  1000
 
@@ -187,11 +195,19 @@ bench_executor_work (guint64 i)
 gboolean     bench_executor_check_sum (guint64           sum,
                                        guint64           n,
                                        GError          **error);
+/* Fills in ops_per_s and submit_ops_per_s of a throughput run of @n jobs
+ * (see above). */
 void         bench_executor_throughput_finish (BenchResult *result,
                                                guint64      n,
                                                gint64       start_ns,
                                                gint64       submitted_ns,
                                                gint64       end_ns);
+/* Adds first_burst_ops_per_s: the rate of the untimed first burst of @n
+ * jobs, from @start_ns to @end_ns (see above). */
+void         bench_executor_first_burst (BenchResult *result,
+                                         guint64      n,
+                                         gint64       start_ns,
+                                         gint64       end_ns);
 /* Fills in ops_per_s (n over @total_ns), p50_us and p99_us from the @n
  * round trips of @samples_us, which it sorts. */
 void         bench_latency_finish     (BenchResult       *result,

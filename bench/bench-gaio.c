@@ -477,18 +477,29 @@ executor_run (GaioLoop      *loop,
   return bench_executor_check_sum (run->sum, n, error);
 }
 
-/* Warms @executor up, then measures @n jobs of the form @start. */
+/* Warms @executor up, then measures @n jobs of the form @start. The
+ * warm-up is BENCH_EXECUTOR_WARMUP round trips for latency, a first burst
+ * of @n jobs for throughput, whose rate goes to @first_burst (see
+ * bench-common.h). */
 static gboolean
 executor_measure (GaioLoop      *loop,
                   GaioExecutor  *executor,
                   GaioCallback   start,
                   guint64        n,
                   double        *samples_us,
+                  BenchResult   *first_burst,
                   ExecutorRun   *run,
                   GError       **error)
 {
-  return executor_run (loop, executor, start, BENCH_EXECUTOR_WARMUP, NULL, run, error) &&
-         executor_run (loop, executor, start, n, samples_us, run, error);
+  gboolean latency = samples_us != NULL;
+
+  if (!executor_run (loop, executor, start, latency ? BENCH_EXECUTOR_WARMUP : n,
+                     NULL, run, error))
+    return FALSE;
+  if (!latency)
+    bench_executor_first_burst (first_burst, n, run->start_ns, run->end_ns);
+
+  return executor_run (loop, executor, start, n, samples_us, run, error);
 }
 
 /* Shuts the loop's default executor down, if it was used, and waits for
@@ -522,7 +533,8 @@ bench_gaio_executor (guint64        n,
   loop_setup (&setup);
   pool = gaio_thread_pool_executor_new (BENCH_EXECUTOR_WORKERS, "bench-pool");
 
-  ok = executor_measure (setup.loop, GAIO_EXECUTOR (pool), start, n, samples_us, &run, error);
+  ok = executor_measure (setup.loop, GAIO_EXECUTOR (pool), start, n, samples_us, result, &run,
+                         error);
   if (ok)
     {
       if (latency)
@@ -534,7 +546,8 @@ bench_gaio_executor (guint64        n,
     }
   gaio_executor_shutdown (GAIO_EXECUTOR (pool), TRUE, FALSE);
 
-  ok = ok && executor_measure (setup.loop, NULL, start, n, samples_us, &run, error);
+  ok = ok && executor_measure (setup.loop, NULL, start, n, samples_us, default_result, &run,
+                               error);
   if (ok)
     {
       if (latency)

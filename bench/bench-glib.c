@@ -440,8 +440,11 @@ bench_glib_executor (guint64        n,
   run.submit = thread_pool ? invoke_submit : gtask_submit;
 
   g_main_context_push_thread_default (run.context);
-  ok = pool_run (&run, BENCH_EXECUTOR_WARMUP, NULL, error) &&
-       pool_run (&run, n, samples_us, error);
+  /* The warm-up (see bench-common.h). */
+  ok = pool_run (&run, latency ? BENCH_EXECUTOR_WARMUP : n, NULL, error);
+  if (ok && !latency)
+    bench_executor_first_burst (result, n, run.start_ns, run.end_ns);
+  ok = ok && pool_run (&run, n, samples_us, error);
   g_main_context_pop_thread_default (run.context);
 
   if (run.pool != NULL)
