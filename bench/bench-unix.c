@@ -18,6 +18,10 @@
  *   gsubprocess     g_subprocess_newv() + g_subprocess_wait_async()
  *   python_asyncio  asyncio.create_subprocess_exec() + wait(), in
  *                   python/peers.py
+ *   posix_spawn     posix_spawn() + waitpid(), no loop, no pipe, no
+ *                   descriptor closing: what the machine allows, the
+ *                   ceiling for every impl above (on the virtual machines
+ *                   the benchmarks run on, exec() itself dominates)
  *
  * reader_latency: another thread writes its clock (8 bytes) to a pipe
  * whose read end is a reader of the loop, waits for the reader's one-byte
@@ -43,7 +47,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <spawn.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <gaio.h>
@@ -371,6 +377,38 @@ gsubprocess_roundtrip (UnixLoop  *setup,
   return TRUE;
 }
 
+extern char **environ;
+
+/* The floor: the kernel's part of a round trip, from this thread. */
+static gboolean
+posix_spawn_roundtrip (UnixLoop  *setup,
+                       GError   **error)
+{
+  pid_t pid;
+  int status;
+  int errsv;
+
+  errsv = posix_spawn (&pid, true_argv[0], NULL, NULL, (char * const *) true_argv, environ);
+  if (errsv != 0)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   "posix_spawn: %s", g_strerror (errsv));
+      return FALSE;
+    }
+  while (waitpid (pid, &status, 0) < 0)
+    {
+      if (errno != EINTR)
+        {
+          errsv = errno;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                       "waitpid: %s", g_strerror (errsv));
+          return FALSE;
+        }
+    }
+
+  return g_spawn_check_wait_status (status, error);
+}
+
 /* Warms up (page cache, GLib's worker thread, the SIGCHLD handler), then
  * times @n round trips. The gsubprocess impl runs the same UnixLoop, so
  * that both pay for the same context; it only ignores the GaioLoop. */
@@ -421,6 +459,15 @@ bench_unix_subprocess_gsubprocess (const BenchCase  *bcase,
                                    GError          **error)
 {
   return roundtrip_run (gsubprocess_roundtrip, n, result, error);
+}
+
+gboolean
+bench_unix_subprocess_posix_spawn (const BenchCase  *bcase,
+                                   guint64           n,
+                                   BenchResult      *result,
+                                   GError          **error)
+{
+  return roundtrip_run (posix_spawn_roundtrip, n, result, error);
 }
 
 /* ------------------------------------------------------------------------ */

@@ -23,6 +23,10 @@ gboolean bench_unix_subprocess_gsubprocess (const BenchCase  *bcase,
                                             guint64           n,
                                             BenchResult      *result,
                                             GError          **error);
+gboolean bench_unix_subprocess_posix_spawn (const BenchCase  *bcase,
+                                            guint64           n,
+                                            BenchResult      *result,
+                                            GError          **error);
 gboolean bench_unix_reader_latency         (const BenchCase  *bcase,
                                             guint64           n,
                                             BenchResult      *result,

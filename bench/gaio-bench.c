@@ -53,6 +53,7 @@ static const BenchCase bench_cases[] = {
   { "subprocess_roundtrip", "gaio",                     1000, bench_unix_subprocess_gaio },
   { "subprocess_roundtrip", "gsubprocess",              1000, bench_unix_subprocess_gsubprocess },
   { "subprocess_roundtrip", "python_asyncio",           1000, bench_python_peer },
+  { "subprocess_roundtrip", "posix_spawn",              1000, bench_unix_subprocess_posix_spawn },
 
   { "call_soon",            "gaio",                  1000000, bench_gaio_call_soon },
   { "call_soon",            "g_idle_add",            1000000, bench_glib_idle_add },
