@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "bench-common.h"
@@ -313,6 +314,17 @@ bench_threadsafe_finish (BenchResult *result,
                           (double) n / ((double) MAX (posted_ns - start_ns, 1) / 1e9));
 }
 
+static glong
+minor_faults (void)
+{
+  struct rusage usage;
+
+  if (getrusage (RUSAGE_SELF, &usage) != 0)
+    return 0;
+
+  return usage.ru_minflt;
+}
+
 void
 bench_timers_init (BenchTimers *timers,
                    guint64      n)
@@ -323,8 +335,18 @@ bench_timers_init (BenchTimers *timers,
    * measurement should not pay for the harness's own memory. */
   timers->late_ms = memset (g_new (double, n), 0, n * sizeof (double));
 
+  timers->armed_ns = 0;
+  timers->arm_faults = 0;
+  timers->base_faults = minor_faults ();
   timers->cpu_base_ns = bench_cpu_ns ();
   timers->base_ns = bench_now_ns ();
+}
+
+void
+bench_timers_armed (BenchTimers *timers)
+{
+  timers->armed_ns = bench_now_ns ();
+  timers->arm_faults = minor_faults () - timers->base_faults;
 }
 
 gpointer
@@ -365,6 +387,12 @@ bench_timers_finish (BenchTimers *timers,
   bench_result_add_extra (result, "late_p99_ms", bench_percentile_sorted (late_ms, n, 99.0));
   bench_result_add_extra (result, "cpu_ms", (double) cpu_ns / 1e6);
   bench_result_add_extra (result, "wall_ms", (double) wall_ns / 1e6);
+  if (timers->armed_ns != 0)
+    {
+      bench_result_add_extra (result, "arm_ms",
+                              (double) (timers->armed_ns - timers->base_ns) / 1e6);
+      bench_result_add_extra (result, "arm_faults", (double) timers->arm_faults);
+    }
 
   g_clear_pointer (&timers->late_ms, g_free);
 }

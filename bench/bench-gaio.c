@@ -310,6 +310,7 @@ bench_gaio_timers (const BenchCase  *bcase,
       ok = gaio_loop_call_later (setup.loop, (double) delay_ns / 1e9,
                                  timer_cb, deadline, NULL, error) != NULL;
     }
+  bench_timers_armed (&timers);
 
   ok = ok && gaio_loop_run_forever (setup.loop, error);
   ok = loop_teardown (&setup, ok ? error : NULL) && ok;

@@ -241,6 +241,7 @@ bench_glib_timeout_add (const BenchCase  *bcase,
       g_timeout_add_full (G_PRIORITY_DEFAULT, interval_ms, timeout_cb,
                           bench_timers_deadline (&timers, deadline_ns), NULL);
     }
+  bench_timers_armed (&timers);
 
   g_main_loop_run (timeout_main_loop);
   g_clear_pointer (&timeout_main_loop, g_main_loop_unref);
