@@ -369,14 +369,18 @@ block_free (GaioFuture *future)
 
 /* Frees everything: the last reference went and nobody took one back.
  * Runs user code (the result's and the callbacks' destroy notifies). */
-static void
+static inline void
 future_free (GaioFuture *future)
 {
-  _gaio_future_set_cancel_hook (future, NULL, NULL, NULL);
+  /* The hook's data is all there is to free (the tests spare a call on
+   * every future, which rarely has one). */
+  if (G_UNLIKELY (future->cancel_hook_destroy != NULL))
+    _gaio_future_set_cancel_hook (future, NULL, NULL, NULL);
   if (future->klass->finalize != NULL)
     future->klass->finalize (future);
   clear_result (future);
-  g_clear_error (&future->error);
+  if (future->error != NULL)
+    g_clear_error (&future->error);
   if (future->callbacks != NULL)
     callback_list_free (g_steal_pointer (&future->callbacks));
   g_clear_object (&future->cancellable);
@@ -386,6 +390,7 @@ future_free (GaioFuture *future)
 }
 
 static void last_unref (GaioFuture *future);
+static gboolean dispose_and_report (GaioFuture *future);
 
 /**
  * gaio_future_ref:
@@ -440,12 +445,18 @@ last_unref (GaioFuture *future)
 {
   gboolean report = future->error_unretrieved && !future->reported;
 
-  if (future->klass->dispose == NULL && !report)
-    {
-      future_free (future);
-      return;
-    }
+  if (G_UNLIKELY (future->klass->dispose != NULL || report) && !dispose_and_report (future))
+    return;
 
+  future_free (future);
+}
+
+/* The part of the last unref that a plain future without an error to
+ * report skips. Returns whether the future is still to be freed: nobody
+ * took a reference back. */
+G_GNUC_NO_INLINE static gboolean
+dispose_and_report (GaioFuture *future)
+{
   /* Resurrected for what follows, which may take references (see the
    * top of the file). */
   g_atomic_int_set (&future->ref_count, 1);
@@ -458,9 +469,8 @@ last_unref (GaioFuture *future)
       report_unretrieved_error (future);
     }
 
-  if (g_atomic_int_get (&future->ref_count) == 1 ||
-      g_atomic_int_dec_and_test (&future->ref_count))
-    future_free (future);
+  return g_atomic_int_get (&future->ref_count) == 1 ||
+         g_atomic_int_dec_and_test (&future->ref_count);
 }
 
 const GaioFutureClass _gaio_future_class = {
@@ -679,29 +689,39 @@ _gaio_future_release_awaited (GaioFuture *future,
   drop_shared_ref (future);
 }
 
+/* A task's wakeup, a list of that one entry, gets a handle of its own
+ * that names the task. The handle takes over the entry's reference on
+ * the task: it holds it from before the callback runs to after, or until
+ * a closing loop drops the handle. */
+static void
+schedule_wakeup (GaioFuture   *future,
+                 CallbackList *list)
+{
+  GaioFuture *task = list->items[0].task;
+
+  g_assert (list->len == 1 && task != NULL);
+  g_assert (list->items[0].user_data == task &&
+            list->items[0].notify == (GDestroyNotify) gaio_future_unref);
+  list->items[0].notify = NULL;
+  share_await_ref (future, list, task);
+
+  _gaio_loop_schedule (future->loop, run_callbacks, list, callback_list_free,
+                       "GaioTask.wakeup", task);
+}
+
 static void
 schedule_list (GaioFuture   *future,
                CallbackList *list)
 {
-  GaioFuture *task = NULL;
-
-  /* A task's wakeup gets a handle of its own that names the task. The
-   * handle takes over the entry's reference on the task: it holds it
-   * from before the callback runs to after, or until a closing loop
-   * drops the handle. */
   if (list->len == 1 && list->items[0].task != NULL)
     {
-      g_assert (list->items[0].user_data == list->items[0].task &&
-                list->items[0].notify == (GDestroyNotify) gaio_future_unref);
-      task = list->items[0].task;
-      list->items[0].notify = NULL;
-      share_await_ref (future, list, task);
+      schedule_wakeup (future, list);
+      return;
     }
-  else
-    list->future = gaio_future_ref (future);
 
+  list->future = gaio_future_ref (future);
   _gaio_loop_schedule (future->loop, run_callbacks, list, callback_list_free,
-                       task != NULL ? "GaioTask.wakeup" : "GaioFuture.done_callbacks", task);
+                       "GaioFuture.done_callbacks", NULL);
 }
 
 /* Schedules the callbacks in the order they were added: runs of plain
@@ -745,17 +765,21 @@ static void
 mark_done (GaioFuture      *future,
            GaioFutureState  state)
 {
+  CallbackList *list;
 
   future->state = state;
-  if (G_UNLIKELY (future->hold_callbacks))
+  if (G_UNLIKELY (future->hold_callbacks) || future->callbacks == NULL)
     return;
-  if (future->callbacks != NULL)
-    {
-      if (future->callbacks->len > 0)
-        schedule_callbacks (future, g_steal_pointer (&future->callbacks));
-      else
-        callback_list_discard (g_steal_pointer (&future->callbacks));
-    }
+
+  list = g_steal_pointer (&future->callbacks);
+  /* The one task awaiting, the common case of a hand-off, skips the
+   * sorting of schedule_callbacks(). */
+  if (list->len == 1 && list->items[0].task != NULL)
+    schedule_wakeup (future, list);
+  else if (list->len > 0)
+    schedule_callbacks (future, list);
+  else
+    callback_list_discard (list);
 }
 
 void
@@ -1034,6 +1058,14 @@ gaio_future_set_result (GaioFuture    *future,
   return TRUE;
 }
 
+/* The setters of the plain types, on a value value_init() just made of
+ * that type: what g_value_set_*() store, without their type check and
+ * the call (one hand-off between tasks sets one). */
+#define set_plain_int64(value, x)   ((value)->data[0].v_int64 = (x))
+#define set_plain_uint64(value, x)  ((value)->data[0].v_uint64 = (x))
+#define set_plain_double(value, x)  ((value)->data[0].v_double = (x))
+#define set_plain_boolean(value, x) ((value)->data[0].v_int = (x) != FALSE)
+
 #define DEFINE_SET_RESULT(suffix, ctype, gtype, setter)                  \
 gboolean                                                                  \
 gaio_future_set_result_##suffix (GaioFuture  *future,                     \
@@ -1065,7 +1097,7 @@ gaio_future_set_result_##suffix (GaioFuture  *future,                     \
  *
  * Since: 1.0
  */
-DEFINE_SET_RESULT (int64, gint64, G_TYPE_INT64, g_value_set_int64)
+DEFINE_SET_RESULT (int64, gint64, G_TYPE_INT64, set_plain_int64)
 
 /**
  * gaio_future_set_result_uint64:
@@ -1079,7 +1111,7 @@ DEFINE_SET_RESULT (int64, gint64, G_TYPE_INT64, g_value_set_int64)
  *
  * Since: 1.0
  */
-DEFINE_SET_RESULT (uint64, guint64, G_TYPE_UINT64, g_value_set_uint64)
+DEFINE_SET_RESULT (uint64, guint64, G_TYPE_UINT64, set_plain_uint64)
 
 /**
  * gaio_future_set_result_double:
@@ -1093,7 +1125,7 @@ DEFINE_SET_RESULT (uint64, guint64, G_TYPE_UINT64, g_value_set_uint64)
  *
  * Since: 1.0
  */
-DEFINE_SET_RESULT (double, gdouble, G_TYPE_DOUBLE, g_value_set_double)
+DEFINE_SET_RESULT (double, gdouble, G_TYPE_DOUBLE, set_plain_double)
 
 /**
  * gaio_future_set_result_boolean:
@@ -1107,7 +1139,7 @@ DEFINE_SET_RESULT (double, gdouble, G_TYPE_DOUBLE, g_value_set_double)
  *
  * Since: 1.0
  */
-DEFINE_SET_RESULT (boolean, gboolean, G_TYPE_BOOLEAN, g_value_set_boolean)
+DEFINE_SET_RESULT (boolean, gboolean, G_TYPE_BOOLEAN, set_plain_boolean)
 
 /**
  * gaio_future_set_result_string:
@@ -1854,10 +1886,28 @@ _gaio_future_add_task_callback (GaioFuture         *future,
                                 GaioFuture         *task)
 {
   DoneCallback entry = { callback, task, (GDestroyNotify) gaio_future_unref, task };
+  CallbackList *list;
 
   /* Its one caller, a task suspending on @future, checked. */
   g_assert (future->state == GAIO_FUTURE_PENDING);
-  add_pending_callback (future, &entry);
+
+  if (future->callbacks != NULL)
+    {
+      add_pending_callback (future, &entry);
+      return;
+    }
+
+  /* An await's own future, with no callback yet: add_pending_callback()
+   * made short, the embedded list filled in place (every await). */
+  list = (CallbackList *) future->inline_callbacks;
+  list->future = NULL;
+  list->next = 0;
+  list->len = 1;
+  list->allocated = 1;
+  list->embedded = TRUE;
+  list->shares_ref = FALSE;
+  list->items[0] = entry;
+  future->callbacks = list;
 }
 
 /**
