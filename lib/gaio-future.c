@@ -335,13 +335,47 @@ free_blocks_drain (gpointer data)
   cache->registered = FALSE;
 }
 
+/* What g_new0() gives, for a block taken back from the list: every
+ * field zero but the embedded callback list, which is filled in whole
+ * when it is first used (add_pending_callback()). Field by field: a
+ * memset() of the block is a `rep stos` (27 stores one at a time, slow
+ * to start) where these become a few 16-byte stores. */
+static inline GaioFuture *
+block_reset (GaioFuture *future)
+{
+  future->klass = NULL;
+  future->ref_count = 0;
+  future->loop = NULL;
+  future->state = GAIO_FUTURE_PENDING;
+  future->result = (GValue) G_VALUE_INIT;
+  future->result_destroy = NULL;
+  future->error = NULL;
+  future->error_unretrieved = FALSE;
+  future->reported = FALSE;
+  future->sealed = FALSE;
+  future->hold_callbacks = FALSE;
+  future->callbacks = NULL;
+  future->cancellable = NULL;
+  future->cancel_hook = NULL;
+  future->cancel_hook_data = NULL;
+  future->cancel_hook_destroy = NULL;
+  future->finish = NULL;
+  future->finish_type = G_TYPE_INVALID;
+  future->traceback = NULL;
+  future->share_task = NULL;
+  future->share_holders = 0;
+  future->dropped = FALSE;
+
+  return future;
+}
+
 static GaioFuture *
 block_new (void)
 {
   FreeBlocks *cache = &free_blocks;
 
   if (cache->len > 0)
-    return memset (cache->blocks[--cache->len], 0, sizeof (GaioFuture));
+    return block_reset (cache->blocks[--cache->len]);
 
   return g_new0 (GaioFuture, 1);
 }
