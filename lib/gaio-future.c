@@ -671,6 +671,38 @@ run_callbacks (gpointer   user_data,
   return TRUE;
 }
 
+/* run_callbacks() and callback_list_free() for a task's wakeup, a list
+ * of that one entry whose notify schedule_wakeup() cleared (the handle
+ * holds the task instead): the same, without the loops over entries. */
+static gboolean
+run_wakeup (gpointer   user_data,
+            GError   **error)
+{
+  CallbackList *list = user_data;
+
+  list->next = 1;
+  list->items[0].callback (list->future, list->items[0].user_data);
+
+  return TRUE;
+}
+
+static void
+wakeup_list_free (gpointer data)
+{
+  CallbackList *list = data;
+  gboolean shared = list->shares_ref;
+  GaioFuture *future = list->future;
+
+  g_assert (list->len == 1 && list->items[0].notify == NULL);
+  callback_list_discard (list);
+
+  /* Last: an embedded list lives inside this future. */
+  if (shared)
+    drop_shared_ref (future);
+  else
+    gaio_future_unref (future);
+}
+
 /* The wakeup of a task suspended in gaio_await() on @future (the only
  * kind of task entry: see _gaio_future_add_task_callback()). That frame
  * holds a reference until it returns, after the wakeup is scheduled; the
@@ -739,7 +771,7 @@ schedule_wakeup (GaioFuture   *future,
   list->items[0].notify = NULL;
   share_await_ref (future, list, task);
 
-  _gaio_loop_schedule (future->loop, run_callbacks, list, callback_list_free,
+  _gaio_loop_schedule (future->loop, run_wakeup, list, wakeup_list_free,
                        "GaioTask.wakeup", task);
 }
 
@@ -1453,8 +1485,14 @@ _gaio_future_get_result (GaioFuture  *future,
                          GValue      *value,
                          GError     **error)
 {
-  const GValue *result = lookup_result (future, error);
+  const GValue *result;
 
+  /* Every await ends here: its usual outcome first, before the frame the
+   * failures need. */
+  if (G_LIKELY (future->state == GAIO_FUTURE_FINISHED && future->error == NULL && value == NULL))
+    return TRUE;
+
+  result = lookup_result (future, error);
   if (result == NULL)
     return FALSE;
 
