@@ -43,6 +43,7 @@
 #include "gaio-future-private.h"
 #include "gaio-handle-private.h"
 #include "gaio-loop-private.h"
+#include "gaio-tls-private.h"
 
 typedef struct
 {
@@ -315,24 +316,41 @@ typedef struct
 {
   gpointer blocks[FREE_BLOCKS_MAX + 1];
   guint    len;
-  gboolean registered;  /* free_blocks_key set, so the thread's end empties it */
 } FreeBlocks;
 
-static void free_blocks_drain (gpointer data);
+static void free_blocks_free (gpointer data);
 
-static __thread FreeBlocks free_blocks;
-static GPrivate free_blocks_key = G_PRIVATE_INIT (free_blocks_drain);
+/* The thread's list, made by the first future it frees: a pointer, so
+ * that it can be read in the initial-exec model, which has room for a
+ * few pointers only (see gaio-tls-private.h). Registered with
+ * free_blocks_key, whose destructor frees it when the thread ends. */
+static __thread FreeBlocks *free_blocks GAIO_TLS_HOT;  /* (owned) (nullable) */
+static GPrivate free_blocks_key = G_PRIVATE_INIT (free_blocks_free);
 
+/* The thread's end: runs on that thread, so free_blocks is its own. */
 static void
-free_blocks_drain (gpointer data)
+free_blocks_free (gpointer data)
 {
   FreeBlocks *cache = data;
 
   while (cache->len > 0)
     g_free (cache->blocks[--cache->len]);
+  g_free (cache);
   /* A future freed later in the thread's end (by another destructor)
-   * registers the list again, and the thread's end runs this again. */
-  cache->registered = FALSE;
+   * makes and registers a list again, and the thread's end runs this
+   * again. */
+  free_blocks = NULL;
+}
+
+G_GNUC_NO_INLINE static FreeBlocks *
+free_blocks_new (void)
+{
+  FreeBlocks *cache = g_new0 (FreeBlocks, 1);
+
+  free_blocks = cache;
+  g_private_set (&free_blocks_key, cache);
+
+  return cache;
 }
 
 /* What g_new0() gives, for a block taken back from the list: every
@@ -372,9 +390,9 @@ block_reset (GaioFuture *future)
 static GaioFuture *
 block_new (void)
 {
-  FreeBlocks *cache = &free_blocks;
+  FreeBlocks *cache = free_blocks;
 
-  if (cache->len > 0)
+  if (cache != NULL && cache->len > 0)
     return block_reset (cache->blocks[--cache->len]);
 
   return g_new0 (GaioFuture, 1);
@@ -384,21 +402,23 @@ block_new (void)
 static void
 block_free (GaioFuture *future)
 {
-  FreeBlocks *cache = &free_blocks;
+  FreeBlocks *cache = free_blocks;
 
-  if (FREE_BLOCKS_MAX == 0 || future->klass != &_gaio_future_class ||
-      cache->len + 1 > FREE_BLOCKS_MAX)
+  if (FREE_BLOCKS_MAX == 0 || future->klass != &_gaio_future_class)
+    {
+      g_free (future);
+      return;
+    }
+
+  if (G_UNLIKELY (cache == NULL))
+    cache = free_blocks_new ();
+  if (cache->len + 1 > FREE_BLOCKS_MAX)
     {
       g_free (future);
       return;
     }
 
   cache->blocks[cache->len++] = future;
-  if (G_UNLIKELY (!cache->registered))
-    {
-      cache->registered = TRUE;
-      g_private_set (&free_blocks_key, cache);
-    }
 }
 
 /* Frees everything: the last reference went and nobody took one back.
@@ -1151,6 +1171,26 @@ gaio_future_set_result_##suffix (GaioFuture  *future,                     \
   return TRUE;                                                            \
 }
 
+/* The same for a plain type (type_is_plain()): the result is made in
+ * place, the pending future's being unset, without a copy through a
+ * local value. */
+#define DEFINE_SET_PLAIN_RESULT(suffix, ctype, gtype, setter)            \
+gboolean                                                                  \
+gaio_future_set_result_##suffix (GaioFuture  *future,                     \
+                                 ctype        value,                      \
+                                 GError     **error)                      \
+{                                                                         \
+  g_return_val_if_fail (future != NULL, FALSE);                           \
+                                                                          \
+  if (!check_pending (future, error))                                     \
+    return FALSE;                                                         \
+                                                                          \
+  value_init (&future->result, gtype);                                    \
+  setter (&future->result, value);                                        \
+  mark_done (future, GAIO_FUTURE_FINISHED);                               \
+  return TRUE;                                                            \
+}
+
 /**
  * gaio_future_set_result_int64:
  * @future: a #GaioFuture
@@ -1163,7 +1203,7 @@ gaio_future_set_result_##suffix (GaioFuture  *future,                     \
  *
  * Since: 1.0
  */
-DEFINE_SET_RESULT (int64, gint64, G_TYPE_INT64, set_plain_int64)
+DEFINE_SET_PLAIN_RESULT (int64, gint64, G_TYPE_INT64, set_plain_int64)
 
 /**
  * gaio_future_set_result_uint64:
@@ -1177,7 +1217,7 @@ DEFINE_SET_RESULT (int64, gint64, G_TYPE_INT64, set_plain_int64)
  *
  * Since: 1.0
  */
-DEFINE_SET_RESULT (uint64, guint64, G_TYPE_UINT64, set_plain_uint64)
+DEFINE_SET_PLAIN_RESULT (uint64, guint64, G_TYPE_UINT64, set_plain_uint64)
 
 /**
  * gaio_future_set_result_double:
@@ -1191,7 +1231,7 @@ DEFINE_SET_RESULT (uint64, guint64, G_TYPE_UINT64, set_plain_uint64)
  *
  * Since: 1.0
  */
-DEFINE_SET_RESULT (double, gdouble, G_TYPE_DOUBLE, set_plain_double)
+DEFINE_SET_PLAIN_RESULT (double, gdouble, G_TYPE_DOUBLE, set_plain_double)
 
 /**
  * gaio_future_set_result_boolean:
@@ -1205,7 +1245,7 @@ DEFINE_SET_RESULT (double, gdouble, G_TYPE_DOUBLE, set_plain_double)
  *
  * Since: 1.0
  */
-DEFINE_SET_RESULT (boolean, gboolean, G_TYPE_BOOLEAN, set_plain_boolean)
+DEFINE_SET_PLAIN_RESULT (boolean, gboolean, G_TYPE_BOOLEAN, set_plain_boolean)
 
 /**
  * gaio_future_set_result_string:
