@@ -157,27 +157,20 @@ static GMutex     pool_lock;
 static GaioStack *pool;
 static guint      n_pooled;
 
-/* The fiber running on this thread. Read and written only through the
- * functions below, which are never inlined: a fiber may be resumed by
- * another thread than the one that suspended it (a loop run from another
- * thread later), and a compiler may keep the address of a thread-local
- * variable in a register across the switch inside one function. The
- * exception is _gaio_fiber_resume(), whose switch comes back on the
- * thread it left from (see there). One pointer in the initial-exec
- * model, read in one instruction (see gaio-tls-private.h). */
+/* The fiber running on this thread. Read only through the function
+ * below, which is never inlined: a fiber may be resumed by another
+ * thread than the one that suspended it (a loop run from another thread
+ * later), and a compiler may keep the address of a thread-local
+ * variable in a register across the switch inside one function. Written
+ * only by _gaio_fiber_resume(), whose switch comes back on the thread it
+ * left from (see there). One pointer in the initial-exec model, read in
+ * one instruction (see gaio-tls-private.h). */
 static __thread GaioFiber *current_fiber GAIO_TLS_HOT;
 
 G_GNUC_NO_INLINE GaioFiber *
 _gaio_fiber_get_current (void)
 {
   return current_fiber;
-}
-
-/* Where the running fiber is kept, for _gaio_fiber_resume() alone. */
-G_GNUC_NO_INLINE static GaioFiber **
-current_slot (void)
-{
-  return &current_fiber;
 }
 
 #if !defined(GAIO_FIBER_UCONTEXT)
@@ -492,12 +485,11 @@ _gaio_fiber_free (GaioFiber *fiber)
 void
 _gaio_fiber_resume (GaioFiber *fiber)
 {
-  /* One thread-local lookup for both the swap and the restore (one per
-   * task step fewer): the switch below returns when @fiber suspends or
+  /* The thread-local variable is used directly here, its address kept
+   * across the switch: the switch returns when @fiber suspends or
    * finishes, and @fiber runs on this thread until then, so this frame
    * goes on on the thread it left. */
-  GaioFiber **current = current_slot ();
-  GaioFiber *caller = *current;
+  GaioFiber *caller = current_fiber;
 #ifdef GAIO_FIBER_ASAN
   void *fake_stack = NULL;
 #endif
@@ -505,7 +497,7 @@ _gaio_fiber_resume (GaioFiber *fiber)
   g_assert (fiber->state == FIBER_CREATED || fiber->state == FIBER_SUSPENDED);
 
   fiber->state = FIBER_RUNNING;
-  *current = fiber;
+  current_fiber = fiber;
 
 #ifdef GAIO_FIBER_TSAN
   fiber->tsan_caller = __tsan_get_current_fiber ();
@@ -525,7 +517,7 @@ _gaio_fiber_resume (GaioFiber *fiber)
   __sanitizer_finish_switch_fiber (fake_stack, NULL, NULL);
 #endif
 
-  *current = caller;
+  current_fiber = caller;
 }
 
 void

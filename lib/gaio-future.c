@@ -426,8 +426,8 @@ block_free (GaioFuture *future)
 static inline void
 future_free (GaioFuture *future)
 {
-  /* The hook's data is all there is to free (the tests spare a call on
-   * every future, which rarely has one). */
+  /* The hook's data is all there is to free: the test spares a call
+   * for the futures that have none, nearly all. */
   if (G_UNLIKELY (future->cancel_hook_destroy != NULL))
     _gaio_future_set_cancel_hook (future, NULL, NULL, NULL);
   if (future->klass->finalize != NULL)
