@@ -55,6 +55,7 @@
 #include <unistd.h>
 
 #include "gaio-fiber-private.h"
+#include "gaio-tls-private.h"
 
 #if defined(GAIO_FIBER_UCONTEXT)
 # include <ucontext.h>
@@ -156,35 +157,20 @@ static GMutex     pool_lock;
 static GaioStack *pool;
 static guint      n_pooled;
 
-/* The fiber running on this thread. Read and written only through the
- * two functions below, which are never inlined: a fiber may be resumed by
- * another thread than the one that suspended it (a loop run from another
- * thread later), and a compiler may keep the address of a thread-local
- * variable in a register across the switch inside one function. */
-static __thread GaioFiber *current_fiber;
+/* The fiber running on this thread. Read only through the function
+ * below, which is never inlined: a fiber may be resumed by another
+ * thread than the one that suspended it (a loop run from another thread
+ * later), and a compiler may keep the address of a thread-local
+ * variable in a register across the switch inside one function. Written
+ * only by _gaio_fiber_resume(), whose switch comes back on the thread it
+ * left from (see there). One pointer in the initial-exec model, read in
+ * one instruction (see gaio-tls-private.h). */
+static __thread GaioFiber *current_fiber GAIO_TLS_HOT;
 
 G_GNUC_NO_INLINE GaioFiber *
 _gaio_fiber_get_current (void)
 {
   return current_fiber;
-}
-
-G_GNUC_NO_INLINE static void
-set_current (GaioFiber *fiber)
-{
-  current_fiber = fiber;
-}
-
-/* set_current() returning the fiber it replaces: one thread-local
- * access where a resume would make two. */
-G_GNUC_NO_INLINE static GaioFiber *
-swap_current (GaioFiber *fiber)
-{
-  GaioFiber *previous = current_fiber;
-
-  current_fiber = fiber;
-
-  return previous;
 }
 
 #if !defined(GAIO_FIBER_UCONTEXT)
@@ -499,7 +485,11 @@ _gaio_fiber_free (GaioFiber *fiber)
 void
 _gaio_fiber_resume (GaioFiber *fiber)
 {
-  GaioFiber *caller;
+  /* The thread-local variable is used directly here, its address kept
+   * across the switch: the switch returns when @fiber suspends or
+   * finishes, and @fiber runs on this thread until then, so this frame
+   * goes on on the thread it left. */
+  GaioFiber *caller = current_fiber;
 #ifdef GAIO_FIBER_ASAN
   void *fake_stack = NULL;
 #endif
@@ -507,7 +497,7 @@ _gaio_fiber_resume (GaioFiber *fiber)
   g_assert (fiber->state == FIBER_CREATED || fiber->state == FIBER_SUSPENDED);
 
   fiber->state = FIBER_RUNNING;
-  caller = swap_current (fiber);
+  current_fiber = fiber;
 
 #ifdef GAIO_FIBER_TSAN
   fiber->tsan_caller = __tsan_get_current_fiber ();
@@ -527,14 +517,18 @@ _gaio_fiber_resume (GaioFiber *fiber)
   __sanitizer_finish_switch_fiber (fake_stack, NULL, NULL);
 #endif
 
-  set_current (caller);
+  current_fiber = caller;
 }
 
 void
 _gaio_fiber_suspend (void)
 {
-  GaioFiber *fiber = _gaio_fiber_get_current ();
+  _gaio_fiber_suspend_running (_gaio_fiber_get_current ());
+}
 
+void
+_gaio_fiber_suspend_running (GaioFiber *fiber)
+{
   g_assert (fiber != NULL && fiber->state == FIBER_RUNNING);
 
   fiber->state = FIBER_SUSPENDED;

@@ -57,6 +57,8 @@ typedef struct
  * Loop thread only, but for ref_count. */
 struct _GaioFuture
 {
+  /* A field added here must be cleared in block_reset() (gaio-future.c)
+   * too. */
   const GaioFutureClass *klass;
   gint                   ref_count;      /* (atomic) */
 

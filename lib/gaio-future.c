@@ -43,6 +43,7 @@
 #include "gaio-future-private.h"
 #include "gaio-handle-private.h"
 #include "gaio-loop-private.h"
+#include "gaio-tls-private.h"
 
 typedef struct
 {
@@ -315,33 +316,84 @@ typedef struct
 {
   gpointer blocks[FREE_BLOCKS_MAX + 1];
   guint    len;
-  gboolean registered;  /* free_blocks_key set, so the thread's end empties it */
 } FreeBlocks;
 
-static void free_blocks_drain (gpointer data);
+static void free_blocks_free (gpointer data);
 
-static __thread FreeBlocks free_blocks;
-static GPrivate free_blocks_key = G_PRIVATE_INIT (free_blocks_drain);
+/* The thread's list, made by the first future it frees: a pointer, so
+ * that it can be read in the initial-exec model, which has room for a
+ * few pointers only (see gaio-tls-private.h). Registered with
+ * free_blocks_key, whose destructor frees it when the thread ends. */
+static __thread FreeBlocks *free_blocks GAIO_TLS_HOT;  /* (owned) (nullable) */
+static GPrivate free_blocks_key = G_PRIVATE_INIT (free_blocks_free);
 
+/* The thread's end: runs on that thread, so free_blocks is its own. */
 static void
-free_blocks_drain (gpointer data)
+free_blocks_free (gpointer data)
 {
   FreeBlocks *cache = data;
 
   while (cache->len > 0)
     g_free (cache->blocks[--cache->len]);
+  g_free (cache);
   /* A future freed later in the thread's end (by another destructor)
-   * registers the list again, and the thread's end runs this again. */
-  cache->registered = FALSE;
+   * makes and registers a list again, and the thread's end runs this
+   * again. */
+  free_blocks = NULL;
+}
+
+G_GNUC_NO_INLINE static FreeBlocks *
+free_blocks_new (void)
+{
+  FreeBlocks *cache = g_new0 (FreeBlocks, 1);
+
+  free_blocks = cache;
+  g_private_set (&free_blocks_key, cache);
+
+  return cache;
+}
+
+/* What g_new0() gives, for a block taken back from the list: every
+ * field zero but the embedded callback list, which is filled in whole
+ * when it is first used (add_pending_callback()). Field by field: a
+ * memset() of the block is a `rep stos` (27 stores one at a time, slow
+ * to start) where these become a few 16-byte stores. */
+static inline GaioFuture *
+block_reset (GaioFuture *future)
+{
+  future->klass = NULL;
+  future->ref_count = 0;
+  future->loop = NULL;
+  future->state = GAIO_FUTURE_PENDING;
+  future->result = (GValue) G_VALUE_INIT;
+  future->result_destroy = NULL;
+  future->error = NULL;
+  future->error_unretrieved = FALSE;
+  future->reported = FALSE;
+  future->sealed = FALSE;
+  future->hold_callbacks = FALSE;
+  future->callbacks = NULL;
+  future->cancellable = NULL;
+  future->cancel_hook = NULL;
+  future->cancel_hook_data = NULL;
+  future->cancel_hook_destroy = NULL;
+  future->finish = NULL;
+  future->finish_type = G_TYPE_INVALID;
+  future->traceback = NULL;
+  future->share_task = NULL;
+  future->share_holders = 0;
+  future->dropped = FALSE;
+
+  return future;
 }
 
 static GaioFuture *
 block_new (void)
 {
-  FreeBlocks *cache = &free_blocks;
+  FreeBlocks *cache = free_blocks;
 
-  if (cache->len > 0)
-    return memset (cache->blocks[--cache->len], 0, sizeof (GaioFuture));
+  if (cache != NULL && cache->len > 0)
+    return block_reset (cache->blocks[--cache->len]);
 
   return g_new0 (GaioFuture, 1);
 }
@@ -350,33 +402,39 @@ block_new (void)
 static void
 block_free (GaioFuture *future)
 {
-  FreeBlocks *cache = &free_blocks;
+  FreeBlocks *cache = free_blocks;
 
-  if (FREE_BLOCKS_MAX == 0 || future->klass != &_gaio_future_class ||
-      cache->len + 1 > FREE_BLOCKS_MAX)
+  if (FREE_BLOCKS_MAX == 0 || future->klass != &_gaio_future_class)
+    {
+      g_free (future);
+      return;
+    }
+
+  if (G_UNLIKELY (cache == NULL))
+    cache = free_blocks_new ();
+  if (cache->len + 1 > FREE_BLOCKS_MAX)
     {
       g_free (future);
       return;
     }
 
   cache->blocks[cache->len++] = future;
-  if (G_UNLIKELY (!cache->registered))
-    {
-      cache->registered = TRUE;
-      g_private_set (&free_blocks_key, cache);
-    }
 }
 
 /* Frees everything: the last reference went and nobody took one back.
  * Runs user code (the result's and the callbacks' destroy notifies). */
-static void
+static inline void
 future_free (GaioFuture *future)
 {
-  _gaio_future_set_cancel_hook (future, NULL, NULL, NULL);
+  /* The hook's data is all there is to free: the test spares a call
+   * for the futures that have none, nearly all. */
+  if (G_UNLIKELY (future->cancel_hook_destroy != NULL))
+    _gaio_future_set_cancel_hook (future, NULL, NULL, NULL);
   if (future->klass->finalize != NULL)
     future->klass->finalize (future);
   clear_result (future);
-  g_clear_error (&future->error);
+  if (future->error != NULL)
+    g_clear_error (&future->error);
   if (future->callbacks != NULL)
     callback_list_free (g_steal_pointer (&future->callbacks));
   g_clear_object (&future->cancellable);
@@ -386,6 +444,7 @@ future_free (GaioFuture *future)
 }
 
 static void last_unref (GaioFuture *future);
+static gboolean dispose_and_report (GaioFuture *future);
 
 /**
  * gaio_future_ref:
@@ -440,12 +499,18 @@ last_unref (GaioFuture *future)
 {
   gboolean report = future->error_unretrieved && !future->reported;
 
-  if (future->klass->dispose == NULL && !report)
-    {
-      future_free (future);
-      return;
-    }
+  if (G_UNLIKELY (future->klass->dispose != NULL || report) && !dispose_and_report (future))
+    return;
 
+  future_free (future);
+}
+
+/* The part of the last unref that a plain future without an error to
+ * report skips. Returns whether the future is still to be freed: nobody
+ * took a reference back. */
+G_GNUC_NO_INLINE static gboolean
+dispose_and_report (GaioFuture *future)
+{
   /* Resurrected for what follows, which may take references (see the
    * top of the file). */
   g_atomic_int_set (&future->ref_count, 1);
@@ -458,9 +523,8 @@ last_unref (GaioFuture *future)
       report_unretrieved_error (future);
     }
 
-  if (g_atomic_int_get (&future->ref_count) == 1 ||
-      g_atomic_int_dec_and_test (&future->ref_count))
-    future_free (future);
+  return g_atomic_int_get (&future->ref_count) == 1 ||
+         g_atomic_int_dec_and_test (&future->ref_count);
 }
 
 const GaioFutureClass _gaio_future_class = {
@@ -627,6 +691,38 @@ run_callbacks (gpointer   user_data,
   return TRUE;
 }
 
+/* run_callbacks() and callback_list_free() for a task's wakeup, a list
+ * of that one entry whose notify schedule_wakeup() cleared (the handle
+ * holds the task instead): the same, without the loops over entries. */
+static gboolean
+run_wakeup (gpointer   user_data,
+            GError   **error)
+{
+  CallbackList *list = user_data;
+
+  list->next = 1;
+  list->items[0].callback (list->future, list->items[0].user_data);
+
+  return TRUE;
+}
+
+static void
+wakeup_list_free (gpointer data)
+{
+  CallbackList *list = data;
+  gboolean shared = list->shares_ref;
+  GaioFuture *future = list->future;
+
+  g_assert (list->len == 1 && list->items[0].notify == NULL);
+  callback_list_discard (list);
+
+  /* Last: an embedded list lives inside this future. */
+  if (shared)
+    drop_shared_ref (future);
+  else
+    gaio_future_unref (future);
+}
+
 /* The wakeup of a task suspended in gaio_await() on @future (the only
  * kind of task entry: see _gaio_future_add_task_callback()). That frame
  * holds a reference until it returns, after the wakeup is scheduled; the
@@ -679,29 +775,39 @@ _gaio_future_release_awaited (GaioFuture *future,
   drop_shared_ref (future);
 }
 
+/* A task's wakeup, a list of that one entry, gets a handle of its own
+ * that names the task. The handle takes over the entry's reference on
+ * the task: it holds it from before the callback runs to after, or until
+ * a closing loop drops the handle. */
+static void
+schedule_wakeup (GaioFuture   *future,
+                 CallbackList *list)
+{
+  GaioFuture *task = list->items[0].task;
+
+  g_assert (list->len == 1 && task != NULL);
+  g_assert (list->items[0].user_data == task &&
+            list->items[0].notify == (GDestroyNotify) gaio_future_unref);
+  list->items[0].notify = NULL;
+  share_await_ref (future, list, task);
+
+  _gaio_loop_schedule (future->loop, run_wakeup, list, wakeup_list_free,
+                       "GaioTask.wakeup", task);
+}
+
 static void
 schedule_list (GaioFuture   *future,
                CallbackList *list)
 {
-  GaioFuture *task = NULL;
-
-  /* A task's wakeup gets a handle of its own that names the task. The
-   * handle takes over the entry's reference on the task: it holds it
-   * from before the callback runs to after, or until a closing loop
-   * drops the handle. */
   if (list->len == 1 && list->items[0].task != NULL)
     {
-      g_assert (list->items[0].user_data == list->items[0].task &&
-                list->items[0].notify == (GDestroyNotify) gaio_future_unref);
-      task = list->items[0].task;
-      list->items[0].notify = NULL;
-      share_await_ref (future, list, task);
+      schedule_wakeup (future, list);
+      return;
     }
-  else
-    list->future = gaio_future_ref (future);
 
+  list->future = gaio_future_ref (future);
   _gaio_loop_schedule (future->loop, run_callbacks, list, callback_list_free,
-                       task != NULL ? "GaioTask.wakeup" : "GaioFuture.done_callbacks", task);
+                       "GaioFuture.done_callbacks", NULL);
 }
 
 /* Schedules the callbacks in the order they were added: runs of plain
@@ -745,17 +851,21 @@ static void
 mark_done (GaioFuture      *future,
            GaioFutureState  state)
 {
+  CallbackList *list;
 
   future->state = state;
-  if (G_UNLIKELY (future->hold_callbacks))
+  if (G_UNLIKELY (future->hold_callbacks) || future->callbacks == NULL)
     return;
-  if (future->callbacks != NULL)
-    {
-      if (future->callbacks->len > 0)
-        schedule_callbacks (future, g_steal_pointer (&future->callbacks));
-      else
-        callback_list_discard (g_steal_pointer (&future->callbacks));
-    }
+
+  list = g_steal_pointer (&future->callbacks);
+  /* The one task awaiting, the common case of a hand-off, skips the
+   * sorting of schedule_callbacks(). */
+  if (list->len == 1 && list->items[0].task != NULL)
+    schedule_wakeup (future, list);
+  else if (list->len > 0)
+    schedule_callbacks (future, list);
+  else
+    callback_list_discard (list);
 }
 
 void
@@ -1034,6 +1144,14 @@ gaio_future_set_result (GaioFuture    *future,
   return TRUE;
 }
 
+/* The setters of the plain types, on a value value_init() just made of
+ * that type: what g_value_set_*() store, without their type check and
+ * the call (one hand-off between tasks sets one). */
+#define set_plain_int64(value, x)   ((value)->data[0].v_int64 = (x))
+#define set_plain_uint64(value, x)  ((value)->data[0].v_uint64 = (x))
+#define set_plain_double(value, x)  ((value)->data[0].v_double = (x))
+#define set_plain_boolean(value, x) ((value)->data[0].v_int = (x) != FALSE)
+
 #define DEFINE_SET_RESULT(suffix, ctype, gtype, setter)                  \
 gboolean                                                                  \
 gaio_future_set_result_##suffix (GaioFuture  *future,                     \
@@ -1053,6 +1171,26 @@ gaio_future_set_result_##suffix (GaioFuture  *future,                     \
   return TRUE;                                                            \
 }
 
+/* The same for a plain type (type_is_plain()): the result is made in
+ * place, the pending future's being unset, without a copy through a
+ * local value. */
+#define DEFINE_SET_PLAIN_RESULT(suffix, ctype, gtype, setter)            \
+gboolean                                                                  \
+gaio_future_set_result_##suffix (GaioFuture  *future,                     \
+                                 ctype        value,                      \
+                                 GError     **error)                      \
+{                                                                         \
+  g_return_val_if_fail (future != NULL, FALSE);                           \
+                                                                          \
+  if (!check_pending (future, error))                                     \
+    return FALSE;                                                         \
+                                                                          \
+  value_init (&future->result, gtype);                                    \
+  setter (&future->result, value);                                        \
+  mark_done (future, GAIO_FUTURE_FINISHED);                               \
+  return TRUE;                                                            \
+}
+
 /**
  * gaio_future_set_result_int64:
  * @future: a #GaioFuture
@@ -1065,7 +1203,7 @@ gaio_future_set_result_##suffix (GaioFuture  *future,                     \
  *
  * Since: 1.0
  */
-DEFINE_SET_RESULT (int64, gint64, G_TYPE_INT64, g_value_set_int64)
+DEFINE_SET_PLAIN_RESULT (int64, gint64, G_TYPE_INT64, set_plain_int64)
 
 /**
  * gaio_future_set_result_uint64:
@@ -1079,7 +1217,7 @@ DEFINE_SET_RESULT (int64, gint64, G_TYPE_INT64, g_value_set_int64)
  *
  * Since: 1.0
  */
-DEFINE_SET_RESULT (uint64, guint64, G_TYPE_UINT64, g_value_set_uint64)
+DEFINE_SET_PLAIN_RESULT (uint64, guint64, G_TYPE_UINT64, set_plain_uint64)
 
 /**
  * gaio_future_set_result_double:
@@ -1093,7 +1231,7 @@ DEFINE_SET_RESULT (uint64, guint64, G_TYPE_UINT64, g_value_set_uint64)
  *
  * Since: 1.0
  */
-DEFINE_SET_RESULT (double, gdouble, G_TYPE_DOUBLE, g_value_set_double)
+DEFINE_SET_PLAIN_RESULT (double, gdouble, G_TYPE_DOUBLE, set_plain_double)
 
 /**
  * gaio_future_set_result_boolean:
@@ -1107,7 +1245,7 @@ DEFINE_SET_RESULT (double, gdouble, G_TYPE_DOUBLE, g_value_set_double)
  *
  * Since: 1.0
  */
-DEFINE_SET_RESULT (boolean, gboolean, G_TYPE_BOOLEAN, g_value_set_boolean)
+DEFINE_SET_PLAIN_RESULT (boolean, gboolean, G_TYPE_BOOLEAN, set_plain_boolean)
 
 /**
  * gaio_future_set_result_string:
@@ -1387,8 +1525,14 @@ _gaio_future_get_result (GaioFuture  *future,
                          GValue      *value,
                          GError     **error)
 {
-  const GValue *result = lookup_result (future, error);
+  const GValue *result;
 
+  /* Every await ends here: its usual outcome first, before the frame the
+   * failures need. */
+  if (G_LIKELY (future->state == GAIO_FUTURE_FINISHED && future->error == NULL && value == NULL))
+    return TRUE;
+
+  result = lookup_result (future, error);
   if (result == NULL)
     return FALSE;
 
@@ -1854,10 +1998,28 @@ _gaio_future_add_task_callback (GaioFuture         *future,
                                 GaioFuture         *task)
 {
   DoneCallback entry = { callback, task, (GDestroyNotify) gaio_future_unref, task };
+  CallbackList *list;
 
   /* Its one caller, a task suspending on @future, checked. */
   g_assert (future->state == GAIO_FUTURE_PENDING);
-  add_pending_callback (future, &entry);
+
+  if (future->callbacks != NULL)
+    {
+      add_pending_callback (future, &entry);
+      return;
+    }
+
+  /* An await's own future, with no callback yet: add_pending_callback()
+   * made short, the embedded list filled in place (every await). */
+  list = (CallbackList *) future->inline_callbacks;
+  list->future = NULL;
+  list->next = 0;
+  list->len = 1;
+  list->allocated = 1;
+  list->embedded = TRUE;
+  list->shares_ref = FALSE;
+  list->items[0] = entry;
+  future->callbacks = list;
 }
 
 /**

@@ -584,7 +584,8 @@ await_future (GaioTask    *task,
       if (task->must_cancel && gaio_future_cancel (future, task->cancel_message))
         task->must_cancel = FALSE;
 
-      _gaio_fiber_suspend ();
+      /* The task runs on its fiber, the current one (fiber_task()). */
+      _gaio_fiber_suspend_running (task->fiber);
 
       /* Maybe on another thread than before the switch, if the loop
        * moved, but the same task: this fiber is its own. */

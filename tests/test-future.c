@@ -2067,6 +2067,89 @@ test_dup_result_futures (void)
   gaio_test_loop_free (loop);
 }
 
+/* FU-01: the typed setters of the scalar types store what the GValue
+ * setters store (they write the value in place, without
+ * g_value_set_*()): the result reads back equal to a value made with
+ * g_value_set_*(), a boolean other than 1 as TRUE. No CPython
+ * counterpart: the typed setters are libgaio's. */
+static void
+test_typed_scalar_setters (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  const GType types[] = { G_TYPE_INT64, G_TYPE_UINT64, G_TYPE_DOUBLE, G_TYPE_BOOLEAN };
+
+  for (guint i = 0; i < G_N_ELEMENTS (types); i++)
+    {
+      GaioFuture *future = gaio_loop_create_future (loop);
+      g_auto(GValue) expected = G_VALUE_INIT;
+      g_auto(GValue) out = G_VALUE_INIT;
+      g_autoptr(GError) error = NULL;
+
+      g_value_init (&expected, types[i]);
+      switch (types[i])
+        {
+        case G_TYPE_INT64:
+          g_assert_true (gaio_future_set_result_int64 (future, G_MININT64 + 5, NULL));
+          g_value_set_int64 (&expected, G_MININT64 + 5);
+          break;
+        case G_TYPE_UINT64:
+          g_assert_true (gaio_future_set_result_uint64 (future, G_MAXUINT64 - 3, NULL));
+          g_value_set_uint64 (&expected, G_MAXUINT64 - 3);
+          break;
+        case G_TYPE_DOUBLE:
+          g_assert_true (gaio_future_set_result_double (future, -2.5, NULL));
+          g_value_set_double (&expected, -2.5);
+          break;
+        default:
+          g_assert_true (gaio_future_set_result_boolean (future, 2, NULL));
+          g_value_set_boolean (&expected, 2);
+          break;
+        }
+
+      g_assert_true (gaio_future_get_result (future, &out, &error));
+      g_assert_no_error (error);
+      g_assert_true (G_VALUE_TYPE (&out) == types[i]);
+      g_assert_cmpmem (&out.data[0], sizeof out.data[0], &expected.data[0], sizeof expected.data[0]);
+      gaio_test_assert_finalize_future (future);
+    }
+
+  gaio_test_loop_free (loop);
+}
+
+/* FU-01, DB-09: a future made after others were freed, whose memory it
+ * may reuse (gaio-future.c keeps freed blocks for the next futures of
+ * the thread), starts as a new one: pending, no callback, a cancellable
+ * not cancelled; and its error, never read, is reported though the freed
+ * future's was reported too. No CPython counterpart. */
+static void
+test_recycled_future_starts_new (void)
+{
+  Reports reports = { 0, };
+  GaioLoop *loop = loop_with_reports (&reports);
+
+  for (guint i = 0; i < 4; i++)
+    {
+      GaioFuture *future = gaio_loop_create_future (loop);
+      g_autofree char *repr = gaio_future_to_string (future);
+      guint calls = 0;
+
+      g_assert_cmpint (gaio_future_get_state (future), ==, GAIO_FUTURE_PENDING);
+      g_assert_cmpstr (repr, ==, "<Future pending>");
+      g_assert_false (g_cancellable_is_cancelled (gaio_future_get_cancellable (future)));
+
+      gaio_future_add_done_callback (future, count_call, &calls, NULL);
+      g_assert_true (gaio_future_take_error (future, boom_error ("bad"), NULL));
+      drain (loop);
+      g_assert_cmpuint (calls, ==, 1);
+
+      gaio_test_assert_finalize_future (future);
+      g_assert_cmpuint (reports.calls, ==, i + 1);
+    }
+
+  gaio_test_loop_free (loop);
+  reports_clear (&reports);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -2094,6 +2177,9 @@ main (int   argc,
   g_test_add_func ("/Gaio/Future/result-pointer", test_result_pointer);
   g_test_add_func ("/Gaio/Future/result-gvalue", test_result_gvalue);
   g_test_add_func ("/Gaio/Future/result-scalars", test_result_scalars);
+  g_test_add_func ("/Gaio/Future/FU-01/typed-scalar-setters", test_typed_scalar_setters);
+  g_test_add_func ("/Gaio/Future/FU-01/recycled-future-starts-new",
+                   test_recycled_future_starts_new);
   g_test_add_data_func ("/Gaio/Future/done-callbacks/result",
                         GINT_TO_POINTER (COMPLETE_RESULT), test_done_callbacks);
   g_test_add_data_func ("/Gaio/Future/done-callbacks/error",
