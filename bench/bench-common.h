@@ -143,9 +143,9 @@ gpointer     bench_timers_deadline   (BenchTimers       *timers,
                                       gint64             deadline_ns);
 /* Notes that all n timers are armed (optional): the line then has arm_ms,
  * the time arming took, and arm_faults, the page faults the process took
- * meanwhile. Every timer due before arming ends fires at least that late,
- * so arm_ms bounds late_p99_ms from below once it exceeds about 2 ms (1 %
- * of the 200 ms window). */
+ * meanwhile. A timer due before arming ends fires late by the rest of the
+ * arming, up to arm_ms for the first ones armed: once arm_ms is well above
+ * 2 ms (1 % of the 200 ms window), it sets late_p99_ms. */
 void         bench_timers_armed      (BenchTimers       *timers);
 /* Records the firing of the timer whose user_data is @deadline. Returns
  * %TRUE once all n timers fired. */
