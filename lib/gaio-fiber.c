@@ -115,6 +115,9 @@ struct _GaioStackChunk
   gsize      map_size;
   guint      n_stacks;
   guint      n_free;       /* its stacks in the pool (pool_lock) */
+  /* Links in chunks (pool_lock), default-size chunks only. */
+  GaioStackChunk *prev_chunk;
+  GaioStackChunk *next_chunk;
   GaioStack  stacks[];
 };
 
@@ -156,6 +159,11 @@ struct _GaioFiber
 static GMutex     pool_lock;
 static GaioStack *pool;
 static guint      n_pooled;
+/* Protected by pool_lock: every default-size chunk mapped. The pool
+ * points into chunks, never at their start, and valgrind reports a block
+ * reached only through interior pointers as "possibly lost": this list
+ * keeps the chunks the pool holds at exit plainly reachable. */
+static GaioStackChunk *chunks;
 
 /* The fiber running on this thread. Read only through the function
  * below, which is never inlined: a fiber may be resumed by another
@@ -257,6 +265,28 @@ chunk_unmap (GaioStackChunk *chunk)
   g_free (chunk);
 }
 
+/* The list of chunks, under pool_lock. */
+static void
+chunks_add (GaioStackChunk *chunk)
+{
+  chunk->prev_chunk = NULL;
+  chunk->next_chunk = chunks;
+  if (chunks != NULL)
+    chunks->prev_chunk = chunk;
+  chunks = chunk;
+}
+
+static void
+chunks_remove (GaioStackChunk *chunk)
+{
+  if (chunk->prev_chunk != NULL)
+    chunk->prev_chunk->next_chunk = chunk->next_chunk;
+  else
+    chunks = chunk->next_chunk;
+  if (chunk->next_chunk != NULL)
+    chunk->next_chunk->prev_chunk = chunk->prev_chunk;
+}
+
 /* The pool's list, under pool_lock. */
 static void
 pool_push (GaioStack *stack)
@@ -307,6 +337,7 @@ stack_get (gsize size)
    * pool for the next tasks. */
   chunk = chunk_map (size, STACKS_PER_CHUNK);
   g_mutex_lock (&pool_lock);
+  chunks_add (chunk);
   for (guint i = chunk->n_stacks; i-- > 1; )
     pool_push (&chunk->stacks[i]);
   g_mutex_unlock (&pool_lock);
@@ -332,6 +363,7 @@ stack_put (GaioStack *stack)
     {
       for (guint i = 0; i < chunk->n_stacks; i++)
         pool_remove (&chunk->stacks[i]);
+      chunks_remove (chunk);
       unmap = TRUE;
     }
   g_mutex_unlock (&pool_lock);
