@@ -287,17 +287,6 @@ complete_with_item (GaioFuture *future,
   g_free (item);
 }
 
-/* A finished future holding nothing (Python's None). */
-static GaioFuture *
-new_done (GaioLoop *loop)
-{
-  GaioFuture *future = gaio_future_new (loop);
-
-  gaio_future_set_result (future, NULL, NULL);
-
-  return future;
-}
-
 static void
 finish_none (GaioWaiter *waiter)
 {
@@ -667,21 +656,17 @@ put_item (GaioQueue  *queue,
                                                "Queue is full");
 
       item_free (item);
-      if (!wait)
-        {
-          g_propagate_error (error, failure);
-          return NULL;
-        }
-      putter = _gaio_waiter_new (queue->loop, &putter_class, queue);
-      _gaio_waiter_fail (putter, failure);
-      return GAIO_FUTURE (putter);
+      if (wait)
+        return _gaio_waiter_new_failed (queue->loop, failure);
+      g_propagate_error (error, failure);
+      return NULL;
     }
 
   if (!is_full (queue))
     {
       queue->unfinished++;
       deliver (queue, item);
-      return wait ? new_done (queue->loop) : NULL;
+      return wait ? _gaio_waiter_new_none (queue->loop) : NULL;
     }
 
   putter = _gaio_waiter_new (queue->loop, &putter_class, queue);
@@ -895,14 +880,14 @@ gaio_queue_get (GaioQueue *queue)
 
   if (items_len (queue) > 0 || queue->shut_down)
     {
-      GaioFuture *future = gaio_future_new (queue->loop);
       GError *error = NULL;
       Item *item = take_item (queue, &error);
+      GaioFuture *future;
 
-      if (item != NULL)
-        complete_with_item (future, item);
-      else
-        gaio_future_take_error (future, error, NULL);
+      if (item == NULL)
+        return _gaio_waiter_new_failed (queue->loop, error);
+      future = _gaio_future_new (queue->loop);
+      complete_with_item (future, item);
       return future;
     }
 
@@ -1088,7 +1073,7 @@ gaio_queue_join (GaioQueue *queue)
   g_return_val_if_fail (GAIO_IS_QUEUE (queue), NULL);
 
   if (queue->unfinished == 0)
-    return new_done (queue->loop);
+    return _gaio_waiter_new_none (queue->loop);
 
   joiner = _gaio_waiter_new (queue->loop, &joiner_class, queue);
   _gaio_waiter_enqueue (joiner, &queue->joiners);

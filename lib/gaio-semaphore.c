@@ -284,11 +284,8 @@ gaio_semaphore_acquire (GaioSemaphore *semaphore)
   priv = gaio_semaphore_get_instance_private (semaphore);
   if (priv->value > 0 && priv->waiters.length == 0)
     {
-      GaioFuture *future = gaio_future_new (priv->loop);
-
       priv->value--;
-      gaio_future_set_result_boolean (future, TRUE, NULL);
-      return future;
+      return _gaio_waiter_new_true (priv->loop);
     }
 
   waiter = _gaio_waiter_new (priv->loop, &semaphore_waiter_class, semaphore);

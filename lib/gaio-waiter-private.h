@@ -98,6 +98,13 @@ void        _gaio_waiter_fail         (GaioWaiter            *waiter,
 void        _gaio_waiter_cancel_now   (GaioWaiter            *waiter,
                                        const char            *message);
 
+/* Finished futures, not waiters: what a call that need not wait returns
+ * (with %TRUE, with no value, or failed with @error, taken). */
+GaioFuture *_gaio_waiter_new_true     (GaioLoop              *loop);
+GaioFuture *_gaio_waiter_new_none     (GaioLoop              *loop);
+GaioFuture *_gaio_waiter_new_failed   (GaioLoop              *loop,
+                                       GError                *error);
+
 /* A primitive goes: every waiter of @queue is unlinked and forgets its
  * owner; the pending ones are cancelled with @message. */
 void        _gaio_waiter_queue_clear  (GQueue                *queue,

@@ -210,6 +210,37 @@ _gaio_waiter_cancel_now (GaioWaiter *waiter,
                             message != NULL ? message : waiter->cancel_message);
 }
 
+GaioFuture *
+_gaio_waiter_new_true (GaioLoop *loop)
+{
+  GaioFuture *future = _gaio_future_new (loop);
+
+  gaio_future_set_result_boolean (future, TRUE, NULL);
+
+  return future;
+}
+
+GaioFuture *
+_gaio_waiter_new_none (GaioLoop *loop)
+{
+  GaioFuture *future = _gaio_future_new (loop);
+
+  gaio_future_set_result (future, NULL, NULL);
+
+  return future;
+}
+
+GaioFuture *
+_gaio_waiter_new_failed (GaioLoop *loop,
+                         GError   *error)
+{
+  GaioFuture *future = _gaio_future_new (loop);
+
+  _gaio_future_complete_error (future, error);
+
+  return future;
+}
+
 void
 _gaio_waiter_queue_clear (GQueue     *queue,
                           const char *message)
