@@ -59,8 +59,8 @@ struct _GaioQueue
   gint64                front_seq;   /* items given back go before all others */
 
   GQueue                getters;     /* (owned) GaioWaiter, each with a reference */
-  GQueue                putters;     /* (owned) GaioWaiter holding their item */
-  GQueue                joiners;     /* (owned) GaioWaiter */
+  GQueue                putters;     /* (owned) GaioWaiter, each with a reference and its Item in ->data */
+  GQueue                joiners;     /* (owned) GaioWaiter, each with a reference */
   guint                 unfinished;  /* asyncio's _unfinished_tasks */
   gboolean              shut_down;
 };
@@ -338,9 +338,9 @@ admit_putters (GaioQueue *queue)
   while (!is_full (queue) && queue->putters.length > 0)
     {
       GaioWaiter *putter = _gaio_waiter_pop (&queue->putters);
-      Item *item = item_take (&putter->item, putter->item_destroy);
+      Item *item = g_steal_pointer (&putter->data);
 
-      putter->item_destroy = NULL;
+      putter->data_destroy = NULL;
       queue->unfinished++;
       deliver (queue, item);
       finish_none (putter);
@@ -669,10 +669,10 @@ put_item (GaioQueue  *queue,
       return wait ? _gaio_waiter_new_none (queue->loop) : NULL;
     }
 
+  /* The putter holds the item until it goes in; item_free() if never. */
   putter = _gaio_waiter_new (queue->loop, &putter_class, queue);
-  putter->item = item->value;
-  putter->item_destroy = item->destroy;
-  g_free (item);
+  putter->data = item;
+  putter->data_destroy = (GDestroyNotify) item_free;
   _gaio_waiter_enqueue (putter, &queue->putters);
 
   return GAIO_FUTURE (putter);

@@ -52,14 +52,12 @@ struct _GaioWaiter
   GList                  link;        /* in *queue */
 
   /* What primitives keep per wait. */
-  GValue                 item;        /* a queue's item, to put or handed over */
-  GDestroyNotify         item_destroy;/* for a G_TYPE_POINTER item */
   guint                  index;       /* a barrier's arrival index */
   gboolean               notified;    /* a condition's waiter was notified */
   gboolean               inside;      /* a barrier's wait counts in the barrier */
   gboolean               cancel_requested;
   char                  *cancel_message;
-  gpointer               data;        /* (owned) by data_destroy */
+  gpointer               data;        /* (owned) by data_destroy: a put's item, a wait_for()'s state */
   GDestroyNotify         data_destroy;
 };
 

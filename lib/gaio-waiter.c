@@ -98,11 +98,6 @@ waiter_finalize (GaioFuture *future)
 
   g_assert (waiter->queue == NULL);
 
-  /* An item that never reached anyone: a put cancelled or refused. */
-  if (waiter->item_destroy != NULL && G_VALUE_HOLDS_POINTER (&waiter->item))
-    waiter->item_destroy (g_value_get_pointer (&waiter->item));
-  if (G_IS_VALUE (&waiter->item))
-    g_value_unset (&waiter->item);
   g_free (waiter->cancel_message);
   if (waiter->data_destroy != NULL)
     waiter->data_destroy (waiter->data);
