@@ -455,7 +455,6 @@ gaio_condition_notify (GaioCondition  *condition,
 
       if (waiter == NULL)
         break;
-      waiter->notified = TRUE;
       _gaio_lock_reacquire (condition->lock, waiter, &reacquire_class);
       gaio_future_unref (GAIO_FUTURE (waiter));
     }

@@ -53,7 +53,6 @@ struct _GaioWaiter
 
   /* What primitives keep per wait. */
   guint                  index;       /* a barrier's arrival index */
-  gboolean               notified;    /* a condition's waiter was notified */
   gboolean               inside;      /* a barrier's wait counts in the barrier */
   gboolean               cancel_requested;
   char                  *cancel_message;
