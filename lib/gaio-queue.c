@@ -296,10 +296,12 @@ finish_none (GaioWaiter *waiter)
   _gaio_waiter_finish (waiter, &value);
 }
 
+#define SHUT_DOWN_MESSAGE "Queue is shut down"
+
 static GError *
 shut_down_error (void)
 {
-  return g_error_new_literal (GAIO_QUEUE_ERROR, GAIO_QUEUE_ERROR_SHUT_DOWN, "Queue is shut down");
+  return g_error_new_literal (GAIO_QUEUE_ERROR, GAIO_QUEUE_ERROR_SHUT_DOWN, SHUT_DOWN_MESSAGE);
 }
 
 static void
@@ -1081,18 +1083,6 @@ gaio_queue_join (GaioQueue *queue)
   return GAIO_FUTURE (joiner);
 }
 
-static void
-fail_all (GQueue *waiters)
-{
-  GaioWaiter *waiter;
-
-  while ((waiter = _gaio_waiter_pop (waiters)) != NULL)
-    {
-      _gaio_waiter_fail (waiter, shut_down_error ());
-      gaio_future_unref (GAIO_FUTURE (waiter));
-    }
-}
-
 /**
  * gaio_queue_shutdown:
  * @queue: a #GaioQueue
@@ -1125,8 +1115,10 @@ gaio_queue_shutdown (GaioQueue *queue,
         wake_joiners (queue);
     }
 
-  fail_all (&queue->getters);
-  fail_all (&queue->putters);
+  _gaio_waiter_queue_fail (&queue->getters, GAIO_QUEUE_ERROR, GAIO_QUEUE_ERROR_SHUT_DOWN,
+                           SHUT_DOWN_MESSAGE);
+  _gaio_waiter_queue_fail (&queue->putters, GAIO_QUEUE_ERROR, GAIO_QUEUE_ERROR_SHUT_DOWN,
+                           SHUT_DOWN_MESSAGE);
 }
 
 /**

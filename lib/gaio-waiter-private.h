@@ -95,6 +95,13 @@ void        _gaio_waiter_fail         (GaioWaiter            *waiter,
 void        _gaio_waiter_cancel_now   (GaioWaiter            *waiter,
                                        const char            *message);
 
+/* Fails every waiter of @queue, in order, each with its own error of
+ * @domain, @code and @message, and empties @queue. */
+void        _gaio_waiter_queue_fail   (GQueue                *queue,
+                                       GQuark                 domain,
+                                       gint                   code,
+                                       const char            *message);
+
 /* Finished futures, not waiters: what a call that need not wait returns
  * (with %TRUE, with no value, or failed with @error, taken). */
 GaioFuture *_gaio_waiter_new_true     (GaioLoop              *loop);

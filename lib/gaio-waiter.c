@@ -205,6 +205,21 @@ _gaio_waiter_cancel_now (GaioWaiter *waiter,
                             message != NULL ? message : waiter->cancel_message);
 }
 
+void
+_gaio_waiter_queue_fail (GQueue     *queue,
+                         GQuark      domain,
+                         gint        code,
+                         const char *message)
+{
+  GaioWaiter *waiter;
+
+  while ((waiter = _gaio_waiter_pop (queue)) != NULL)
+    {
+      _gaio_waiter_fail (waiter, g_error_new_literal (domain, code, message));
+      gaio_future_unref (GAIO_FUTURE (waiter));
+    }
+}
+
 GaioFuture *
 _gaio_waiter_new_true (GaioLoop *loop)
 {
