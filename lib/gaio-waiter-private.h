@@ -46,7 +46,7 @@ struct _GaioWaiter
 {
   GaioFuture             parent_instance;
 
-  const GaioWaiterClass *wclass;
+  const GaioWaiterClass *wclass;      /* (unowned) static; a condition's wait changes it once notified */
   gpointer               owner;       /* (unowned) (nullable) the primitive; NULL once it went */
   GQueue                *queue;       /* (unowned) (nullable) the queue it is linked in */
   GList                  link;        /* in *queue */
@@ -54,8 +54,8 @@ struct _GaioWaiter
   /* What primitives keep per wait. */
   guint                  index;       /* a barrier's arrival index */
   gboolean               inside;      /* a barrier's wait counts in the barrier */
-  gboolean               cancel_requested;
-  char                  *cancel_message;
+  gboolean               cancel_requested; /* a condition's wait ends cancelled once it holds the lock */
+  char                  *cancel_message;   /* (owned) (nullable) that request's message */
   gpointer               data;        /* (owned) by data_destroy: a put's item, a wait_for()'s state */
   GDestroyNotify         data_destroy;
 };
