@@ -184,13 +184,7 @@ static void
 fail_all (GQueue     *queue,
           const char *message)
 {
-  GaioWaiter *waiter;
-
-  while ((waiter = _gaio_waiter_pop (queue)) != NULL)
-    {
-      fail (waiter, message);
-      gaio_future_unref (GAIO_FUTURE (waiter));
-    }
+  _gaio_waiter_queue_fail (queue, GAIO_BARRIER_ERROR, GAIO_BARRIER_ERROR_BROKEN, message);
 }
 
 /* A wait joins the filling round (asyncio's wait() past _block()). */

@@ -240,17 +240,6 @@ gaio_condition_is_locked (GaioCondition *condition)
   return gaio_lock_is_locked (condition->lock);
 }
 
-static GaioFuture *
-new_failed (GaioLoop   *loop,
-            GError     *error)
-{
-  GaioFuture *future = gaio_future_new (loop);
-
-  gaio_future_take_error (future, error, NULL);
-
-  return future;
-}
-
 /**
  * gaio_condition_wait:
  * @condition: a #GaioCondition
@@ -275,9 +264,9 @@ gaio_condition_wait (GaioCondition *condition)
   g_return_val_if_fail (GAIO_IS_CONDITION (condition), NULL);
 
   if (!gaio_lock_is_locked (condition->lock))
-    return new_failed (condition->loop,
-                       g_error_new_literal (GAIO_ERROR, GAIO_ERROR_INVALID_STATE,
-                                            "cannot wait on un-acquired lock"));
+    return _gaio_waiter_new_failed (condition->loop,
+                                    g_error_new_literal (GAIO_ERROR, GAIO_ERROR_INVALID_STATE,
+                                                         "cannot wait on un-acquired lock"));
 
   waiter = _gaio_waiter_new (condition->loop, &wait_class, condition);
   _gaio_waiter_enqueue (waiter, &condition->waiters);
@@ -466,7 +455,6 @@ gaio_condition_notify (GaioCondition  *condition,
 
       if (waiter == NULL)
         break;
-      waiter->notified = TRUE;
       _gaio_lock_reacquire (condition->lock, waiter, &reacquire_class);
       gaio_future_unref (GAIO_FUTURE (waiter));
     }

@@ -203,11 +203,11 @@ gaio_event_wait (GaioEvent *event)
 
   g_return_val_if_fail (GAIO_IS_EVENT (event), NULL);
 
-  waiter = _gaio_waiter_new (event->loop, &event_waiter_class, event);
   if (event->value)
-    _gaio_waiter_finish_true (waiter);
-  else
-    _gaio_waiter_enqueue (waiter, &event->waiters);
+    return _gaio_waiter_new_true (event->loop);
+
+  waiter = _gaio_waiter_new (event->loop, &event_waiter_class, event);
+  _gaio_waiter_enqueue (waiter, &event->waiters);
 
   return GAIO_FUTURE (waiter);
 }

@@ -157,17 +157,6 @@ gaio_lock_get_loop (GaioLock *lock)
   return lock->loop;
 }
 
-/* A finished future holding TRUE: what a wait that need not wait returns. */
-static GaioFuture *
-new_granted (GaioLoop *loop)
-{
-  GaioFuture *future = gaio_future_new (loop);
-
-  gaio_future_set_result_boolean (future, TRUE, NULL);
-
-  return future;
-}
-
 /**
  * gaio_lock_acquire:
  * @lock: a #GaioLock
@@ -193,7 +182,7 @@ gaio_lock_acquire (GaioLock *lock)
   if (!lock->locked)
     {
       lock->locked = TRUE;
-      return new_granted (lock->loop);
+      return _gaio_waiter_new_true (lock->loop);
     }
 
   waiter = _gaio_waiter_new (lock->loop, &lock_waiter_class, lock);

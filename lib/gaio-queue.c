@@ -59,8 +59,8 @@ struct _GaioQueue
   gint64                front_seq;   /* items given back go before all others */
 
   GQueue                getters;     /* (owned) GaioWaiter, each with a reference */
-  GQueue                putters;     /* (owned) GaioWaiter holding their item */
-  GQueue                joiners;     /* (owned) GaioWaiter */
+  GQueue                putters;     /* (owned) GaioWaiter, each with a reference and its Item in ->data */
+  GQueue                joiners;     /* (owned) GaioWaiter, each with a reference */
   guint                 unfinished;  /* asyncio's _unfinished_tasks */
   gboolean              shut_down;
 };
@@ -287,17 +287,6 @@ complete_with_item (GaioFuture *future,
   g_free (item);
 }
 
-/* A finished future holding nothing (Python's None). */
-static GaioFuture *
-new_done (GaioLoop *loop)
-{
-  GaioFuture *future = gaio_future_new (loop);
-
-  gaio_future_set_result (future, NULL, NULL);
-
-  return future;
-}
-
 static void
 finish_none (GaioWaiter *waiter)
 {
@@ -307,10 +296,12 @@ finish_none (GaioWaiter *waiter)
   _gaio_waiter_finish (waiter, &value);
 }
 
+#define SHUT_DOWN_MESSAGE "Queue is shut down"
+
 static GError *
 shut_down_error (void)
 {
-  return g_error_new_literal (GAIO_QUEUE_ERROR, GAIO_QUEUE_ERROR_SHUT_DOWN, "Queue is shut down");
+  return g_error_new_literal (GAIO_QUEUE_ERROR, GAIO_QUEUE_ERROR_SHUT_DOWN, SHUT_DOWN_MESSAGE);
 }
 
 static void
@@ -349,9 +340,9 @@ admit_putters (GaioQueue *queue)
   while (!is_full (queue) && queue->putters.length > 0)
     {
       GaioWaiter *putter = _gaio_waiter_pop (&queue->putters);
-      Item *item = item_take (&putter->item, putter->item_destroy);
+      Item *item = g_steal_pointer (&putter->data);
 
-      putter->item_destroy = NULL;
+      putter->data_destroy = NULL;
       queue->unfinished++;
       deliver (queue, item);
       finish_none (putter);
@@ -667,27 +658,23 @@ put_item (GaioQueue  *queue,
                                                "Queue is full");
 
       item_free (item);
-      if (!wait)
-        {
-          g_propagate_error (error, failure);
-          return NULL;
-        }
-      putter = _gaio_waiter_new (queue->loop, &putter_class, queue);
-      _gaio_waiter_fail (putter, failure);
-      return GAIO_FUTURE (putter);
+      if (wait)
+        return _gaio_waiter_new_failed (queue->loop, failure);
+      g_propagate_error (error, failure);
+      return NULL;
     }
 
   if (!is_full (queue))
     {
       queue->unfinished++;
       deliver (queue, item);
-      return wait ? new_done (queue->loop) : NULL;
+      return wait ? _gaio_waiter_new_none (queue->loop) : NULL;
     }
 
+  /* The putter holds the item until it goes in; item_free() if never. */
   putter = _gaio_waiter_new (queue->loop, &putter_class, queue);
-  putter->item = item->value;
-  putter->item_destroy = item->destroy;
-  g_free (item);
+  putter->data = item;
+  putter->data_destroy = (GDestroyNotify) item_free;
   _gaio_waiter_enqueue (putter, &queue->putters);
 
   return GAIO_FUTURE (putter);
@@ -895,14 +882,14 @@ gaio_queue_get (GaioQueue *queue)
 
   if (items_len (queue) > 0 || queue->shut_down)
     {
-      GaioFuture *future = gaio_future_new (queue->loop);
       GError *error = NULL;
       Item *item = take_item (queue, &error);
+      GaioFuture *future;
 
-      if (item != NULL)
-        complete_with_item (future, item);
-      else
-        gaio_future_take_error (future, error, NULL);
+      if (item == NULL)
+        return _gaio_waiter_new_failed (queue->loop, error);
+      future = _gaio_future_new (queue->loop);
+      complete_with_item (future, item);
       return future;
     }
 
@@ -1088,24 +1075,12 @@ gaio_queue_join (GaioQueue *queue)
   g_return_val_if_fail (GAIO_IS_QUEUE (queue), NULL);
 
   if (queue->unfinished == 0)
-    return new_done (queue->loop);
+    return _gaio_waiter_new_none (queue->loop);
 
   joiner = _gaio_waiter_new (queue->loop, &joiner_class, queue);
   _gaio_waiter_enqueue (joiner, &queue->joiners);
 
   return GAIO_FUTURE (joiner);
-}
-
-static void
-fail_all (GQueue *waiters)
-{
-  GaioWaiter *waiter;
-
-  while ((waiter = _gaio_waiter_pop (waiters)) != NULL)
-    {
-      _gaio_waiter_fail (waiter, shut_down_error ());
-      gaio_future_unref (GAIO_FUTURE (waiter));
-    }
 }
 
 /**
@@ -1140,8 +1115,10 @@ gaio_queue_shutdown (GaioQueue *queue,
         wake_joiners (queue);
     }
 
-  fail_all (&queue->getters);
-  fail_all (&queue->putters);
+  _gaio_waiter_queue_fail (&queue->getters, GAIO_QUEUE_ERROR, GAIO_QUEUE_ERROR_SHUT_DOWN,
+                           SHUT_DOWN_MESSAGE);
+  _gaio_waiter_queue_fail (&queue->putters, GAIO_QUEUE_ERROR, GAIO_QUEUE_ERROR_SHUT_DOWN,
+                           SHUT_DOWN_MESSAGE);
 }
 
 /**

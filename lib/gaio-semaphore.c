@@ -28,8 +28,7 @@ typedef struct
 {
   GaioLoop *loop;      /* (owned) */
   guint     value;
-  guint     bound;     /* the initial value, for a bounded semaphore */
-  gboolean  bounded;
+  guint     bound;     /* the initial value: a bounded semaphore's most */
   GQueue    waiters;   /* (owned) GaioWaiter, each with a reference */
 } GaioSemaphorePrivate;
 
@@ -135,15 +134,13 @@ gaio_bounded_semaphore_init (GaioBoundedSemaphore *semaphore)
 static void
 setup (GaioSemaphore *semaphore,
        GaioLoop      *loop,
-       guint          value,
-       gboolean       bounded)
+       guint          value)
 {
   GaioSemaphorePrivate *priv = gaio_semaphore_get_instance_private (semaphore);
 
   priv->loop = g_object_ref (loop);
   priv->value = value;
   priv->bound = value;
-  priv->bounded = bounded;
 }
 
 /**
@@ -167,7 +164,7 @@ gaio_semaphore_new (GaioLoop *loop,
   g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
 
   semaphore = g_object_new (GAIO_TYPE_SEMAPHORE, NULL);
-  setup (semaphore, loop, value, FALSE);
+  setup (semaphore, loop, value);
 
   return semaphore;
 }
@@ -192,7 +189,7 @@ gaio_bounded_semaphore_new (GaioLoop *loop,
   g_return_val_if_fail (GAIO_IS_LOOP (loop), NULL);
 
   semaphore = g_object_new (GAIO_TYPE_BOUNDED_SEMAPHORE, NULL);
-  setup (GAIO_SEMAPHORE (semaphore), loop, value, TRUE);
+  setup (GAIO_SEMAPHORE (semaphore), loop, value);
 
   return semaphore;
 }
@@ -284,11 +281,8 @@ gaio_semaphore_acquire (GaioSemaphore *semaphore)
   priv = gaio_semaphore_get_instance_private (semaphore);
   if (priv->value > 0 && priv->waiters.length == 0)
     {
-      GaioFuture *future = gaio_future_new (priv->loop);
-
       priv->value--;
-      gaio_future_set_result_boolean (future, TRUE, NULL);
-      return future;
+      return _gaio_waiter_new_true (priv->loop);
     }
 
   waiter = _gaio_waiter_new (priv->loop, &semaphore_waiter_class, semaphore);
@@ -338,7 +332,7 @@ gaio_semaphore_release (GaioSemaphore  *semaphore,
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
   priv = gaio_semaphore_get_instance_private (semaphore);
-  if (priv->bounded && priv->value >= priv->bound)
+  if (GAIO_IS_BOUNDED_SEMAPHORE (semaphore) && priv->value >= priv->bound)
     {
       g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE,
                            "BoundedSemaphore released too many times");

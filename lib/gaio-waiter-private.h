@@ -46,20 +46,17 @@ struct _GaioWaiter
 {
   GaioFuture             parent_instance;
 
-  const GaioWaiterClass *wclass;
+  const GaioWaiterClass *wclass;      /* (unowned) static; a condition's wait changes it once notified */
   gpointer               owner;       /* (unowned) (nullable) the primitive; NULL once it went */
   GQueue                *queue;       /* (unowned) (nullable) the queue it is linked in */
   GList                  link;        /* in *queue */
 
   /* What primitives keep per wait. */
-  GValue                 item;        /* a queue's item, to put or handed over */
-  GDestroyNotify         item_destroy;/* for a G_TYPE_POINTER item */
   guint                  index;       /* a barrier's arrival index */
-  gboolean               notified;    /* a condition's waiter was notified */
   gboolean               inside;      /* a barrier's wait counts in the barrier */
-  gboolean               cancel_requested;
-  char                  *cancel_message;
-  gpointer               data;        /* (owned) by data_destroy */
+  gboolean               cancel_requested; /* a condition's wait ends cancelled once it holds the lock */
+  char                  *cancel_message;   /* (owned) (nullable) that request's message */
+  gpointer               data;        /* (owned) by data_destroy: a put's item, a wait_for()'s state */
   GDestroyNotify         data_destroy;
 };
 
@@ -97,6 +94,20 @@ void        _gaio_waiter_fail         (GaioWaiter            *waiter,
  * request carried), without asking its class. */
 void        _gaio_waiter_cancel_now   (GaioWaiter            *waiter,
                                        const char            *message);
+
+/* Fails every waiter of @queue, in order, each with its own error of
+ * @domain, @code and @message, and empties @queue. */
+void        _gaio_waiter_queue_fail   (GQueue                *queue,
+                                       GQuark                 domain,
+                                       gint                   code,
+                                       const char            *message);
+
+/* Finished futures, not waiters: what a call that need not wait returns
+ * (with %TRUE, with no value, or failed with @error, taken). */
+GaioFuture *_gaio_waiter_new_true     (GaioLoop              *loop);
+GaioFuture *_gaio_waiter_new_none     (GaioLoop              *loop);
+GaioFuture *_gaio_waiter_new_failed   (GaioLoop              *loop,
+                                       GError                *error);
 
 /* A primitive goes: every waiter of @queue is unlinked and forgets its
  * owner; the pending ones are cancelled with @message. */

@@ -98,11 +98,6 @@ waiter_finalize (GaioFuture *future)
 
   g_assert (waiter->queue == NULL);
 
-  /* An item that never reached anyone: a put cancelled or refused. */
-  if (waiter->item_destroy != NULL && G_VALUE_HOLDS_POINTER (&waiter->item))
-    waiter->item_destroy (g_value_get_pointer (&waiter->item));
-  if (G_IS_VALUE (&waiter->item))
-    g_value_unset (&waiter->item);
   g_free (waiter->cancel_message);
   if (waiter->data_destroy != NULL)
     waiter->data_destroy (waiter->data);
@@ -208,6 +203,52 @@ _gaio_waiter_cancel_now (GaioWaiter *waiter,
 {
   _gaio_future_real_cancel (GAIO_FUTURE (waiter),
                             message != NULL ? message : waiter->cancel_message);
+}
+
+void
+_gaio_waiter_queue_fail (GQueue     *queue,
+                         GQuark      domain,
+                         gint        code,
+                         const char *message)
+{
+  GaioWaiter *waiter;
+
+  while ((waiter = _gaio_waiter_pop (queue)) != NULL)
+    {
+      _gaio_waiter_fail (waiter, g_error_new_literal (domain, code, message));
+      gaio_future_unref (GAIO_FUTURE (waiter));
+    }
+}
+
+GaioFuture *
+_gaio_waiter_new_true (GaioLoop *loop)
+{
+  GaioFuture *future = _gaio_future_new (loop);
+
+  gaio_future_set_result_boolean (future, TRUE, NULL);
+
+  return future;
+}
+
+GaioFuture *
+_gaio_waiter_new_none (GaioLoop *loop)
+{
+  GaioFuture *future = _gaio_future_new (loop);
+
+  gaio_future_set_result (future, NULL, NULL);
+
+  return future;
+}
+
+GaioFuture *
+_gaio_waiter_new_failed (GaioLoop *loop,
+                         GError   *error)
+{
+  GaioFuture *future = _gaio_future_new (loop);
+
+  _gaio_future_complete_error (future, error);
+
+  return future;
 }
 
 void
