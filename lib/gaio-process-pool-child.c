@@ -24,7 +24,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -46,11 +45,24 @@
 #define PIPE_FLAGS (G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE | \
                     G_SUBPROCESS_FLAGS_STDERR_PIPE)
 
-/* A descriptor of the pipe a GSubprocess stream owns, as our own. */
+/* Takes the descriptor of a GSubprocess pipe from its stream, which
+ * then leaves it open when closed or finalized. */
 static int
-take_fd (int fd)
+take_input_fd (GInputStream *stream)
 {
-  return fcntl (fd, F_DUPFD_CLOEXEC, 3);
+  GUnixInputStream *unix_stream = G_UNIX_INPUT_STREAM (stream);
+
+  g_unix_input_stream_set_close_fd (unix_stream, FALSE);
+  return g_unix_input_stream_get_fd (unix_stream);
+}
+
+static int
+take_output_fd (GOutputStream *stream)
+{
+  GUnixOutputStream *unix_stream = G_UNIX_OUTPUT_STREAM (stream);
+
+  g_unix_output_stream_set_close_fd (unix_stream, FALSE);
+  return g_unix_output_stream_get_fd (unix_stream);
 }
 
 static GSubprocess *
@@ -73,12 +85,9 @@ spawn_gsubprocess (const char * const  *argv,
   identifier = g_subprocess_get_identifier (process);
   child->pid = identifier != NULL ? atoi (identifier) : 0;
   child->pidfd = -1;
-  child->in_fd = take_fd (g_unix_output_stream_get_fd (G_UNIX_OUTPUT_STREAM (g_subprocess_get_stdin_pipe (process))));
-  child->out_fd = take_fd (g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (g_subprocess_get_stdout_pipe (process))));
-  child->err_fd = take_fd (g_unix_input_stream_get_fd (G_UNIX_INPUT_STREAM (g_subprocess_get_stderr_pipe (process))));
-  g_output_stream_close (g_subprocess_get_stdin_pipe (process), NULL, NULL);
-  g_input_stream_close (g_subprocess_get_stdout_pipe (process), NULL, NULL);
-  g_input_stream_close (g_subprocess_get_stderr_pipe (process), NULL, NULL);
+  child->in_fd = take_output_fd (g_subprocess_get_stdin_pipe (process));
+  child->out_fd = take_input_fd (g_subprocess_get_stdout_pipe (process));
+  child->err_fd = take_input_fd (g_subprocess_get_stderr_pipe (process));
 
   return process;
 }

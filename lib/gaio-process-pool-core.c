@@ -335,6 +335,21 @@ job_cancelled (GaioJob  *job,
   core_unlock (core);
 }
 
+/* Takes @inflight out of the table and frees it. Returns (transfer full)
+ * its job. */
+static GaioJob *
+inflight_remove (PoolCore *core,
+                 Inflight *inflight)
+{
+  GaioJob *job = inflight->job;
+
+  g_hash_table_remove (core->inflight, &inflight->id);
+  inflight->child->n_inflight--;
+  g_free (inflight);
+
+  return job;
+}
+
 /* Delivers a job's outcome: takes @value's contents or @error. */
 static void
 inflight_finish (PoolCore *core,
@@ -342,12 +357,9 @@ inflight_finish (PoolCore *core,
                  GValue   *value,
                  GError   *error)
 {
-  g_hash_table_remove (core->inflight, &inflight->id);
-  inflight->child->n_inflight--;
+  g_autoptr(GaioJob) job = inflight_remove (core, inflight);
 
-  _gaio_job_finish (inflight->job, value, error);
-  gaio_job_unref (inflight->job);
-  g_free (inflight);
+  _gaio_job_finish (job, value, error);
 }
 
 /* A job the worker dropped unstarted after a WITHDRAW. */
@@ -355,12 +367,9 @@ static void
 inflight_withdrawn (PoolCore *core,
                     Inflight *inflight)
 {
-  g_hash_table_remove (core->inflight, &inflight->id);
-  inflight->child->n_inflight--;
+  g_autoptr(GaioJob) job = inflight_remove (core, inflight);
 
-  _gaio_job_withdrawn (inflight->job);
-  gaio_job_unref (inflight->job);
-  g_free (inflight);
+  _gaio_job_withdrawn (job);
 }
 
 static void
@@ -672,17 +681,16 @@ handle_outcome (PoolCore       *core,
       job_error = _gaio_wire_parse_error (frame->body, error);
       if (job_error == NULL)
         return FALSE;
-      /* Withdrawn in time: the worker never ran it. */
-      if (inflight->withdrawn && g_error_matches (job_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        {
-          g_error_free (job_error);
-          inflight_withdrawn (core, inflight);
-          maybe_retire (child);
-          return TRUE;
-        }
     }
 
-  inflight_finish (core, inflight, &value, job_error);
+  /* Withdrawn in time: the worker never ran it. */
+  if (inflight->withdrawn && g_error_matches (job_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_error_free (job_error);
+      inflight_withdrawn (core, inflight);
+    }
+  else
+    inflight_finish (core, inflight, &value, job_error);
   maybe_retire (child);
   return TRUE;
 }

@@ -876,18 +876,18 @@ gaio_process_wait (GaioProcess *process)
   return future;
 }
 
-/* Until the child watch reaps the child (on this thread), @pid is still
- * the child's, even without a pidfd. The pidfd covers the rest: the
- * watch of another source may run first in the iteration that reaped. */
+/* The pidfd names this child even once it is reaped (ESRCH then), so
+ * the signal cannot reach a process that reused the pid. kill() is the
+ * fallback for a kernel without pidfds (before 5.3): GLib then reaps in
+ * its worker thread, and a signal sent just after that reap could reach
+ * a recycled pid, as with any kill(). */
 static void
 send_signal_direct (GaioProcess *process,
                     int          signum)
 {
 #ifdef SYS_pidfd_send_signal
   if (process->pidfd >= 0 &&
-      syscall (SYS_pidfd_send_signal, process->pidfd, signum, NULL, 0) == 0)
-    return;
-  if (process->pidfd >= 0 && errno == ESRCH)
+      (syscall (SYS_pidfd_send_signal, process->pidfd, signum, NULL, 0) == 0 || errno == ESRCH))
     return;
 #endif
   kill (process->pid, signum);
