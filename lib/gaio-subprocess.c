@@ -161,6 +161,11 @@ gaio_process_set_property (GObject      *object,
 
 static void watch_exit (GaioProcess *process);
 
+/* Set on this thread while process_new_spawned() constructs a process
+ * without a GSubprocess, which it then sets up itself: any other
+ * construction must name a subprocess. */
+static __thread gboolean constructing_spawned;
+
 static void
 gaio_process_constructed (GObject *object)
 {
@@ -172,8 +177,9 @@ gaio_process_constructed (GObject *object)
   g_return_if_fail (GAIO_IS_LOOP (process->loop));
 
   /* Without a subprocess, process_new_spawned() sets the process up. */
-  if (process->subprocess == NULL)
+  if (constructing_spawned)
     return;
+  g_return_if_fail (G_IS_SUBPROCESS (process->subprocess));
 
   identifier = g_subprocess_get_identifier (process->subprocess);
   process->pid = identifier != NULL ? (GPid) g_ascii_strtoll (identifier, NULL, 10) : 0;
@@ -442,9 +448,12 @@ static GaioProcess *
 process_new_spawned (GaioLoop          *loop,
                      const GaioSpawned *spawned)
 {
-  GaioProcess *process = g_object_new (GAIO_TYPE_PROCESS, "loop", loop, NULL);
+  GaioProcess *process;
   GSource *watch;
 
+  constructing_spawned = TRUE;
+  process = g_object_new (GAIO_TYPE_PROCESS, "loop", loop, NULL);
+  constructing_spawned = FALSE;
   process->pid = spawned->pid;
   process->pidfd = spawned->pidfd;
   if (spawned->stdin_fd >= 0)

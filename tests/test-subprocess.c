@@ -732,6 +732,30 @@ test_new_session (void)
   unix_test_loop_free (loop);
 }
 
+/* SP-07: a process is made by gaio_loop_subprocess_exec() and the like;
+ * one constructed without a subprocess (as a binding's constructor
+ * would) is refused with a critical, not left with no child to wait for.
+ * No CPython counterpart: asyncio's Process is not built by users. */
+static void
+test_construct_without_subprocess (void)
+{
+  if (g_test_subprocess ())
+    {
+      GaioLoop *loop = unix_test_loop_new ();
+      GObject *process;
+
+      g_test_expect_message ("Gaio", G_LOG_LEVEL_CRITICAL, "*G_IS_SUBPROCESS*");
+      process = g_object_new (GAIO_TYPE_PROCESS, "loop", loop, NULL);
+      g_test_assert_expected_messages ();
+      g_object_unref (process);
+      unix_test_loop_free (loop);
+      return;
+    }
+
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_passed ();
+}
+
 /* SP-07 (text-mode arguments) does not apply: the API takes bytes and a
  * GStrv or a string by type. */
 
@@ -760,6 +784,8 @@ main (int    argc,
   g_test_add_func ("/Gaio/Subprocess/env", test_env);
   g_test_add_func ("/Gaio/Subprocess/devnull", test_devnull);
   g_test_add_func ("/Gaio/Subprocess/new-session", test_new_session);
+  g_test_add_func ("/Gaio/Subprocess/construct-without-subprocess",
+                   test_construct_without_subprocess);
 
   return g_test_run ();
 }
