@@ -22,6 +22,18 @@
  * not bounce it); giving back is one atomic decrement; the slab is found
  * from the handle's address.
  *
+ * A thread that frees many handles frees them mostly in the order they
+ * were carved (a loop running what another thread posted, one slab after
+ * the other), so it does not decrement at every handle: it counts the
+ * handles it freed from one slab in thread-local variables and gives
+ * them back in one atomic subtraction when it frees a handle of another
+ * slab, or when it exits. At a few hundred handles a slab, that is one
+ * atomic operation on a line the carver's frees also write, instead of
+ * one a handle (issue 16 measured it at a fifth of the loop thread's
+ * time when it runs another thread's posts). A thread that stops freeing
+ * keeps its last slab allocated until it frees again or exits: at most
+ * SLAB_BYTES a thread.
+ *
  * The price: a slab stays allocated while any of its handles lives, so a
  * long-lived handle keeps up to SLAB_BYTES. The loop's cache of handles
  * reuses freed handles before anything is carved, which keeps a loop in a
@@ -85,6 +97,16 @@ static guint n_spare_slabs;   /* protected by spare_lock */
 static __thread Slab *current_slab;
 static GPrivate current_slab_key = G_PRIVATE_INIT (slab_retire);
 
+static void flush_freed (gpointer data);
+
+/* Handles this thread freed but has not given back yet: @n_freed of
+ * them, all from @freed_slab (see the top of the file). The GPrivate
+ * holds the same slab only so that the count is given back when the
+ * thread exits. */
+static __thread Slab *freed_slab;
+static __thread guint n_freed;
+static GPrivate freed_slab_key = G_PRIVATE_INIT (flush_freed);
+
 static inline guint
 handles_per_slab (gsize size)
 {
@@ -136,6 +158,20 @@ slab_retire (gpointer data)
     current_slab = NULL;
 
   slab_release (slab, 1 + handles_per_slab (slab->size) - slab->n_carved);
+}
+
+/* Gives back the handles this thread freed and has not given back yet.
+ * Also the GPrivate's destructor at thread exit. */
+static void
+flush_freed (gpointer data)
+{
+  Slab *slab = freed_slab;
+  guint n = n_freed;
+
+  freed_slab = NULL;
+  n_freed = 0;
+  if (slab != NULL)
+    slab_release (slab, n);
 }
 
 static Slab *
@@ -214,11 +250,23 @@ void
 _gaio_handle_slab_free (gpointer mem,
                         gsize    size)
 {
+  Slab *slab;
+
   if (G_UNLIKELY (use_plain_malloc ()))
     {
       g_free (mem);
       return;
     }
 
-  slab_release ((Slab *) ((guintptr) mem & ~(guintptr) (SLAB_BYTES - 1)), 1);
+  slab = (Slab *) ((guintptr) mem & ~(guintptr) (SLAB_BYTES - 1));
+  if (G_LIKELY (slab == freed_slab))
+    {
+      n_freed++;
+      return;
+    }
+
+  flush_freed (NULL);
+  freed_slab = slab;
+  n_freed = 1;
+  g_private_set (&freed_slab_key, slab);
 }

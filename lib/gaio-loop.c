@@ -914,7 +914,8 @@ gaio_loop_call_soon_threadsafe (GaioLoop        *loop,
 
   handle = _gaio_handle_new (callback, user_data, notify);
   debug_capture (loop, handle);
-  gaio_handle_ref (handle);
+  /* The caller's reference, besides the loop's. */
+  _gaio_handle_ref_unpublished (handle);
 
   /* The inbox itself knows whether the loop closed, without a race. */
   if (!_gaio_loop_source_push_threadsafe (loop->source, handle))

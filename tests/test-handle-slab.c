@@ -117,6 +117,63 @@ test_blocks_after_recycling (void)
     }
 }
 
+/* A few handles: fewer than a slab holds. */
+#define N_FEW 8
+
+typedef struct
+{
+  gpointer blocks[N_FEW];
+} FewBlocks;
+
+static gpointer
+carve_few (gpointer data)
+{
+  FewBlocks *few = data;
+
+  for (guint i = 0; i < N_FEW; i++)
+    few->blocks[i] = _gaio_handle_slab_alloc (BLOCK_SIZE);
+
+  return NULL;
+}
+
+static gpointer
+free_few (gpointer data)
+{
+  FewBlocks *few = data;
+
+  for (guint i = 0; i < N_FEW; i++)
+    _gaio_handle_slab_free (few->blocks[i], BLOCK_SIZE);
+
+  return NULL;
+}
+
+/* A thread gives back the handles it freed from one slab together, when
+ * it frees one of another slab or when it exits (gaio-handle-slab.c):
+ * handles freed by a thread that then exits, the last of their slab,
+ * free the slab, which the next slab a thread needs is. Without the
+ * count given back at exit the slab would stay allocated for good, and
+ * the next thread would carve from another. */
+static void
+test_freer_exit_gives_back (void)
+{
+  FewBlocks few, next;
+
+  g_thread_join (g_thread_new ("carver", carve_few, &few));
+  if ((guint8 *) few.blocks[1] != (guint8 *) few.blocks[0] + BLOCK_SIZE)
+    {
+      g_test_skip ("handles are malloc() blocks of their own here");
+      free_few (&few);
+      return;
+    }
+
+  g_thread_join (g_thread_new ("freer", free_few, &few));
+  g_thread_join (g_thread_new ("next carver", carve_few, &next));
+
+  /* Spare slabs are taken last in, first out. */
+  g_assert_true (next.blocks[0] == few.blocks[0]);
+  g_thread_join (g_thread_new ("next freer", free_few, &next));
+}
+
 typedef struct
 {
   GaioLoop   *loop;
@@ -203,6 +260,7 @@ main (int   argc,
   g_test_add_func ("/Gaio/HandleSlab/blocks-outlive-thread", test_blocks_outlive_thread);
   g_test_add_func ("/Gaio/HandleSlab/blocks-after-recycling", test_blocks_after_recycling);
   g_test_add_func ("/Gaio/HandleSlab/poster-exits-first", test_poster_exits_first);
+  g_test_add_func ("/Gaio/HandleSlab/freer-exit-gives-back", test_freer_exit_gives_back);
 
   return g_test_run ();
 }
