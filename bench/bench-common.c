@@ -337,6 +337,7 @@ bench_timers_init (BenchTimers *timers,
 
   timers->armed_ns = 0;
   timers->arm_faults = 0;
+  timers->arm_now_ns = 0;
   timers->base_faults = minor_faults ();
   timers->cpu_base_ns = bench_cpu_ns ();
   timers->base_ns = bench_now_ns ();
@@ -347,6 +348,16 @@ bench_timers_armed (BenchTimers *timers)
 {
   timers->armed_ns = bench_now_ns ();
   timers->arm_faults = minor_faults () - timers->base_faults;
+}
+
+gint64
+bench_timers_arm_now_ns (BenchTimers *timers,
+                         guint64      i)
+{
+  if (i % BENCH_TIMER_CLOCK_EVERY == 0)
+    timers->arm_now_ns = bench_now_ns ();
+
+  return timers->arm_now_ns;
 }
 
 gpointer
