@@ -6,7 +6,13 @@
  * - call_soon: g_idle_add(), one GSource per callback, on the global default
  *   context run by g_main_loop_run().
  * - call_soon_threadsafe: g_main_context_invoke_full() from another thread
- *   onto a context that the benchmark thread runs.
+ *   onto a context that the benchmark thread runs; and atomic_list, not a
+ *   peer but the floor of any such post: records of a handle's size,
+ *   allocated and made present before the clock starts, pushed on a
+ *   lock-free list with GLib's atomics and taken off by a benchmark
+ *   thread that spins instead of sleeping. It is what handing one cache
+ *   line from one core to the other costs on this machine, with no
+ *   allocation, no wake-up and no loop.
  * - timers_N: g_timeout_add_full(), whose intervals are whole milliseconds.
  * - executor_*: gtask, g_task_run_in_thread() with the result in the
  *   GAsyncReadyCallback; gthreadpool_invoke, a raw GThreadPool whose
@@ -202,6 +208,108 @@ bench_glib_context_invoke (const BenchCase  *bcase,
   g_main_context_unref (run.context);
 
   bench_threadsafe_finish (result, n, run.start_ns, run.posted_ns, run.end_ns);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* call_soon_threadsafe: atomic_list, the floor */
+
+typedef struct _Record Record;
+
+/* A handle's size (64 bytes), so that a post moves as many cache lines. */
+struct _Record
+{
+  Record      *next;
+  GSourceFunc  func;
+  gpointer     data;
+  guint8       pad[64 - 3 * sizeof (gpointer)];
+};
+
+G_STATIC_ASSERT (sizeof (Record) == 64);
+
+typedef struct
+{
+  Record  *records;    /* (owned) n of them, one per post */
+  Record  *head;       /* (atomic) the newest post first */
+  guint64  n;
+  gint64   start_ns;   /* written by the producer, read after the join */
+  gint64   posted_ns;  /* likewise */
+} AtomicListRun;
+
+static gboolean
+record_cb (gpointer data)
+{
+  guint64 *done = data;
+
+  ++*done;
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+atomic_list_producer (gpointer data)
+{
+  AtomicListRun *run = data;
+  Record *records = run->records;
+  guint64 n = run->n;
+
+  run->start_ns = bench_now_ns ();
+  for (guint64 i = 0; i < n; i++)
+    {
+      Record *record = &records[i];
+      Record *head = g_atomic_pointer_get (&run->head);
+
+      record->func = record_cb;
+      do
+        record->next = head;
+      while (!g_atomic_pointer_compare_and_exchange_full (&run->head, head, record, &head));
+    }
+  run->posted_ns = bench_now_ns ();
+
+  return NULL;
+}
+
+/* Runs the records of @list (newest first) in the order they were
+ * posted, each counting itself in @done. */
+static void
+run_records (Record  *list,
+             guint64 *done)
+{
+  Record *in_order = NULL;
+
+  while (list != NULL)
+    {
+      Record *next = list->next;
+
+      list->next = in_order;
+      in_order = list;
+      list = next;
+    }
+  for (; in_order != NULL; in_order = in_order->next)
+    in_order->func (done);
+}
+
+gboolean
+bench_glib_atomic_list (const BenchCase  *bcase,
+                        guint64           n,
+                        BenchResult      *result,
+                        GError          **error)
+{
+  AtomicListRun run = { 0, };
+  GThread *producer;
+  guint64 done = 0;
+  gint64 end_ns;
+
+  run.records = g_aligned_alloc0 (n, sizeof (Record), 64);
+  run.n = n;
+
+  producer = g_thread_new ("bench-producer", atomic_list_producer, &run);
+  while (done < n)
+    run_records (g_atomic_pointer_exchange (&run.head, NULL), &done);
+  end_ns = bench_now_ns ();
+  g_thread_join (producer);
+  g_aligned_free (run.records);
+
+  bench_threadsafe_finish (result, n, run.start_ns, run.posted_ns, end_ns);
   return TRUE;
 }
 

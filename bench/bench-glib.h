@@ -18,6 +18,10 @@ gboolean bench_glib_context_invoke (const BenchCase  *bcase,
                                     guint64           n,
                                     BenchResult      *result,
                                     GError          **error);
+gboolean bench_glib_atomic_list    (const BenchCase  *bcase,
+                                    guint64           n,
+                                    BenchResult      *result,
+                                    GError          **error);
 gboolean bench_glib_timeout_add    (const BenchCase  *bcase,
                                     guint64           n,
                                     BenchResult      *result,

@@ -62,6 +62,7 @@ static const BenchCase bench_cases[] = {
   { "call_soon_threadsafe", "gaio",                  1000000, bench_gaio_call_soon_threadsafe },
   { "call_soon_threadsafe", "g_main_context_invoke", 1000000, bench_glib_context_invoke },
   { "call_soon_threadsafe", "python_asyncio",        1000000, bench_python_peer },
+  { "call_soon_threadsafe", "atomic_list",           1000000, bench_glib_atomic_list },
 
   { "timers_1000",          "gaio",                     1000, bench_gaio_timers },
   { "timers_1000",          "g_timeout_add",            1000, bench_glib_timeout_add },
