@@ -25,9 +25,9 @@
  * A thread that frees many handles frees them mostly in the order they
  * were carved (a loop running what another thread posted, one slab after
  * the other), so it does not decrement at every handle: it counts the
- * handles it freed from one slab in thread-local variables and gives
- * them back in one atomic subtraction when it frees a handle of another
- * slab, or when it exits. At a few hundred handles a slab, that is one
+ * handles it freed from one slab (SlabThread below) and gives them back
+ * in one atomic subtraction when it frees a handle of another slab, or
+ * when it exits. At a few hundred handles a slab, that is one
  * atomic operation on a line the carver's frees also write, instead of
  * one a handle (issue 16 measured it at a fifth of the loop thread's
  * time when it runs another thread's posts). A thread that stops freeing
@@ -60,6 +60,7 @@
 #endif
 
 #include "gaio-handle-slab-private.h"
+#include "gaio-tls-private.h"
 #include "gaio-tsan-private.h"
 
 #include <string.h>
@@ -83,29 +84,30 @@ struct _Slab
 
 G_STATIC_ASSERT (sizeof (Slab) == 2 * LINE_BYTES);
 
-static void slab_retire (gpointer data);
-
 /* Slabs with no handle left, for the next slab_new(). */
 static GMutex spare_lock;
 static Slab *spare_slabs;     /* protected by spare_lock */
 static guint n_spare_slabs;   /* protected by spare_lock */
 
-/* The slab this thread carves from. Read at every allocation, from a
- * thread-local variable: a load, where g_private_get() is two calls. The
- * GPrivate holds the same slab only so that it is retired when the
- * thread exits. */
-static __thread Slab *current_slab;
-static GPrivate current_slab_key = G_PRIVATE_INIT (slab_retire);
+/* A thread's part (see the top of the file): the slab it carves from,
+ * and the handles it freed but has not given back yet, @n_freed of
+ * them, all from @freed. Every allocation and every free reads it, so it
+ * is one block a thread found through one initial-exec pointer
+ * (gaio-tls-private.h says why only a few may be): a thread-local
+ * variable of the default model costs a call to __tls_get_addr() at
+ * each read. The GPrivate holds the same block so that the thread gives
+ * back both when it exits. */
+typedef struct
+{
+  Slab  *current;   /* (nullable) */
+  Slab  *freed;     /* (nullable) */
+  guint  n_freed;
+} SlabThread;
 
-static void flush_freed (gpointer data);
+static void slab_thread_exit (gpointer data);
 
-/* Handles this thread freed but has not given back yet: @n_freed of
- * them, all from @freed_slab (see the top of the file). The GPrivate
- * holds the same slab only so that the count is given back when the
- * thread exits. */
-static __thread Slab *freed_slab;
-static __thread guint n_freed;
-static GPrivate freed_slab_key = G_PRIVATE_INIT (flush_freed);
+static __thread SlabThread *slab_thread GAIO_TLS_HOT;
+static GPrivate slab_thread_key = G_PRIVATE_INIT (slab_thread_exit);
 
 static inline guint
 handles_per_slab (gsize size)
@@ -145,33 +147,54 @@ slab_release (Slab  *slab,
     slab_recycle (slab);
 }
 
-/* The carver lets go of @data: its own count, and the handles it never
- * carved. Called by the carver thread, also as its GPrivate's destructor
- * at exit: a handle allocated after that (by another destructor) starts
- * a new slab rather than carving from this one. */
+/* The carver lets go of @slab: its own count, and the handles it never
+ * carved. */
 static void
-slab_retire (gpointer data)
+slab_retire (Slab *slab)
 {
-  Slab *slab = data;
-
-  if (current_slab == slab)
-    current_slab = NULL;
-
   slab_release (slab, 1 + handles_per_slab (slab->size) - slab->n_carved);
 }
 
-/* Gives back the handles this thread freed and has not given back yet.
- * Also the GPrivate's destructor at thread exit. */
+/* Gives back the handles @thread freed and has not given back yet. */
 static void
-flush_freed (gpointer data)
+flush_freed (SlabThread *thread)
 {
-  Slab *slab = freed_slab;
-  guint n = n_freed;
+  Slab *slab = g_steal_pointer (&thread->freed);
+  guint n = thread->n_freed;
 
-  freed_slab = NULL;
-  n_freed = 0;
+  thread->n_freed = 0;
   if (slab != NULL)
     slab_release (slab, n);
+}
+
+static SlabThread *
+get_slab_thread (void)
+{
+  SlabThread *thread = slab_thread;
+
+  if (G_LIKELY (thread != NULL))
+    return thread;
+
+  thread = g_new0 (SlabThread, 1);
+  slab_thread = thread;
+  g_private_set (&slab_thread_key, thread);
+
+  return thread;
+}
+
+/* The GPrivate's destructor, at thread exit. A handle allocated or freed
+ * after it (by another destructor) makes a new block, which the thread
+ * lets go of in a later round of destructors. */
+static void
+slab_thread_exit (gpointer data)
+{
+  SlabThread *thread = data;
+
+  slab_thread = NULL;
+  if (thread->current != NULL)
+    slab_retire (thread->current);
+  flush_freed (thread);
+  g_free (thread);
 }
 
 static Slab *
@@ -227,20 +250,20 @@ use_plain_malloc (void)
 gpointer
 _gaio_handle_slab_alloc (gsize size)
 {
+  SlabThread *thread;
   Slab *slab;
 
   if (G_UNLIKELY (use_plain_malloc ()))
     return g_malloc (size);
 
-  slab = current_slab;
+  thread = get_slab_thread ();
+  slab = thread->current;
   if (G_UNLIKELY (slab == NULL || slab->n_carved == handles_per_slab (size)))
     {
       if (slab != NULL)
         slab_retire (slab);
       slab = slab_new (size);
-      current_slab = slab;
-      /* Not g_private_replace(): the old slab is retired already. */
-      g_private_set (&current_slab_key, slab);
+      thread->current = slab;
     }
 
   return (guint8 *) slab + sizeof (Slab) + size * slab->n_carved++;
@@ -250,6 +273,7 @@ void
 _gaio_handle_slab_free (gpointer mem,
                         gsize    size)
 {
+  SlabThread *thread;
   Slab *slab;
 
   if (G_UNLIKELY (use_plain_malloc ()))
@@ -259,14 +283,14 @@ _gaio_handle_slab_free (gpointer mem,
     }
 
   slab = (Slab *) ((guintptr) mem & ~(guintptr) (SLAB_BYTES - 1));
-  if (G_LIKELY (slab == freed_slab))
+  thread = get_slab_thread ();
+  if (G_LIKELY (slab == thread->freed))
     {
-      n_freed++;
+      thread->n_freed++;
       return;
     }
 
-  flush_freed (NULL);
-  freed_slab = slab;
-  n_freed = 1;
-  g_private_set (&freed_slab_key, slab);
+  flush_freed (thread);
+  thread->freed = slab;
+  thread->n_freed = 1;
 }
