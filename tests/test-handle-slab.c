@@ -22,6 +22,7 @@
 
 typedef struct
 {
+  guint    n;   /* how many of @blocks to carve and free */
   gpointer blocks[N_BLOCKS];
 } Blocks;
 
@@ -30,7 +31,7 @@ carve_blocks (gpointer data)
 {
   Blocks *blocks = data;
 
-  for (guint i = 0; i < N_BLOCKS; i++)
+  for (guint i = 0; i < blocks->n; i++)
     {
       blocks->blocks[i] = _gaio_handle_slab_alloc (BLOCK_SIZE);
       memset (blocks->blocks[i], i & 0xff, BLOCK_SIZE);
@@ -54,7 +55,7 @@ assert_block (gpointer block,
 static void
 test_blocks_distinct (void)
 {
-  Blocks blocks;
+  Blocks blocks = { N_BLOCKS, };
 
   carve_blocks (&blocks);
   for (guint i = 0; i < N_BLOCKS; i++)
@@ -68,7 +69,7 @@ test_blocks_distinct (void)
 static void
 test_blocks_outlive_thread (void)
 {
-  Blocks blocks;
+  Blocks blocks = { N_BLOCKS, };
   GThread *thread = g_thread_new ("carver", carve_blocks, &blocks);
 
   g_thread_join (thread);
@@ -95,7 +96,7 @@ free_blocks (gpointer data)
 {
   Blocks *blocks = data;
 
-  for (guint i = 0; i < N_BLOCKS; i++)
+  for (guint i = 0; i < blocks->n; i++)
     _gaio_handle_slab_free (blocks->blocks[i], BLOCK_SIZE);
 
   return NULL;
@@ -106,7 +107,7 @@ free_blocks (gpointer data)
 static void
 test_blocks_after_recycling (void)
 {
-  Blocks blocks;
+  Blocks blocks = { N_BLOCKS, };
 
   for (guint round = 0; round < 3; round++)
     {
@@ -120,33 +121,6 @@ test_blocks_after_recycling (void)
 /* A few handles: fewer than a slab holds. */
 #define N_FEW 8
 
-typedef struct
-{
-  gpointer blocks[N_FEW];
-} FewBlocks;
-
-static gpointer
-carve_few (gpointer data)
-{
-  FewBlocks *few = data;
-
-  for (guint i = 0; i < N_FEW; i++)
-    few->blocks[i] = _gaio_handle_slab_alloc (BLOCK_SIZE);
-
-  return NULL;
-}
-
-static gpointer
-free_few (gpointer data)
-{
-  FewBlocks *few = data;
-
-  for (guint i = 0; i < N_FEW; i++)
-    _gaio_handle_slab_free (few->blocks[i], BLOCK_SIZE);
-
-  return NULL;
-}
-
 /* A thread gives back the handles it freed from one slab together, when
  * it frees one of another slab or when it exits (gaio-handle-slab.c):
  * handles freed by a thread that then exits, the last of their slab,
@@ -156,22 +130,22 @@ free_few (gpointer data)
 static void
 test_freer_exit_gives_back (void)
 {
-  FewBlocks few, next;
+  Blocks few = { N_FEW, }, next = { N_FEW, };
 
-  g_thread_join (g_thread_new ("carver", carve_few, &few));
+  g_thread_join (g_thread_new ("carver", carve_blocks, &few));
   if ((guint8 *) few.blocks[1] != (guint8 *) few.blocks[0] + BLOCK_SIZE)
     {
       g_test_skip ("handles are malloc() blocks of their own here");
-      free_few (&few);
+      free_blocks (&few);
       return;
     }
 
-  g_thread_join (g_thread_new ("freer", free_few, &few));
-  g_thread_join (g_thread_new ("next carver", carve_few, &next));
+  g_thread_join (g_thread_new ("freer", free_blocks, &few));
+  g_thread_join (g_thread_new ("next carver", carve_blocks, &next));
 
   /* Spare slabs are taken last in, first out. */
   g_assert_true (next.blocks[0] == few.blocks[0]);
-  g_thread_join (g_thread_new ("next freer", free_few, &next));
+  g_thread_join (g_thread_new ("next freer", free_blocks, &next));
 }
 
 typedef struct
