@@ -53,10 +53,11 @@ struct _GaioWaiter
 
   /* What primitives keep per wait. */
   guint                  index;       /* a barrier's arrival index */
-  gboolean               inside;      /* a barrier's wait counts in the barrier */
+  gboolean               inside;      /* a barrier's wait arrived and counts in the barrier */
   gboolean               cancel_requested; /* a condition's wait ends cancelled once it holds the lock */
   char                  *cancel_message;   /* (owned) (nullable) that request's message */
-  gpointer               data;        /* (owned) by data_destroy: a put's item, a wait_for()'s state */
+  gpointer               data;        /* (owned) by data_destroy: a put's item, a wait_for()'s state;
+                                       * a barrier's wait holds the barrier while its resume is scheduled */
   GDestroyNotify         data_destroy;
 };
 
