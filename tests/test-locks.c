@@ -976,7 +976,9 @@ test_barrier_cancel_one (void)
   run_briefly (loop);
   g_assert_cmpuint (gaio_barrier_get_n_waiting (barrier), ==, 2);
 
+  /* It leaves when its task resumes, as asyncio's coroutine does. */
   gaio_future_cancel (GAIO_FUTURE (t[0]), NULL);
+  g_assert_cmpuint (gaio_barrier_get_n_waiting (barrier), ==, 2);
   assert_cancelled (loop, t[0]);
   g_assert_cmpuint (gaio_barrier_get_n_waiting (barrier), ==, 1);
 
@@ -1100,6 +1102,676 @@ test_barrier_draining (void)
   gaio_test_loop_free (loop);
 }
 
+/* BarrierTests' coroutines, which gather_parties() runs as n tasks
+ * (test_locks.py's gather_tasks()): what they share. */
+typedef struct
+{
+  GaioBarrier *barrier;
+  GaioBarrier *barrier2;
+  guint        n;
+  guint        count;      /* the coroutines' nonlocal count */
+  guint        rewait;     /* test_blocking_tasks_while_draining's rewait_n */
+  guint        results1;
+  guint        results2;
+  guint        results3;
+  gboolean     draining[5];
+  gboolean     index_seen[5];
+} Parties;
+
+#define N_PARTIES 5
+
+typedef enum {
+  WAIT_PASSED,
+  WAIT_BROKEN,
+  WAIT_FAILED,
+} WaitOutcome;
+
+/* `await barrier.wait()` in a coroutine that catches BrokenBarrierError:
+ * any other error goes to @error. */
+static WaitOutcome
+party_wait (GaioBarrier  *barrier,
+            gint64       *index,
+            GError      **error)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+  GError *local = NULL;
+
+  if (gaio_await (gaio_barrier_wait (barrier), &value, &local))
+    {
+      if (index != NULL)
+        *index = g_value_get_int64 (&value);
+      return WAIT_PASSED;
+    }
+  if (g_error_matches (local, GAIO_BARRIER_ERROR, GAIO_BARRIER_ERROR_BROKEN))
+    {
+      g_error_free (local);
+      return WAIT_BROKEN;
+    }
+  g_propagate_error (error, local);
+  return WAIT_FAILED;
+}
+
+/* `await barrier.wait()` that lets every error out. */
+static gboolean
+party_wait_ok (GaioBarrier  *barrier,
+               gint64       *index,
+               GError      **error)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  if (!gaio_await (gaio_barrier_wait (barrier), &value, error))
+    return FALSE;
+  if (index != NULL)
+    *index = g_value_get_int64 (&value);
+  return TRUE;
+}
+
+static void
+parties_init (Parties  *parties,
+              GaioLoop *loop)
+{
+  *parties = (Parties) { .n = N_PARTIES };
+  parties->barrier = gaio_barrier_new (loop, N_PARTIES);
+}
+
+static void
+parties_clear (Parties *parties)
+{
+  g_clear_object (&parties->barrier);
+  g_clear_object (&parties->barrier2);
+}
+
+/* gather_tasks(): n tasks of @func, each of which must succeed. */
+static void
+gather_parties (GaioLoop          *loop,
+                GaioCoroutineFunc  func,
+                Parties           *parties)
+{
+  GaioTask *tasks[N_PARTIES];
+
+  for (guint i = 0; i < parties->n; i++)
+    tasks[i] = gaio_loop_create_task (loop, gaio_coroutine_new (func, parties, NULL));
+  for (guint i = 0; i < parties->n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      g_assert_true (gaio_loop_run_until_complete (loop, GAIO_FUTURE (tasks[i]), NULL, &error));
+      g_assert_no_error (error);
+      gaio_future_unref (GAIO_FUTURE (tasks[i]));
+    }
+}
+
+static void
+assert_barrier_rest (GaioBarrier      *barrier,
+                     GaioBarrierState  state)
+{
+  g_assert_cmpuint (gaio_barrier_get_n_waiting (barrier), ==, 0);
+  g_assert_cmpint (gaio_barrier_get_state (barrier), ==, state);
+  g_assert_true (gaio_barrier_is_broken (barrier) == (state == GAIO_BARRIER_BROKEN));
+}
+
+static gboolean
+wait_twice (gpointer   user_data,
+            GValue    *result,
+            GError   **error)
+{
+  Parties *parties = user_data;
+  gint64 index;
+
+  if (!party_wait_ok (parties->barrier, NULL, error))
+    return FALSE;
+  parties->results1++;
+  if (!party_wait_ok (parties->barrier, &index, error))
+    return FALSE;
+  parties->results2++;
+  g_assert_false (parties->index_seen[index]);
+  parties->index_seen[index] = TRUE;
+  return TRUE;
+}
+
+/* SY-13: a barrier serves one round after another
+ * (test_locks.py::BarrierTests::test_filling_tasks_wait_twice,
+ * ::test_filling_tasks_check_return_value, ::test_context_manager). */
+static void
+test_barrier_wait_twice (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  Parties parties;
+
+  parties_init (&parties, loop);
+  gather_parties (loop, wait_twice, &parties);
+
+  g_assert_cmpuint (parties.results1, ==, N_PARTIES);
+  g_assert_cmpuint (parties.results2, ==, N_PARTIES);
+  for (guint i = 0; i < N_PARTIES; i++)
+    g_assert_true (parties.index_seen[i]);
+  assert_barrier_rest (parties.barrier, GAIO_BARRIER_FILLING);
+
+  parties_clear (&parties);
+  gaio_test_loop_free (loop);
+}
+
+static gboolean
+see_draining (gpointer   user_data,
+              GValue    *result,
+              GError   **error)
+{
+  Parties *parties = user_data;
+
+  if (!party_wait_ok (parties->barrier, NULL, error))
+    return FALSE;
+  parties->draining[parties->count++] =
+    gaio_barrier_get_state (parties->barrier) == GAIO_BARRIER_DRAINING;
+  return TRUE;
+}
+
+/* SY-13: the barrier drains until the last woken wait has left
+ * (test_locks.py::BarrierTests::test_draining_state). */
+static void
+test_barrier_draining_state (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  Parties parties;
+
+  parties_init (&parties, loop);
+  gather_parties (loop, see_draining, &parties);
+
+  g_assert_cmpuint (parties.count, ==, N_PARTIES);
+  for (guint i = 0; i + 1 < N_PARTIES; i++)
+    g_assert_true (parties.draining[i]);
+  g_assert_false (parties.draining[N_PARTIES - 1]);
+  assert_barrier_rest (parties.barrier, GAIO_BARRIER_FILLING);
+
+  parties_clear (&parties);
+  gaio_test_loop_free (loop);
+}
+
+static gboolean
+rewait_while_draining (gpointer   user_data,
+                       GValue    *result,
+                       GError   **error)
+{
+  Parties *parties = user_data;
+
+  if (!party_wait_ok (parties->barrier, NULL, error))
+    return FALSE;
+  if (parties->rewait > 0)
+    {
+      parties->rewait--;
+      return party_wait_ok (parties->barrier, NULL, error);
+    }
+  return party_wait_ok (parties->barrier2, NULL, error) &&
+         party_wait_ok (parties->barrier, NULL, error);
+}
+
+/* SY-13: waits made while the barrier drains wait for the next round:
+ * the tasks that do not wait again meet at a barrier of N - 2 parties
+ * (test_locks.py::BarrierTests::test_blocking_tasks_while_draining). */
+static void
+test_barrier_blocking_while_draining (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  Parties parties;
+
+  parties_init (&parties, loop);
+  parties.rewait = 2;
+  parties.barrier2 = gaio_barrier_new (loop, N_PARTIES - 2);
+  gather_parties (loop, rewait_while_draining, &parties);
+
+  assert_barrier_rest (parties.barrier, GAIO_BARRIER_FILLING);
+  assert_barrier_rest (parties.barrier2, GAIO_BARRIER_FILLING);
+
+  parties_clear (&parties);
+  gaio_test_loop_free (loop);
+}
+
+static gboolean
+reset_half_drained (gpointer   user_data,
+                    GValue    *result,
+                    GError   **error)
+{
+  Parties *parties = user_data;
+
+  switch (party_wait (parties->barrier, NULL, error))
+    {
+    case WAIT_FAILED:
+      return FALSE;
+    case WAIT_BROKEN:
+      parties->results1++;
+      return TRUE;
+    case WAIT_PASSED:
+    default:
+      break;
+    }
+
+  /* asyncio's `rest_of_tasks == barrier._count`: N / 2 woken waits
+   * have not resumed yet when the (N - N / 2)-th task is through. */
+  if (++parties->count == parties->n - parties->n / 2)
+    gaio_barrier_reset (parties->barrier);
+  return TRUE;
+}
+
+/* SY-13: a reset while the barrier drains fails the woken waits that
+ * have not resumed yet
+ * (test_locks.py::BarrierTests::test_reset_barrier_when_tasks_half_draining). */
+static void
+test_barrier_reset_half_draining (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  Parties parties;
+
+  parties_init (&parties, loop);
+  gather_parties (loop, reset_half_drained, &parties);
+
+  g_assert_cmpuint (parties.results1, ==, N_PARTIES / 2);
+  assert_barrier_rest (parties.barrier, GAIO_BARRIER_FILLING);
+
+  parties_clear (&parties);
+  gaio_test_loop_free (loop);
+}
+
+static gboolean
+reset_half_drained_half_blocked (gpointer   user_data,
+                                 GValue    *result,
+                                 GError   **error)
+{
+  Parties *parties = user_data;
+
+  switch (party_wait (parties->barrier, NULL, error))
+    {
+    case WAIT_FAILED:
+      return FALSE;
+    case WAIT_BROKEN:
+      /* Still waiting when the barrier was reset: wait again. */
+      parties->results1++;
+      return party_wait_ok (parties->barrier, NULL, error);
+    case WAIT_PASSED:
+    default:
+      break;
+    }
+
+  if (++parties->count > parties->n / 2)
+    {
+      gaio_barrier_reset (parties->barrier);
+      return party_wait_ok (parties->barrier, NULL, error);
+    }
+
+  /* Blocked while the barrier drains: the reset does not fail it. */
+  switch (party_wait (parties->barrier, NULL, error))
+    {
+    case WAIT_FAILED:
+      return FALSE;
+    case WAIT_BROKEN:
+      parties->results2++;
+      return TRUE;
+    case WAIT_PASSED:
+    default:
+      return TRUE;
+    }
+}
+
+/* SY-13: a reset while the barrier drains fails the woken waits that
+ * have not resumed, not the waits blocked for the next round
+ * (test_locks.py::BarrierTests::test_reset_barrier_when_tasks_half_draining_half_blocking). */
+static void
+test_barrier_reset_half_draining_half_blocking (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  Parties parties;
+
+  parties_init (&parties, loop);
+  gather_parties (loop, reset_half_drained_half_blocked, &parties);
+
+  g_assert_cmpuint (parties.results1, ==, N_PARTIES / 2);
+  g_assert_cmpuint (parties.results2, ==, 0);
+  assert_barrier_rest (parties.barrier, GAIO_BARRIER_FILLING);
+
+  parties_clear (&parties);
+  gaio_test_loop_free (loop);
+}
+
+static gboolean
+reset_after_drained (gpointer   user_data,
+                     GValue    *result,
+                     GError   **error)
+{
+  Parties *parties = user_data;
+
+  if (!party_wait_ok (parties->barrier, NULL, error))
+    return FALSE;
+
+  if (++parties->count == parties->n)
+    {
+      /* The last task out of the barrier. */
+      gaio_barrier_reset (parties->barrier);
+      if (!party_wait_ok (parties->barrier, NULL, error))
+        return FALSE;
+    }
+  else
+    {
+      switch (party_wait (parties->barrier, NULL, error))
+        {
+        case WAIT_FAILED:
+          return FALSE;
+        case WAIT_BROKEN:
+          parties->results2++;
+          break;
+        case WAIT_PASSED:
+        default:
+          parties->results1++;
+          break;
+        }
+    }
+
+  if (!party_wait_ok (parties->barrier, NULL, error))
+    return FALSE;
+  parties->results3++;
+  return TRUE;
+}
+
+/* SY-13: a reset once every woken wait has left fails none of the waits
+ * blocked for the next round
+ * (test_locks.py::BarrierTests::test_reset_barrier_while_tasks_draining). */
+static void
+test_barrier_reset_after_draining (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  Parties parties;
+
+  parties_init (&parties, loop);
+  gather_parties (loop, reset_after_drained, &parties);
+
+  g_assert_cmpuint (parties.results1, ==, N_PARTIES - 1);
+  g_assert_cmpuint (parties.results2, ==, 0);
+  g_assert_cmpuint (parties.results3, ==, N_PARTIES);
+  assert_barrier_rest (parties.barrier, GAIO_BARRIER_FILLING);
+
+  parties_clear (&parties);
+  gaio_test_loop_free (loop);
+}
+
+static gboolean
+reset_waiting_again (gpointer   user_data,
+                     GValue    *result,
+                     GError   **error)
+{
+  Parties *parties = user_data;
+
+  switch (party_wait (parties->barrier, NULL, error))
+    {
+    case WAIT_FAILED:
+      return FALSE;
+    case WAIT_BROKEN:
+      parties->results1++;
+      break;
+    case WAIT_PASSED:
+    default:
+      break;
+    }
+
+  /* The coroutine's `finally:` */
+  if (!party_wait_ok (parties->barrier, NULL, error))
+    return FALSE;
+  parties->results2++;
+  return TRUE;
+}
+
+static gboolean
+join_once (gpointer   user_data,
+           GValue    *result,
+           GError   **error)
+{
+  Parties *parties = user_data;
+
+  if (!party_wait_ok (parties->barrier, NULL, error))
+    return FALSE;
+  parties->results2++;
+  return TRUE;
+}
+
+static gboolean
+reset_barrier (gpointer   user_data,
+               GValue    *result,
+               GError   **error)
+{
+  Parties *parties = user_data;
+
+  gaio_barrier_reset (parties->barrier);
+  return TRUE;
+}
+
+/* SY-13: waits failed by a reset may wait again at once and meet a new
+ * party (test_locks.py::BarrierTests::test_reset_barrier_while_tasks_waiting_and_waiting_again). */
+static void
+test_barrier_reset_waiting_again (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  Parties parties;
+  GaioTask *tasks[N_PARTIES - 1];
+
+  parties_init (&parties, loop);
+  for (guint i = 0; i < N_PARTIES - 1; i++)
+    tasks[i] = gaio_loop_create_task (loop, gaio_coroutine_new (reset_waiting_again,
+                                                                &parties, NULL));
+  gaio_future_unref (GAIO_FUTURE (gaio_loop_create_task (loop,
+                                                         gaio_coroutine_new (reset_barrier,
+                                                                             &parties, NULL))));
+  run_briefly (loop);
+  gaio_future_unref (GAIO_FUTURE (gaio_loop_create_task (loop,
+                                                         gaio_coroutine_new (join_once,
+                                                                             &parties, NULL))));
+  for (guint i = 0; i < N_PARTIES - 1; i++)
+    {
+      g_assert_true (gaio_loop_run_until_complete (loop, GAIO_FUTURE (tasks[i]), NULL, NULL));
+      gaio_future_unref (GAIO_FUTURE (tasks[i]));
+    }
+
+  g_assert_cmpuint (parties.results1, ==, N_PARTIES - 1);
+  g_assert_cmpuint (parties.results2, ==, N_PARTIES);
+  assert_barrier_rest (parties.barrier, GAIO_BARRIER_FILLING);
+
+  parties_clear (&parties);
+  gaio_test_loop_free (loop);
+}
+
+static gboolean
+abort_half_drained (gpointer   user_data,
+                    GValue    *result,
+                    GError   **error)
+{
+  Parties *parties = user_data;
+
+  switch (party_wait (parties->barrier, NULL, error))
+    {
+    case WAIT_FAILED:
+      return FALSE;
+    case WAIT_BROKEN:
+      /* Woken, not resumed yet when the barrier was aborted. */
+      parties->results1++;
+      return TRUE;
+    case WAIT_PASSED:
+    default:
+      break;
+    }
+
+  if (++parties->count > parties->n / 2)
+    {
+      gaio_barrier_abort (parties->barrier);
+      return TRUE;
+    }
+
+  /* Blocked while the barrier drains. */
+  switch (party_wait (parties->barrier, NULL, error))
+    {
+    case WAIT_FAILED:
+      return FALSE;
+    case WAIT_BROKEN:
+      parties->results2++;
+      return TRUE;
+    case WAIT_PASSED:
+    default:
+      return TRUE;
+    }
+}
+
+/* SY-13: an abort while the barrier drains fails the woken waits that
+ * have not resumed and the waits blocked for the next round
+ * (test_locks.py::BarrierTests::test_abort_barrier_when_tasks_half_draining_half_blocking). */
+static void
+test_barrier_abort_half_draining (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  Parties parties;
+
+  parties_init (&parties, loop);
+  gather_parties (loop, abort_half_drained, &parties);
+
+  g_assert_cmpuint (parties.results1, ==, N_PARTIES / 2);
+  g_assert_cmpuint (parties.results2, ==, N_PARTIES - N_PARTIES / 2 - 1);
+  assert_barrier_rest (parties.barrier, GAIO_BARRIER_BROKEN);
+
+  parties_clear (&parties);
+  gaio_test_loop_free (loop);
+}
+
+static gboolean
+abort_on_error (gpointer   user_data,
+                GValue    *result,
+                GError   **error)
+{
+  Parties *parties = user_data;
+  gint64 index;
+
+  switch (party_wait (parties->barrier, &index, error))
+    {
+    case WAIT_FAILED:
+      return FALSE;
+    case WAIT_BROKEN:
+      parties->results2++;
+      return TRUE;
+    case WAIT_PASSED:
+    default:
+      break;
+    }
+
+  /* asyncio's coroutine raises RuntimeError here and aborts in its
+   * handler. */
+  if (index == parties->n / 2)
+    {
+      gaio_barrier_abort (parties->barrier);
+      return TRUE;
+    }
+
+  switch (party_wait (parties->barrier, NULL, error))
+    {
+    case WAIT_FAILED:
+      return FALSE;
+    case WAIT_BROKEN:
+      parties->results2++;
+      return TRUE;
+    case WAIT_PASSED:
+    default:
+      parties->results1++;
+      return TRUE;
+    }
+}
+
+/* SY-13: a party that fails aborts the barrier for every other
+ * (test_locks.py::BarrierTests::test_abort_barrier_when_exception). */
+static void
+test_barrier_abort_on_error (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  Parties parties;
+
+  parties_init (&parties, loop);
+  gather_parties (loop, abort_on_error, &parties);
+
+  g_assert_cmpuint (parties.results1, ==, 0);
+  g_assert_cmpuint (parties.results2, ==, N_PARTIES - 1);
+  assert_barrier_rest (parties.barrier, GAIO_BARRIER_BROKEN);
+
+  parties_clear (&parties);
+  gaio_test_loop_free (loop);
+}
+
+static gboolean
+abort_then_reset (gpointer   user_data,
+                  GValue    *result,
+                  GError   **error)
+{
+  Parties *parties = user_data;
+  gint64 index;
+
+  if (!abort_on_error (user_data, result, error))
+    return FALSE;
+
+  /* Synchronize, reset the first barrier, synchronize again so that no
+   * one enters it before the reset. */
+  if (!party_wait_ok (parties->barrier2, &index, error))
+    return FALSE;
+  if (index == parties->n / 2)
+    gaio_barrier_reset (parties->barrier);
+  if (!party_wait_ok (parties->barrier2, NULL, error) ||
+      !party_wait_ok (parties->barrier, NULL, error))
+    return FALSE;
+  parties->results3++;
+  return TRUE;
+}
+
+/* SY-13: a broken barrier, reset once every party has left it, serves
+ * again (test_locks.py::BarrierTests::test_abort_barrier_when_exception_then_resetting). */
+static void
+test_barrier_abort_then_reset (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  Parties parties;
+
+  parties_init (&parties, loop);
+  parties.barrier2 = gaio_barrier_new (loop, N_PARTIES);
+  gather_parties (loop, abort_then_reset, &parties);
+
+  g_assert_cmpuint (parties.results1, ==, 0);
+  g_assert_cmpuint (parties.results2, ==, N_PARTIES - 1);
+  g_assert_cmpuint (parties.results3, ==, N_PARTIES);
+  assert_barrier_rest (parties.barrier, GAIO_BARRIER_FILLING);
+
+  parties_clear (&parties);
+  gaio_test_loop_free (loop);
+}
+
+/* SY-13: a barrier finalized while waited for cancels the waits in its
+ * queue; a woken wait keeps it until it has resumed, and gets its index
+ * (as asyncio's coroutine keeps its barrier). */
+static void
+test_barrier_finalized_with_waiters (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioBarrier *barrier = gaio_barrier_new (loop, 2);
+  GaioBarrier *filling = gaio_barrier_new (loop, 2);
+  g_autoptr(GaioFuture) woken = gaio_barrier_wait (barrier);
+  g_autoptr(GaioFuture) last = gaio_barrier_wait (barrier);
+  g_autoptr(GaioFuture) waiting = gaio_barrier_wait (filling);
+  g_autoptr(GError) error = NULL;
+
+  g_object_unref (barrier);
+  g_object_unref (filling);
+  g_assert_true (gaio_future_is_cancelled (waiting));
+  g_assert_false (gaio_future_is_done (woken));
+
+  run_briefly (loop);
+  g_assert_cmpint (gaio_future_get_result_int64 (woken, NULL), ==, 0);
+  g_assert_cmpint (gaio_future_get_result_int64 (last, NULL), ==, 1);
+  gaio_future_get_result_int64 (waiting, &error);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (error->message, ==, "GaioBarrier was finalized while waited for");
+
+  g_clear_pointer (&woken, gaio_future_unref);
+  g_clear_pointer (&last, gaio_future_unref);
+  g_clear_pointer (&waiting, gaio_future_unref);
+  gaio_test_loop_free (loop);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1130,6 +1802,18 @@ main (int    argc,
   g_test_add_func ("/Gaio/Barrier/cancel-one", test_barrier_cancel_one);
   g_test_add_func ("/Gaio/Barrier/reset-abort", test_barrier_reset_abort);
   g_test_add_func ("/Gaio/Barrier/draining", test_barrier_draining);
+  g_test_add_func ("/Gaio/Barrier/wait-twice", test_barrier_wait_twice);
+  g_test_add_func ("/Gaio/Barrier/draining-state", test_barrier_draining_state);
+  g_test_add_func ("/Gaio/Barrier/blocking-while-draining", test_barrier_blocking_while_draining);
+  g_test_add_func ("/Gaio/Barrier/reset-half-draining", test_barrier_reset_half_draining);
+  g_test_add_func ("/Gaio/Barrier/reset-half-draining-half-blocking",
+                   test_barrier_reset_half_draining_half_blocking);
+  g_test_add_func ("/Gaio/Barrier/reset-after-draining", test_barrier_reset_after_draining);
+  g_test_add_func ("/Gaio/Barrier/reset-waiting-again", test_barrier_reset_waiting_again);
+  g_test_add_func ("/Gaio/Barrier/abort-half-draining", test_barrier_abort_half_draining);
+  g_test_add_func ("/Gaio/Barrier/abort-on-error", test_barrier_abort_on_error);
+  g_test_add_func ("/Gaio/Barrier/abort-then-reset", test_barrier_abort_then_reset);
+  g_test_add_func ("/Gaio/Barrier/finalized-with-waiters", test_barrier_finalized_with_waiters);
 
   return g_test_run ();
 }
