@@ -37,7 +37,9 @@ struct _GaioWaiterClass
   void     (*resumed)   (GaioWaiter *waiter);
 
   /* The task awaiting the finished waiter was cancelled before it could
-   * take the result (GaioFutureClass.dropped): give it back. */
+   * take the result (GaioFutureClass.dropped): give it back. A waiter
+   * of such a class holds its owner, a GObject, from the moment it
+   * finishes with a result, so that this hook never finds it gone. */
   void     (*dropped)   (GaioWaiter *waiter);
 };
 
@@ -47,7 +49,8 @@ struct _GaioWaiter
   GaioFuture             parent_instance;
 
   const GaioWaiterClass *wclass;      /* (unowned) static; a condition's wait changes it once notified */
-  gpointer               owner;       /* (unowned) (nullable) the primitive; NULL once it went */
+  gpointer               owner;       /* (nullable) the primitive, unowned unless holds_owner; NULL once it went */
+  gboolean               holds_owner; /* a reference on owner: finished, with a dropped hook */
   GQueue                *queue;       /* (unowned) (nullable) the queue it is linked in */
   GList                  link;        /* in *queue */
 

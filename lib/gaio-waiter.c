@@ -29,10 +29,14 @@
  * primitive completes it.
  *
  * Ownership: a primitive's queue holds a reference on every waiter linked
- * in it; a waiter does not hold its primitive (a primitive freed while
- * waited for would otherwise be a cycle). A primitive that goes cancels
- * its pending waiters and clears their owner (_gaio_waiter_queue_clear()),
- * so no hook runs on a freed primitive. Loop thread only, as futures.
+ * in it; a pending waiter does not hold its primitive (a primitive freed
+ * while waited for would otherwise be a cycle). A primitive that goes
+ * cancels its pending waiters and clears their owner
+ * (_gaio_waiter_queue_clear()), so no hook runs on a freed primitive. A
+ * waiter that finished with a result is out of every queue, and its
+ * dropped hook may still run, as late as the awaiting task resumes:
+ * from then on it holds its primitive (holds_owner), until it is freed.
+ * Loop thread only, as futures.
  */
 
 #include "config.h"
@@ -98,6 +102,8 @@ waiter_finalize (GaioFuture *future)
 
   g_assert (waiter->queue == NULL);
 
+  if (waiter->holds_owner)
+    g_object_unref (waiter->owner);
   g_free (waiter->cancel_message);
   if (waiter->data_destroy != NULL)
     waiter->data_destroy (waiter->data);
@@ -173,10 +179,22 @@ _gaio_waiter_pop (GQueue *queue)
   return waiter;
 }
 
+/* Finished with a result, the waiter may be dropped: see the top. */
+static inline void
+hold_owner (GaioWaiter *waiter)
+{
+  if (waiter->wclass->dropped != NULL && waiter->owner != NULL)
+    {
+      g_object_ref (waiter->owner);
+      waiter->holds_owner = TRUE;
+    }
+}
+
 void
 _gaio_waiter_finish (GaioWaiter *waiter,
                      GValue     *value)
 {
+  hold_owner (waiter);
   _gaio_future_complete_value (GAIO_FUTURE (waiter), value);
 }
 
@@ -187,6 +205,7 @@ _gaio_waiter_finish_true (GaioWaiter *waiter)
    * type-table lookups, on the path of every hand-off. */
   GValue value = { G_TYPE_BOOLEAN, { { .v_int = TRUE } } };
 
+  hold_owner (waiter);
   _gaio_future_complete_value (GAIO_FUTURE (waiter), &value);
 }
 

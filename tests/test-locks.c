@@ -750,6 +750,37 @@ test_condition_explicit_lock (void)
   gaio_test_loop_free (loop);
 }
 
+/* SY-04, SY-07: a task handed the condition's lock and cancelled before
+ * it resumed passes the lock on even when the condition, and with it the
+ * lock, was let go of meanwhile: the finished waiter holds the lock
+ * until it goes (test_locks.py::LockTests::test_finished_waiter_cancelled
+ * with the condition finalized in between; a use after free before). */
+static void
+test_condition_lock_dropped_after_finalize (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioCondition *cond = gaio_condition_new (loop, NULL);
+  GaioLock *lock = gaio_condition_get_lock (cond);
+  g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint));
+  GaioTask *task;
+
+  g_object_add_weak_pointer (G_OBJECT (lock), (gpointer *) &lock);
+  g_assert_true (complete (loop, gaio_condition_acquire (cond), NULL));
+  task = spawn (loop, OP_LOCK, lock, log, 1, FALSE, NULL);
+  run_briefly (loop);
+
+  g_assert_true (gaio_condition_release (cond, NULL));
+  gaio_future_cancel (GAIO_FUTURE (task), NULL);
+  g_object_unref (cond);
+  g_assert_nonnull (lock);
+
+  assert_cancelled (loop, task);
+  assert_log (log, NULL, 0);
+  finish_task (loop, task);
+  g_assert_null (lock);
+  gaio_test_loop_free (loop);
+}
+
 /* ------------------------------------------------------------------ */
 /* Semaphore                                                            */
 
@@ -883,6 +914,35 @@ test_semaphore_no_hang (void)
   finish_task (loop, t1);
   finish_task (loop, t2);
   g_clear_object (&sem);
+  gaio_test_loop_free (loop);
+}
+
+/* SY-11: a task handed a permit and cancelled before it resumed gives it
+ * back even when the semaphore was let go of meanwhile: the finished
+ * waiter holds the semaphore until it goes
+ * (test_locks.py::SemaphoreTests::test_acquire_no_hang with the
+ * semaphore finalized in between; a use after free before). */
+static void
+test_semaphore_permit_dropped_after_finalize (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioSemaphore *sem = gaio_semaphore_new (loop, 0);
+  g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint));
+  GaioTask *task;
+
+  g_object_add_weak_pointer (G_OBJECT (sem), (gpointer *) &sem);
+  task = spawn (loop, OP_SEMAPHORE, sem, log, 1, FALSE, NULL);
+  run_briefly (loop);
+
+  g_assert_true (gaio_semaphore_release (sem, NULL));
+  gaio_future_cancel (GAIO_FUTURE (task), NULL);
+  g_object_unref (sem);
+  g_assert_nonnull (sem);
+
+  assert_cancelled (loop, task);
+  assert_log (log, NULL, 0);
+  finish_task (loop, task);
+  g_assert_null (sem);
   gaio_test_loop_free (loop);
 }
 
@@ -1794,9 +1854,13 @@ main (int    argc,
   g_test_add_func ("/Gaio/Condition/wait-cancel-contested", test_condition_wait_cancel_contested);
   g_test_add_func ("/Gaio/Condition/wait-for", test_condition_wait_for);
   g_test_add_func ("/Gaio/Condition/explicit-lock", test_condition_explicit_lock);
+  g_test_add_func ("/Gaio/Condition/lock-dropped-after-finalize",
+                   test_condition_lock_dropped_after_finalize);
   g_test_add_func ("/Gaio/Semaphore/acquire", test_semaphore_acquire);
   g_test_add_func ("/Gaio/Semaphore/cancel-before-awoken", test_semaphore_cancel_before_awoken);
   g_test_add_func ("/Gaio/Semaphore/no-hang", test_semaphore_no_hang);
+  g_test_add_func ("/Gaio/Semaphore/permit-dropped-after-finalize",
+                   test_semaphore_permit_dropped_after_finalize);
   g_test_add_func ("/Gaio/Semaphore/bounded-release", test_bounded_semaphore_release);
   g_test_add_func ("/Gaio/Barrier/filling", test_barrier_filling);
   g_test_add_func ("/Gaio/Barrier/cancel-one", test_barrier_cancel_one);
