@@ -781,6 +781,33 @@ test_condition_lock_dropped_after_finalize (void)
   gaio_test_loop_free (loop);
 }
 
+static gboolean
+never (gpointer user_data)
+{
+  return FALSE;
+}
+
+/* SY-09: a wait_for() whose condition is finalized ends cancelled, and
+ * cancelling it afterwards does nothing more (its waiter acts on its own
+ * state, not on the condition gone). */
+static void
+test_condition_wait_for_finalized (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioCondition *cond = gaio_condition_new (loop, NULL);
+  g_autoptr(GaioFuture) wait = NULL;
+
+  g_assert_true (complete (loop, gaio_condition_acquire (cond), NULL));
+  wait = gaio_condition_wait_for (cond, never, NULL, NULL);
+  g_object_unref (cond);
+  run_briefly (loop);
+  g_assert_true (gaio_future_is_cancelled (wait));
+  g_assert_false (gaio_future_cancel (wait, NULL));
+
+  g_clear_pointer (&wait, gaio_future_unref);
+  gaio_test_loop_free (loop);
+}
+
 /* ------------------------------------------------------------------ */
 /* Semaphore                                                            */
 
@@ -1856,6 +1883,7 @@ main (int    argc,
   g_test_add_func ("/Gaio/Condition/explicit-lock", test_condition_explicit_lock);
   g_test_add_func ("/Gaio/Condition/lock-dropped-after-finalize",
                    test_condition_lock_dropped_after_finalize);
+  g_test_add_func ("/Gaio/Condition/wait-for-finalized", test_condition_wait_for_finalized);
   g_test_add_func ("/Gaio/Semaphore/acquire", test_semaphore_acquire);
   g_test_add_func ("/Gaio/Semaphore/cancel-before-awoken", test_semaphore_cancel_before_awoken);
   g_test_add_func ("/Gaio/Semaphore/no-hang", test_semaphore_no_hang);
