@@ -731,7 +731,8 @@ test_condition_wait_for (void)
 }
 
 /* SY-07: a condition shares an explicit lock
- * (test_locks.py::ConditionTests::test_explicit_lock). */
+ * (test_locks.py::ConditionTests::test_explicit_lock,
+ * ::test_context_manager). */
 static void
 test_condition_explicit_lock (void)
 {
@@ -747,6 +748,83 @@ test_condition_explicit_lock (void)
 
   g_clear_object (&cond);
   g_clear_object (&lock);
+  gaio_test_loop_free (loop);
+}
+
+/* SY-08: a wait whose task is cancelled after the notify, while it
+ * waits for the lock, ends cancelled once it has the lock
+ * (test_locks.py::ConditionTests::test_wait_cancel_after_notify). */
+static void
+test_condition_wait_cancel_after_notify (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  g_autoptr(GaioCondition) cond = gaio_condition_new (loop, NULL);
+  g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint));
+  g_autofree char *repr = NULL;
+  GaioTask *waiter;
+
+  waiter = spawn (loop, OP_COND_WAIT, cond, log, 1, TRUE, NULL);
+  run_n (loop, 2);
+  repr = gaio_condition_to_string (cond);
+  g_assert_cmpstr (repr, ==, "<GaioCondition [unlocked, waiters:1]>");
+
+  g_assert_true (complete (loop, gaio_condition_acquire (cond), NULL));
+  g_assert_true (gaio_condition_notify (cond, 1, NULL));
+  run_briefly (loop);
+  gaio_future_cancel (GAIO_FUTURE (waiter), NULL);
+  run_briefly (loop);
+  g_assert_false (gaio_future_is_done (GAIO_FUTURE (waiter)));
+  g_assert_true (gaio_condition_release (cond, NULL));
+  assert_cancelled (loop, waiter);
+  assert_log (log, NULL, 0);
+  /* The cancelled wait released the lock it re-acquired. */
+  g_assert_false (gaio_condition_is_locked (cond));
+
+  finish_task (loop, waiter);
+  g_clear_object (&cond);
+  gaio_test_loop_free (loop);
+}
+
+/* SY-08: a wait ended by a timeout has the lock again
+ * (test_locks.py::ConditionTests::test_timeout_in_block). */
+static void
+test_condition_timeout_in_block (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  g_autoptr(GaioCondition) cond = gaio_condition_new (loop, NULL);
+  g_autoptr(GaioFuture) wait = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (complete (loop, gaio_condition_acquire (cond), NULL));
+  wait = gaio_condition_wait (cond);
+  g_assert_false (complete (loop, gaio_wait_for (wait, 0.01), &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_true (gaio_future_is_cancelled (wait));
+  g_assert_true (gaio_condition_is_locked (cond));
+  g_assert_true (gaio_condition_release (cond, NULL));
+
+  g_clear_object (&cond);
+  g_clear_pointer (&wait, gaio_future_unref);
+  gaio_test_loop_free (loop);
+}
+
+/* SY-07: a condition refuses a lock of another loop, a programmer error
+ * here (test_locks.py::ConditionTests::test_ambiguous_loops, whose
+ * RuntimeError comes at the first wait). */
+static void
+test_condition_ambiguous_loops (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioLoop *other = gaio_loop_new (NULL);
+  g_autoptr(GaioLock) lock = gaio_lock_new (other);
+
+  g_test_expect_message (GAIO_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL, "*assertion*failed*");
+  g_assert_null (gaio_condition_new (loop, lock));
+  g_test_assert_expected_messages ();
+
+  g_clear_object (&lock);
+  g_assert_true (gaio_loop_close (other, NULL));
+  g_object_unref (other);
   gaio_test_loop_free (loop);
 }
 
@@ -1881,6 +1959,10 @@ main (int    argc,
   g_test_add_func ("/Gaio/Condition/wait-cancel-contested", test_condition_wait_cancel_contested);
   g_test_add_func ("/Gaio/Condition/wait-for", test_condition_wait_for);
   g_test_add_func ("/Gaio/Condition/explicit-lock", test_condition_explicit_lock);
+  g_test_add_func ("/Gaio/Condition/wait-cancel-after-notify",
+                   test_condition_wait_cancel_after_notify);
+  g_test_add_func ("/Gaio/Condition/timeout-in-block", test_condition_timeout_in_block);
+  g_test_add_func ("/Gaio/Condition/ambiguous-loops", test_condition_ambiguous_loops);
   g_test_add_func ("/Gaio/Condition/lock-dropped-after-finalize",
                    test_condition_lock_dropped_after_finalize);
   g_test_add_func ("/Gaio/Condition/wait-for-finalized", test_condition_wait_for_finalized);
