@@ -15,26 +15,20 @@ G_BEGIN_DECLS
 typedef struct _GaioWaiter      GaioWaiter;
 typedef struct _GaioWaiterClass GaioWaiterClass;
 
-/* What a primitive does when one of its waiters is cancelled, resumes or
- * is let go of (see the top of gaio-waiter.c). Every hook runs on the
- * loop's thread, and only while the waiter's owner is alive: a primitive
- * that goes first clears its waiters' owner (_gaio_waiter_queue_clear()).
+/* What a primitive does when one of its waiters is cancelled or is let
+ * go of (see the top of gaio-waiter.c). Every hook runs on the loop's
+ * thread, and only while the waiter's owner is alive: a primitive that
+ * goes first clears its waiters' owner (_gaio_waiter_queue_clear()).
  * Any hook may be NULL. */
 struct _GaioWaiterClass
 {
   /* gaio_future_cancel() on a pending waiter. NULL: the waiter leaves its
-   * queue, is cancelled at once, then cancelled() is told. A primitive
-   * that must do something before the waiter may end (a condition
-   * re-acquires its lock) takes the request here and cancels the waiter
-   * later with _gaio_waiter_cancel_now(). */
+   * queue and is cancelled at once. A primitive that must do something
+   * before the waiter may end (a condition re-acquires its lock) takes
+   * the request here and cancels the waiter later with
+   * _gaio_waiter_cancel_now(). */
   gboolean (*cancel)    (GaioWaiter *waiter,
                          const char *message);
-  void     (*cancelled) (GaioWaiter *waiter);
-
-  /* A done callback of the primitive's own, the first of the waiter's, so
-   * it runs before whoever awaits the waiter resumes (asyncio's code
-   * after `await fut` in the primitive). Finished waiters only. */
-  void     (*resumed)   (GaioWaiter *waiter);
 
   /* The task awaiting the finished waiter was cancelled before it could
    * take the result (GaioFutureClass.dropped): give it back. A waiter

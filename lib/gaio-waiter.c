@@ -15,8 +15,8 @@
  *  - cancelled while pending, it leaves its primitive's queue at once
  *    (asyncio leaves it there, cancelled, until the coroutine resumes;
  *    every primitive skips cancelled waiters, so only the count in a
- *    description differs), and the primitive may pass on what it was
- *    given (GaioWaiterClass.cancelled);
+ *    description differs), unless its primitive takes the request
+ *    (GaioWaiterClass.cancel);
  *  - finished, it owns what its primitive handed it: the lock, a
  *    permit, a queue item. A task awaiting it that is cancelled before it
  *    resumes lets go of the result unread; gaio_await() says so through
@@ -57,17 +57,6 @@ static const GaioFutureClass waiter_class = {
   .dropped = waiter_dropped,
 };
 
-static void
-waiter_resumed (GaioFuture *future,
-                gpointer    user_data)
-{
-  GaioWaiter *waiter = GAIO_WAITER (future);
-
-  if (future->state == GAIO_FUTURE_FINISHED && waiter->owner != NULL &&
-      waiter->wclass->resumed != NULL)
-    waiter->wclass->resumed (waiter);
-}
-
 GaioWaiter *
 _gaio_waiter_new (GaioLoop              *loop,
                   const GaioWaiterClass *wclass,
@@ -80,11 +69,6 @@ _gaio_waiter_new (GaioLoop              *loop,
   waiter->wclass = wclass;
   waiter->owner = owner;
   waiter->link.data = waiter;
-
-  /* First of the waiter's callbacks: it runs before the wakeup of a task
-   * that awaits it, where asyncio's coroutine would go on. */
-  if (wclass->resumed != NULL)
-    gaio_future_add_done_callback (GAIO_FUTURE (waiter), waiter_resumed, NULL, NULL);
 
   return waiter;
 }
@@ -130,13 +114,10 @@ waiter_cancel (GaioFuture *future,
   if (waiter->wclass->cancel != NULL)
     return waiter->wclass->cancel (waiter, message);
 
-  /* The queue's reference may be the last but the caller's: keep the
-   * waiter until its hook has run. */
+  /* The queue's reference may be the last but the caller's. */
   gaio_future_ref (future);
   _gaio_waiter_unlink (waiter);
   _gaio_future_real_cancel (future, message);
-  if (waiter->owner != NULL && waiter->wclass->cancelled != NULL)
-    waiter->wclass->cancelled (waiter);
   gaio_future_unref (future);
 
   return TRUE;
