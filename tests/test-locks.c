@@ -559,7 +559,7 @@ test_event_clear_and_cancel (void)
 
 /* SY-07: notify(n) wakes the longest waiting first, each once it holds
  * the lock (test_locks.py::ConditionTests::test_wait, ::test_notify,
- * ::test_notify_all). */
+ * ::test_notify_all, ::test_repr). */
 static void
 test_condition_notify (void)
 {
@@ -1085,7 +1085,8 @@ test_bounded_semaphore_release (void)
 
 /* SY-13: the parties-th wait trips the barrier; each wait gets its index
  * once (test_locks.py::BarrierTests::test_filling_task_by_task,
- * ::test_filling_one_task_twice, ::test_repr, ::test_barrier_parties). */
+ * ::test_repr, ::test_barrier_parties; ::test_barrier's `await barrier`
+ * has no C form). */
 static void
 test_barrier_filling (void)
 {
@@ -1122,6 +1123,29 @@ test_barrier_filling (void)
       finish_task (loop, t[i]);
       job_free (jobs[i]);
     }
+  g_clear_object (&barrier);
+  gaio_test_loop_free (loop);
+}
+
+/* SY-13: with one party, every wait is the last and gets 0 at once
+ * (test_locks.py::BarrierTests::test_filling_one_task,
+ * ::test_filling_one_task_twice). */
+static void
+test_barrier_one_party (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  g_autoptr(GaioBarrier) barrier = gaio_barrier_new (loop, 1);
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(GaioFuture) wait = gaio_barrier_wait (barrier);
+
+      g_assert_cmpint (gaio_future_get_result_int64 (wait, NULL), ==, 0);
+      g_assert_cmpuint (gaio_barrier_get_n_waiting (barrier), ==, 0);
+      g_assert_cmpint (gaio_barrier_get_state (barrier), ==, GAIO_BARRIER_FILLING);
+    }
+  g_assert_false (gaio_barrier_is_broken (barrier));
+
   g_clear_object (&barrier);
   gaio_test_loop_free (loop);
 }
@@ -1164,7 +1188,7 @@ test_barrier_cancel_one (void)
 /* SY-13: reset() fails the waits inside with BROKEN and leaves the
  * barrier usable; abort() breaks it for every later wait
  * (test_locks.py::BarrierTests::test_reset_barrier_while_tasks_waiting,
- * ::test_abort_barrier, ::test_reset_barrier). */
+ * ::test_abort_barrier, ::test_reset_barrier, ::test_repr). */
 static void
 test_barrier_reset_abort (void)
 {
@@ -1179,6 +1203,9 @@ test_barrier_reset_abort (void)
 
   gaio_barrier_reset (barrier);
   g_assert_cmpint (gaio_barrier_get_state (barrier), ==, GAIO_BARRIER_RESETTING);
+  repr = gaio_barrier_to_string (barrier);
+  g_assert_cmpstr (repr, ==, "<GaioBarrier [resetting, waiters:0/3]>");
+  g_clear_pointer (&repr, g_free);
   /* A wait arriving while resetting waits for the next round. */
   w3 = gaio_barrier_wait (barrier);
   g_assert_false (gaio_future_is_done (w3));
@@ -1226,8 +1253,8 @@ test_barrier_reset_abort (void)
 /* SY-13: waits arriving while the barrier drains wait for the next
  * round; woken once the last wait left, they arrive when they resume, so
  * a wait made before that arrives first
- * (test_locks.py::BarrierTests::test_draining_state,
- * ::test_blocking_tasks_while_draining). */
+ * (test_locks.py::BarrierTests::test_blocking_tasks_while_draining,
+ * ::test_repr, with callbacks). */
 static void
 test_barrier_draining (void)
 {
@@ -1237,11 +1264,14 @@ test_barrier_draining (void)
   g_autoptr(GaioFuture) b = gaio_barrier_wait (barrier);
   g_autoptr(GaioFuture) c = NULL;
   g_autoptr(GaioFuture) d = NULL;
+  g_autofree char *repr = NULL;
 
   /* The last party leaves at once; the first when it resumes. */
   g_assert_cmpint (gaio_future_get_result_int64 (b, NULL), ==, 1);
   g_assert_false (gaio_future_is_done (a));
   g_assert_cmpint (gaio_barrier_get_state (barrier), ==, GAIO_BARRIER_DRAINING);
+  repr = gaio_barrier_to_string (barrier);
+  g_assert_cmpstr (repr, ==, "<GaioBarrier [draining, waiters:0/2]>");
   c = gaio_barrier_wait (barrier);
   g_assert_false (gaio_future_is_done (c));
 
@@ -1973,6 +2003,7 @@ main (int    argc,
                    test_semaphore_permit_dropped_after_finalize);
   g_test_add_func ("/Gaio/Semaphore/bounded-release", test_bounded_semaphore_release);
   g_test_add_func ("/Gaio/Barrier/filling", test_barrier_filling);
+  g_test_add_func ("/Gaio/Barrier/one-party", test_barrier_one_party);
   g_test_add_func ("/Gaio/Barrier/cancel-one", test_barrier_cancel_one);
   g_test_add_func ("/Gaio/Barrier/reset-abort", test_barrier_reset_abort);
   g_test_add_func ("/Gaio/Barrier/draining", test_barrier_draining);
