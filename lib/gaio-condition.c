@@ -20,6 +20,9 @@
  *
  * wait_for() is a waiter of its own driving one wait() after another
  * until the predicate holds; cancelling it cancels the wait in progress.
+ * Its hooks act on its own state (WaitFor), which is its owner: the
+ * condition may go while it waits (it holds the condition weakly), and
+ * a waiter's owner must outlive its hooks (gaio-waiter-private.h).
  */
 
 #include "config.h"
@@ -275,7 +278,8 @@ gaio_condition_wait (GaioCondition *condition)
   return GAIO_FUTURE (waiter);
 }
 
-/* wait_for(): the state its waiter keeps. */
+/* wait_for(): the state its waiter keeps, as its owner and its data
+ * (which frees it with the waiter). */
 typedef struct
 {
   GWeakRef                condition;
@@ -301,7 +305,7 @@ static gboolean
 wait_for_cancel (GaioWaiter *waiter,
                  const char *message)
 {
-  WaitFor *state = waiter->data;
+  WaitFor *state = waiter->owner;
 
   reacquire_cancel (waiter, message);
   if (state->wait != NULL)
@@ -403,7 +407,7 @@ gaio_condition_wait_for (GaioCondition          *condition,
   state->user_data = user_data;
   state->notify = notify;
 
-  waiter = _gaio_waiter_new (condition->loop, &wait_for_class, condition);
+  waiter = _gaio_waiter_new (condition->loop, &wait_for_class, state);
   waiter->data = state;
   waiter->data_destroy = wait_for_free;
 

@@ -15,29 +15,25 @@ G_BEGIN_DECLS
 typedef struct _GaioWaiter      GaioWaiter;
 typedef struct _GaioWaiterClass GaioWaiterClass;
 
-/* What a primitive does when one of its waiters is cancelled, resumes or
- * is let go of (see the top of gaio-waiter.c). Every hook runs on the
- * loop's thread, and only while the waiter's owner is alive: a primitive
- * that goes first clears its waiters' owner (_gaio_waiter_queue_clear()).
+/* What a primitive does when one of its waiters is cancelled or is let
+ * go of (see the top of gaio-waiter.c). Every hook runs on the loop's
+ * thread, and only while the waiter's owner is alive: a primitive that
+ * goes first clears its waiters' owner (_gaio_waiter_queue_clear()).
  * Any hook may be NULL. */
 struct _GaioWaiterClass
 {
   /* gaio_future_cancel() on a pending waiter. NULL: the waiter leaves its
-   * queue, is cancelled at once, then cancelled() is told. A primitive
-   * that must do something before the waiter may end (a condition
-   * re-acquires its lock) takes the request here and cancels the waiter
-   * later with _gaio_waiter_cancel_now(). */
+   * queue and is cancelled at once. A primitive that must do something
+   * before the waiter may end (a condition re-acquires its lock) takes
+   * the request here and cancels the waiter later with
+   * _gaio_waiter_cancel_now(). */
   gboolean (*cancel)    (GaioWaiter *waiter,
                          const char *message);
-  void     (*cancelled) (GaioWaiter *waiter);
-
-  /* A done callback of the primitive's own, the first of the waiter's, so
-   * it runs before whoever awaits the waiter resumes (asyncio's code
-   * after `await fut` in the primitive). Finished waiters only. */
-  void     (*resumed)   (GaioWaiter *waiter);
 
   /* The task awaiting the finished waiter was cancelled before it could
-   * take the result (GaioFutureClass.dropped): give it back. */
+   * take the result (GaioFutureClass.dropped): give it back. A waiter
+   * of such a class holds its owner, a GObject, from the moment it
+   * finishes with a result, so that this hook never finds it gone. */
   void     (*dropped)   (GaioWaiter *waiter);
 };
 
@@ -47,16 +43,18 @@ struct _GaioWaiter
   GaioFuture             parent_instance;
 
   const GaioWaiterClass *wclass;      /* (unowned) static; a condition's wait changes it once notified */
-  gpointer               owner;       /* (unowned) (nullable) the primitive; NULL once it went */
+  gpointer               owner;       /* (nullable) the primitive, unowned unless holds_owner; NULL once it went */
+  gboolean               holds_owner; /* a reference on owner: finished, with a dropped hook */
   GQueue                *queue;       /* (unowned) (nullable) the queue it is linked in */
   GList                  link;        /* in *queue */
 
   /* What primitives keep per wait. */
   guint                  index;       /* a barrier's arrival index */
-  gboolean               inside;      /* a barrier's wait counts in the barrier */
+  gboolean               inside;      /* a barrier's wait arrived and counts in the barrier */
   gboolean               cancel_requested; /* a condition's wait ends cancelled once it holds the lock */
   char                  *cancel_message;   /* (owned) (nullable) that request's message */
-  gpointer               data;        /* (owned) by data_destroy: a put's item, a wait_for()'s state */
+  gpointer               data;        /* (owned) by data_destroy: a put's item, a wait_for()'s state;
+                                       * a barrier's wait holds the barrier while its resume is scheduled */
   GDestroyNotify         data_destroy;
 };
 

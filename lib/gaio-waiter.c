@@ -15,8 +15,8 @@
  *  - cancelled while pending, it leaves its primitive's queue at once
  *    (asyncio leaves it there, cancelled, until the coroutine resumes;
  *    every primitive skips cancelled waiters, so only the count in a
- *    description differs), and the primitive may pass on what it was
- *    given (GaioWaiterClass.cancelled);
+ *    description differs), unless its primitive takes the request
+ *    (GaioWaiterClass.cancel);
  *  - finished, it owns what its primitive handed it: the lock, a
  *    permit, a queue item. A task awaiting it that is cancelled before it
  *    resumes lets go of the result unread; gaio_await() says so through
@@ -29,10 +29,14 @@
  * primitive completes it.
  *
  * Ownership: a primitive's queue holds a reference on every waiter linked
- * in it; a waiter does not hold its primitive (a primitive freed while
- * waited for would otherwise be a cycle). A primitive that goes cancels
- * its pending waiters and clears their owner (_gaio_waiter_queue_clear()),
- * so no hook runs on a freed primitive. Loop thread only, as futures.
+ * in it; a pending waiter does not hold its primitive (a primitive freed
+ * while waited for would otherwise be a cycle). A primitive that goes
+ * cancels its pending waiters and clears their owner
+ * (_gaio_waiter_queue_clear()), so no hook runs on a freed primitive. A
+ * waiter that finished with a result is out of every queue, and its
+ * dropped hook may still run, as late as the awaiting task resumes:
+ * from then on it holds its primitive (holds_owner), until it is freed.
+ * Loop thread only, as futures.
  */
 
 #include "config.h"
@@ -53,17 +57,6 @@ static const GaioFutureClass waiter_class = {
   .dropped = waiter_dropped,
 };
 
-static void
-waiter_resumed (GaioFuture *future,
-                gpointer    user_data)
-{
-  GaioWaiter *waiter = GAIO_WAITER (future);
-
-  if (future->state == GAIO_FUTURE_FINISHED && waiter->owner != NULL &&
-      waiter->wclass->resumed != NULL)
-    waiter->wclass->resumed (waiter);
-}
-
 GaioWaiter *
 _gaio_waiter_new (GaioLoop              *loop,
                   const GaioWaiterClass *wclass,
@@ -76,11 +69,6 @@ _gaio_waiter_new (GaioLoop              *loop,
   waiter->wclass = wclass;
   waiter->owner = owner;
   waiter->link.data = waiter;
-
-  /* First of the waiter's callbacks: it runs before the wakeup of a task
-   * that awaits it, where asyncio's coroutine would go on. */
-  if (wclass->resumed != NULL)
-    gaio_future_add_done_callback (GAIO_FUTURE (waiter), waiter_resumed, NULL, NULL);
 
   return waiter;
 }
@@ -98,6 +86,8 @@ waiter_finalize (GaioFuture *future)
 
   g_assert (waiter->queue == NULL);
 
+  if (waiter->holds_owner)
+    g_object_unref (waiter->owner);
   g_free (waiter->cancel_message);
   if (waiter->data_destroy != NULL)
     waiter->data_destroy (waiter->data);
@@ -124,13 +114,10 @@ waiter_cancel (GaioFuture *future,
   if (waiter->wclass->cancel != NULL)
     return waiter->wclass->cancel (waiter, message);
 
-  /* The queue's reference may be the last but the caller's: keep the
-   * waiter until its hook has run. */
+  /* The queue's reference may be the last but the caller's. */
   gaio_future_ref (future);
   _gaio_waiter_unlink (waiter);
   _gaio_future_real_cancel (future, message);
-  if (waiter->owner != NULL && waiter->wclass->cancelled != NULL)
-    waiter->wclass->cancelled (waiter);
   gaio_future_unref (future);
 
   return TRUE;
@@ -173,10 +160,22 @@ _gaio_waiter_pop (GQueue *queue)
   return waiter;
 }
 
+/* Finished with a result, the waiter may be dropped: see the top. */
+static inline void
+hold_owner (GaioWaiter *waiter)
+{
+  if (waiter->wclass->dropped != NULL && waiter->owner != NULL)
+    {
+      g_object_ref (waiter->owner);
+      waiter->holds_owner = TRUE;
+    }
+}
+
 void
 _gaio_waiter_finish (GaioWaiter *waiter,
                      GValue     *value)
 {
+  hold_owner (waiter);
   _gaio_future_complete_value (GAIO_FUTURE (waiter), value);
 }
 
@@ -187,6 +186,7 @@ _gaio_waiter_finish_true (GaioWaiter *waiter)
    * type-table lookups, on the path of every hand-off. */
   GValue value = { G_TYPE_BOOLEAN, { { .v_int = TRUE } } };
 
+  hold_owner (waiter);
   _gaio_future_complete_value (GAIO_FUTURE (waiter), &value);
 }
 
