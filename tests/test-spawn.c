@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -500,6 +501,156 @@ test_dropped_process_reaped (void)
   unix_test_loop_free (loop);
 }
 
+/* Whether @pid is a child of this process not reaped yet, running or a
+ * zombie. Reaps nothing (WNOWAIT): ECHILD once someone reaped it. */
+static gboolean
+is_unreaped_child (GPid pid)
+{
+  siginfo_t info = { 0 };
+
+  return waitid (P_PID, (id_t) pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+
+/* Waits up to @timeout_s for @pid to be reaped by someone else, without
+ * iterating any context. */
+static gboolean
+wait_reaped (GPid    pid,
+             gdouble timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);
+
+  while (is_unreaped_child (pid))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_usleep (10 * 1000);
+    }
+
+  return TRUE;
+}
+
+/* Starts @argv_0 (with @argument) on @loop and closes the loop before
+ * the child can have exited; the process is returned, or dropped when
+ * @process_out is NULL. Returns the pid. */
+static GPid
+spawn_then_close (GaioLoop     *loop,
+                  const char   *argv_0,
+                  const char   *argument,
+                  GaioProcess **process_out)
+{
+  const char *argv[] = { argv_0, argument, NULL };
+  g_autoptr(GError) error = NULL;
+  GaioProcess *process;
+  GPid pid;
+
+  process = gaio_loop_subprocess_exec (loop, argv, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  pid = gaio_process_get_pid (process);
+  g_assert_true (gaio_loop_close (loop, &error));
+  g_assert_no_error (error);
+
+  if (process_out != NULL)
+    *process_out = process;
+  else
+    g_object_unref (process);
+
+  return pid;
+}
+
+/* SP-11: a child still running when its loop closes, its process
+ * dropped, is reaped when it exits all the same, although nothing
+ * iterates the loop's context again: no zombie is left for the life of
+ * the program.
+ * CPython: unix_events.py ThreadedChildWatcher._do_waitpid (the watcher
+ * reaps the child whether or not its loop is closed, and only then looks
+ * at the loop) */
+static void
+test_child_outlives_loop (void)
+{
+  GaioLoop *loop = unix_test_loop_new ();
+  GMainContext *context = g_main_context_ref (gaio_loop_get_context (loop));
+  GPid pid = spawn_then_close (loop, "sleep", "0.2", NULL);
+
+  /* Whatever still holds the loop, it is never iterated again. */
+  g_object_unref (loop);
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+
+  g_assert_true (wait_reaped (pid, TIMEOUT_S));
+}
+
+/* SP-11: a closed loop is not held by a child still running: the loop
+ * lets go of the child's watch when it closes, and with it of the
+ * dropped process, which held the loop.
+ * CPython: none (asyncio's transport holds its loop until the watcher
+ * thread lets go of it; here nothing is left waiting on the loop) */
+static void
+test_closed_loop_not_held (void)
+{
+  GaioLoop *loop = unix_test_loop_new ();
+  GPid pid = spawn_then_close (loop, "sleep", "0.2", NULL);
+
+  /* Asserts the loop is finalized. */
+  unix_test_loop_free (loop);
+
+  g_assert_true (wait_reaped (pid, TIMEOUT_S));
+}
+
+/* LG-02: once it reaps a child whose loop was closed, the reaper warns
+ * with asyncio's text and the closed loop's repr.
+ * CPython: unix_events.py ThreadedChildWatcher._do_waitpid ("Loop %r
+ * that handles pid %r is closed", WARNING) */
+static void
+test_closed_loop_warning (void)
+{
+  GaioLoop *loop = unix_test_loop_new ();
+  g_autofree char *expected = NULL;
+  GPid pid;
+  int index;
+
+  unix_test_log_clear ();
+  pid = spawn_then_close (loop, "sleep", "0.2", NULL);
+  unix_test_loop_free (loop);
+  g_assert_true (wait_reaped (pid, TIMEOUT_S));
+
+  /* The reaper logs just after the reap. */
+  expected = g_strdup_printf ("Loop <GaioLoop running=0 closed=1 debug=0> that handles pid %d is closed",
+                              (int) pid);
+  for (guint i = 0; i < 1000 && unix_test_log_find (expected) < 0; i++)
+    g_usleep (1000);
+  index = unix_test_log_find (expected);
+  g_assert_cmpint (index, >=, 0);
+  g_assert_cmpint (unix_test_log_level (index), ==, G_LOG_LEVEL_WARNING);
+}
+
+/* SP-11: after its loop closed, the child can still be killed through
+ * its process, and is then reaped; the process's returncode stays
+ * unknown, the loop never having seen the exit.
+ * CPython: base_subprocess.py BaseSubprocessTransport.kill() (works
+ * until the transport sees the exit, which a closed loop never
+ * delivers: Process.returncode stays None) */
+static void
+test_kill_after_close (void)
+{
+  GaioLoop *loop = unix_test_loop_new ();
+  g_autoptr(GError) error = NULL;
+  GaioProcess *process;
+  GPid pid;
+
+  pid = spawn_then_close (loop, "sleep", "30", &process);
+  g_assert_true (gaio_process_kill (process, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_reaped (pid, TIMEOUT_S));
+  g_assert_false (gaio_process_get_returncode (process, NULL));
+
+  /* Reaped: a signal now goes nowhere, and still fails nothing. */
+  g_assert_true (gaio_process_terminate (process, &error));
+  g_assert_no_error (error);
+
+  g_object_unref (process);
+  unix_test_loop_free (loop);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -519,6 +670,10 @@ main (int    argc,
   g_test_add_func ("/Gaio/Spawn/signal-mask-not-inherited", test_signal_mask_not_inherited);
   g_test_add_func ("/Gaio/Spawn/many-children", test_many_children);
   g_test_add_func ("/Gaio/Spawn/dropped-process-reaped", test_dropped_process_reaped);
+  g_test_add_func ("/Gaio/Spawn/child-outlives-loop", test_child_outlives_loop);
+  g_test_add_func ("/Gaio/Spawn/closed-loop-not-held", test_closed_loop_not_held);
+  g_test_add_func ("/Gaio/Spawn/closed-loop-warning", test_closed_loop_warning);
+  g_test_add_func ("/Gaio/Spawn/kill-after-close", test_kill_after_close);
 
   return g_test_run ();
 }
