@@ -997,7 +997,8 @@ send_signal_direct (GaioProcess *process,
  *
  * Sends @signum to the child (asyncio's `Process.send_signal`). It never
  * reaches another process that reused the pid: it goes through a pidfd
- * (or, for a #GSubprocess, from the thread that reaps children).
+ * (or, for a #GSubprocess, from the thread that reaps children; after
+ * the loop closed, under the lock of the thread that reaps the child).
  *
  * Returns: %TRUE if the signal was sent; %FALSE with
  *   %GAIO_ERROR_PROCESS_LOOKUP if the exit is already known (asyncio's
