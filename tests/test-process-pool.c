@@ -1115,7 +1115,6 @@ test_leased_worker_dies_loop_closed (Fixture       *f,
   kill (pids[0], SIGKILL);
 
   g_assert_true (wait_no_children ());
-  gaio_test_log_clear ();
 }
 
 /* --- lone jobs ---------------------------------------------------------- */
