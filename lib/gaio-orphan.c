@@ -27,10 +27,12 @@
  * other process. Only the one pid is ever waited for, never -1. A plain
  * pthread mutex, which ThreadSanitizer sees, and a leaf lock.
  *
- * The handing over is race-free when GLib's watch had a pidfd (GLib
- * 2.74 and later on Linux 5.3 and later): GLib reaps only in the watch's
- * dispatch, on the loop's thread, which is the thread that hands the
- * child over. Without one, GLib's worker thread reaps on SIGCHLD, and
+ * The handing over is race-free when GLib's watch has a pidfd (the
+ * GLib 2.74 of the bench machine opens one on Linux 5.3 and later, and
+ * reaps with waitid(P_PIDFD) in the context's iteration): GLib reaps
+ * only in the watch's dispatch, on the loop's thread, which is the
+ * thread that hands the child over, after removing the watch. Without
+ * one, GLib's worker thread reaps on SIGCHLD, and
  * may do it just before the watch is removed: the thread then finds no
  * such child (ECHILD), unless within that instant the pid went to
  * another child of this process, the window GLib's own kill() fallback
