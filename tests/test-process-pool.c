@@ -1075,8 +1075,10 @@ test_shutdown_no_wait_loop_closed (Fixture       *f,
 {
   GaioLoop *loop = f->loop;
   GaioProcessPoolExecutor *pool = f->pool = self_pool (2);
-  g_autoptr(GaioFuture) first = run (loop, pool, job_sleep, g_variant_new ("(u)", 200));
-  g_autoptr(GaioFuture) second = run (loop, pool, job_sleep, g_variant_new ("(u)", 200));
+  g_autoptr(GaioFuture) first G_GNUC_UNUSED = run (loop, pool, job_sleep,
+                                                  g_variant_new ("(u)", 200));
+  g_autoptr(GaioFuture) second G_GNUC_UNUSED = run (loop, pool, job_sleep,
+                                                   g_variant_new ("(u)", 200));
   g_autoptr(GError) error = NULL;
 
   wait_for_worker (pool);
