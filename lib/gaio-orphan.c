@@ -94,13 +94,18 @@ wait_exited (GPid pid)
     }
 }
 
-/* asyncio's ThreadedChildWatcher._do_waitpid() logs the exit in debug
- * mode, then warns that nobody is left to tell. */
+/* asyncio's ThreadedChildWatcher._do_waitpid(): the exit, in debug
+ * mode, or a warning if someone else reaped the child; then a warning
+ * that nobody is left to tell. */
 static void
 log_reaped (GaioOrphan *orphan,
+            gboolean    reaped_here,
             int         status)
 {
-  if (orphan->debug)
+  if (!reaped_here)
+    _gaio_log (G_LOG_LEVEL_WARNING, "Unknown child process pid %d, will report returncode 255",
+               (int) orphan->pid);
+  else if (orphan->debug)
     _gaio_log (G_LOG_LEVEL_DEBUG, "process %d exited with returncode %d", (int) orphan->pid,
                WIFSIGNALED (status) ? -WTERMSIG (status) : WEXITSTATUS (status));
   _gaio_log (G_LOG_LEVEL_WARNING, "Loop %s that handles pid %d is closed",
@@ -123,8 +128,7 @@ reap_when_exited (gpointer data)
   orphan->reaped = TRUE;
   pthread_mutex_unlock (&orphan->lock);
 
-  if (reaped == orphan->pid)
-    log_reaped (orphan, status);
+  log_reaped (orphan, reaped == orphan->pid, status);
 
   _gaio_orphan_unref (orphan);
   return NULL;

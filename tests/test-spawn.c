@@ -682,6 +682,41 @@ test_kill_after_close (void)
   unix_test_loop_free (loop);
 }
 
+/* SP-11: a child that something else in the program reaped before its
+ * loop closed is reported as asyncio's watcher reports it: unknown,
+ * then handled by a closed loop; nothing is reaped in its place.
+ * CPython: unix_events.py ThreadedChildWatcher._do_waitpid (the
+ * ChildProcessError branch, then the closed loop's warning) */
+static void
+test_reaped_elsewhere_then_closed (void)
+{
+  GaioLoop *loop = unix_test_loop_new ();
+  GaioProcess *process = spawn_or_skip (loop, "true", NULL);
+  g_autofree char *unknown = NULL;
+  g_autofree char *closed = NULL;
+  GPid pid;
+
+  if (process == NULL)
+    return;
+  pid = gaio_process_get_pid (process);
+  g_object_unref (process);
+
+  /* The loop's context is not iterated: its watch never sees the exit. */
+  g_assert_cmpint (waitpid (pid, NULL, 0), ==, pid);
+  unix_test_log_clear ();
+  unix_test_loop_free (loop);
+
+  unknown = g_strdup_printf ("Unknown child process pid %d, will report returncode 255",
+                             (int) pid);
+  closed = g_strdup_printf ("Loop <GaioLoop running=0 closed=1 debug=0> that handles pid %d is closed",
+                            (int) pid);
+  for (guint i = 0; i < 5000 && unix_test_log_find (closed) < 0; i++)
+    g_usleep (1000);
+  g_assert_cmpint (unix_test_log_find (unknown), ==, 0);
+  g_assert_cmpint (unix_test_log_level (0), ==, G_LOG_LEVEL_WARNING);
+  g_assert_cmpint (unix_test_log_find (closed), ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -705,6 +740,7 @@ main (int    argc,
   g_test_add_func ("/Gaio/Spawn/closed-loop-not-held", test_closed_loop_not_held);
   g_test_add_func ("/Gaio/Spawn/closed-loop-warning", test_closed_loop_warning);
   g_test_add_func ("/Gaio/Spawn/kill-after-close", test_kill_after_close);
+  g_test_add_func ("/Gaio/Spawn/reaped-elsewhere-then-closed", test_reaped_elsewhere_then_closed);
 
   return g_test_run ();
 }
