@@ -18,7 +18,11 @@
  * shutdown): a spawned child is waited for on its pidfd and reaped with
  * waitpid() by this thread alone, so until then its pid cannot name
  * another process and kill() is safe. A GSubprocess child is reaped by
- * GLib's worker thread, and waited for through GSubprocess.
+ * GLib's worker thread, and waited for through GSubprocess. No loop
+ * takes part in reaping: a pool shut down without waiting, or whose
+ * loops closed, still reaps every child, and a child lent to a loop
+ * (gaio-process-pool-core.c) that dies idle is seen by the I/O thread,
+ * which polls its stderr, whether or not that loop runs again.
  */
 
 #include "config.h"

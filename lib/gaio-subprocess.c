@@ -13,6 +13,14 @@
  *    thread hop. Signals go through a pidfd of our own, which names this
  *    child even after its pid is reused. There is no GSubprocess then:
  *    the pipes are GUnix streams over the descriptors gaio-spawn.c made.
+ *    Such a child outlives its loop: the loop keeps a list of its
+ *    children whose exit it has not seen, and its close hands each to a
+ *    reaper thread (gaio-orphan.c), as asyncio's child watcher reaps a
+ *    child whatever became of its loop. From then on the child is the
+ *    orphan's: its returncode stays unknown, as asyncio's does, and
+ *    signals go through the orphan, which never sends one after the
+ *    reap. Nothing else reaches the loop's context for the child then,
+ *    so a closed loop is no longer held by its running children.
  *  - _exec_with_launcher(), and anything gaio-spawn.c cannot do, go
  *    through GSubprocess: GLib reaps the child from its worker thread and
  *    sends signals through that same thread.
@@ -39,6 +47,8 @@
 #include <gio/gunixoutputstream.h>
 
 #include "gaio-log-private.h"
+#include "gaio-loop-private.h"
+#include "gaio-orphan-private.h"
 #include "gaio-spawn-private.h"
 #include "gaio-subprocess-private.h"
 
@@ -50,6 +60,13 @@ struct _GaioProcess
   GSubprocess *subprocess;    /* (owned) (nullable) NULL when spawned by gaio-spawn.c */
   GPid         pid;
   int          pidfd;         /* (owned) without @subprocess, or -1 */
+
+  /* Without @subprocess, until the exit is seen or the loop closes: the
+   * child watch on the loop's context, which holds the process, and the
+   * process's link in the loop's list of running children. */
+  GSource     *watch;         /* (owned) (nullable) */
+  GList        running_link;
+  GaioOrphan  *orphan;        /* (owned) (nullable) once the loop closed first */
 
   /* The parent's ends of the pipes, or NULL: @subprocess's, or made
    * from gaio-spawn.c's descriptors. */
@@ -91,7 +108,11 @@ static GParamSpec *properties[N_PROPS];
  * through a #GSubprocessLauncher, by GLib's worker thread) as soon as it
  * exits and that context runs, even if every future is cancelled and the
  * object is dropped early. The object itself stays alive until the loop
- * has seen the exit.
+ * has seen the exit. A child still running when the loop closes is
+ * reaped by a thread of its own once it exits, as asyncio's child
+ * watcher does: the loop never sees that exit, so the returncode stays
+ * unknown, but signals still reach the child until it is reaped, and
+ * never reach another process after.
  *
  * Used from the loop's thread.
  *
@@ -109,6 +130,7 @@ gaio_process_finalize (GObject *object)
   g_clear_object (&process->stdin_pipe);
   g_clear_object (&process->stdout_pipe);
   g_clear_object (&process->stderr_pipe);
+  g_clear_pointer (&process->orphan, _gaio_orphan_unref);
   if (process->pidfd >= 0)
     g_close (process->pidfd, NULL);
   g_clear_object (&process->subprocess);
@@ -323,6 +345,30 @@ on_exited (GObject      *source_object,
   set_exited (process, returncode_of (process->subprocess));
 }
 
+/* The loop's children spawned without GSubprocess whose exit it has not
+ * seen (element-type GaioProcess), by their running_link: each holds the
+ * loop, so the list is empty when the loop goes. Loop thread only. */
+static GQuark
+running_children_quark (void)
+{
+  return g_quark_from_static_string ("gaio-process-running-children");
+}
+
+static GQueue *
+running_children (GaioLoop *loop)
+{
+  GQueue *children = g_object_get_qdata (G_OBJECT (loop), running_children_quark ());
+
+  if (children == NULL)
+    {
+      children = g_queue_new ();
+      g_object_set_qdata_full (G_OBJECT (loop), running_children_quark (), children,
+                               (GDestroyNotify) g_queue_free);
+    }
+
+  return children;
+}
+
 /* The child watch of a child spawned without GSubprocess: @status is
  * the wait status, on the loop's thread. */
 static void
@@ -331,6 +377,11 @@ on_child_exited (GPid     pid,
                  gpointer user_data)
 {
   GaioProcess *process = user_data;
+
+  /* GLib removes the watch after this: the context drops its own
+   * reference, which holds the process until then. */
+  g_queue_unlink (running_children (process->loop), &process->running_link);
+  g_clear_pointer (&process->watch, g_source_unref);
 
   /* The pid may be reused from now on: signals go no further. */
   if (process->pidfd >= 0)
@@ -443,13 +494,47 @@ describe_spawn (const char       *what,
 
 static GSubprocessLauncher *new_launcher (GSubprocessFlags flags);
 
+/* The loop closes before the child's exit: the watch would never be
+ * dispatched again, so a reaper thread takes over the child, with the
+ * right to signal it. The watch goes last: its destroy notify may drop
+ * the last reference on the process. */
+static void
+orphan_child (GaioProcess *process)
+{
+  g_autofree char *closed_loop = _gaio_loop_to_string (process->loop);
+  GSource *watch = g_steal_pointer (&process->watch);
+
+  g_queue_unlink (running_children (process->loop), &process->running_link);
+  if (process->pidfd >= 0)
+    {
+      g_close (process->pidfd, NULL);
+      process->pidfd = -1;
+    }
+  process->orphan = _gaio_orphan_adopt (process->pid, closed_loop,
+                                        gaio_loop_get_debug (process->loop));
+
+  g_source_destroy (watch);
+  g_source_unref (watch);
+}
+
+/* The loop's close hook (GAIO_LOOP_CLOSE_RELEASE): every child watch on
+ * its context lets go of the loop. */
+static void
+orphan_running_children (GaioLoop *loop,
+                         gpointer  data)
+{
+  GQueue *children = running_children (loop);
+
+  while (!g_queue_is_empty (children))
+    orphan_child (g_queue_peek_head (children));
+}
+
 /* Takes @spawned's descriptors. */
 static GaioProcess *
 process_new_spawned (GaioLoop          *loop,
                      const GaioSpawned *spawned)
 {
   GaioProcess *process;
-  GSource *watch;
 
   constructing_spawned = TRUE;
   process = g_object_new (GAIO_TYPE_PROCESS, "loop", loop, NULL);
@@ -464,13 +549,15 @@ process_new_spawned (GaioLoop          *loop,
     process->stderr_pipe = g_unix_input_stream_new (spawned->stderr_fd, TRUE);
 
   /* The watch holds the process until the exit, as GSubprocess's wait
-   * does on the other path. */
-  watch = g_child_watch_source_new (spawned->pid);
-  g_source_set_callback (watch, G_SOURCE_FUNC (on_child_exited), g_object_ref (process),
+   * does on the other path, or until the loop closes. */
+  process->watch = g_child_watch_source_new (spawned->pid);
+  g_source_set_callback (process->watch, G_SOURCE_FUNC (on_child_exited), g_object_ref (process),
                          g_object_unref);
-  g_source_set_static_name (watch, "GaioProcess exit");
-  g_source_attach (watch, gaio_loop_get_context (loop));
-  g_source_unref (watch);
+  g_source_set_static_name (process->watch, "GaioProcess exit");
+  g_source_attach (process->watch, gaio_loop_get_context (loop));
+  process->running_link.data = process;
+  g_queue_push_tail_link (running_children (loop), &process->running_link);
+  _gaio_loop_add_close_hook (loop, GAIO_LOOP_CLOSE_RELEASE, orphan_running_children, NULL);
 
   return process;
 }
@@ -910,7 +997,8 @@ send_signal_direct (GaioProcess *process,
  *
  * Sends @signum to the child (asyncio's `Process.send_signal`). It never
  * reaches another process that reused the pid: it goes through a pidfd
- * (or, for a #GSubprocess, from the thread that reaps children).
+ * (or, for a #GSubprocess, from the thread that reaps children; after
+ * the loop closed, under the lock of the thread that reaps the child).
  *
  * Returns: %TRUE if the signal was sent; %FALSE with
  *   %GAIO_ERROR_PROCESS_LOOKUP if the exit is already known (asyncio's
@@ -936,6 +1024,8 @@ gaio_process_send_signal (GaioProcess  *process,
 
   if (process->subprocess != NULL)
     g_subprocess_send_signal (process->subprocess, signum);
+  else if (process->orphan != NULL)
+    _gaio_orphan_send_signal (process->orphan, signum);
   else
     send_signal_direct (process, signum);
 

@@ -1050,6 +1050,75 @@ test_cancel_running (Fixture       *f,
 
 }
 
+/* Waits up to 30 s, iterating nothing, until no child of this process
+ * is left, zombie or not. */
+static gboolean
+wait_no_children (void)
+{
+  for (guint i = 0; i < 3000; i++)
+    {
+      if (count_children (FALSE) == 0)
+        return TRUE;
+      g_usleep (10 * 1000);
+    }
+
+  return count_children (TRUE) == 0;
+}
+
+/* concurrent.futures ProcessPoolShutdownTest.test_shutdown_no_wait: a
+ * pool shut down without waiting reaps its workers once their jobs are
+ * done, also when the loop the jobs came from was closed meanwhile and
+ * is never iterated again: the I/O thread, not the loop, reaps them. */
+static void
+test_shutdown_no_wait_loop_closed (Fixture       *f,
+                                   gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (2);
+  g_autoptr(GaioFuture) first G_GNUC_UNUSED = run (loop, pool, job_sleep,
+                                                  g_variant_new ("(u)", 200));
+  g_autoptr(GaioFuture) second G_GNUC_UNUSED = run (loop, pool, job_sleep,
+                                                   g_variant_new ("(u)", 200));
+  g_autoptr(GError) error = NULL;
+
+  wait_for_worker (pool);
+  gaio_executor_shutdown (GAIO_EXECUTOR (pool), FALSE, FALSE);
+  g_assert_true (gaio_loop_close (loop, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (wait_no_children ());
+}
+
+/* A worker that dies idle after the loop it served its last lone job to
+ * was closed is reaped all the same: that loop's lease polls its stdout,
+ * but the I/O thread polls its stderr, and takes it back.
+ * CPython: process.py _ExecutorManagerThread.wait_result_broken_or_wakeup
+ * (the manager thread waits on every worker's sentinel) */
+static void
+test_leased_worker_dies_loop_closed (Fixture       *f,
+                                     gconstpointer  data)
+{
+  GaioLoop *loop = f->loop;
+  GaioProcessPoolExecutor *pool = f->pool = self_pool (1);
+  g_autofree GPid *pids = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 n_lent;
+  guint n;
+
+  g_assert_cmpint (run_int64 (loop, pool, job_square, g_variant_new ("(i)", 2)), ==, 4);
+  n_lent = wait_can_lend (pool);
+  g_assert_cmpint (run_int64 (loop, pool, job_square, g_variant_new ("(i)", 3)), ==, 9);
+  g_assert_cmpuint (count_lent (pool), ==, n_lent + 1);
+
+  pids = gaio_process_pool_executor_get_worker_pids (pool, &n);
+  g_assert_cmpuint (n, ==, 1);
+  g_assert_true (gaio_loop_close (loop, &error));
+  g_assert_no_error (error);
+  kill (pids[0], SIGKILL);
+
+  g_assert_true (wait_no_children ());
+}
+
 /* --- lone jobs ---------------------------------------------------------- */
 
 /* While the pool's I/O thread sleeps with a worker idle, a job goes the
@@ -1588,6 +1657,8 @@ main (int    argc,
 
   add_test ("/Gaio/ProcessPool/submit", test_submit);
   add_test ("/Gaio/ProcessPool/worker-pids", test_worker_pids);
+  add_test ("/Gaio/ProcessPool/shutdown-no-wait-loop-closed", test_shutdown_no_wait_loop_closed);
+  add_test ("/Gaio/ProcessPool/leased-worker-dies-loop-closed", test_leased_worker_dies_loop_closed);
   add_test ("/Gaio/ProcessPool/map", test_map);
   add_test ("/Gaio/ProcessPool/result-types", test_result_types);
   add_test ("/Gaio/ProcessPool/error-crosses", test_error_crosses);

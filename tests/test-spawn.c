@@ -1,5 +1,5 @@
 /* test-spawn.c: the posix_spawn() path of gaio_loop_subprocess_exec()
- * and _shell() (asyncio-cases.md group SP: SP-12, SP-13)
+ * and _shell() (asyncio-cases.md group SP: SP-12, SP-13, SP-14; LG-02)
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors
@@ -8,12 +8,15 @@
  * and shell start the child without GSubprocess (lib/gaio-spawn.c):
  * these tests check that what GSubprocess did for the child still
  * holds. On a C library without that, every test here runs through
- * GSubprocess and must pass all the same.
+ * GSubprocess and must pass all the same, but for the SP-14 cases: a
+ * child that outlives its loop is this path's own business (GLib's
+ * worker thread reaps a GSubprocess child), and they skip.
  */
 
 #include <fcntl.h>
 #include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -500,6 +503,220 @@ test_dropped_process_reaped (void)
   unix_test_loop_free (loop);
 }
 
+/* Whether @pid is a child of this process not reaped yet, running or a
+ * zombie. Reaps nothing (WNOWAIT): ECHILD once someone reaped it. */
+static gboolean
+is_unreaped_child (GPid pid)
+{
+  siginfo_t info = { 0 };
+
+  return waitid (P_PID, (id_t) pid, &info, WEXITED | WNOHANG | WNOWAIT) == 0;
+}
+
+/* Waits up to @timeout_s for @pid to be reaped by someone else, without
+ * iterating any context. */
+static gboolean
+wait_reaped (GPid    pid,
+             gdouble timeout_s)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (timeout_s * G_USEC_PER_SEC);
+
+  while (is_unreaped_child (pid))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_usleep (10 * 1000);
+    }
+
+  return TRUE;
+}
+
+/* Starts `@argv_0 @argument` on @loop, through posix_spawn(); NULL (and
+ * the test skipped, the child killed and waited for, the loop freed)
+ * where it went through GSubprocess (under valgrind): GLib's worker
+ * thread reaps that child, and the process's wait, on the loop's
+ * context, holds the process and the loop until that context runs. */
+static GaioProcess *
+spawn_or_skip (GaioLoop   *loop,
+               const char *argv_0,
+               const char *argument)
+{
+  const char *argv[] = { argv_0, argument, NULL };
+  g_autoptr(GError) error = NULL;
+  GaioProcess *process;
+
+  process = gaio_loop_subprocess_exec (loop, argv, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  if (gaio_process_get_subprocess (process) == NULL)
+    return process;
+
+  g_assert_true (gaio_process_kill (process, &error));
+  g_assert_no_error (error);
+  wait_returncode (loop, process);
+  g_object_unref (process);
+  unix_test_loop_free (loop);
+  g_test_skip ("started through GSubprocess: GLib's worker thread reaps it");
+
+  return NULL;
+}
+
+/* Closes @loop, which is not running. */
+static void
+close_loop (GaioLoop *loop)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gaio_loop_close (loop, &error));
+  g_assert_no_error (error);
+}
+
+/* SP-14: a child still running when its loop closes, its process
+ * dropped, is reaped when it exits all the same, although nothing
+ * iterates the loop's context again: no zombie is left for the life of
+ * the program.
+ * CPython: unix_events.py ThreadedChildWatcher._do_waitpid (the watcher
+ * reaps the child whether or not its loop is closed, and only then looks
+ * at the loop) */
+static void
+test_child_outlives_loop (void)
+{
+  GaioLoop *loop = unix_test_loop_new ();
+  GMainContext *context = g_main_context_ref (gaio_loop_get_context (loop));
+  GaioProcess *process = spawn_or_skip (loop, "sleep", "0.2");
+  GPid pid;
+
+  if (process == NULL)
+    {
+      g_main_context_unref (context);
+      return;
+    }
+  pid = gaio_process_get_pid (process);
+  g_object_unref (process);
+  close_loop (loop);
+
+  /* Whatever still holds the loop, its context is never iterated again. */
+  g_object_unref (loop);
+  g_main_context_pop_thread_default (context);
+  g_main_context_unref (context);
+
+  g_assert_true (wait_reaped (pid, TIMEOUT_S));
+}
+
+/* SP-14: a closed loop is not held by a child still running: the loop
+ * lets go of the child's watch when it closes, and with it of the
+ * dropped process, which held the loop.
+ * CPython: none (asyncio's transport holds its loop until the watcher
+ * thread lets go of it; here nothing is left waiting on the loop) */
+static void
+test_closed_loop_not_held (void)
+{
+  GaioLoop *loop = unix_test_loop_new ();
+  GaioProcess *process = spawn_or_skip (loop, "sleep", "0.2");
+  GPid pid;
+
+  if (process == NULL)
+    return;
+  pid = gaio_process_get_pid (process);
+  g_object_unref (process);
+
+  /* Closes the loop, and asserts it is finalized. */
+  unix_test_loop_free (loop);
+
+  g_assert_true (wait_reaped (pid, TIMEOUT_S));
+}
+
+/* LG-02: once it reaps a child whose loop was closed, the reaper warns
+ * with asyncio's text and the closed loop's repr.
+ * CPython: unix_events.py ThreadedChildWatcher._do_waitpid ("Loop %r
+ * that handles pid %r is closed", WARNING) */
+static void
+test_closed_loop_warning (void)
+{
+  GaioLoop *loop = unix_test_loop_new ();
+  GaioProcess *process = spawn_or_skip (loop, "sleep", "0.2");
+  g_autofree char *expected = NULL;
+  GPid pid;
+  int index;
+
+  if (process == NULL)
+    return;
+  pid = gaio_process_get_pid (process);
+  g_object_unref (process);
+  unix_test_log_clear ();
+  unix_test_loop_free (loop);
+  g_assert_true (wait_reaped (pid, TIMEOUT_S));
+
+  /* The reaper logs just after the reap. */
+  expected = g_strdup_printf ("Loop <GaioLoop running=0 closed=1 debug=0> that handles pid %d is closed",
+                              (int) pid);
+  for (guint i = 0; i < 5000 && unix_test_log_find (expected) < 0; i++)
+    g_usleep (1000);
+  index = unix_test_log_find (expected);
+  g_assert_cmpint (index, >=, 0);
+  g_assert_cmpint (unix_test_log_level (index), ==, G_LOG_LEVEL_WARNING);
+}
+
+/* SP-14: after its loop closed, the child can still be killed through
+ * its process, and is then reaped; the process's returncode stays
+ * unknown, the loop never having seen the exit.
+ * CPython: base_subprocess.py BaseSubprocessTransport.kill() (works
+ * until the transport sees the exit, which a closed loop never
+ * delivers: Process.returncode stays None) */
+static void
+test_kill_after_close (void)
+{
+  GaioLoop *loop = unix_test_loop_new ();
+  GaioProcess *process = spawn_or_skip (loop, "sleep", "30");
+  g_autoptr(GError) error = NULL;
+
+  if (process == NULL)
+    return;
+  close_loop (loop);
+
+  g_assert_true (gaio_process_kill (process, &error));
+  g_assert_no_error (error);
+  g_assert_true (wait_reaped (gaio_process_get_pid (process), TIMEOUT_S));
+  g_assert_false (gaio_process_get_returncode (process, NULL));
+
+  g_object_unref (process);
+  unix_test_loop_free (loop);
+}
+
+/* SP-11: a child that something else in the program reaped before its
+ * loop closed is reported as asyncio's watcher reports it: unknown,
+ * then handled by a closed loop; nothing is reaped in its place.
+ * CPython: unix_events.py ThreadedChildWatcher._do_waitpid (the
+ * ChildProcessError branch, then the closed loop's warning) */
+static void
+test_reaped_elsewhere_then_closed (void)
+{
+  GaioLoop *loop = unix_test_loop_new ();
+  GaioProcess *process = spawn_or_skip (loop, "true", NULL);
+  g_autofree char *unknown = NULL;
+  g_autofree char *closed = NULL;
+  GPid pid;
+
+  if (process == NULL)
+    return;
+  pid = gaio_process_get_pid (process);
+  g_object_unref (process);
+
+  /* The loop's context is not iterated: its watch never sees the exit. */
+  g_assert_cmpint (waitpid (pid, NULL, 0), ==, pid);
+  unix_test_log_clear ();
+  unix_test_loop_free (loop);
+
+  unknown = g_strdup_printf ("Unknown child process pid %d, will report returncode 255",
+                             (int) pid);
+  closed = g_strdup_printf ("Loop <GaioLoop running=0 closed=1 debug=0> that handles pid %d is closed",
+                            (int) pid);
+  for (guint i = 0; i < 5000 && unix_test_log_find (closed) < 0; i++)
+    g_usleep (1000);
+  g_assert_cmpint (unix_test_log_find (unknown), ==, 0);
+  g_assert_cmpint (unix_test_log_level (0), ==, G_LOG_LEVEL_WARNING);
+  g_assert_cmpint (unix_test_log_find (closed), ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -519,6 +736,11 @@ main (int    argc,
   g_test_add_func ("/Gaio/Spawn/signal-mask-not-inherited", test_signal_mask_not_inherited);
   g_test_add_func ("/Gaio/Spawn/many-children", test_many_children);
   g_test_add_func ("/Gaio/Spawn/dropped-process-reaped", test_dropped_process_reaped);
+  g_test_add_func ("/Gaio/Spawn/child-outlives-loop", test_child_outlives_loop);
+  g_test_add_func ("/Gaio/Spawn/closed-loop-not-held", test_closed_loop_not_held);
+  g_test_add_func ("/Gaio/Spawn/closed-loop-warning", test_closed_loop_warning);
+  g_test_add_func ("/Gaio/Spawn/kill-after-close", test_kill_after_close);
+  g_test_add_func ("/Gaio/Spawn/reaped-elsewhere-then-closed", test_reaped_elsewhere_then_closed);
 
   return g_test_run ();
 }

@@ -6,6 +6,7 @@
 
 #include "unix-test-util.h"
 
+#include <pthread.h>
 #include <string.h>
 
 typedef struct
@@ -14,8 +15,10 @@ typedef struct
   char           *message;
 } Record;
 
-/* Protected by log_lock: */
-static GMutex  log_lock;
+/* Protected by log_lock, which records written from other threads (a
+ * process pool's, a reaper's) take too: a pthread mutex rather than a
+ * GMutex, whose futex ThreadSanitizer cannot see. */
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static GArray *log_records;   /* (element-type Record) */
 
 static char   *last_exception;
@@ -53,9 +56,9 @@ capture_writer (GLogLevelFlags   log_level,
   if (g_test_verbose ())
     g_printerr ("# Gaio record (0x%x): %s\n", record.level, record.message);
 
-  g_mutex_lock (&log_lock);
+  pthread_mutex_lock (&log_lock);
   g_array_append_val (log_records, record);
-  g_mutex_unlock (&log_lock);
+  pthread_mutex_unlock (&log_lock);
 
   return G_LOG_WRITER_HANDLED;
 }
@@ -73,9 +76,9 @@ unix_test_init (int    *argc,
 void
 unix_test_log_clear (void)
 {
-  g_mutex_lock (&log_lock);
+  pthread_mutex_lock (&log_lock);
   g_array_set_size (log_records, 0);
-  g_mutex_unlock (&log_lock);
+  pthread_mutex_unlock (&log_lock);
 }
 
 guint
@@ -83,9 +86,9 @@ unix_test_log_count (void)
 {
   guint n;
 
-  g_mutex_lock (&log_lock);
+  pthread_mutex_lock (&log_lock);
   n = log_records->len;
-  g_mutex_unlock (&log_lock);
+  pthread_mutex_unlock (&log_lock);
 
   return n;
 }
@@ -95,10 +98,10 @@ unix_test_log_message (guint index)
 {
   const char *message = NULL;
 
-  g_mutex_lock (&log_lock);
+  pthread_mutex_lock (&log_lock);
   if (index < log_records->len)
     message = g_array_index (log_records, Record, index).message;
-  g_mutex_unlock (&log_lock);
+  pthread_mutex_unlock (&log_lock);
 
   return message;
 }
@@ -108,10 +111,10 @@ unix_test_log_level (guint index)
 {
   GLogLevelFlags level = 0;
 
-  g_mutex_lock (&log_lock);
+  pthread_mutex_lock (&log_lock);
   if (index < log_records->len)
     level = g_array_index (log_records, Record, index).level;
-  g_mutex_unlock (&log_lock);
+  pthread_mutex_unlock (&log_lock);
 
   return level;
 }
@@ -121,7 +124,7 @@ unix_test_log_find (const char *needle)
 {
   int found = -1;
 
-  g_mutex_lock (&log_lock);
+  pthread_mutex_lock (&log_lock);
   for (guint i = 0; i < log_records->len && found < 0; i++)
     {
       const char *message = g_array_index (log_records, Record, i).message;
@@ -129,7 +132,7 @@ unix_test_log_find (const char *needle)
       if (message != NULL && strstr (message, needle) != NULL)
         found = (int) i;
     }
-  g_mutex_unlock (&log_lock);
+  pthread_mutex_unlock (&log_lock);
 
   return found;
 }
