@@ -158,6 +158,20 @@ void           _gaio_future_complete_error      (GaioFuture         *future,
 void           _gaio_future_hold_callbacks      (GaioFuture         *future);
 void           _gaio_future_run_held_callbacks  (GaioFuture         *future);
 
+/* For a primitive's wait that asyncio ends with a retry in the waiting
+ * coroutine (gaio-queue.c): the callbacks were held when the waiter was
+ * woken, and the retry lost, so the still pending @future waits again
+ * with its callbacks scheduled as usual when it completes. Loop thread. */
+void           _gaio_future_unhold_callbacks    (GaioFuture         *future);
+
+/* _gaio_future_run_held_callbacks() for such a retry that completed
+ * @future: the wakeups of the tasks awaiting it run now, as asyncio's
+ * coroutine returns into its task in the step that retried; the other
+ * done callbacks are scheduled, as they are for a task that wraps that
+ * coroutine, which schedules its callbacks when it completes. Loop
+ * thread. */
+void           _gaio_future_run_held_wakeups    (GaioFuture         *future);
+
 /* asyncio's `_log_traceback = False`: the error counts as retrieved.
  * gaio_await() calls this on the future it awaited when it returns
  * without reading the outcome (the task was cancelled after the future
