@@ -47,7 +47,7 @@ typedef struct
    * of it unread: the task was cancelled after the future was done and
    * before it resumed, or is destroyed (_gaio_future_mark_retrieved()
    * tells). A future whose result hands something over (a lock, a
-   * permit, a queue item: gaio-waiter.c) takes it back here, as asyncio's
+   * permit: gaio-waiter.c) takes it back here, as asyncio's
    * acquire() does when CancelledError reaches it after the wakeup. Called
    * at most once. May be NULL. */
   void      (*dropped)   (GaioFuture *future);

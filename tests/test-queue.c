@@ -380,7 +380,7 @@ consume_one (gpointer   user_data,
  * (test_queues.py::QueuePutTests::test_get_cancel_drop_many_pending_readers,
  * the "woken but cancelled" except branch of Queue.get). */
 static void
-test_queue_getter_dropped (void)
+test_queue_woken_task_cancelled (void)
 {
   GaioLoop *loop = gaio_test_loop_new ();
   g_autoptr(GaioQueue) queue = gaio_queue_new (loop, 0);
@@ -938,7 +938,7 @@ main (int    argc,
   g_test_add_func ("/Gaio/Queue/nowait-errors", test_queue_nowait_errors);
   g_test_add_func ("/Gaio/Queue/getters", test_queue_getters);
   g_test_add_func ("/Gaio/Queue/put-cancelled", test_queue_put_cancelled);
-  g_test_add_func ("/Gaio/Queue/getter-dropped", test_queue_getter_dropped);
+  g_test_add_func ("/Gaio/Queue/woken-task-cancelled", test_queue_woken_task_cancelled);
   g_test_add_func ("/Gaio/Queue/join", test_queue_join);
   g_test_add_func ("/Gaio/Queue/shutdown", test_queue_shutdown);
   g_test_add_func ("/Gaio/Queue/shutdown-immediate", test_queue_shutdown_immediate);
