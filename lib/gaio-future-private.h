@@ -47,7 +47,7 @@ typedef struct
    * of it unread: the task was cancelled after the future was done and
    * before it resumed, or is destroyed (_gaio_future_mark_retrieved()
    * tells). A future whose result hands something over (a lock, a
-   * permit, a queue item: gaio-waiter.c) takes it back here, as asyncio's
+   * permit: gaio-waiter.c) takes it back here, as asyncio's
    * acquire() does when CancelledError reaches it after the wakeup. Called
    * at most once. May be NULL. */
   void      (*dropped)   (GaioFuture *future);
@@ -157,6 +157,20 @@ void           _gaio_future_complete_error      (GaioFuture         *future,
  * its step (CN-01). Loop thread. */
 void           _gaio_future_hold_callbacks      (GaioFuture         *future);
 void           _gaio_future_run_held_callbacks  (GaioFuture         *future);
+
+/* For a primitive's wait that asyncio ends with a retry in the waiting
+ * coroutine (gaio-queue.c): the callbacks were held when the waiter was
+ * woken, and the retry lost, so the still pending @future waits again
+ * with its callbacks scheduled as usual when it completes. Loop thread. */
+void           _gaio_future_unhold_callbacks    (GaioFuture         *future);
+
+/* _gaio_future_run_held_callbacks() for such a retry that completed
+ * @future: the wakeups of the tasks awaiting it run now, as asyncio's
+ * coroutine returns into its task in the step that retried; the other
+ * done callbacks are scheduled, as they are for a task that wraps that
+ * coroutine, which schedules its callbacks when it completes. Loop
+ * thread. */
+void           _gaio_future_run_held_wakeups    (GaioFuture         *future);
 
 /* asyncio's `_log_traceback = False`: the error counts as retrieved.
  * gaio_await() calls this on the future it awaited when it returns

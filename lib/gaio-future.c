@@ -901,6 +901,51 @@ _gaio_future_run_held_callbacks (GaioFuture *future)
   callback_list_free (list);
 }
 
+void
+_gaio_future_unhold_callbacks (GaioFuture *future)
+{
+  g_assert (future->hold_callbacks && future->state == GAIO_FUTURE_PENDING);
+
+  future->hold_callbacks = FALSE;
+}
+
+void
+_gaio_future_run_held_wakeups (GaioFuture *future)
+{
+  CallbackList *list = future->callbacks;
+  CallbackList *wakeups = NULL, *others = NULL;
+
+  g_assert (future->hold_callbacks && future->state != GAIO_FUTURE_PENDING);
+
+  /* The common case, one task awaiting and nothing else. */
+  if (list == NULL || list->len == 0 || (list->len == 1 && list->items[0].task != NULL))
+    {
+      _gaio_future_run_held_callbacks (future);
+      return;
+    }
+
+  future->hold_callbacks = FALSE;
+  future->callbacks = NULL;
+  for (guint i = 0; i < list->len; i++)
+    {
+      if (list->items[i].task != NULL)
+        wakeups = callback_list_append (wakeups, &list->items[i], 1);
+      else
+        others = callback_list_append (others, &list->items[i], 1);
+    }
+  callback_list_discard (list);
+
+  /* Scheduled first, as the completion would have scheduled them. */
+  if (others != NULL)
+    schedule_list (future, others);
+  if (wakeups != NULL)
+    {
+      wakeups->future = gaio_future_ref (future);
+      run_callbacks (wakeups, NULL);
+      callback_list_free (wakeups);
+    }
+}
+
 /**
  * gaio_future_cancel:
  * @future: a #GaioFuture

@@ -4,35 +4,52 @@
  * SPDX-FileCopyrightText: 2026 The libgaio authors
  *
  * Items, and three FIFOs of waiters (gaio-waiter.c): getters, putters and
- * joiners. Items move from hand to hand, as a lock does (gaio-lock.c):
+ * joiners. asyncio's design, kept step for step, since it is observable:
  *
- *  - a put while getters wait gives the item to the first getter (its
- *    future finishes with it) instead of queueing it;
- *  - a get that frees a slot while putters wait takes the first
- *    putter's item into the queue and finishes the putter's future.
+ *  - put_nowait() queues the item and wakes the first getter;
+ *    get_nowait() takes one and wakes the first putter. Woken is not
+ *    served: qsize() counts the item put, and a get_nowait() (or a get()
+ *    finding items) from anyone takes it first;
+ *  - a woken waiter retries in the step where asyncio's coroutine resumes
+ *    (waiter_retry()): a getter takes an item if there is one, a putter
+ *    puts if there is room; one that lost waits again at the END of its
+ *    line, as asyncio's `while self.empty()` loop appends a new future.
  *
- * So getters wait only while the queue is empty and putters only while it
- * is full. asyncio wakes the waiter and lets it retry when it resumes,
- * where put_nowait() or get_nowait() from others may get in first and
- * send it back to the end of the line; here nobody jumps the queue.
+ * The hops are asyncio's too. asyncio's wakeup sets the waiter's future,
+ * whose callback resumes the task one iteration later, and the task then
+ * retries. Here the waiter is the future the caller awaits, so waking it
+ * holds its done callbacks (_gaio_future_hold_callbacks()) and schedules
+ * one handle, the retry; the retry completes the future and resumes the
+ * awaiting task at once (_gaio_future_run_held_wakeups()): the task runs
+ * in the iteration where asyncio's does. A plain done callback is
+ * scheduled from the retry, one iteration later, where the callback of a
+ * task wrapping asyncio's get() runs.
+ *
+ * Cancelled while it waits, a waiter leaves its line and is done at once
+ * (its callbacks are not held). Cancelled once woken, before its retry
+ * ran, it is done but its callbacks wait for the retry, which does what
+ * asyncio's except branch does: if an item (a slot) is still there, the
+ * next waiter is woken. A woken waiter is kept in @woken until its retry
+ * runs, so that a queue finalized meanwhile cancels it.
  *
  * Every item is freed exactly once, by whoever holds it last: the queue
  * (an item drained by shutdown (immediate) or left when the queue is
  * finalized), a putter's waiter (a put cancelled or refused), or the
  * getter's future that finished with it (its result's destroy notify,
- * for a pointer item). A getter whose task is cancelled after the item
- * was handed to it gives the item back: it goes to the front of the
- * queue, or to the next getter (the waiter's dropped hook), as asyncio's
- * item stays queued when get() is cancelled after its wakeup.
+ * for a pointer item). A getter's future finishes with the item in the
+ * step that resumes the task awaiting it, so no task lets go of an item
+ * unread, as none can in asyncio.
  *
  * Shut down (asyncio 3.13): puts fail with QUEUE_ERROR_SHUT_DOWN and so
- * do gets once the queue is empty; waiting getters and putters fail at
- * once; shutdown (immediate) also drains the queue, counting each drained
- * item as done for join().
+ * do gets once the queue is empty; every waiter is woken and retries,
+ * a putter failing, a getter failing if the queue is empty by then;
+ * shutdown (immediate) also drains the queue, counting each drained item
+ * as done for join().
  */
 
 #include "config.h"
 
+#include "gaio-loop-private.h"
 #include "gaio-waiter-private.h"
 
 typedef struct
@@ -56,10 +73,10 @@ struct _GaioQueue
   gpointer              compare_data;
   GDestroyNotify        compare_notify;
   gint64                next_seq;    /* put order */
-  gint64                front_seq;   /* items given back go before all others */
 
   GQueue                getters;     /* (owned) GaioWaiter, each with a reference */
   GQueue                putters;     /* (owned) GaioWaiter, each with a reference and its Item in ->data */
+  GQueue                woken;       /* (owned) GaioWaiter, getters and putters whose retry is scheduled */
   GQueue                joiners;     /* (owned) GaioWaiter, each with a reference */
   guint                 unfinished;  /* asyncio's _unfinished_tasks */
   gboolean              shut_down;
@@ -78,7 +95,12 @@ struct _GaioQueue
  * [method@Gaio.Queue.put] one that finishes once the item is in (at once
  * unless the queue is full, @maxsize > 0). The `_nowait` calls fail at
  * once with %GAIO_QUEUE_ERROR_EMPTY or %GAIO_QUEUE_ERROR_FULL instead of
- * waiting. Waiters are served first come, first served.
+ * waiting.
+ *
+ * As in asyncio, a put wakes the first waiting getter, which takes an
+ * item when it resumes, and a get the first waiting putter: the item
+ * (the slot) is not reserved meanwhile, a `_nowait` call may take it
+ * first, and the waiter then waits again at the end of the line.
  *
  * [method@Gaio.Queue.task_done] and [method@Gaio.Queue.join] count the
  * items put and not yet processed; [method@Gaio.Queue.shutdown] (asyncio
@@ -235,20 +257,6 @@ items_push (GaioQueue *queue,
     g_queue_push_tail (&queue->fifo, item);
 }
 
-/* An item given back by a getter: next out. */
-static void
-items_push_front (GaioQueue *queue,
-                  Item      *item)
-{
-  item->seq = --queue->front_seq;
-  if (queue->kind == GAIO_QUEUE_PRIORITY)
-    heap_push (queue, item);
-  else if (queue->kind == GAIO_QUEUE_LIFO)
-    g_queue_push_tail (&queue->fifo, item);
-  else
-    g_queue_push_head (&queue->fifo, item);
-}
-
 static Item *
 items_pop (GaioQueue *queue)
 {
@@ -316,66 +324,163 @@ wake_joiners (GaioQueue *queue)
     }
 }
 
-/* An item comes in: to the first getter, or into the queue. */
+static void wake (GaioQueue  *queue,
+                  GaioWaiter *waiter);
+
+/* asyncio's _wakeup_next(): the first waiter of @waiters, if any, gets
+ * to retry. Cancelled waiters have left the line already. */
 static void
-deliver (GaioQueue *queue,
-         Item      *item)
+wakeup_next (GaioQueue *queue,
+             GQueue    *waiters)
 {
-  GaioWaiter *getter = _gaio_waiter_pop (&queue->getters);
+  GaioWaiter *waiter = _gaio_waiter_pop (waiters);
 
-  if (getter == NULL)
-    {
-      items_push (queue, item);
-      return;
-    }
-
-  complete_with_item (GAIO_FUTURE (getter), item);
-  gaio_future_unref (GAIO_FUTURE (getter));
+  if (waiter != NULL)
+    wake (queue, waiter);
 }
 
-/* A slot is free: the first putters' items come in. */
+/* An item goes in (asyncio's put_nowait() once it may). */
 static void
-admit_putters (GaioQueue *queue)
+put_in (GaioQueue *queue,
+        Item      *item)
 {
-  while (!is_full (queue) && queue->putters.length > 0)
-    {
-      GaioWaiter *putter = _gaio_waiter_pop (&queue->putters);
-      Item *item = g_steal_pointer (&putter->data);
-
-      putter->data_destroy = NULL;
-      queue->unfinished++;
-      deliver (queue, item);
-      finish_none (putter);
-      gaio_future_unref (GAIO_FUTURE (putter));
-    }
+  items_push (queue, item);
+  queue->unfinished++;
+  wakeup_next (queue, &queue->getters);
 }
 
-static void
-getter_dropped (GaioWaiter *waiter)
+/* An item comes out (asyncio's get_nowait() once it may). */
+static Item *
+take_out (GaioQueue *queue)
 {
-  GaioQueue *queue = waiter->owner;
-  GaioFuture *future = GAIO_FUTURE (waiter);
-  Item *item;
+  Item *item = items_pop (queue);
 
-  /* Take the item back from the future, which keeps a None. */
-  item = item_take (&future->result, future->result_destroy);
-  future->result_destroy = NULL;
-  g_value_init (&future->result, G_TYPE_POINTER);
+  wakeup_next (queue, &queue->putters);
 
-  if (queue->getters.length > 0)
-    deliver (queue, item);
-  else
-    items_push_front (queue, item);
+  return item;
 }
 
-static const GaioWaiterClass getter_class = {
-  .dropped = getter_dropped,
-};
-
-/* A put whose future finished has put its item, even if the task that
- * awaited it is cancelled before it resumes (no dropped hook). */
+static const GaioWaiterClass getter_class = { 0 };
+/* A put whose future finished has put its item. */
 static const GaioWaiterClass putter_class = { 0 };
 static const GaioWaiterClass joiner_class = { 0 };
+
+/* A woken getter's retry, the rest of asyncio's get() once its future is
+ * done: completes the waiter, or puts it back in line. Returns whether
+ * the waiter is done. */
+static gboolean
+retry_get (GaioQueue  *queue,
+           GaioWaiter *waiter)
+{
+  GaioFuture *future = GAIO_FUTURE (waiter);
+
+  if (future->state == GAIO_FUTURE_CANCELLED)
+    {
+      /* Woken, then cancelled: asyncio's except branch passes the
+       * wakeup on. */
+      if (items_len (queue) > 0)
+        wakeup_next (queue, &queue->getters);
+    }
+  else if (items_len (queue) > 0)
+    complete_with_item (future, take_out (queue));
+  else if (queue->shut_down)
+    _gaio_waiter_fail (waiter, shut_down_error ());
+  else
+    return FALSE;
+
+  return TRUE;
+}
+
+/* A woken putter's retry, the rest of asyncio's put(). */
+static gboolean
+retry_put (GaioQueue  *queue,
+           GaioWaiter *waiter)
+{
+  GaioFuture *future = GAIO_FUTURE (waiter);
+
+  if (future->state == GAIO_FUTURE_CANCELLED)
+    {
+      if (!is_full (queue))
+        wakeup_next (queue, &queue->putters);
+    }
+  else if (queue->shut_down)
+    {
+      /* The item goes with the waiter. */
+      _gaio_waiter_fail (waiter, shut_down_error ());
+    }
+  else if (!is_full (queue))
+    {
+      Item *item = g_steal_pointer (&waiter->data);
+
+      waiter->data_destroy = NULL;
+      put_in (queue, item);
+      finish_none (waiter);
+    }
+  else
+    return FALSE;
+
+  return TRUE;
+}
+
+/* The handle scheduled by wake(), where asyncio's woken coroutine
+ * resumes. It holds a reference on the waiter. */
+static gboolean
+waiter_retry (gpointer   user_data,
+              GError   **error)
+{
+  GaioWaiter *waiter = user_data;
+  GaioQueue *queue = waiter->owner;
+  gboolean is_getter = waiter->wclass == &getter_class;
+
+  /* Finalized meanwhile: the waiter was cancelled with the others. */
+  if (queue == NULL)
+    {
+      _gaio_future_run_held_wakeups (GAIO_FUTURE (waiter));
+      return TRUE;
+    }
+
+  /* Still in @woken unless cancelled (which unlinked it). */
+  _gaio_waiter_unlink (waiter);
+  if (is_getter ? retry_get (queue, waiter) : retry_put (queue, waiter))
+    {
+      _gaio_future_run_held_wakeups (GAIO_FUTURE (waiter));
+      return TRUE;
+    }
+
+  /* Lost to a _nowait call: wait again, at the end of the line. */
+  _gaio_future_unhold_callbacks (GAIO_FUTURE (waiter));
+  _gaio_waiter_enqueue (waiter, is_getter ? &queue->getters : &queue->putters);
+
+  return TRUE;
+}
+
+/* asyncio's waiter.set_result(None): the waiter, popped from its line
+ * with the line's reference, retries in the next iteration. Its
+ * callbacks are held until then, so that a task awaiting it resumes in
+ * that retry, not one iteration after. */
+static void
+wake (GaioQueue  *queue,
+      GaioWaiter *waiter)
+{
+  GaioFuture *future = GAIO_FUTURE (waiter);
+
+  _gaio_future_hold_callbacks (future);
+  g_queue_push_tail_link (&queue->woken, &waiter->link);
+  waiter->queue = &queue->woken;
+
+  if (!_gaio_loop_schedule (queue->loop, waiter_retry, gaio_future_ref (future),
+                            (GDestroyNotify) gaio_future_unref, "GaioQueue.retry", NULL))
+    {
+      /* The loop is closed: nothing will retry. The item (the slot)
+       * stays; the waiter ends cancelled, its callbacks dropped as a
+       * closed loop drops them. */
+      gaio_future_ref (future);
+      _gaio_waiter_unlink (waiter);
+      _gaio_future_unhold_callbacks (future);
+      _gaio_future_real_cancel (future, NULL);
+      gaio_future_unref (future);
+    }
+}
 
 static void
 gaio_queue_dispose (GObject *object)
@@ -385,6 +490,8 @@ gaio_queue_dispose (GObject *object)
   _gaio_waiter_queue_clear (&queue->getters, "GaioQueue was finalized while waited for");
   _gaio_waiter_queue_clear (&queue->putters, "GaioQueue was finalized while waited for");
   _gaio_waiter_queue_clear (&queue->joiners, "GaioQueue was finalized while waited for");
+  /* Their retries find no owner and only run the held callbacks. */
+  _gaio_waiter_queue_clear (&queue->woken, "GaioQueue was finalized while waited for");
 
   G_OBJECT_CLASS (gaio_queue_parent_class)->dispose (object);
 }
@@ -419,6 +526,7 @@ gaio_queue_init (GaioQueue *queue)
   g_queue_init (&queue->getters);
   g_queue_init (&queue->putters);
   g_queue_init (&queue->joiners);
+  g_queue_init (&queue->woken);
 }
 
 static GaioQueue *
@@ -664,10 +772,11 @@ put_item (GaioQueue  *queue,
       return NULL;
     }
 
+  /* A put that finds room goes in, ahead of any putter waiting or
+   * woken, as asyncio's does. */
   if (!is_full (queue))
     {
-      queue->unfinished++;
-      deliver (queue, item);
+      put_in (queue, item);
       return wait ? _gaio_waiter_new_none (queue->loop) : NULL;
     }
 
@@ -709,8 +818,9 @@ item_pointer (gpointer       pointer,
  * @item: the item, copied
  *
  * Puts an item in (asyncio's `put()`). The future finishes (with no
- * value) once the item is in: at once unless the queue is full, else
- * when a slot frees up, first come first served. It fails with
+ * value) once the item is in: at once unless the queue is full, else in
+ * the iteration after a get woke it, if the slot is still free (else it
+ * waits again, at the end of the line). It fails with
  * %GAIO_QUEUE_ERROR_SHUT_DOWN if the queue is or gets shut down first.
  * Cancel it to take the item back before it went in.
  *
@@ -834,14 +944,12 @@ gaio_queue_put_pointer_nowait (GaioQueue       *queue,
   return TRUE;
 }
 
-/* The next item, out of the queue, with the putters it lets in; NULL
- * with @error set if there is none. */
+/* The next item, out of the queue, waking the first putter; NULL with
+ * @error set if there is none. */
 static Item *
 take_item (GaioQueue  *queue,
            GError    **error)
 {
-  Item *item;
-
   if (items_len (queue) == 0)
     {
       if (queue->shut_down)
@@ -851,10 +959,7 @@ take_item (GaioQueue  *queue,
       return NULL;
     }
 
-  item = items_pop (queue);
-  admit_putters (queue);
-
-  return item;
+  return take_out (queue);
 }
 
 /**
@@ -862,10 +967,11 @@ take_item (GaioQueue  *queue,
  * @queue: a #GaioQueue
  *
  * Takes the next item (asyncio's `get()`). The future finishes with it:
- * at once if the queue holds one, else when one is put, first come first
- * served. It fails with %GAIO_QUEUE_ERROR_SHUT_DOWN if the queue is shut
- * down and empty. Cancel it to stop waiting; a task cancelled after the
- * item was handed to it gives the item back (it goes out next).
+ * at once if the queue holds one, else in the iteration after a put woke
+ * it, if the item is still there (else it waits again, at the end of the
+ * line). It fails with %GAIO_QUEUE_ERROR_SHUT_DOWN if the queue is shut
+ * down and empty. Cancel it to stop waiting; cancelled after a put woke
+ * it, it takes nothing and the next getter is woken instead.
  *
  * A pointer item stays the future's: see [class@Gaio.Queue].
  *
@@ -1089,10 +1195,11 @@ gaio_queue_join (GaioQueue *queue)
  * @immediate: whether to drop the items in the queue too
  *
  * Shuts the queue down (asyncio 3.13's `shutdown()`): puts fail with
- * %GAIO_QUEUE_ERROR_SHUT_DOWN from now on, waiting putters too (their
- * items are freed), and gets once the queue is empty, waiting getters
- * at once. With @immediate, the items in the queue are freed now, each
- * counted as processed for [method@Gaio.Queue.join].
+ * %GAIO_QUEUE_ERROR_SHUT_DOWN from now on, and gets once the queue is
+ * empty. Every waiter is woken: in the next iteration a waiting putter
+ * fails (its item is freed), and a waiting getter fails unless it finds
+ * an item left. With @immediate, the items in the queue are freed now,
+ * each counted as processed for [method@Gaio.Queue.join].
  *
  * Since: 1.0
  */
@@ -1115,10 +1222,11 @@ gaio_queue_shutdown (GaioQueue *queue,
         wake_joiners (queue);
     }
 
-  _gaio_waiter_queue_fail (&queue->getters, GAIO_QUEUE_ERROR, GAIO_QUEUE_ERROR_SHUT_DOWN,
-                           SHUT_DOWN_MESSAGE);
-  _gaio_waiter_queue_fail (&queue->putters, GAIO_QUEUE_ERROR, GAIO_QUEUE_ERROR_SHUT_DOWN,
-                           SHUT_DOWN_MESSAGE);
+  /* Every waiter retries, and fails unless a getter finds an item. */
+  while (queue->getters.length > 0)
+    wakeup_next (queue, &queue->getters);
+  while (queue->putters.length > 0)
+    wakeup_next (queue, &queue->putters);
 }
 
 /**

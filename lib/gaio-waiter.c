@@ -18,12 +18,13 @@
  *    description differs), unless its primitive takes the request
  *    (GaioWaiterClass.cancel);
  *  - finished, it owns what its primitive handed it: the lock, a
- *    permit, a queue item. A task awaiting it that is cancelled before it
- *    resumes lets go of the result unread; gaio_await() says so through
+ *    permit. A task awaiting it that is cancelled before it resumes lets
+ *    go of the result unread; gaio_await() says so through
  *    _gaio_future_mark_retrieved(), and the primitive takes the thing
  *    back (GaioWaiterClass.dropped), as asyncio's acquire() does when
  *    CancelledError reaches it after the wakeup (test_locks.py's
- *    test_acquire_no_hang).
+ *    test_acquire_no_hang). A queue hands nothing over early: its woken
+ *    waiters retry as asyncio's do (gaio-queue.c).
  *
  * A waiter is sealed: gaio_future_set_result() on it fails, only its
  * primitive completes it.

@@ -81,6 +81,8 @@ consume (gpointer   user_data,
         return FALSE;
       item = gaio_future_get_result_pointer (get, NULL);
       stress->delivered[item->index]++;
+      /* A cancelled getter never puts an item back past maxsize. */
+      g_assert_cmpuint (gaio_queue_get_size (stress->queue), <=, 10);
       gaio_queue_task_done (stress->queue, NULL);
       /* Freed with the future. */
     }
@@ -107,6 +109,23 @@ cancel_some (gpointer   user_data,
 }
 
 static gboolean
+stop_cb (gpointer   user_data,
+         GError   **error)
+{
+  gaio_loop_stop (user_data);
+  return TRUE;
+}
+
+/* gaio_sleep() needs a running loop: this runs one for @seconds. */
+static void
+run_for (GaioLoop *loop,
+         gdouble   seconds)
+{
+  gaio_loop_call_later (loop, seconds, stop_cb, loop, NULL, NULL);
+  g_assert_true (gaio_loop_run_forever (loop, NULL));
+}
+
+static gboolean
 all_producers_done (Stress *stress)
 {
   for (guint i = 0; i < N_PRODUCERS; i++)
@@ -117,7 +136,7 @@ all_producers_done (Stress *stress)
 
 /* 100 producers and 100 consumers over one bounded queue, tasks
  * cancelled at random: every item is freed exactly once, and delivered
- * at most once. */
+ * at most once; the queue never holds more than its maxsize. */
 static void
 test_queue_stress (void)
 {
@@ -152,11 +171,11 @@ test_queue_stress (void)
 
   g_assert_true (gaio_loop_run_until_complete (loop, GAIO_FUTURE (canceller), NULL, NULL));
   while (!all_producers_done (&stress))
-    gaio_loop_run_until_complete (loop, gaio_sleep (0.001), NULL, NULL);
+    run_for (loop, 0.001);
 
   /* Let the consumers left drain the queue, then end them. */
   for (guint i = 0; i < 100 && !gaio_queue_is_empty (stress.queue); i++)
-    gaio_loop_run_until_complete (loop, gaio_sleep (0.001), NULL, NULL);
+    run_for (loop, 0.001);
   gaio_queue_shutdown (stress.queue, TRUE);
   for (guint i = 0; i < stress.tasks->len; i++)
     gaio_loop_run_until_complete (loop, g_ptr_array_index (stress.tasks, i), NULL, NULL);
