@@ -236,7 +236,10 @@ gaio_event_wait (GaioEvent *event)
     return _gaio_waiter_new_true (event->loop);
 
   waiter = _gaio_waiter_new (event->loop, &event_waiter_class, event);
-  gaio_future_add_done_callback (GAIO_FUTURE (waiter), event_waiter_resumed, NULL, NULL);
+  /* First of the waiter's callbacks. If a closing loop drops it unrun,
+   * its notify unlists the waiter all the same. */
+  gaio_future_add_done_callback (GAIO_FUTURE (waiter), event_waiter_resumed, waiter,
+                                 (GDestroyNotify) _gaio_waiter_unlink);
   _gaio_waiter_enqueue (waiter, &event->waiters);
 
   return GAIO_FUTURE (waiter);

@@ -235,7 +235,11 @@ gaio_lock_acquire (GaioLock *lock)
     }
 
   waiter = _gaio_waiter_new (lock->loop, &lock_waiter_class, lock);
-  gaio_future_add_done_callback (GAIO_FUTURE (waiter), lock_waiter_resumed, NULL, NULL);
+  /* First of the waiter's callbacks. A closing loop may drop it unrun:
+   * its notify unlists the waiter then, which would otherwise hold the
+   * lock (as a finished one does) while the lock's queue holds it. */
+  gaio_future_add_done_callback (GAIO_FUTURE (waiter), lock_waiter_resumed, waiter,
+                                 (GDestroyNotify) _gaio_waiter_unlink);
   _gaio_waiter_enqueue (waiter, &lock->waiters);
 
   return GAIO_FUTURE (waiter);

@@ -336,7 +336,11 @@ gaio_semaphore_acquire (GaioSemaphore *semaphore)
     }
 
   waiter = _gaio_waiter_new (priv->loop, &semaphore_waiter_class, semaphore);
-  gaio_future_add_done_callback (GAIO_FUTURE (waiter), semaphore_waiter_resumed, NULL, NULL);
+  /* First of the waiter's callbacks. A closing loop may drop it unrun:
+   * its notify unlists the waiter then, which would otherwise hold the
+   * semaphore (as a finished one does) while the semaphore's queue holds it. */
+  gaio_future_add_done_callback (GAIO_FUTURE (waiter), semaphore_waiter_resumed, waiter,
+                                 (GDestroyNotify) _gaio_waiter_unlink);
   _gaio_waiter_enqueue (waiter, &priv->waiters);
 
   return GAIO_FUTURE (waiter);

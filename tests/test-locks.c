@@ -801,6 +801,30 @@ test_lock_finalized_with_waiters (void)
   gaio_test_loop_free (loop);
 }
 
+/* SY-14: a woken waiter, listed until it resumes, holds its lock; a loop
+ * closed before it resumed does not leave the two holding each other. No
+ * CPython counterpart (asyncio has a garbage collector). */
+static void
+test_lock_woken_waiter_loop_closed (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioLock *lock = gaio_lock_new (loop);
+  g_autoptr(GaioFuture) held = gaio_lock_acquire (lock);
+  g_autoptr(GaioFuture) woken = gaio_lock_acquire (lock);
+
+  g_object_add_weak_pointer (G_OBJECT (lock), (gpointer *) &lock);
+  g_assert_true (gaio_lock_release (lock, NULL));
+  g_assert_true (gaio_future_is_done (woken));
+  g_object_unref (lock);
+  g_assert_nonnull (lock);
+
+  g_assert_true (gaio_loop_close (loop, NULL));
+  g_clear_pointer (&held, gaio_future_unref);
+  g_clear_pointer (&woken, gaio_future_unref);
+  g_assert_null (lock);
+  gaio_test_loop_free (loop);
+}
+
 /* ------------------------------------------------------------------ */
 /* Event                                                                */
 
@@ -1797,6 +1821,28 @@ test_semaphore_permit_dropped_after_finalize (void)
   gaio_test_loop_free (loop);
 }
 
+/* SY-14: a woken waiter, listed until it resumes, holds its semaphore;
+ * a loop closed before it resumed does not leave the two holding each
+ * other. No CPython counterpart (asyncio has a garbage collector). */
+static void
+test_semaphore_woken_waiter_loop_closed (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioSemaphore *sem = gaio_semaphore_new (loop, 0);
+  g_autoptr(GaioFuture) woken = gaio_semaphore_acquire (sem);
+
+  g_object_add_weak_pointer (G_OBJECT (sem), (gpointer *) &sem);
+  g_assert_true (gaio_semaphore_release (sem, NULL));
+  g_assert_true (gaio_future_is_done (woken));
+  g_object_unref (sem);
+  g_assert_nonnull (sem);
+
+  g_assert_true (gaio_loop_close (loop, NULL));
+  g_clear_pointer (&woken, gaio_future_unref);
+  g_assert_null (sem);
+  gaio_test_loop_free (loop);
+}
+
 /* SY-12: a bounded semaphore refuses a release too many; a plain one
  * counts up (test_locks.py::SemaphoreTests::test_release_not_acquired,
  * ::test_release_no_waiters). */
@@ -2731,6 +2777,7 @@ main (int    argc,
   g_test_add_func ("/Gaio/Lock/woken-waiter-cancelled", test_lock_woken_waiter_cancelled);
   g_test_add_func ("/Gaio/Lock/release-no-waiters", test_lock_release_no_waiters);
   g_test_add_func ("/Gaio/Lock/context-manager", test_lock_context_manager);
+  g_test_add_func ("/Gaio/Lock/woken-waiter-loop-closed", test_lock_woken_waiter_loop_closed);
   g_test_add_func ("/Gaio/Event/wait", test_event_wait);
   g_test_add_func ("/Gaio/Event/repr", test_event_repr);
   g_test_add_func ("/Gaio/Event/wait-on-set", test_event_wait_on_set);
@@ -2765,6 +2812,7 @@ main (int    argc,
   g_test_add_func ("/Gaio/Semaphore/acquire-fifo-order-2", test_semaphore_acquire_fifo_order_2);
   g_test_add_func ("/Gaio/Semaphore/acquire-fifo-order-3", test_semaphore_acquire_fifo_order_3);
   g_test_add_func ("/Gaio/Semaphore/context-manager-async-with", test_semaphore_context_manager_async_with);
+  g_test_add_func ("/Gaio/Semaphore/woken-waiter-loop-closed", test_semaphore_woken_waiter_loop_closed);
   g_test_add_func ("/Gaio/Barrier/filling", test_barrier_filling);
   g_test_add_func ("/Gaio/Barrier/one-party", test_barrier_one_party);
   g_test_add_func ("/Gaio/Barrier/cancel-one", test_barrier_cancel_one);
