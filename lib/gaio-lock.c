@@ -119,7 +119,8 @@ lock_waiter_dropped (GaioWaiter *waiter)
 {
   GaioLock *lock = waiter->owner;
 
-  /* Taken in its first done callback, which ran before. */
+  /* Out of the queue already, normally: its first done callback ran
+   * before the task resumed, and took the lock. */
   lock_waiter_resumed (GAIO_FUTURE (waiter), NULL);
   lock->locked = FALSE;
   wake_up_first (lock);
@@ -293,8 +294,8 @@ wake_up_first (GaioLock *lock)
  * @error: return location for a #GError
  *
  * Releases the lock (asyncio's `release()`): it becomes free, and the
- * first waiter, if still pending, is woken to take it. Any holder may release it: a lock is not owned by a
- * task.
+ * first waiter, if still pending, is woken to take it. Any holder may
+ * release it: a lock is not owned by a task.
  *
  * Returns: %TRUE; %FALSE with %GAIO_ERROR_INVALID_STATE if the lock is
  *   not held (`Lock is not acquired.`)

@@ -115,7 +115,8 @@ semaphore_waiter_dropped (GaioWaiter *waiter)
   GaioSemaphore *semaphore = waiter->owner;
   GaioSemaphorePrivate *priv = gaio_semaphore_get_instance_private (semaphore);
 
-  /* Left in its first done callback, which ran before. */
+  /* Out of the queue already, normally: its first done callback ran
+   * before the task resumed. */
   semaphore_waiter_resumed (GAIO_FUTURE (waiter), NULL);
   priv->value++;
   wake_up_while_free (priv);
@@ -338,7 +339,8 @@ gaio_semaphore_acquire (GaioSemaphore *semaphore)
   waiter = _gaio_waiter_new (priv->loop, &semaphore_waiter_class, semaphore);
   /* First of the waiter's callbacks. A closing loop may drop it unrun:
    * its notify unlists the waiter then, which would otherwise hold the
-   * semaphore (as a finished one does) while the semaphore's queue holds it. */
+   * semaphore (as a finished one does) while the semaphore's queue holds
+   * it. */
   gaio_future_add_done_callback (GAIO_FUTURE (waiter), semaphore_waiter_resumed, waiter,
                                  (GDestroyNotify) _gaio_waiter_unlink);
   _gaio_waiter_enqueue (waiter, &priv->waiters);
@@ -379,8 +381,9 @@ wake_up_while_free (GaioSemaphorePrivate *priv)
  * @error: return location for a #GError
  *
  * Gives a permit back (asyncio's `release()`): the count goes up, and the
- * first pending waiter is woken and takes it. A plain semaphore may be released more times
- * than it was acquired, raising its count, as asyncio's may.
+ * first pending waiter is woken and takes it. A plain semaphore may be
+ * released more times than it was acquired, raising its count, as
+ * asyncio's may.
  *
  * Returns: %TRUE; %FALSE with %GAIO_ERROR_INVALID_STATE if @semaphore is
  *   a [class@Gaio.BoundedSemaphore] already at its initial count
