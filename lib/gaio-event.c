@@ -4,10 +4,12 @@
  * SPDX-FileCopyrightText: 2026 The libgaio authors
  *
  * A flag and the waiters (gaio-waiter.c) that wait for it to be set.
- * set() finishes every waiter, in the order they came, and empties the
- * queue (asyncio keeps them listed until each resumes: only the count in
- * the description differs). A waiter holds nothing, so a cancelled one
- * just leaves.
+ * set() finishes every pending waiter, in the order they came. As in
+ * asyncio, a waiter stays listed, woken or cancelled, until it resumes
+ * (its first done callback, just before the task awaiting it runs): the
+ * description counts it until then (test_locks.py's
+ * test_clear_with_waiters). A waiter holds nothing, so it has nothing to
+ * give back when it leaves.
  */
 
 #include "config.h"
@@ -43,7 +45,32 @@ struct _GaioEvent
 
 G_DEFINE_FINAL_TYPE (GaioEvent, gaio_event, G_TYPE_OBJECT)
 
-static const GaioWaiterClass event_waiter_class = { 0 };
+/* asyncio's wait() after its `await fut`, as the waiter's first done
+ * callback (before the task awaiting it resumes): the waiter leaves the
+ * queue. */
+static void
+event_waiter_resumed (GaioFuture *future,
+                      gpointer    user_data)
+{
+  GaioWaiter *waiter = GAIO_WAITER (future);
+
+  /* A no-op once the event went (its dispose unlinked every waiter).
+   * The running callback list holds a reference on the waiter. */
+  _gaio_waiter_unlink (waiter);
+}
+
+/* A waiter stays listed, cancelled, until it resumes. */
+static gboolean
+event_waiter_cancel (GaioWaiter *waiter,
+                     const char *message)
+{
+  _gaio_waiter_cancel_now (waiter, message);
+  return TRUE;
+}
+
+static const GaioWaiterClass event_waiter_class = {
+  .cancel = event_waiter_cancel,
+};
 
 static void
 gaio_event_dispose (GObject *object)
@@ -152,18 +179,20 @@ gaio_event_is_set (GaioEvent *event)
 void
 gaio_event_set (GaioEvent *event)
 {
-  GaioWaiter *waiter;
-
   g_return_if_fail (GAIO_IS_EVENT (event));
 
   if (event->value)
     return;
 
   event->value = TRUE;
-  while ((waiter = _gaio_waiter_pop (&event->waiters)) != NULL)
+  /* Finishing a waiter runs no code now (its callbacks are scheduled), so
+   * the queue does not change under the walk. */
+  for (GList *l = event->waiters.head; l != NULL; l = l->next)
     {
-      _gaio_waiter_finish_true (waiter);
-      gaio_future_unref (GAIO_FUTURE (waiter));
+      GaioWaiter *waiter = l->data;
+
+      if (GAIO_FUTURE (waiter)->state == GAIO_FUTURE_PENDING)
+        _gaio_waiter_finish_true (waiter);
     }
 }
 
@@ -207,6 +236,10 @@ gaio_event_wait (GaioEvent *event)
     return _gaio_waiter_new_true (event->loop);
 
   waiter = _gaio_waiter_new (event->loop, &event_waiter_class, event);
+  /* First of the waiter's callbacks. If a closing loop drops it unrun,
+   * its notify unlists the waiter all the same. */
+  gaio_future_add_done_callback (GAIO_FUTURE (waiter), event_waiter_resumed, waiter,
+                                 (GDestroyNotify) _gaio_waiter_unlink);
   _gaio_waiter_enqueue (waiter, &event->waiters);
 
   return GAIO_FUTURE (waiter);

@@ -3,24 +3,30 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors
  *
- * A lock is free or held, with a FIFO of waiters (gaio-waiter.c). The
- * lock passes from hand to hand: release() with waiters queued does not
- * free the lock but gives it to the first waiter, whose future finishes
- * with %TRUE: the future's holder owns the lock from then on. asyncio
- * frees the lock and lets the woken coroutine take it when it resumes;
- * the outcome is the same (the next in line gets it, nobody jumps the
- * queue), and gaio_lock_is_locked() stays %TRUE in between instead of
- * reading %FALSE for one iteration.
+ * A lock is free or held, with a FIFO of waiters (gaio-waiter.c), which
+ * behaves as asyncio's to the iteration:
  *
- * Invariant: the lock is free only when no waiter is queued. A waiter
- * cancelled while queued leaves the queue (it never holds the lock); a
- * waiter whose task is cancelled after it was granted the lock hands it
- * on (the waiter's dropped hook), so a cancelled waiter never keeps the
- * lock meant for the next one (test_locks.py's test_cancel_race,
- * test_cancel_release_race, test_finished_waiter_cancelled).
+ *  - release() frees the lock and wakes the first waiter, if it is still
+ *    pending: its future finishes with %TRUE. The waiter stays queued
+ *    until it resumes (its first done callback, just before the task
+ *    awaiting it runs), and only then takes the lock; in between the lock
+ *    reads free, and acquire() still waits, since a live waiter is queued.
+ *  - a cancelled waiter also stays queued until it resumes, and then
+ *    wakes the next one if the lock is free: release() looks at the first
+ *    waiter only, and wakes nobody when that one is done already
+ *    (test_locks.py's test_cancel_race, test_finished_waiter_cancelled).
+ *  - a task cancelled after it was woken, before it resumed, lets the
+ *    lock go again (the waiter's dropped hook), so that the next waiter
+ *    gets it (test_cancel_release_race).
+ *
+ * Invariant: while the lock is free, every queued waiter is done, or is a
+ * condition's. The description counts every queued waiter, as asyncio's
+ * repr counts its deque.
  *
  * A condition's waiters re-acquire the lock through the same queue
- * (_gaio_lock_reacquire()), so they take turns with acquire().
+ * (_gaio_lock_reacquire()), so they take turns with acquire(). They are
+ * handed the lock when their turn comes: their future is the condition's
+ * wait, which finishes holding it.
  */
 
 #include "config.h"
@@ -49,10 +55,16 @@ struct _GaioLock
  * done callback. Whoever holds the future then calls
  * [method@Gaio.Lock.release].
  *
+ * As in asyncio, [method@Gaio.Lock.release] frees the lock and wakes the
+ * first waiter, which takes the lock when it resumes (its first done
+ * callback, just before the task awaiting it runs): in between,
+ * [method@Gaio.Lock.is_locked] reads %FALSE, yet acquire() waits behind
+ * the woken waiter.
+ *
  * Cancelling the future while it waits withdraws the request. A task
- * cancelled after the lock was given to it, before it resumed, does not
- * keep it: its gaio_await() fails with %G_IO_ERROR_CANCELLED and the lock
- * goes to the next waiter. So await the future in one task only.
+ * cancelled after it was woken, before it resumed, does not keep the
+ * lock: its gaio_await() fails with %G_IO_ERROR_CANCELLED and the next
+ * waiter is woken. So await the future in one task only.
  *
  * Like everything of a loop, a lock is used from the loop's thread only:
  * it is not thread-safe, as asyncio's is not. Other threads post to the
@@ -64,20 +76,58 @@ struct _GaioLock
 
 G_DEFINE_FINAL_TYPE (GaioLock, gaio_lock, G_TYPE_OBJECT)
 
-static void grant_next (GaioLock *lock);
+static gboolean can_take      (GaioLock *lock);
+static void     wake_up_first (GaioLock *lock);
 
+/* asyncio's acquire() after its `await fut`, as the waiter's first done
+ * callback (before the task awaiting it resumes): the waiter leaves the
+ * queue; a woken one takes the lock, a cancelled one passes its turn on
+ * if the lock is free. */
+static void
+lock_waiter_resumed (GaioFuture *future,
+                     gpointer    user_data)
+{
+  GaioWaiter *waiter = GAIO_WAITER (future);
+  GaioLock *lock = waiter->owner;
+
+  /* Gone with its lock (dispose unlinks every waiter), or left already. */
+  if (lock == NULL || waiter->queue == NULL)
+    return;
+
+  /* Whoever runs this holds a reference on the waiter. */
+  _gaio_waiter_unlink (waiter);
+  if (future->state == GAIO_FUTURE_FINISHED)
+    lock->locked = TRUE;
+  else if (!lock->locked)
+    wake_up_first (lock);
+}
+
+/* A waiter stays listed, cancelled, until it resumes. */
+static gboolean
+lock_waiter_cancel (GaioWaiter *waiter,
+                    const char *message)
+{
+  _gaio_waiter_cancel_now (waiter, message);
+  return TRUE;
+}
+
+/* The task awaiting the waiter was cancelled after the waiter took the
+ * lock: asyncio's acquire() never set _locked, so the lock is free again
+ * and the next waiter is woken. */
 static void
 lock_waiter_dropped (GaioWaiter *waiter)
 {
   GaioLock *lock = waiter->owner;
 
-  /* The task was granted the lock and never saw it: pass it on (unless
-   * someone released it on the task's behalf meanwhile). */
-  if (lock->locked)
-    grant_next (lock);
+  /* Out of the queue already, normally: its first done callback ran
+   * before the task resumed, and took the lock. */
+  lock_waiter_resumed (GAIO_FUTURE (waiter), NULL);
+  lock->locked = FALSE;
+  wake_up_first (lock);
 }
 
 static const GaioWaiterClass lock_waiter_class = {
+  .cancel = lock_waiter_cancel,
   .dropped = lock_waiter_dropped,
 };
 
@@ -165,8 +215,8 @@ gaio_lock_get_loop (GaioLock *lock)
  * %TRUE when the lock is the caller's: at once if the lock is free and
  * nobody waits, else in turn, first come first served.
  *
- * Cancel the future to give up waiting. If the lock was already given to
- * it, the cancellation fails and the lock is the future's holder's.
+ * Cancel the future to give up waiting. Once it finished, the lock is
+ * the future's holder's.
  *
  * Returns: (transfer full): a future of a boolean (%TRUE)
  *
@@ -179,30 +229,56 @@ gaio_lock_acquire (GaioLock *lock)
 
   g_return_val_if_fail (GAIO_IS_LOCK (lock), NULL);
 
-  if (!lock->locked)
+  if (can_take (lock))
     {
       lock->locked = TRUE;
       return _gaio_waiter_new_true (lock->loop);
     }
 
   waiter = _gaio_waiter_new (lock->loop, &lock_waiter_class, lock);
+  /* First of the waiter's callbacks. A closing loop may drop it unrun:
+   * its notify unlists the waiter then, which would otherwise hold the
+   * lock (as a finished one does) while the lock's queue holds it. */
+  gaio_future_add_done_callback (GAIO_FUTURE (waiter), lock_waiter_resumed, waiter,
+                                 (GDestroyNotify) _gaio_waiter_unlink);
   _gaio_waiter_enqueue (waiter, &lock->waiters);
 
   return GAIO_FUTURE (waiter);
 }
 
-/* The lock is held: hand it to the first waiter, or free it. */
-static void
-grant_next (GaioLock *lock)
+/* asyncio's fast path: the lock is free and nobody but cancelled
+ * waiters is queued. */
+static gboolean
+can_take (GaioLock *lock)
 {
-  GaioWaiter *waiter = _gaio_waiter_pop (&lock->waiters);
+  if (lock->locked)
+    return FALSE;
 
-  if (waiter == NULL)
+  for (GList *l = lock->waiters.head; l != NULL; l = l->next)
+    if (!gaio_future_is_cancelled (l->data))
+      return FALSE;
+
+  return TRUE;
+}
+
+/* The lock is free: wake the first waiter, if it is still pending. A
+ * condition's waiter is handed the lock instead. */
+static void
+wake_up_first (GaioLock *lock)
+{
+  GaioWaiter *waiter = g_queue_peek_head (&lock->waiters);
+
+  if (waiter == NULL || GAIO_FUTURE (waiter)->state != GAIO_FUTURE_PENDING)
+    return;
+
+  if (waiter->wclass == &lock_waiter_class)
     {
-      lock->locked = FALSE;
+      _gaio_waiter_finish_true (waiter);
       return;
     }
 
+  waiter = _gaio_waiter_pop (&lock->waiters);
+  lock->locked = TRUE;
   /* A condition's waiter whose wait was cancelled still takes the lock
    * (asyncio's wait() re-acquires it before raising CancelledError). */
   if (waiter->cancel_requested)
@@ -217,9 +293,9 @@ grant_next (GaioLock *lock)
  * @lock: a #GaioLock
  * @error: return location for a #GError
  *
- * Releases the lock (asyncio's `release()`): the first waiter gets it,
- * or it becomes free. Any holder may release it: a lock is not owned by a
- * task.
+ * Releases the lock (asyncio's `release()`): it becomes free, and the
+ * first waiter, if still pending, is woken to take it. Any holder may
+ * release it: a lock is not owned by a task.
  *
  * Returns: %TRUE; %FALSE with %GAIO_ERROR_INVALID_STATE if the lock is
  *   not held (`Lock is not acquired.`)
@@ -239,7 +315,8 @@ gaio_lock_release (GaioLock  *lock,
       return FALSE;
     }
 
-  grant_next (lock);
+  lock->locked = FALSE;
+  wake_up_first (lock);
 
   return TRUE;
 }
@@ -297,7 +374,7 @@ _gaio_lock_reacquire (GaioLock              *lock,
   waiter->owner = lock;
   waiter->wclass = wclass;
 
-  if (!lock->locked)
+  if (can_take (lock))
     {
       lock->locked = TRUE;
       if (waiter->cancel_requested)

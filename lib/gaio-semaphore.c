@@ -3,18 +3,22 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors
  *
- * A count of permits and a FIFO of waiters (gaio-waiter.c). As in asyncio
- * since 3.11.x (gh-90155), a permit goes to a waiter when it is woken:
- * release() with waiters queued hands the permit to the first one (its
- * future finishes with TRUE) instead of adding it to the count, and
- * acquire() takes a free permit only when nobody waits, so that nobody
- * jumps the queue (test_acquire_fifo_order*).
+ * A count of permits and a FIFO of waiters (gaio-waiter.c), which behaves
+ * as asyncio's since 3.11.x (gh-90155), to the iteration:
  *
- * Invariant: value > 0 only when no waiter is queued. A waiter cancelled
- * while queued leaves (it held no permit); one whose task is cancelled
- * after it was handed a permit gives it back (the waiter's dropped hook),
- * which goes to the next waiter (test_acquire_no_hang,
- * test_acquire_cancel_before_awoken, test_acquire_hang).
+ *  - a permit goes to a waiter when it is woken: release() adds it to the
+ *    count, then wakes the first pending waiter, which takes it from the
+ *    count at once (its future finishes with %TRUE);
+ *  - a waiter stays queued, woken or cancelled, until it resumes (its
+ *    first done callback, just before the task awaiting it runs), and
+ *    then wakes as many pending waiters as the count allows;
+ *  - acquire() takes a free permit only when no live (uncancelled)
+ *    waiter is queued, so that nobody jumps the queue
+ *    (test_acquire_fifo_order_2);
+ *  - a task cancelled after it was woken gives its permit back (the
+ *    waiter's dropped hook), which goes to the next waiter
+ *    (test_acquire_no_hang, test_acquire_cancel_before_awoken,
+ *    test_acquire_hang).
  *
  * A bounded semaphore refuses a release that would raise the count above
  * its initial value.
@@ -70,17 +74,56 @@ struct _GaioBoundedSemaphore
 G_DEFINE_TYPE_WITH_PRIVATE (GaioSemaphore, gaio_semaphore, G_TYPE_OBJECT)
 G_DEFINE_FINAL_TYPE (GaioBoundedSemaphore, gaio_bounded_semaphore, GAIO_TYPE_SEMAPHORE)
 
-static void give_back (GaioSemaphorePrivate *priv);
+static gboolean wake_up_next      (GaioSemaphorePrivate *priv);
+static void     wake_up_while_free (GaioSemaphorePrivate *priv);
 
+/* asyncio's acquire() after its `await fut`, as the waiter's first done
+ * callback (before the task awaiting it resumes): the waiter leaves the
+ * queue, and waiters that arrived meanwhile and had to wait behind it
+ * take the free permits. */
+static void
+semaphore_waiter_resumed (GaioFuture *future,
+                          gpointer    user_data)
+{
+  GaioWaiter *waiter = GAIO_WAITER (future);
+  GaioSemaphore *semaphore = waiter->owner;
+
+  /* Gone with its semaphore (dispose unlinks every waiter), or left
+   * already. */
+  if (semaphore == NULL || waiter->queue == NULL)
+    return;
+
+  /* Whoever runs this holds a reference on the waiter. */
+  _gaio_waiter_unlink (waiter);
+  wake_up_while_free (gaio_semaphore_get_instance_private (semaphore));
+}
+
+/* A waiter stays listed, cancelled, until it resumes. */
+static gboolean
+semaphore_waiter_cancel (GaioWaiter *waiter,
+                         const char *message)
+{
+  _gaio_waiter_cancel_now (waiter, message);
+  return TRUE;
+}
+
+/* The task was cancelled after it was woken: its permit goes back to the
+ * count, and on to the next waiter. */
 static void
 semaphore_waiter_dropped (GaioWaiter *waiter)
 {
   GaioSemaphore *semaphore = waiter->owner;
+  GaioSemaphorePrivate *priv = gaio_semaphore_get_instance_private (semaphore);
 
-  give_back (gaio_semaphore_get_instance_private (semaphore));
+  /* Out of the queue already, normally: its first done callback ran
+   * before the task resumed. */
+  semaphore_waiter_resumed (GAIO_FUTURE (waiter), NULL);
+  priv->value++;
+  wake_up_while_free (priv);
 }
 
 static const GaioWaiterClass semaphore_waiter_class = {
+  .cancel = semaphore_waiter_cancel,
   .dropped = semaphore_waiter_dropped,
 };
 
@@ -241,7 +284,8 @@ gaio_semaphore_get_value (GaioSemaphore *semaphore)
  * @semaphore: a #GaioSemaphore
  *
  * Whether an acquire would wait (asyncio's `locked()`): no permit is
- * free, or others wait already.
+ * free, or others wait already (a woken waiter that has not resumed
+ * yet counts, a cancelled one does not).
  *
  * Returns: %TRUE if an acquire would wait
  *
@@ -255,7 +299,14 @@ gaio_semaphore_is_locked (GaioSemaphore *semaphore)
   g_return_val_if_fail (GAIO_IS_SEMAPHORE (semaphore), FALSE);
 
   priv = gaio_semaphore_get_instance_private (semaphore);
-  return priv->value == 0 || priv->waiters.length > 0;
+  if (priv->value == 0)
+    return TRUE;
+
+  for (GList *l = priv->waiters.head; l != NULL; l = l->next)
+    if (!gaio_future_is_cancelled (l->data))
+      return TRUE;
+
+  return FALSE;
 }
 
 /**
@@ -279,32 +330,49 @@ gaio_semaphore_acquire (GaioSemaphore *semaphore)
   g_return_val_if_fail (GAIO_IS_SEMAPHORE (semaphore), NULL);
 
   priv = gaio_semaphore_get_instance_private (semaphore);
-  if (priv->value > 0 && priv->waiters.length == 0)
+  if (!gaio_semaphore_is_locked (semaphore))
     {
       priv->value--;
       return _gaio_waiter_new_true (priv->loop);
     }
 
   waiter = _gaio_waiter_new (priv->loop, &semaphore_waiter_class, semaphore);
+  /* First of the waiter's callbacks. A closing loop may drop it unrun:
+   * its notify unlists the waiter then, which would otherwise hold the
+   * semaphore (as a finished one does) while the semaphore's queue holds
+   * it. */
+  gaio_future_add_done_callback (GAIO_FUTURE (waiter), semaphore_waiter_resumed, waiter,
+                                 (GDestroyNotify) _gaio_waiter_unlink);
   _gaio_waiter_enqueue (waiter, &priv->waiters);
 
   return GAIO_FUTURE (waiter);
 }
 
-/* A permit is free: to the first waiter, or to the count. */
-static void
-give_back (GaioSemaphorePrivate *priv)
+/* Wakes the first pending waiter, which takes a permit from the count;
+ * FALSE if none is pending. */
+static gboolean
+wake_up_next (GaioSemaphorePrivate *priv)
 {
-  GaioWaiter *waiter = _gaio_waiter_pop (&priv->waiters);
-
-  if (waiter == NULL)
+  for (GList *l = priv->waiters.head; l != NULL; l = l->next)
     {
-      priv->value++;
-      return;
+      GaioWaiter *waiter = l->data;
+
+      if (GAIO_FUTURE (waiter)->state == GAIO_FUTURE_PENDING)
+        {
+          priv->value--;
+          _gaio_waiter_finish_true (waiter);
+          return TRUE;
+        }
     }
 
-  _gaio_waiter_finish_true (waiter);
-  gaio_future_unref (GAIO_FUTURE (waiter));
+  return FALSE;
+}
+
+static void
+wake_up_while_free (GaioSemaphorePrivate *priv)
+{
+  while (priv->value > 0 && wake_up_next (priv))
+    ;
 }
 
 /**
@@ -312,9 +380,10 @@ give_back (GaioSemaphorePrivate *priv)
  * @semaphore: a #GaioSemaphore
  * @error: return location for a #GError
  *
- * Gives a permit back (asyncio's `release()`): the first waiter gets it,
- * or the count goes up. A plain semaphore may be released more times
- * than it was acquired, raising its count, as asyncio's may.
+ * Gives a permit back (asyncio's `release()`): the count goes up, and the
+ * first pending waiter is woken and takes it. A plain semaphore may be
+ * released more times than it was acquired, raising its count, as
+ * asyncio's may.
  *
  * Returns: %TRUE; %FALSE with %GAIO_ERROR_INVALID_STATE if @semaphore is
  *   a [class@Gaio.BoundedSemaphore] already at its initial count
@@ -339,7 +408,8 @@ gaio_semaphore_release (GaioSemaphore  *semaphore,
       return FALSE;
     }
 
-  give_back (priv);
+  priv->value++;
+  wake_up_next (priv);
 
   return TRUE;
 }

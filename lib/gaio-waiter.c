@@ -13,10 +13,12 @@
  * `await fut`:
  *
  *  - cancelled while pending, it leaves its primitive's queue at once
- *    (asyncio leaves it there, cancelled, until the coroutine resumes;
- *    every primitive skips cancelled waiters, so only the count in a
- *    description differs), unless its primitive takes the request
- *    (GaioWaiterClass.cancel);
+ *    (asyncio leaves it there, cancelled, until the coroutine resumes),
+ *    unless its primitive takes the request (GaioWaiterClass.cancel): a
+ *    lock, an event and a semaphore keep it listed until it resumes, as
+ *    asyncio does, since it shows there (a lock's release() looks at its
+ *    first waiter only; a semaphore's locked() and every description
+ *    count the futures listed);
  *  - finished, it owns what its primitive handed it: the lock, a
  *    permit. A task awaiting it that is cancelled before it resumes lets
  *    go of the result unread; gaio_await() says so through
@@ -34,9 +36,11 @@
  * while waited for would otherwise be a cycle). A primitive that goes
  * cancels its pending waiters and clears their owner
  * (_gaio_waiter_queue_clear()), so no hook runs on a freed primitive. A
- * waiter that finished with a result is out of every queue, and its
- * dropped hook may still run, as late as the awaiting task resumes:
- * from then on it holds its primitive (holds_owner), until it is freed.
+ * waiter that finished with a result may have its dropped hook run as
+ * late as the awaiting task resumes: from then on it holds its primitive
+ * (holds_owner), until it is freed. A lock's or a semaphore's stays
+ * listed until its first done callback runs, a cycle that callback
+ * breaks, or its notify if a closing loop drops it unrun.
  * Loop thread only, as futures.
  */
 

@@ -5,8 +5,11 @@
  * SPDX-FileCopyrightText: 2026 The libgaio authors
  *
  * Ports of CPython 3.11's test_asyncio/test_locks.py (and the callback
- * forms C adds). Tasks are driven from outside the loop, as the old
- * test_utils.run_briefly() did: run_briefly() runs one iteration.
+ * forms C adds). Some tests drive tasks from outside the loop, as the old
+ * test_utils.run_briefly() did: run_briefly() runs one iteration. The
+ * Lock, Event and Semaphore ports run in a task of their own, as
+ * IsolatedAsyncioTestCase runs a test method (run_in_task()), so that
+ * they check the iteration each step happens in against CPython 3.11.7.
  */
 
 #include "gaio-test-util.h"
@@ -205,175 +208,496 @@ finish_task (GaioLoop *loop,
 /* ------------------------------------------------------------------ */
 /* Lock                                                                 */
 
-/* SY-01: waiters get the lock first come, first served
- * (test_locks.py::LockTests::test_acquire). */
+/* The ports below run as asyncio's IsolatedAsyncioTestCase runs a test
+ * method: in a task of their own (the "main" task), which creates the
+ * other tasks and yields with gaio_sleep (0), so that every task runs in
+ * the iteration its asyncio counterpart runs in. */
+typedef struct
+{
+  void     (*func) (GaioLoop *loop);
+  GaioLoop  *loop;
+} MainTest;
+
+static gboolean
+main_test_run (gpointer   user_data,
+               GValue    *result,
+               GError   **error)
+{
+  MainTest *test = user_data;
+
+  test->func (test->loop);
+  return TRUE;
+}
+
 static void
-test_lock_fifo (void)
+run_in_task (void (*func) (GaioLoop *loop))
 {
   GaioLoop *loop = gaio_test_loop_new ();
+  MainTest test = { func, loop };
+  g_autoptr(GError) error = NULL;
+  GaioTask *task;
+
+  task = gaio_loop_create_task (loop, gaio_coroutine_new (main_test_run, &test, NULL));
+  g_assert_true (gaio_loop_run_until_complete (loop, GAIO_FUTURE (task), NULL, &error));
+  g_assert_no_error (error);
+  gaio_task_unref (task);
+  gaio_test_loop_free (loop);
+}
+
+/* `await asyncio.sleep(delay)` in the main task. */
+static void
+sleep_in_task (gdouble delay)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gaio_await (gaio_sleep (delay), NULL, &error));
+  g_assert_no_error (error);
+}
+
+/* `await task` in the main task: whether it succeeded. */
+static gboolean
+await_task (GaioTask  *task,
+            GError   **error)
+{
+  return gaio_await (gaio_future_ref (GAIO_FUTURE (task)), NULL, error);
+}
+
+static void
+await_task_cancelled (GaioTask *task)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_false (await_task (task, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (gaio_future_is_cancelled (GAIO_FUTURE (task)));
+}
+
+static void
+await_task_ok (GaioTask *task)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (await_task (task, &error));
+  g_assert_no_error (error);
+}
+
+/* The task finished with a result, not cancelled nor failed. */
+static void
+assert_task_succeeded (GaioTask *task)
+{
+  g_assert_true (gaio_future_is_done (GAIO_FUTURE (task)));
+  g_assert_false (gaio_future_is_cancelled (GAIO_FUTURE (task)));
+  g_assert_null (gaio_future_get_error (GAIO_FUTURE (task), NULL));
+}
+
+static gboolean
+cancel_cb (gpointer   user_data,
+           GError   **error)
+{
+  gaio_future_cancel (user_data, NULL);
+  return TRUE;
+}
+
+/* `loop.call_soon(task.cancel)` */
+static void
+call_soon_cancel (GaioLoop *loop,
+                  GaioTask *task)
+{
+  gaio_loop_call_soon (loop, cancel_cb, task, NULL, NULL);
+}
+
+#define assert_to_string(func, object, expected) \
+  G_STMT_START { \
+    g_autofree char *text_ = func (object); \
+    g_assert_cmpstr (text_, ==, expected); \
+  } G_STMT_END
+
+static void
+assert_acquired (GaioFuture *future)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  g_assert_true (gaio_await (future, &value, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_value_get_boolean (&value));
+}
+
+/* SY-05: the description says whether the lock is held
+ * (test_locks.py LockTests.test_repr; asyncio prints
+ * `<asyncio.locks.Lock object at 0x... [unlocked]>`). */
+static void
+lock_repr (GaioLoop *loop)
+{
+  g_autoptr(GaioLock) lock = gaio_lock_new (loop);
+
+  assert_to_string (gaio_lock_to_string, lock, "<GaioLock [unlocked]>");
+  assert_acquired (gaio_lock_acquire (lock));
+  assert_to_string (gaio_lock_to_string, lock, "<GaioLock [locked]>");
+}
+
+static void
+test_lock_repr (void)
+{
+  run_in_task (lock_repr);
+}
+
+/* SY-01: waiters get the lock first come, first served, each in the
+ * iteration after the release that woke it
+ * (test_locks.py LockTests.test_acquire). */
+static void
+lock_acquire (GaioLoop *loop)
+{
   g_autoptr(GaioLock) lock = gaio_lock_new (loop);
   g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint));
-  g_autoptr(GError) error = NULL;
-  GaioTask *t1, *t2, *t3;
+  g_autoptr(GaioTask) t1 = NULL;
+  g_autoptr(GaioTask) t2 = NULL;
+  g_autoptr(GaioTask) t3 = NULL;
 
-  g_assert_true (complete (loop, gaio_lock_acquire (lock), &error));
-  g_assert_true (gaio_lock_is_locked (lock));
+  assert_acquired (gaio_lock_acquire (lock));
 
   t1 = spawn (loop, OP_LOCK, lock, log, 1, FALSE, NULL);
   t2 = spawn (loop, OP_LOCK, lock, log, 2, FALSE, NULL);
-  run_briefly (loop);
+  sleep_in_task (0);
   assert_log (log, NULL, 0);
 
   g_assert_true (gaio_lock_release (lock, NULL));
-  run_briefly (loop);
+  sleep_in_task (0);
   assert_log (log, (gint[]) { 1 }, 1);
-  run_briefly (loop);
+
+  sleep_in_task (0);
   assert_log (log, (gint[]) { 1 }, 1);
 
   t3 = spawn (loop, OP_LOCK, lock, log, 3, FALSE, NULL);
   g_assert_true (gaio_lock_release (lock, NULL));
-  run_briefly (loop);
+  sleep_in_task (0);
   assert_log (log, (gint[]) { 1, 2 }, 2);
 
   g_assert_true (gaio_lock_release (lock, NULL));
-  run_briefly (loop);
+  sleep_in_task (0);
   assert_log (log, (gint[]) { 1, 2, 3 }, 3);
-  g_assert_true (gaio_lock_is_locked (lock));
-  g_assert_true (gaio_lock_release (lock, NULL));
-  g_assert_false (gaio_lock_is_locked (lock));
 
-  finish_task (loop, t1);
-  finish_task (loop, t2);
-  finish_task (loop, t3);
-  g_clear_object (&lock);
-  gaio_test_loop_free (loop);
+  assert_task_succeeded (t1);
+  assert_task_succeeded (t2);
+  assert_task_succeeded (t3);
+  g_assert_true (gaio_lock_release (lock, NULL));
 }
 
-/* SY-02: a cancelled acquire leaves no waiter behind
- * (test_locks.py::LockTests::test_acquire_cancel). */
+static void
+test_lock_acquire (void)
+{
+  run_in_task (lock_acquire);
+}
+
+/* SY-02: a task cancelled in acquire() leaves no waiter behind
+ * (test_locks.py LockTests.test_acquire_cancel). */
+static void
+lock_acquire_cancel (GaioLoop *loop)
+{
+  g_autoptr(GaioLock) lock = gaio_lock_new (loop);
+  g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint));
+  g_autoptr(GaioTask) task = NULL;
+
+  assert_acquired (gaio_lock_acquire (lock));
+
+  task = spawn (loop, OP_LOCK, lock, log, 1, FALSE, NULL);
+  call_soon_cancel (loop, task);
+  await_task_cancelled (task);
+  assert_to_string (gaio_lock_to_string, lock, "<GaioLock [locked]>");
+  g_assert_true (gaio_lock_release (lock, NULL));
+}
+
 static void
 test_lock_acquire_cancel (void)
 {
-  GaioLoop *loop = gaio_test_loop_new ();
-  g_autoptr(GaioLock) lock = gaio_lock_new (loop);
-  g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint));
-  g_autofree char *repr = NULL;
-  GaioTask *task;
-
-  g_assert_true (complete (loop, gaio_lock_acquire (lock), NULL));
-  task = spawn (loop, OP_LOCK, lock, log, 1, FALSE, NULL);
-  run_briefly (loop);
-  repr = gaio_lock_to_string (lock);
-  g_assert_cmpstr (repr, ==, "<GaioLock [locked, waiters:1]>");
-
-  gaio_future_cancel (GAIO_FUTURE (task), NULL);
-  assert_cancelled (loop, task);
-  g_clear_pointer (&repr, g_free);
-  repr = gaio_lock_to_string (lock);
-  g_assert_cmpstr (repr, ==, "<GaioLock [locked]>");
-
-  finish_task (loop, task);
-  g_clear_object (&lock);
-  gaio_test_loop_free (loop);
+  run_in_task (lock_acquire_cancel);
 }
 
-/* SY-03: a waiter cancelled in the same iteration as the release is
- * skipped: the next one gets the lock
- * (test_locks.py::LockTests::test_cancel_race). */
+typedef struct
+{
+  GaioLock   *lock;
+  GaioFuture *blocker;  /* (nullable) (owned) */
+} LockIt;
+
+/* test_cancel_race's lockit(): take the lock, await the blocker if any,
+ * give the lock back. */
+static gboolean
+lock_it (gpointer   user_data,
+         GValue    *result,
+         GError   **error)
+{
+  LockIt *data = user_data;
+  gboolean ok = TRUE;
+
+  if (!gaio_await (gaio_lock_acquire (data->lock), NULL, error))
+    return FALSE;
+  if (data->blocker != NULL)
+    ok = gaio_await (g_steal_pointer (&data->blocker), NULL, error);
+  g_assert_true (gaio_lock_release (data->lock, NULL));
+
+  return ok;
+}
+
+static void
+lock_it_free (gpointer data)
+{
+  LockIt *lock_it_data = data;
+
+  g_clear_pointer (&lock_it_data->blocker, gaio_future_unref);
+  g_free (lock_it_data);
+}
+
+static GaioTask *
+spawn_lock_it (GaioLoop   *loop,
+               GaioLock   *lock,
+               GaioFuture *blocker)
+{
+  LockIt *data = g_new0 (LockIt, 1);
+
+  data->lock = lock;
+  data->blocker = blocker != NULL ? gaio_future_ref (blocker) : NULL;
+
+  return gaio_loop_create_task (loop, gaio_coroutine_new (lock_it, data, lock_it_free));
+}
+
+/* SY-03: B, cancelled as A releases the lock, is still the first waiter
+ * listed: the release wakes nobody, and B, resuming cancelled, wakes C;
+ * meanwhile the lock reads free (test_locks.py
+ * LockTests.test_cancel_race). */
+static void
+lock_cancel_race (GaioLoop *loop)
+{
+  g_autoptr(GaioLock) lock = gaio_lock_new (loop);
+  g_autoptr(GaioFuture) fa = gaio_loop_create_future (loop);
+  g_autoptr(GaioTask) ta = NULL;
+  g_autoptr(GaioTask) tb = NULL;
+  g_autoptr(GaioTask) tc = NULL;
+
+  ta = spawn_lock_it (loop, lock, fa);
+  sleep_in_task (0);
+  g_assert_true (gaio_lock_is_locked (lock));
+  tb = spawn_lock_it (loop, lock, NULL);
+  sleep_in_task (0);
+  assert_to_string (gaio_lock_to_string, lock, "<GaioLock [locked, waiters:1]>");
+  tc = spawn_lock_it (loop, lock, NULL);
+  sleep_in_task (0);
+  assert_to_string (gaio_lock_to_string, lock, "<GaioLock [locked, waiters:2]>");
+
+  g_assert_true (gaio_future_set_result (fa, NULL, NULL));
+  gaio_future_cancel (GAIO_FUTURE (tb), NULL);
+  /* B's cancelled waiter is still listed first. */
+  assert_to_string (gaio_lock_to_string, lock, "<GaioLock [locked, waiters:2]>");
+  sleep_in_task (0);
+  g_assert_false (gaio_lock_is_locked (lock));
+  g_assert_true (gaio_future_is_done (GAIO_FUTURE (ta)));
+  g_assert_true (gaio_future_is_cancelled (GAIO_FUTURE (tb)));
+  await_task_ok (tc);
+}
+
 static void
 test_lock_cancel_race (void)
 {
-  GaioLoop *loop = gaio_test_loop_new ();
-  g_autoptr(GaioLock) lock = gaio_lock_new (loop);
-  g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint));
-  GaioTask *tb, *tc;
-
-  g_assert_true (complete (loop, gaio_lock_acquire (lock), NULL));
-  tb = spawn (loop, OP_LOCK, lock, log, 2, TRUE, NULL);
-  tc = spawn (loop, OP_LOCK, lock, log, 3, TRUE, NULL);
-  run_briefly (loop);
-
-  gaio_future_cancel (GAIO_FUTURE (tb), NULL);
-  g_assert_true (gaio_lock_release (lock, NULL));
-  run_n (loop, 3);
-
-  g_assert_true (gaio_future_is_cancelled (GAIO_FUTURE (tb)));
-  g_assert_true (gaio_future_is_done (GAIO_FUTURE (tc)));
-  g_assert_false (gaio_future_is_cancelled (GAIO_FUTURE (tc)));
-  assert_log (log, (gint[]) { 3 }, 1);
-  g_assert_false (gaio_lock_is_locked (lock));
-
-  finish_task (loop, tb);
-  finish_task (loop, tc);
-  g_clear_object (&lock);
-  gaio_test_loop_free (loop);
+  run_in_task (lock_cancel_race);
 }
 
-/* SY-03: cancel one waiter and release at once: only one task takes the
- * lock (test_locks.py::LockTests::test_cancel_release_race). */
+typedef struct
+{
+  GaioLock *lock;
+  guint     lock_count;
+  guint     call_count;
+  GaioTask *t1;
+} ReleaseRace;
+
+/* test_cancel_release_race's lockit() */
+static gboolean
+release_race_lock_it (gpointer   user_data,
+                      GValue    *result,
+                      GError   **error)
+{
+  ReleaseRace *race = user_data;
+
+  race->call_count++;
+  if (!gaio_await (gaio_lock_acquire (race->lock), NULL, error))
+    return FALSE;
+  race->lock_count++;
+
+  return TRUE;
+}
+
+static gboolean
+release_race_trigger (gpointer   user_data,
+                      GError   **error)
+{
+  ReleaseRace *race = user_data;
+
+  gaio_future_cancel (GAIO_FUTURE (race->t1), NULL);
+  g_assert_true (gaio_lock_release (race->lock, NULL));
+
+  return TRUE;
+}
+
+/* SY-03: cancel the first waiter and release in one callback: only one
+ * task takes the lock (test_locks.py LockTests.test_cancel_release_race,
+ * bpo-32734). */
+static void
+lock_cancel_release_race (GaioLoop *loop)
+{
+  g_autoptr(GaioLock) lock = gaio_lock_new (loop);
+  ReleaseRace race = { lock, 0, 0, NULL };
+  g_autoptr(GaioTask) t1 = NULL;
+  g_autoptr(GaioTask) t2 = NULL;
+  g_autoptr(GaioTask) t3 = NULL;
+
+  assert_acquired (gaio_lock_acquire (lock));
+
+  t1 = gaio_loop_create_task (loop, gaio_coroutine_new (release_race_lock_it, &race, NULL));
+  t2 = gaio_loop_create_task (loop, gaio_coroutine_new (release_race_lock_it, &race, NULL));
+  t3 = gaio_loop_create_task (loop, gaio_coroutine_new (release_race_lock_it, &race, NULL));
+  race.t1 = t1;
+  sleep_in_task (0);
+
+  gaio_loop_call_soon (loop, release_race_trigger, &race, NULL, NULL);
+  await_task_cancelled (t1);
+
+  g_assert_cmpuint (race.lock_count, ==, 1);
+  g_assert_cmpuint (race.call_count, ==, 3);
+  g_assert_true (gaio_future_is_done (GAIO_FUTURE (t2)));
+
+  gaio_future_cancel (GAIO_FUTURE (t3), NULL);
+  sleep_in_task (0);
+  g_assert_true (gaio_future_is_cancelled (GAIO_FUTURE (t3)));
+}
+
 static void
 test_lock_cancel_release_race (void)
 {
-  GaioLoop *loop = gaio_test_loop_new ();
-  g_autoptr(GaioLock) lock = gaio_lock_new (loop);
-  g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint));
-  GaioTask *t1, *t2, *t3;
-
-  g_assert_true (complete (loop, gaio_lock_acquire (lock), NULL));
-  t1 = spawn (loop, OP_LOCK, lock, log, 1, FALSE, NULL);
-  t2 = spawn (loop, OP_LOCK, lock, log, 2, FALSE, NULL);
-  t3 = spawn (loop, OP_LOCK, lock, log, 3, FALSE, NULL);
-  run_briefly (loop);
-
-  gaio_future_cancel (GAIO_FUTURE (t1), NULL);
-  g_assert_true (gaio_lock_release (lock, NULL));
-  run_n (loop, 3);
-
-  assert_log (log, (gint[]) { 2 }, 1);
-  g_assert_true (gaio_future_is_cancelled (GAIO_FUTURE (t1)));
-  g_assert_true (gaio_future_is_done (GAIO_FUTURE (t2)));
-  g_assert_false (gaio_future_is_done (GAIO_FUTURE (t3)));
-
-  gaio_future_cancel (GAIO_FUTURE (t3), NULL);
-  assert_cancelled (loop, t3);
-
-  finish_task (loop, t1);
-  finish_task (loop, t2);
-  finish_task (loop, t3);
-  g_clear_object (&lock);
-  gaio_test_loop_free (loop);
+  run_in_task (lock_cancel_release_race);
 }
 
-/* SY-04: a task cancelled after the lock was handed to it, before it
- * resumed, passes the lock on (test_locks.py::LockTests::
- * test_finished_waiter_cancelled). */
+/* SY-04: the first waiter cancelled, then the lock released: the next
+ * task takes the lock (test_locks.py
+ * LockTests.test_finished_waiter_cancelled). */
+static void
+lock_finished_waiter_cancelled (GaioLoop *loop)
+{
+  g_autoptr(GaioLock) lock = gaio_lock_new (loop);
+  g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint));
+  g_autoptr(GaioTask) tb = NULL;
+  g_autoptr(GaioTask) tc = NULL;
+
+  assert_acquired (gaio_lock_acquire (lock));
+  g_assert_true (gaio_lock_is_locked (lock));
+
+  tb = spawn (loop, OP_LOCK, lock, log, 2, FALSE, NULL);
+  sleep_in_task (0);
+  assert_to_string (gaio_lock_to_string, lock, "<GaioLock [locked, waiters:1]>");
+
+  tc = spawn (loop, OP_LOCK, lock, log, 3, FALSE, NULL);
+  gaio_future_cancel (GAIO_FUTURE (tb), NULL);
+  g_assert_true (gaio_lock_release (lock, NULL));
+  sleep_in_task (0);
+
+  g_assert_true (gaio_lock_is_locked (lock));
+  g_assert_true (gaio_future_is_cancelled (GAIO_FUTURE (tb)));
+
+  await_task_ok (tc);
+  assert_log (log, (gint[]) { 3 }, 1);
+  g_assert_true (gaio_lock_release (lock, NULL));
+}
+
 static void
 test_lock_finished_waiter_cancelled (void)
 {
-  GaioLoop *loop = gaio_test_loop_new ();
+  run_in_task (lock_finished_waiter_cancelled);
+}
+
+/* SY-04: a task cancelled after the release woke it, before it resumed,
+ * frees the lock again and wakes the next waiter; meanwhile the lock
+ * reads free and a release fails, as in asyncio. No test_locks.py
+ * counterpart; the sequence is CPython 3.11.7's (a release, a cancel,
+ * then a release: RuntimeError; after one sleep(0): locked() False and
+ * the next waiter woken; after another: it holds the lock). */
+static void
+lock_woken_waiter_cancelled (GaioLoop *loop)
+{
   g_autoptr(GaioLock) lock = gaio_lock_new (loop);
   g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint));
-  GaioTask *tb, *tc;
+  g_autoptr(GaioTask) tb = NULL;
+  g_autoptr(GaioTask) tc = NULL;
+  g_autoptr(GError) error = NULL;
 
-  g_assert_true (complete (loop, gaio_lock_acquire (lock), NULL));
+  assert_acquired (gaio_lock_acquire (lock));
   tb = spawn (loop, OP_LOCK, lock, log, 2, FALSE, NULL);
-  run_briefly (loop);
   tc = spawn (loop, OP_LOCK, lock, log, 3, FALSE, NULL);
-  run_briefly (loop);
+  sleep_in_task (0);
 
-  /* The lock goes to tb's waiter, then tb is cancelled before it runs. */
   g_assert_true (gaio_lock_release (lock, NULL));
   gaio_future_cancel (GAIO_FUTURE (tb), NULL);
-  run_n (loop, 3);
+  g_assert_false (gaio_lock_is_locked (lock));
+  g_assert_false (gaio_lock_release (lock, &error));
+  g_assert_error (error, GAIO_ERROR, GAIO_ERROR_INVALID_STATE);
+  assert_to_string (gaio_lock_to_string, lock, "<GaioLock [unlocked, waiters:2]>");
 
+  sleep_in_task (0);
   g_assert_true (gaio_future_is_cancelled (GAIO_FUTURE (tb)));
-  assert_log (log, (gint[]) { 3 }, 1);
-  g_assert_true (gaio_lock_is_locked (lock));
+  g_assert_false (gaio_lock_is_locked (lock));
+  assert_to_string (gaio_lock_to_string, lock, "<GaioLock [unlocked, waiters:1]>");
+  assert_log (log, NULL, 0);
 
-  finish_task (loop, tb);
-  finish_task (loop, tc);
-  g_clear_object (&lock);
-  gaio_test_loop_free (loop);
+  sleep_in_task (0);
+  g_assert_true (gaio_lock_is_locked (lock));
+  assert_log (log, (gint[]) { 3 }, 1);
+  assert_task_succeeded (tc);
+  g_assert_true (gaio_lock_release (lock, NULL));
+}
+
+static void
+test_lock_woken_waiter_cancelled (void)
+{
+  run_in_task (lock_woken_waiter_cancelled);
+}
+
+/* SY-05: releasing the lock with nobody waiting frees it
+ * (test_locks.py LockTests.test_release_no_waiters). */
+static void
+lock_release_no_waiters (GaioLoop *loop)
+{
+  g_autoptr(GaioLock) lock = gaio_lock_new (loop);
+
+  assert_acquired (gaio_lock_acquire (lock));
+  g_assert_true (gaio_lock_is_locked (lock));
+  g_assert_true (gaio_lock_release (lock, NULL));
+  g_assert_false (gaio_lock_is_locked (lock));
+}
+
+static void
+test_lock_release_no_waiters (void)
+{
+  run_in_task (lock_release_no_waiters);
+}
+
+/* SY-05: `async with lock:` is an acquire, then a release; held in
+ * between, across an await (test_locks.py LockTests.test_context_manager,
+ * test_pep492.py LockTests.test_context_manager_async_with). */
+static void
+lock_context_manager (GaioLoop *loop)
+{
+  g_autoptr(GaioLock) lock = gaio_lock_new (loop);
+
+  sleep_in_task (0.01);
+  g_assert_false (gaio_lock_is_locked (lock));
+  assert_acquired (gaio_lock_acquire (lock));
+  g_assert_true (gaio_lock_is_locked (lock));
+  sleep_in_task (0.01);
+  g_assert_true (gaio_lock_is_locked (lock));
+  g_assert_true (gaio_lock_release (lock, NULL));
+  g_assert_false (gaio_lock_is_locked (lock));
+}
+
+static void
+test_lock_context_manager (void)
+{
+  run_in_task (lock_context_manager);
 }
 
 /* SY-05: releasing a free lock fails; the description says the state
@@ -477,81 +801,186 @@ test_lock_finalized_with_waiters (void)
   gaio_test_loop_free (loop);
 }
 
-/* ------------------------------------------------------------------ */
-/* Event                                                                */
-
-/* SY-06: set() wakes every waiter, in the order they came; a wait on a
- * set event does not wait (test_locks.py::EventTests::test_wait,
- * ::test_wait_on_set, ::test_repr). */
+/* SY-14: a woken waiter, listed until it resumes, holds its lock; a loop
+ * closed before it resumed does not leave the two holding each other. No
+ * CPython counterpart (asyncio has a garbage collector). */
 static void
-test_event_wait (void)
+test_lock_woken_waiter_loop_closed (void)
 {
   GaioLoop *loop = gaio_test_loop_new ();
-  g_autoptr(GaioEvent) event = gaio_event_new (loop);
-  g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint));
-  g_autofree char *repr = NULL;
-  GaioTask *t1, *t2, *t3;
+  GaioLock *lock = gaio_lock_new (loop);
+  g_autoptr(GaioFuture) held = gaio_lock_acquire (lock);
+  g_autoptr(GaioFuture) woken = gaio_lock_acquire (lock);
 
-  g_assert_false (gaio_event_is_set (event));
-  t1 = spawn (loop, OP_EVENT, event, log, 1, FALSE, NULL);
-  t2 = spawn (loop, OP_EVENT, event, log, 2, FALSE, NULL);
-  run_briefly (loop);
-  assert_log (log, NULL, 0);
-  repr = gaio_event_to_string (event);
-  g_assert_cmpstr (repr, ==, "<GaioEvent [unset, waiters:2]>");
+  g_object_add_weak_pointer (G_OBJECT (lock), (gpointer *) &lock);
+  g_assert_true (gaio_lock_release (lock, NULL));
+  g_assert_true (gaio_future_is_done (woken));
+  g_object_unref (lock);
+  g_assert_nonnull (lock);
 
-  t3 = spawn (loop, OP_EVENT, event, log, 3, FALSE, NULL);
-  gaio_event_set (event);
-  run_briefly (loop);
-  /* t3 had not started: it finds the flag set; t1 and t2 wake after. */
-  assert_log (log, (gint[]) { 3, 1, 2 }, 3);
-  g_clear_pointer (&repr, g_free);
-  repr = gaio_event_to_string (event);
-  g_assert_cmpstr (repr, ==, "<GaioEvent [set]>");
-
-  g_assert_true (complete (loop, gaio_event_wait (event), NULL));
-
-  finish_task (loop, t1);
-  finish_task (loop, t2);
-  finish_task (loop, t3);
-  g_clear_object (&event);
+  g_assert_true (gaio_loop_close (loop, NULL));
+  g_clear_pointer (&held, gaio_future_unref);
+  g_clear_pointer (&woken, gaio_future_unref);
+  g_assert_null (lock);
   gaio_test_loop_free (loop);
 }
 
-/* SY-06: clear() makes later waits wait; a wait cancelled leaves
- * (test_locks.py::EventTests::test_clear, ::test_clear_with_waiters,
- * ::test_wait_cancel). */
+/* ------------------------------------------------------------------ */
+/* Event                                                                */
+
+/* SY-06: the description says whether the flag is set, and counts the
+ * waiters still listed (test_locks.py EventTests.test_repr; asyncio
+ * prints `<asyncio.locks.Event object at 0x... [unset]>`). */
 static void
-test_event_clear_and_cancel (void)
+event_repr (GaioLoop *loop)
 {
-  GaioLoop *loop = gaio_test_loop_new ();
+  g_autoptr(GaioEvent) event = gaio_event_new (loop);
+  g_autoptr(GaioFuture) wait = NULL;
+
+  assert_to_string (gaio_event_to_string, event, "<GaioEvent [unset]>");
+  wait = gaio_event_wait (event);
+  assert_to_string (gaio_event_to_string, event, "<GaioEvent [unset, waiters:1]>");
+
+  gaio_event_set (event);
+  /* Woken, the waiter is listed until it resumes. */
+  assert_to_string (gaio_event_to_string, event, "<GaioEvent [set, waiters:1]>");
+  sleep_in_task (0);
+  assert_to_string (gaio_event_to_string, event, "<GaioEvent [set]>");
+}
+
+static void
+test_event_repr (void)
+{
+  run_in_task (event_repr);
+}
+
+/* SY-06: set() wakes every waiter, in the order they came; a task that
+ * starts once the flag is set does not wait, and runs first
+ * (test_locks.py EventTests.test_wait). */
+static void
+event_wait (GaioLoop *loop)
+{
   g_autoptr(GaioEvent) event = gaio_event_new (loop);
   g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint));
-  g_autofree char *repr = NULL;
-  GaioTask *t1, *t2;
+  g_autoptr(GaioTask) t1 = NULL;
+  g_autoptr(GaioTask) t2 = NULL;
+  g_autoptr(GaioTask) t3 = NULL;
+
+  g_assert_false (gaio_event_is_set (event));
 
   t1 = spawn (loop, OP_EVENT, event, log, 1, FALSE, NULL);
   t2 = spawn (loop, OP_EVENT, event, log, 2, FALSE, NULL);
-  run_briefly (loop);
+  sleep_in_task (0);
+  assert_log (log, NULL, 0);
 
-  gaio_future_cancel (GAIO_FUTURE (t2), NULL);
-  run_briefly (loop);
-  repr = gaio_event_to_string (event);
-  g_assert_cmpstr (repr, ==, "<GaioEvent [unset, waiters:1]>");
+  t3 = spawn (loop, OP_EVENT, event, log, 3, FALSE, NULL);
+  gaio_event_set (event);
+  sleep_in_task (0);
+  assert_log (log, (gint[]) { 3, 1, 2 }, 3);
+
+  assert_task_succeeded (t1);
+  assert_task_succeeded (t2);
+  assert_task_succeeded (t3);
+}
+
+static void
+test_event_wait (void)
+{
+  run_in_task (event_wait);
+}
+
+/* SY-06: a wait on a set event returns TRUE at once
+ * (test_locks.py EventTests.test_wait_on_set). */
+static void
+event_wait_on_set (GaioLoop *loop)
+{
+  g_autoptr(GaioEvent) event = gaio_event_new (loop);
+  g_autoptr(GaioFuture) wait = NULL;
+
+  gaio_event_set (event);
+  wait = gaio_event_wait (event);
+  g_assert_true (gaio_future_is_done (wait));
+  assert_acquired (g_steal_pointer (&wait));
+}
+
+static void
+test_event_wait_on_set (void)
+{
+  run_in_task (event_wait_on_set);
+}
+
+/* SY-06: a task cancelled in wait() leaves no waiter behind
+ * (test_locks.py EventTests.test_wait_cancel). */
+static void
+event_wait_cancel (GaioLoop *loop)
+{
+  g_autoptr(GaioEvent) event = gaio_event_new (loop);
+  g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint));
+  g_autoptr(GaioTask) wait = NULL;
+
+  wait = spawn (loop, OP_EVENT, event, log, 1, FALSE, NULL);
+  call_soon_cancel (loop, wait);
+  await_task_cancelled (wait);
+  assert_to_string (gaio_event_to_string, event, "<GaioEvent [unset]>");
+}
+
+static void
+test_event_wait_cancel (void)
+{
+  run_in_task (event_wait_cancel);
+}
+
+/* SY-06: clear() clears the flag (test_locks.py EventTests.test_clear). */
+static void
+event_clear (GaioLoop *loop)
+{
+  g_autoptr(GaioEvent) event = gaio_event_new (loop);
+
+  g_assert_false (gaio_event_is_set (event));
+  gaio_event_set (event);
+  g_assert_true (gaio_event_is_set (event));
+  gaio_event_clear (event);
+  g_assert_false (gaio_event_is_set (event));
+}
+
+static void
+test_event_clear (void)
+{
+  run_in_task (event_clear);
+}
+
+/* SY-06: a waiter woken by set() stays woken through clear() and is
+ * not woken twice; it is listed until it resumes
+ * (test_locks.py EventTests.test_clear_with_waiters). */
+static void
+event_clear_with_waiters (GaioLoop *loop)
+{
+  g_autoptr(GaioEvent) event = gaio_event_new (loop);
+  g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint));
+  g_autoptr(GaioTask) task = NULL;
+
+  task = spawn (loop, OP_EVENT, event, log, 1, FALSE, NULL);
+  sleep_in_task (0);
+  assert_log (log, NULL, 0);
 
   gaio_event_set (event);
   gaio_event_clear (event);
   g_assert_false (gaio_event_is_set (event));
-  gaio_event_set (event);
-  gaio_event_set (event);
-  run_briefly (loop);
-  assert_log (log, (gint[]) { 1 }, 1);
-  g_assert_true (gaio_future_is_cancelled (GAIO_FUTURE (t2)));
 
-  finish_task (loop, t1);
-  finish_task (loop, t2);
-  g_clear_object (&event);
-  gaio_test_loop_free (loop);
+  gaio_event_set (event);
+  gaio_event_set (event);
+  assert_to_string (gaio_event_to_string, event, "<GaioEvent [set, waiters:1]>");
+
+  sleep_in_task (0);
+  assert_log (log, (gint[]) { 1 }, 1);
+  assert_to_string (gaio_event_to_string, event, "<GaioEvent [set]>");
+  assert_task_succeeded (task);
+}
+
+static void
+test_event_clear_with_waiters (void)
+{
+  run_in_task (event_clear_with_waiters);
 }
 
 /* ------------------------------------------------------------------ */
@@ -889,97 +1318,214 @@ test_condition_wait_for_finalized (void)
 /* ------------------------------------------------------------------ */
 /* Semaphore                                                            */
 
-/* SY-10: permits go to waiters first come, first served; the count never
- * goes below zero (test_locks.py::SemaphoreTests::test_acquire,
- * ::test_repr, ::test_initial_value_zero). */
+/* SY-10: a semaphore made with no permit is locked
+ * (test_locks.py SemaphoreTests.test_initial_value_zero). */
+static void
+semaphore_initial_value_zero (GaioLoop *loop)
+{
+  g_autoptr(GaioSemaphore) sem = gaio_semaphore_new (loop, 0);
+
+  g_assert_true (gaio_semaphore_is_locked (sem));
+}
+
+static void
+test_semaphore_initial_value_zero (void)
+{
+  run_in_task (semaphore_initial_value_zero);
+}
+
+/* SY-10: the description gives the free permits while unlocked, and the
+ * waiters listed (test_locks.py SemaphoreTests.test_repr; asyncio prints
+ * `<asyncio.locks.Semaphore object at 0x... [unlocked, value:1]>`). */
+static void
+semaphore_repr (GaioLoop *loop)
+{
+  g_autoptr(GaioSemaphore) sem = gaio_semaphore_new (loop, 1);
+  g_autoptr(GaioFuture) w1 = NULL;
+  g_autoptr(GaioFuture) w2 = NULL;
+
+  assert_to_string (gaio_semaphore_to_string, sem, "<GaioSemaphore [unlocked, value:1]>");
+  assert_acquired (gaio_semaphore_acquire (sem));
+  assert_to_string (gaio_semaphore_to_string, sem, "<GaioSemaphore [locked]>");
+
+  w1 = gaio_semaphore_acquire (sem);
+  assert_to_string (gaio_semaphore_to_string, sem, "<GaioSemaphore [locked, waiters:1]>");
+  w2 = gaio_semaphore_acquire (sem);
+  assert_to_string (gaio_semaphore_to_string, sem, "<GaioSemaphore [locked, waiters:2]>");
+
+  /* Cancelled, the waiters are listed until they resume (asyncio's repr
+   * says the same of two tasks cancelled in acquire()). */
+  gaio_future_cancel (w1, NULL);
+  gaio_future_cancel (w2, NULL);
+  assert_to_string (gaio_semaphore_to_string, sem, "<GaioSemaphore [locked, waiters:2]>");
+  sleep_in_task (0);
+  assert_to_string (gaio_semaphore_to_string, sem, "<GaioSemaphore [locked]>");
+}
+
+static void
+test_semaphore_repr (void)
+{
+  run_in_task (semaphore_repr);
+}
+
+/* SY-10: released permits go to the waiters first come, first served,
+ * never to a task that starts after them; woken waiters are listed until
+ * they resume (test_locks.py SemaphoreTests.test_acquire). */
+static void
+semaphore_acquire (GaioLoop *loop)
+{
+  g_autoptr(GaioSemaphore) sem = gaio_semaphore_new (loop, 3);
+  g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint));
+  GaioTask *t[4];
+  guint n_done = 0;
+
+  assert_acquired (gaio_semaphore_acquire (sem));
+  assert_acquired (gaio_semaphore_acquire (sem));
+  g_assert_false (gaio_semaphore_is_locked (sem));
+
+  for (guint i = 0; i < 3; i++)
+    t[i] = spawn (loop, OP_SEMAPHORE, sem, log, i + 1, FALSE, NULL);
+  sleep_in_task (0);
+  assert_log (log, (gint[]) { 1 }, 1);
+  g_assert_true (gaio_semaphore_is_locked (sem));
+  assert_to_string (gaio_semaphore_to_string, sem, "<GaioSemaphore [locked, waiters:2]>");
+  g_assert_cmpuint (gaio_semaphore_get_value (sem), ==, 0);
+
+  t[3] = spawn (loop, OP_SEMAPHORE, sem, log, 4, FALSE, NULL);
+  g_assert_true (gaio_semaphore_release (sem, NULL));
+  g_assert_true (gaio_semaphore_release (sem, NULL));
+  g_assert_cmpuint (gaio_semaphore_get_value (sem), ==, 0);
+  /* Woken, t2's and t3's waiters are listed until they resume (asyncio's
+   * repr says the same at this point). */
+  assert_to_string (gaio_semaphore_to_string, sem, "<GaioSemaphore [locked, waiters:2]>");
+
+  sleep_in_task (0);
+  g_assert_cmpuint (gaio_semaphore_get_value (sem), ==, 0);
+  g_assert_cmpuint (log->len, ==, 3);
+  g_assert_true (gaio_semaphore_is_locked (sem));
+  assert_to_string (gaio_semaphore_to_string, sem, "<GaioSemaphore [locked, waiters:1]>");
+
+  assert_task_succeeded (t[0]);
+  for (guint i = 1; i < 4; i++)
+    n_done += gaio_future_is_done (GAIO_FUTURE (t[i]));
+  g_assert_cmpuint (n_done, ==, 2);
+  /* Which two, asyncio leaves open; it is t2 and t3 there as here. */
+  assert_log (log, (gint[]) { 1, 2, 3 }, 3);
+
+  g_assert_true (gaio_semaphore_release (sem, NULL));
+  for (guint i = 1; i < 4; i++)
+    await_task_ok (t[i]);
+  for (guint i = 0; i < 4; i++)
+    gaio_task_unref (t[i]);
+}
+
 static void
 test_semaphore_acquire (void)
 {
-  GaioLoop *loop = gaio_test_loop_new ();
-  g_autoptr(GaioSemaphore) sem = gaio_semaphore_new (loop, 3);
-  g_autoptr(GaioSemaphore) zero = gaio_semaphore_new (loop, 0);
-  g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint));
-  g_autofree char *repr = gaio_semaphore_to_string (sem);
-  GaioTask *t1, *t2, *t3, *t4;
-
-  g_assert_cmpstr (repr, ==, "<GaioSemaphore [unlocked, value:3]>");
-  g_assert_true (gaio_semaphore_is_locked (zero));
-  g_assert_true (complete (loop, gaio_semaphore_acquire (sem), NULL));
-  g_assert_true (complete (loop, gaio_semaphore_acquire (sem), NULL));
-  g_assert_false (gaio_semaphore_is_locked (sem));
-
-  t1 = spawn (loop, OP_SEMAPHORE, sem, log, 1, FALSE, NULL);
-  t2 = spawn (loop, OP_SEMAPHORE, sem, log, 2, FALSE, NULL);
-  t3 = spawn (loop, OP_SEMAPHORE, sem, log, 3, FALSE, NULL);
-  run_briefly (loop);
-  assert_log (log, (gint[]) { 1 }, 1);
-  g_assert_true (gaio_semaphore_is_locked (sem));
-  g_assert_cmpuint (gaio_semaphore_get_value (sem), ==, 0);
-  g_clear_pointer (&repr, g_free);
-  repr = gaio_semaphore_to_string (sem);
-  g_assert_cmpstr (repr, ==, "<GaioSemaphore [locked, waiters:2]>");
-
-  t4 = spawn (loop, OP_SEMAPHORE, sem, log, 4, FALSE, NULL);
-  g_assert_true (gaio_semaphore_release (sem, NULL));
-  g_assert_true (gaio_semaphore_release (sem, NULL));
-  g_assert_cmpuint (gaio_semaphore_get_value (sem), ==, 0);
-  run_briefly (loop);
-  assert_log (log, (gint[]) { 1, 2, 3 }, 3);
-  g_assert_false (gaio_future_is_done (GAIO_FUTURE (t4)));
-
-  g_assert_true (gaio_semaphore_release (sem, NULL));
-  run_briefly (loop);
-  assert_log (log, (gint[]) { 1, 2, 3, 4 }, 4);
-
-  finish_task (loop, t1);
-  finish_task (loop, t2);
-  finish_task (loop, t3);
-  finish_task (loop, t4);
-  g_clear_object (&sem);
-  g_clear_object (&zero);
-  gaio_test_loop_free (loop);
+  run_in_task (semaphore_acquire);
 }
 
-/* SY-11: waiters cancelled before the release never take its permit
- * (test_locks.py::SemaphoreTests::test_acquire_cancel_before_awoken,
- * ::test_acquire_hang, ::test_acquire_fifo_order_3). */
+/* SY-11: a task cancelled in acquire() leaves no pending waiter
+ * (test_locks.py SemaphoreTests.test_acquire_cancel). */
 static void
-test_semaphore_cancel_before_awoken (void)
+semaphore_acquire_cancel (GaioLoop *loop)
 {
-  GaioLoop *loop = gaio_test_loop_new ();
+  g_autoptr(GaioSemaphore) sem = gaio_semaphore_new (loop, 1);
+  g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint));
+  g_autoptr(GaioTask) acquire = NULL;
+
+  assert_acquired (gaio_semaphore_acquire (sem));
+  acquire = spawn (loop, OP_SEMAPHORE, sem, log, 1, FALSE, NULL);
+  call_soon_cancel (loop, acquire);
+  await_task_cancelled (acquire);
+  assert_to_string (gaio_semaphore_to_string, sem, "<GaioSemaphore [locked]>");
+}
+
+static void
+test_semaphore_acquire_cancel (void)
+{
+  run_in_task (semaphore_acquire_cancel);
+}
+
+/* SY-11: waiters cancelled before a release never take its permit: the
+ * third gets it, the fourth still waits (test_locks.py
+ * SemaphoreTests.test_acquire_cancel_before_awoken). */
+static void
+semaphore_acquire_cancel_before_awoken (GaioLoop *loop)
+{
   g_autoptr(GaioSemaphore) sem = gaio_semaphore_new (loop, 0);
   g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint));
   GaioTask *t[4];
 
   for (guint i = 0; i < 4; i++)
     t[i] = spawn (loop, OP_SEMAPHORE, sem, log, i + 1, FALSE, NULL);
-  run_briefly (loop);
+  sleep_in_task (0);
 
   gaio_future_cancel (GAIO_FUTURE (t[0]), NULL);
   gaio_future_cancel (GAIO_FUTURE (t[1]), NULL);
   g_assert_true (gaio_semaphore_release (sem, NULL));
-  run_n (loop, 2);
 
-  assert_log (log, (gint[]) { 3 }, 1);
+  sleep_in_task (0);
+  sleep_in_task (0);
+  g_assert_true (gaio_future_is_done (GAIO_FUTURE (t[2])));
   g_assert_false (gaio_future_is_done (GAIO_FUTURE (t[3])));
-  g_assert_true (gaio_semaphore_is_locked (sem));
+  assert_log (log, (gint[]) { 3 }, 1);
 
+  gaio_future_cancel (GAIO_FUTURE (t[2]), NULL);
+  gaio_future_cancel (GAIO_FUTURE (t[3]), NULL);
+  sleep_in_task (0);
+  g_assert_true (gaio_future_is_cancelled (GAIO_FUTURE (t[3])));
   for (guint i = 0; i < 4; i++)
-    finish_task (loop, t[i]);
-  g_clear_object (&sem);
-  gaio_test_loop_free (loop);
+    gaio_task_unref (t[i]);
+}
+
+static void
+test_semaphore_acquire_cancel_before_awoken (void)
+{
+  run_in_task (semaphore_acquire_cancel_before_awoken);
+}
+
+/* SY-11: the permit released after the first waiter was cancelled goes
+ * to the second (test_locks.py SemaphoreTests.test_acquire_hang). */
+static void
+semaphore_acquire_hang (GaioLoop *loop)
+{
+  g_autoptr(GaioSemaphore) sem = gaio_semaphore_new (loop, 0);
+  g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint));
+  g_autoptr(GaioTask) t1 = NULL;
+  g_autoptr(GaioTask) t2 = NULL;
+
+  t1 = spawn (loop, OP_SEMAPHORE, sem, log, 1, FALSE, NULL);
+  t2 = spawn (loop, OP_SEMAPHORE, sem, log, 2, FALSE, NULL);
+  sleep_in_task (0);
+
+  gaio_future_cancel (GAIO_FUTURE (t1), NULL);
+  g_assert_true (gaio_semaphore_release (sem, NULL));
+  sleep_in_task (0);
+  sleep_in_task (0);
+  g_assert_true (gaio_semaphore_is_locked (sem));
+  g_assert_true (gaio_future_is_done (GAIO_FUTURE (t2)));
+  assert_task_succeeded (t2);
+}
+
+static void
+test_semaphore_acquire_hang (void)
+{
+  run_in_task (semaphore_acquire_hang);
 }
 
 typedef struct
 {
   GaioSemaphore *sem;
-  GaioTask      *other;
+  GaioTask      *t2;
 } NoHang;
 
+/* test_acquire_no_hang's c1(): `async with sem: await sleep(0)`, then
+ * cancel c2, which was woken and has not resumed yet. */
 static gboolean
-no_hang_holder (gpointer   user_data,
-                GValue    *result,
-                GError   **error)
+no_hang_c1 (gpointer   user_data,
+            GValue    *result,
+            GError   **error)
 {
   NoHang *data = user_data;
 
@@ -987,39 +1533,263 @@ no_hang_holder (gpointer   user_data,
     return FALSE;
   if (!gaio_await (gaio_sleep (0), NULL, error))
     return FALSE;
-  gaio_semaphore_release (data->sem, NULL);
-  /* The other task was handed the permit and has not run yet. */
-  gaio_future_cancel (GAIO_FUTURE (data->other), NULL);
+  g_assert_true (gaio_semaphore_release (data->sem, NULL));
+  gaio_future_cancel (GAIO_FUTURE (data->t2), NULL);
+
   return TRUE;
 }
 
-/* SY-11: a task cancelled after it was handed a permit gives it back
- * (test_locks.py::SemaphoreTests::test_acquire_no_hang). */
-static void
-test_semaphore_no_hang (void)
+/* test_acquire_no_hang's c2(): `async with sem:` must not be entered. */
+static gboolean
+no_hang_c2 (gpointer   user_data,
+            GValue    *result,
+            GError   **error)
 {
-  GaioLoop *loop = gaio_test_loop_new ();
-  g_autoptr(GaioSemaphore) sem = GAIO_SEMAPHORE (gaio_bounded_semaphore_new (loop, 1));
-  g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint));
+  NoHang *data = user_data;
+
+  if (!gaio_await (gaio_semaphore_acquire (data->sem), NULL, error))
+    return FALSE;
+  g_assert_not_reached ();
+  return TRUE;
+}
+
+/* SY-11: a task cancelled after it was woken gives its permit back
+ * (test_locks.py SemaphoreTests.test_acquire_no_hang). */
+static void
+semaphore_acquire_no_hang (GaioLoop *loop)
+{
+  g_autoptr(GaioSemaphore) sem = gaio_semaphore_new (loop, 1);
   NoHang data = { sem, NULL };
-  GaioTask *t1, *t2;
+  g_autoptr(GaioTask) t1 = NULL;
+  g_autoptr(GaioTask) t2 = NULL;
+  g_autoptr(GaioFuture) acquire = NULL;
 
-  t1 = gaio_loop_create_task (loop, gaio_coroutine_new (no_hang_holder, &data, NULL));
-  t2 = spawn (loop, OP_SEMAPHORE, sem, log, 2, FALSE, NULL);
-  data.other = t2;
+  t1 = gaio_loop_create_task (loop, gaio_coroutine_new (no_hang_c1, &data, NULL));
+  t2 = gaio_loop_create_task (loop, gaio_coroutine_new (no_hang_c2, &data, NULL));
+  data.t2 = t2;
 
-  g_assert_true (gaio_loop_run_until_complete (loop, GAIO_FUTURE (t1), NULL, NULL));
-  run_n (loop, 3);
-  g_assert_true (gaio_future_is_cancelled (GAIO_FUTURE (t2)));
-  assert_log (log, NULL, 0);
+  await_task_ok (t1);
+  await_task_cancelled (t2);
 
-  g_assert_cmpuint (gaio_semaphore_get_value (sem), ==, 1);
-  g_assert_true (complete (loop, gaio_semaphore_acquire (sem), NULL));
+  /* gaio_wait_for() takes a reference of its own. */
+  acquire = gaio_semaphore_acquire (sem);
+  assert_acquired (gaio_wait_for (acquire, 1.0));
+}
 
-  finish_task (loop, t1);
-  finish_task (loop, t2);
-  g_clear_object (&sem);
-  gaio_test_loop_free (loop);
+static void
+test_semaphore_acquire_no_hang (void)
+{
+  run_in_task (semaphore_acquire_no_hang);
+}
+
+/* SY-10: releasing with nobody waiting frees the permit
+ * (test_locks.py SemaphoreTests.test_release_no_waiters). */
+static void
+semaphore_release_no_waiters (GaioLoop *loop)
+{
+  g_autoptr(GaioSemaphore) sem = gaio_semaphore_new (loop, 1);
+
+  assert_acquired (gaio_semaphore_acquire (sem));
+  g_assert_true (gaio_semaphore_is_locked (sem));
+  g_assert_true (gaio_semaphore_release (sem, NULL));
+  g_assert_false (gaio_semaphore_is_locked (sem));
+}
+
+static void
+test_semaphore_release_no_waiters (void)
+{
+  run_in_task (semaphore_release_no_waiters);
+}
+
+typedef struct
+{
+  GaioSemaphore *sem;
+  GPtrArray     *result;  /* (element-type utf8) */
+  const char    *tag;
+} FifoOrder;
+
+/* test_acquire_fifo_order's coro(): twice, take the permit, log, sleep
+ * 10 ms, give it back. */
+static gboolean
+fifo_order_coro (gpointer   user_data,
+                 GValue    *result,
+                 GError   **error)
+{
+  FifoOrder *data = user_data;
+
+  for (guint round = 1; round <= 2; round++)
+    {
+      if (!gaio_await (gaio_semaphore_acquire (data->sem), NULL, error))
+        return FALSE;
+      g_ptr_array_add (data->result, g_strdup_printf ("%s_%u", data->tag, round));
+      if (!gaio_await (gaio_sleep (0.01), NULL, error))
+        return FALSE;
+      g_assert_true (gaio_semaphore_release (data->sem, NULL));
+    }
+
+  return TRUE;
+}
+
+/* SY-10: tasks that give the permit back and ask again queue behind the
+ * others (test_locks.py SemaphoreTests.test_acquire_fifo_order). */
+static void
+semaphore_acquire_fifo_order (GaioLoop *loop)
+{
+  g_autoptr(GaioSemaphore) sem = gaio_semaphore_new (loop, 1);
+  g_autoptr(GPtrArray) result = g_ptr_array_new_with_free_func (g_free);
+  const char *expected[] = { "c1_1", "c2_1", "c3_1", "c1_2", "c2_2", "c3_2" };
+  FifoOrder data[3] = {
+    { sem, result, "c1" }, { sem, result, "c2" }, { sem, result, "c3" },
+  };
+  GaioTask *t[3];
+
+  for (guint i = 0; i < 3; i++)
+    t[i] = gaio_loop_create_task (loop, gaio_coroutine_new (fifo_order_coro, &data[i], NULL));
+  for (guint i = 0; i < 3; i++)
+    {
+      await_task_ok (t[i]);
+      gaio_task_unref (t[i]);
+    }
+
+  g_assert_cmpuint (result->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    g_assert_cmpstr (g_ptr_array_index (result, i), ==, expected[i]);
+}
+
+static void
+test_semaphore_acquire_fifo_order (void)
+{
+  run_in_task (semaphore_acquire_fifo_order);
+}
+
+typedef struct
+{
+  GaioSemaphore *sem;
+  GArray        *log;
+} FifoOrder2;
+
+/* test_acquire_fifo_order_2's c2(): take, log 2, give back, take again
+ * (behind the woken c3), log 4. */
+static gboolean
+fifo_order_2_c2 (gpointer   user_data,
+                 GValue    *result,
+                 GError   **error)
+{
+  FifoOrder2 *data = user_data;
+  gint tag;
+
+  if (!gaio_await (gaio_semaphore_acquire (data->sem), NULL, error))
+    return FALSE;
+  tag = 2;
+  g_array_append_val (data->log, tag);
+  g_assert_true (gaio_semaphore_release (data->sem, NULL));
+  if (!gaio_await (gaio_semaphore_acquire (data->sem), NULL, error))
+    return FALSE;
+  tag = 4;
+  g_array_append_val (data->log, tag);
+
+  return TRUE;
+}
+
+/* SY-10: a permit given back while a woken waiter has not resumed yet
+ * is not taken by the giver's next acquire(): it waits its turn
+ * (test_locks.py SemaphoreTests.test_acquire_fifo_order_2). */
+static void
+semaphore_acquire_fifo_order_2 (GaioLoop *loop)
+{
+  g_autoptr(GaioSemaphore) sem = gaio_semaphore_new (loop, 1);
+  g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint));
+  FifoOrder2 data = { sem, log };
+  GaioTask *t[3];
+
+  t[0] = spawn (loop, OP_SEMAPHORE, sem, log, 1, FALSE, NULL);
+  t[1] = gaio_loop_create_task (loop, gaio_coroutine_new (fifo_order_2_c2, &data, NULL));
+  t[2] = spawn (loop, OP_SEMAPHORE, sem, log, 3, FALSE, NULL);
+  sleep_in_task (0);
+
+  g_assert_true (gaio_semaphore_release (sem, NULL));
+  g_assert_true (gaio_semaphore_release (sem, NULL));
+
+  for (guint i = 0; i < 3; i++)
+    {
+      await_task_ok (t[i]);
+      gaio_task_unref (t[i]);
+    }
+  assert_log (log, (gint[]) { 1, 2, 3, 4 }, 4);
+}
+
+static void
+test_semaphore_acquire_fifo_order_2 (void)
+{
+  run_in_task (semaphore_acquire_fifo_order_2);
+}
+
+/* SY-11: a waiter cancelled before any release never takes a permit:
+ * the two released go to the next two (test_locks.py
+ * SemaphoreTests.test_acquire_fifo_order_3). */
+static void
+semaphore_acquire_fifo_order_3 (GaioLoop *loop)
+{
+  g_autoptr(GaioSemaphore) sem = gaio_semaphore_new (loop, 0);
+  g_autoptr(GArray) log = g_array_new (FALSE, FALSE, sizeof (gint));
+  GaioTask *t[3];
+
+  for (guint i = 0; i < 3; i++)
+    t[i] = spawn (loop, OP_SEMAPHORE, sem, log, i + 1, FALSE, NULL);
+  sleep_in_task (0);
+
+  gaio_future_cancel (GAIO_FUTURE (t[0]), NULL);
+  sleep_in_task (0);
+
+  g_assert_true (gaio_semaphore_release (sem, NULL));
+  g_assert_true (gaio_semaphore_release (sem, NULL));
+
+  await_task_cancelled (t[0]);
+  await_task_ok (t[1]);
+  await_task_ok (t[2]);
+  assert_log (log, (gint[]) { 2, 3 }, 2);
+  for (guint i = 0; i < 3; i++)
+    gaio_task_unref (t[i]);
+}
+
+static void
+test_semaphore_acquire_fifo_order_3 (void)
+{
+  run_in_task (semaphore_acquire_fifo_order_3);
+}
+
+/* test_pep492.py LockTests.test_context_manager_async_with for one
+ * semaphore: `async with sem:` holds it across an await. */
+static void
+semaphore_context_manager (GaioSemaphore *sem)
+{
+  sleep_in_task (0.01);
+  g_assert_false (gaio_semaphore_is_locked (sem));
+  assert_acquired (gaio_semaphore_acquire (sem));
+  g_assert_true (gaio_semaphore_is_locked (sem));
+  sleep_in_task (0.01);
+  g_assert_true (gaio_semaphore_is_locked (sem));
+  g_assert_true (gaio_semaphore_release (sem, NULL));
+  g_assert_false (gaio_semaphore_is_locked (sem));
+}
+
+/* SY-10: `async with` on a semaphore and a bounded one is an acquire,
+ * then a release (test_pep492.py
+ * LockTests.test_context_manager_async_with). */
+static void
+semaphore_context_manager_async_with (GaioLoop *loop)
+{
+  g_autoptr(GaioSemaphore) sem = gaio_semaphore_new (loop, 1);
+  g_autoptr(GaioBoundedSemaphore) bounded = gaio_bounded_semaphore_new (loop, 1);
+
+  semaphore_context_manager (sem);
+  semaphore_context_manager (GAIO_SEMAPHORE (bounded));
+}
+
+static void
+test_semaphore_context_manager_async_with (void)
+{
+  run_in_task (semaphore_context_manager_async_with);
 }
 
 /* SY-11: a task handed a permit and cancelled before it resumed gives it
@@ -1047,6 +1817,28 @@ test_semaphore_permit_dropped_after_finalize (void)
   assert_cancelled (loop, task);
   assert_log (log, NULL, 0);
   finish_task (loop, task);
+  g_assert_null (sem);
+  gaio_test_loop_free (loop);
+}
+
+/* SY-14: a woken waiter, listed until it resumes, holds its semaphore;
+ * a loop closed before it resumed does not leave the two holding each
+ * other. No CPython counterpart (asyncio has a garbage collector). */
+static void
+test_semaphore_woken_waiter_loop_closed (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  GaioSemaphore *sem = gaio_semaphore_new (loop, 0);
+  g_autoptr(GaioFuture) woken = gaio_semaphore_acquire (sem);
+
+  g_object_add_weak_pointer (G_OBJECT (sem), (gpointer *) &sem);
+  g_assert_true (gaio_semaphore_release (sem, NULL));
+  g_assert_true (gaio_future_is_done (woken));
+  g_object_unref (sem);
+  g_assert_nonnull (sem);
+
+  g_assert_true (gaio_loop_close (loop, NULL));
+  g_clear_pointer (&woken, gaio_future_unref);
   g_assert_null (sem);
   gaio_test_loop_free (loop);
 }
@@ -1973,7 +2765,7 @@ main (int    argc,
 {
   gaio_test_init (&argc, &argv);
 
-  g_test_add_func ("/Gaio/Lock/fifo", test_lock_fifo);
+  g_test_add_func ("/Gaio/Lock/acquire", test_lock_acquire);
   g_test_add_func ("/Gaio/Lock/acquire-cancel", test_lock_acquire_cancel);
   g_test_add_func ("/Gaio/Lock/cancel-race", test_lock_cancel_race);
   g_test_add_func ("/Gaio/Lock/cancel-release-race", test_lock_cancel_release_race);
@@ -1981,8 +2773,17 @@ main (int    argc,
   g_test_add_func ("/Gaio/Lock/release-not-acquired", test_lock_release_not_acquired);
   g_test_add_func ("/Gaio/Lock/callbacks", test_lock_callbacks);
   g_test_add_func ("/Gaio/Lock/finalized-with-waiters", test_lock_finalized_with_waiters);
+  g_test_add_func ("/Gaio/Lock/repr", test_lock_repr);
+  g_test_add_func ("/Gaio/Lock/woken-waiter-cancelled", test_lock_woken_waiter_cancelled);
+  g_test_add_func ("/Gaio/Lock/release-no-waiters", test_lock_release_no_waiters);
+  g_test_add_func ("/Gaio/Lock/context-manager", test_lock_context_manager);
+  g_test_add_func ("/Gaio/Lock/woken-waiter-loop-closed", test_lock_woken_waiter_loop_closed);
   g_test_add_func ("/Gaio/Event/wait", test_event_wait);
-  g_test_add_func ("/Gaio/Event/clear-and-cancel", test_event_clear_and_cancel);
+  g_test_add_func ("/Gaio/Event/repr", test_event_repr);
+  g_test_add_func ("/Gaio/Event/wait-on-set", test_event_wait_on_set);
+  g_test_add_func ("/Gaio/Event/wait-cancel", test_event_wait_cancel);
+  g_test_add_func ("/Gaio/Event/clear", test_event_clear);
+  g_test_add_func ("/Gaio/Event/clear-with-waiters", test_event_clear_with_waiters);
   g_test_add_func ("/Gaio/Condition/notify", test_condition_notify);
   g_test_add_func ("/Gaio/Condition/unacquired", test_condition_unacquired);
   g_test_add_func ("/Gaio/Condition/wait-cancel", test_condition_wait_cancel);
@@ -1997,11 +2798,21 @@ main (int    argc,
                    test_condition_lock_dropped_after_finalize);
   g_test_add_func ("/Gaio/Condition/wait-for-finalized", test_condition_wait_for_finalized);
   g_test_add_func ("/Gaio/Semaphore/acquire", test_semaphore_acquire);
-  g_test_add_func ("/Gaio/Semaphore/cancel-before-awoken", test_semaphore_cancel_before_awoken);
-  g_test_add_func ("/Gaio/Semaphore/no-hang", test_semaphore_no_hang);
+  g_test_add_func ("/Gaio/Semaphore/acquire-cancel-before-awoken", test_semaphore_acquire_cancel_before_awoken);
+  g_test_add_func ("/Gaio/Semaphore/acquire-no-hang", test_semaphore_acquire_no_hang);
   g_test_add_func ("/Gaio/Semaphore/permit-dropped-after-finalize",
                    test_semaphore_permit_dropped_after_finalize);
   g_test_add_func ("/Gaio/Semaphore/bounded-release", test_bounded_semaphore_release);
+  g_test_add_func ("/Gaio/Semaphore/initial-value-zero", test_semaphore_initial_value_zero);
+  g_test_add_func ("/Gaio/Semaphore/repr", test_semaphore_repr);
+  g_test_add_func ("/Gaio/Semaphore/acquire-cancel", test_semaphore_acquire_cancel);
+  g_test_add_func ("/Gaio/Semaphore/acquire-hang", test_semaphore_acquire_hang);
+  g_test_add_func ("/Gaio/Semaphore/release-no-waiters", test_semaphore_release_no_waiters);
+  g_test_add_func ("/Gaio/Semaphore/acquire-fifo-order", test_semaphore_acquire_fifo_order);
+  g_test_add_func ("/Gaio/Semaphore/acquire-fifo-order-2", test_semaphore_acquire_fifo_order_2);
+  g_test_add_func ("/Gaio/Semaphore/acquire-fifo-order-3", test_semaphore_acquire_fifo_order_3);
+  g_test_add_func ("/Gaio/Semaphore/context-manager-async-with", test_semaphore_context_manager_async_with);
+  g_test_add_func ("/Gaio/Semaphore/woken-waiter-loop-closed", test_semaphore_woken_waiter_loop_closed);
   g_test_add_func ("/Gaio/Barrier/filling", test_barrier_filling);
   g_test_add_func ("/Gaio/Barrier/one-party", test_barrier_one_party);
   g_test_add_func ("/Gaio/Barrier/cancel-one", test_barrier_cancel_one);
