@@ -3,7 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors
  *
- * Usage: bench-sync [--n N] [--rounds R] [--no-python]
+ * Usage: bench-sync [--n N] [--rounds R] [--no-python] [BENCH...]
  *
  *   queue_handoff   a producer task puts N items into a GaioQueue of
  *                   maxsize 1 that a consumer task gets: one op per item,
@@ -201,6 +201,19 @@ run_python (const char *bench,
   fflush (stdout);
 }
 
+/* Whether @bench is among the arguments left after the options. */
+static gboolean
+named (int          argc,
+       char       **argv,
+       const char  *bench)
+{
+  for (int a = 1; a < argc; a++)
+    if (g_str_equal (argv[a], bench))
+      return TRUE;
+
+  return FALSE;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -213,9 +226,9 @@ main (int    argc,
     { "no-python", 0, 0, G_OPTION_ARG_NONE, &no_python, "Skip the asyncio peer", NULL },
     G_OPTION_ENTRY_NULL
   };
-  g_autoptr(GOptionContext) context = g_option_context_new ("- libgaio's queue and lock benchmarks");
+  g_autoptr(GOptionContext) context = g_option_context_new ("[BENCH...] - libgaio's queue and lock benchmarks");
   g_autoptr(GError) error = NULL;
-  const char * const benches[] = { "queue_handoff", "lock_contended" };
+  const char * const benches[] = { "queue_handoff", "lock_contended", NULL };
 
   g_option_context_add_main_entries (context, entries, NULL);
   if (!g_option_context_parse (context, &argc, &argv, &error) || n < LOCK_TASKS || rounds < 1)
@@ -224,9 +237,20 @@ main (int    argc,
       return 2;
     }
 
-  for (guint i = 0; i < G_N_ELEMENTS (benches); i++)
+  for (int a = 1; a < argc; a++)
+    if (!g_strv_contains (benches, argv[a]))
+      {
+        g_printerr ("bench-sync: no benchmark named '%s' (queue_handoff, lock_contended)\n",
+                    argv[a]);
+        return 2;
+      }
+
+  for (guint i = 0; benches[i] != NULL; i++)
     {
       guint ops = g_str_equal (benches[i], "lock_contended") ? n / LOCK_TASKS * LOCK_TASKS : n;
+
+      if (argc > 1 && !named (argc, argv, benches[i]))
+        continue;
 
       run_gaio (benches[i], ops, rounds);
       if (!no_python)
