@@ -6,7 +6,7 @@
  * A flag and the waiters (gaio-waiter.c) that wait for it to be set.
  * set() finishes every pending waiter, in the order they came. As in
  * asyncio, a waiter stays listed, woken or cancelled, until it resumes
- * (its first done callback, just before the task awaiting it runs): the
+ * (just before its done callbacks run, the task awaiting it first): the
  * description counts it until then (test_locks.py's
  * test_clear_with_waiters). A waiter holds nothing, so it has nothing to
  * give back when it leaves.
@@ -45,17 +45,11 @@ struct _GaioEvent
 
 G_DEFINE_FINAL_TYPE (GaioEvent, gaio_event, G_TYPE_OBJECT)
 
-/* asyncio's wait() after its `await fut`, as the waiter's first done
- * callback (before the task awaiting it resumes): the waiter leaves the
- * queue. */
+/* asyncio's wait() after its `await fut`, before the task awaiting the
+ * waiter goes on: the waiter leaves the queue. */
 static void
-event_waiter_resumed (GaioFuture *future,
-                      gpointer    user_data)
+event_waiter_resumed (GaioWaiter *waiter)
 {
-  GaioWaiter *waiter = GAIO_WAITER (future);
-
-  /* A no-op once the event went (its dispose unlinked every waiter).
-   * The running callback list holds a reference on the waiter. */
   _gaio_waiter_unlink (waiter);
 }
 
@@ -70,6 +64,7 @@ event_waiter_cancel (GaioWaiter *waiter,
 
 static const GaioWaiterClass event_waiter_class = {
   .cancel = event_waiter_cancel,
+  .resumed = event_waiter_resumed,
 };
 
 static void
@@ -236,10 +231,6 @@ gaio_event_wait (GaioEvent *event)
     return _gaio_waiter_new_true (event->loop);
 
   waiter = _gaio_waiter_new (event->loop, &event_waiter_class, event);
-  /* First of the waiter's callbacks. If a closing loop drops it unrun,
-   * its notify unlists the waiter all the same. */
-  gaio_future_add_done_callback (GAIO_FUTURE (waiter), event_waiter_resumed, waiter,
-                                 (GDestroyNotify) _gaio_waiter_unlink);
   _gaio_waiter_enqueue (waiter, &event->waiters);
 
   return GAIO_FUTURE (waiter);

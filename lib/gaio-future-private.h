@@ -43,6 +43,11 @@ typedef struct
    * and the block, are freed after. May be NULL. */
   void      (*finalize)  (GaioFuture *future);
 
+  /* Frees the block, whose fields are freed: a kind that keeps blocks
+   * for its next futures (gaio-waiter.c). NULL: g_free(), or the plain
+   * future's own list of blocks. */
+  void      (*free_block) (GaioFuture *future);
+
   /* The future finished with a result, but the task awaiting it let go
    * of it unread: the task was cancelled after the future was done and
    * before it resumed, or is destroyed (_gaio_future_mark_retrieved()
@@ -51,6 +56,15 @@ typedef struct
    * acquire() does when CancelledError reaches it after the wakeup. Called
    * at most once. May be NULL. */
   void      (*dropped)   (GaioFuture *future);
+
+  /* The done future's code that asyncio runs after `await fut` in the
+   * coroutine that made it (a primitive's acquire() or wait():
+   * gaio-waiter.c): once, in the loop callback that runs its first done
+   * callbacks, before them, so before the task awaiting it goes on; in a
+   * loop callback of its own when it has none. @ran is FALSE when a
+   * closing loop drops that loop callback unrun. May be NULL. */
+  void      (*resumed)   (GaioFuture *future,
+                          gboolean    ran);
 } GaioFutureClass;
 
 /* The future, public to the library so that a task can begin with one.
@@ -105,6 +119,8 @@ struct _GaioFuture
 
   /* klass->dropped() was called (it is called once). */
   gboolean               dropped;
+  /* Done, and klass->resumed() has not run yet. */
+  gboolean               resume_pending;
 };
 
 /* Whether @future is a task, without calling up into gaio-task.c. */
@@ -120,6 +136,10 @@ extern const GaioFutureClass _gaio_future_class;
 /* gaio_future_new() without the argument check, for
  * gaio_loop_create_future(). */
 GaioFuture    *_gaio_future_new                 (GaioLoop           *loop);
+/* Clears the fields of a freed future's block for the next future, as
+ * g_new0() would, faster (see block_reset() in gaio-future.c): for a
+ * kind that keeps its blocks (GaioFutureClass.free_block). */
+void           _gaio_future_reset_block         (GaioFuture         *future);
 
 /* Makes a zeroed block of a kind's size (its struct begins with a
  * GaioFuture) a pending future of @klass on @loop, with one reference;

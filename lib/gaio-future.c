@@ -246,6 +246,21 @@ callback_list_append (CallbackList       *list,
   return list;
 }
 
+/* Runs klass->resumed() if it has not run since the future was done
+ * (GaioFutureClass): every loop callback that runs done callbacks calls
+ * this first, so the first of them runs it; one dropped unrun calls it
+ * with @ran FALSE. */
+static inline void
+run_resumed (GaioFuture *future,
+             gboolean    ran)
+{
+  if (G_LIKELY (!future->resume_pending))
+    return;
+
+  future->resume_pending = FALSE;
+  future->klass->resumed (future, ran);
+}
+
 /* Also runs the notifies of the callbacks that never ran: removed with
  * the future, or dropped because the loop closed first. */
 static void drop_shared_ref (GaioFuture *future);
@@ -257,6 +272,8 @@ callback_list_free (gpointer data)
   gboolean shared = list->shares_ref;
   GaioFuture *future;
 
+  if (list->future != NULL)
+    run_resumed (list->future, FALSE);
   for (guint i = list->next; i < list->len; i++)
     if (list->items[i].notify != NULL)
       list->items[i].notify (list->items[i].user_data);
@@ -383,8 +400,15 @@ block_reset (GaioFuture *future)
   future->share_task = NULL;
   future->share_holders = 0;
   future->dropped = FALSE;
+  future->resume_pending = FALSE;
 
   return future;
+}
+
+void
+_gaio_future_reset_block (GaioFuture *future)
+{
+  block_reset (future);
 }
 
 static GaioFuture *
@@ -404,6 +428,11 @@ block_free (GaioFuture *future)
 {
   FreeBlocks *cache = free_blocks;
 
+  if (future->klass->free_block != NULL)
+    {
+      future->klass->free_block (future);
+      return;
+    }
   if (FREE_BLOCKS_MAX == 0 || future->klass != &_gaio_future_class)
     {
       g_free (future);
@@ -679,6 +708,7 @@ run_callbacks (gpointer   user_data,
 {
   CallbackList *list = user_data;
 
+  run_resumed (list->future, TRUE);
   while (list->next < list->len)
     {
       DoneCallback *entry = &list->items[list->next++];
@@ -700,6 +730,7 @@ run_wakeup (gpointer   user_data,
 {
   CallbackList *list = user_data;
 
+  run_resumed (list->future, TRUE);
   list->next = 1;
   list->items[0].callback (list->future, list->items[0].user_data);
 
@@ -714,6 +745,7 @@ wakeup_list_free (gpointer data)
   GaioFuture *future = list->future;
 
   g_assert (list->len == 1 && list->items[0].notify == NULL);
+  run_resumed (future, FALSE);
   callback_list_discard (list);
 
   /* Last: an embedded list lives inside this future. */
@@ -847,6 +879,32 @@ schedule_callbacks (GaioFuture   *future,
   callback_list_discard (list);
 }
 
+static gboolean
+run_resumed_alone (gpointer   user_data,
+                   GError   **error)
+{
+  run_resumed (user_data, TRUE);
+  return TRUE;
+}
+
+static void
+resumed_alone_free (gpointer data)
+{
+  GaioFuture *future = data;
+
+  run_resumed (future, FALSE);
+  gaio_future_unref (future);
+}
+
+/* klass->resumed() for a future done with no callbacks, which runs it
+ * where the first would have run. */
+static void
+schedule_resumed (GaioFuture *future)
+{
+  _gaio_loop_schedule (future->loop, run_resumed_alone, gaio_future_ref (future),
+                       resumed_alone_free, "GaioFuture.resumed", NULL);
+}
+
 static void
 mark_done (GaioFuture      *future,
            GaioFutureState  state)
@@ -854,18 +912,25 @@ mark_done (GaioFuture      *future,
   CallbackList *list;
 
   future->state = state;
-  if (G_UNLIKELY (future->hold_callbacks) || future->callbacks == NULL)
+  if (G_UNLIKELY (future->klass->resumed != NULL))
+    future->resume_pending = TRUE;
+  if (G_UNLIKELY (future->hold_callbacks))
     return;
 
   list = g_steal_pointer (&future->callbacks);
   /* The one task awaiting, the common case of a hand-off, skips the
    * sorting of schedule_callbacks(). */
-  if (list->len == 1 && list->items[0].task != NULL)
+  if (list != NULL && list->len == 1 && list->items[0].task != NULL)
     schedule_wakeup (future, list);
-  else if (list->len > 0)
+  else if (list != NULL && list->len > 0)
     schedule_callbacks (future, list);
   else
-    callback_list_discard (list);
+    {
+      if (list != NULL)
+        callback_list_discard (list);
+      if (G_UNLIKELY (future->resume_pending))
+        schedule_resumed (future);
+    }
 }
 
 void
@@ -884,6 +949,7 @@ _gaio_future_run_held_callbacks (GaioFuture *future)
   g_assert (future->hold_callbacks && future->state != GAIO_FUTURE_PENDING);
 
   future->hold_callbacks = FALSE;
+  run_resumed (future, TRUE);
   list = g_steal_pointer (&future->callbacks);
   if (list == NULL)
     return;
@@ -917,6 +983,7 @@ _gaio_future_run_held_wakeups (GaioFuture *future)
 
   g_assert (future->hold_callbacks && future->state != GAIO_FUTURE_PENDING);
 
+  run_resumed (future, TRUE);
   /* The common case, one task awaiting and nothing else. */
   if (list == NULL || list->len == 0 || (list->len == 1 && list->items[0].task != NULL))
     {

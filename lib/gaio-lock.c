@@ -8,8 +8,8 @@
  *
  *  - release() frees the lock and wakes the first waiter, if it is still
  *    pending: its future finishes with %TRUE. The waiter stays queued
- *    until it resumes (its first done callback, just before the task
- *    awaiting it runs), and only then takes the lock; in between the lock
+ *    until it resumes (just before the task awaiting it goes on), and
+ *    only then takes the lock; in between the lock
  *    reads free, and acquire() still waits, since a live waiter is queued.
  *  - a cancelled waiter also stays queued until it resumes, and then
  *    wakes the next one if the lock is free: release() looks at the first
@@ -56,8 +56,8 @@ struct _GaioLock
  * [method@Gaio.Lock.release].
  *
  * As in asyncio, [method@Gaio.Lock.release] frees the lock and wakes the
- * first waiter, which takes the lock when it resumes (its first done
- * callback, just before the task awaiting it runs): in between,
+ * first waiter, which takes the lock when it resumes (just before its
+ * done callbacks run, the task awaiting it first): in between,
  * [method@Gaio.Lock.is_locked] reads %FALSE, yet acquire() waits behind
  * the woken waiter.
  *
@@ -79,24 +79,17 @@ G_DEFINE_FINAL_TYPE (GaioLock, gaio_lock, G_TYPE_OBJECT)
 static gboolean can_take      (GaioLock *lock);
 static void     wake_up_first (GaioLock *lock);
 
-/* asyncio's acquire() after its `await fut`, as the waiter's first done
- * callback (before the task awaiting it resumes): the waiter leaves the
- * queue; a woken one takes the lock, a cancelled one passes its turn on
- * if the lock is free. */
+/* asyncio's acquire() after its `await fut`, before the task awaiting
+ * the waiter goes on: the waiter leaves the queue; a woken one takes the
+ * lock, a cancelled one passes its turn on if the lock is free. Called
+ * while the waiter is listed (gaio-waiter.c). */
 static void
-lock_waiter_resumed (GaioFuture *future,
-                     gpointer    user_data)
+lock_waiter_resumed (GaioWaiter *waiter)
 {
-  GaioWaiter *waiter = GAIO_WAITER (future);
   GaioLock *lock = waiter->owner;
 
-  /* Gone with its lock (dispose unlinks every waiter), or left already. */
-  if (lock == NULL || waiter->queue == NULL)
-    return;
-
-  /* Whoever runs this holds a reference on the waiter. */
   _gaio_waiter_unlink (waiter);
-  if (future->state == GAIO_FUTURE_FINISHED)
+  if (GAIO_FUTURE (waiter)->state == GAIO_FUTURE_FINISHED)
     lock->locked = TRUE;
   else if (!lock->locked)
     wake_up_first (lock);
@@ -119,15 +112,17 @@ lock_waiter_dropped (GaioWaiter *waiter)
 {
   GaioLock *lock = waiter->owner;
 
-  /* Out of the queue already, normally: its first done callback ran
-   * before the task resumed, and took the lock. */
-  lock_waiter_resumed (GAIO_FUTURE (waiter), NULL);
+  /* Out of the queue already, normally: it resumed before the task
+   * did, and took the lock. */
+  if (waiter->queue != NULL)
+    lock_waiter_resumed (waiter);
   lock->locked = FALSE;
   wake_up_first (lock);
 }
 
 static const GaioWaiterClass lock_waiter_class = {
   .cancel = lock_waiter_cancel,
+  .resumed = lock_waiter_resumed,
   .dropped = lock_waiter_dropped,
 };
 
@@ -236,11 +231,6 @@ gaio_lock_acquire (GaioLock *lock)
     }
 
   waiter = _gaio_waiter_new (lock->loop, &lock_waiter_class, lock);
-  /* First of the waiter's callbacks. A closing loop may drop it unrun:
-   * its notify unlists the waiter then, which would otherwise hold the
-   * lock (as a finished one does) while the lock's queue holds it. */
-  gaio_future_add_done_callback (GAIO_FUTURE (waiter), lock_waiter_resumed, waiter,
-                                 (GDestroyNotify) _gaio_waiter_unlink);
   _gaio_waiter_enqueue (waiter, &lock->waiters);
 
   return GAIO_FUTURE (waiter);

@@ -9,8 +9,8 @@
  *  - a permit goes to a waiter when it is woken: release() adds it to the
  *    count, then wakes the first pending waiter, which takes it from the
  *    count at once (its future finishes with %TRUE);
- *  - a waiter stays queued, woken or cancelled, until it resumes (its
- *    first done callback, just before the task awaiting it runs), and
+ *  - a waiter stays queued, woken or cancelled, until it resumes (just
+ *    before its done callbacks run, the task awaiting it first), and
  *    then wakes as many pending waiters as the count allows;
  *  - acquire() takes a free permit only when no live (uncancelled)
  *    waiter is queued, so that nobody jumps the queue
@@ -77,23 +77,15 @@ G_DEFINE_FINAL_TYPE (GaioBoundedSemaphore, gaio_bounded_semaphore, GAIO_TYPE_SEM
 static gboolean wake_up_next      (GaioSemaphorePrivate *priv);
 static void     wake_up_while_free (GaioSemaphorePrivate *priv);
 
-/* asyncio's acquire() after its `await fut`, as the waiter's first done
- * callback (before the task awaiting it resumes): the waiter leaves the
- * queue, and waiters that arrived meanwhile and had to wait behind it
- * take the free permits. */
+/* asyncio's acquire() after its `await fut`, before the task awaiting
+ * the waiter goes on: the waiter leaves the queue, and waiters that
+ * arrived meanwhile and had to wait behind it take the free permits.
+ * Called while the waiter is listed (gaio-waiter.c). */
 static void
-semaphore_waiter_resumed (GaioFuture *future,
-                          gpointer    user_data)
+semaphore_waiter_resumed (GaioWaiter *waiter)
 {
-  GaioWaiter *waiter = GAIO_WAITER (future);
   GaioSemaphore *semaphore = waiter->owner;
 
-  /* Gone with its semaphore (dispose unlinks every waiter), or left
-   * already. */
-  if (semaphore == NULL || waiter->queue == NULL)
-    return;
-
-  /* Whoever runs this holds a reference on the waiter. */
   _gaio_waiter_unlink (waiter);
   wake_up_while_free (gaio_semaphore_get_instance_private (semaphore));
 }
@@ -115,15 +107,17 @@ semaphore_waiter_dropped (GaioWaiter *waiter)
   GaioSemaphore *semaphore = waiter->owner;
   GaioSemaphorePrivate *priv = gaio_semaphore_get_instance_private (semaphore);
 
-  /* Out of the queue already, normally: its first done callback ran
-   * before the task resumed. */
-  semaphore_waiter_resumed (GAIO_FUTURE (waiter), NULL);
+  /* Out of the queue already, normally: it resumed before the task
+   * did. */
+  if (waiter->queue != NULL)
+    semaphore_waiter_resumed (waiter);
   priv->value++;
   wake_up_while_free (priv);
 }
 
 static const GaioWaiterClass semaphore_waiter_class = {
   .cancel = semaphore_waiter_cancel,
+  .resumed = semaphore_waiter_resumed,
   .dropped = semaphore_waiter_dropped,
 };
 
@@ -337,12 +331,6 @@ gaio_semaphore_acquire (GaioSemaphore *semaphore)
     }
 
   waiter = _gaio_waiter_new (priv->loop, &semaphore_waiter_class, semaphore);
-  /* First of the waiter's callbacks. A closing loop may drop it unrun:
-   * its notify unlists the waiter then, which would otherwise hold the
-   * semaphore (as a finished one does) while the semaphore's queue holds
-   * it. */
-  gaio_future_add_done_callback (GAIO_FUTURE (waiter), semaphore_waiter_resumed, waiter,
-                                 (GDestroyNotify) _gaio_waiter_unlink);
   _gaio_waiter_enqueue (waiter, &priv->waiters);
 
   return GAIO_FUTURE (waiter);

@@ -1,4 +1,4 @@
-/* gaio-tls-private.h: thread-local variables read on every task switch or handle
+/* gaio-tls-private.h: the thread-local variables read on the hottest paths
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors
@@ -17,12 +17,13 @@
  * then its initial-exec variables come out of the small surplus the
  * dynamic loader keeps for such libraries (glibc keeps at least 1664
  * bytes for the whole process; a library that does not fit fails to
- * load). So only a few pointers may be marked: today three, 24 bytes
+ * load). So only a few pointers may be marked: today four, 32 bytes
  * (the running fiber, gaio-fiber.c; the recycled futures' list,
- * gaio-future.c; and the handle slabs' block of each thread,
- * gaio-handle-slab.c, read at every handle allocated or freed; the last
- * two point to blocks of their own). Anything larger or colder stays in
- * the default model.
+ * gaio-future.c; the handle slabs' block of each thread,
+ * gaio-handle-slab.c, read at every handle allocated or freed; and the
+ * recycled waiters' list, gaio-waiter.c, read at every wait of a lock or
+ * queue; the last three point to blocks of their own). Anything larger
+ * or colder stays in the default model.
  */
 
 #pragma once

@@ -30,6 +30,13 @@ struct _GaioWaiterClass
   gboolean (*cancel)    (GaioWaiter *waiter,
                          const char *message);
 
+  /* asyncio's code after `await fut`, once the waiter is done (finished
+   * or cancelled): before whoever awaits it goes on, in the same loop
+   * callback (GaioFutureClass.resumed). A lock, an event and a semaphore
+   * keep the waiter listed until then. If a closing loop drops that
+   * callback unrun, the waiter is unlinked instead. */
+  void     (*resumed)   (GaioWaiter *waiter);
+
   /* The task awaiting the finished waiter was cancelled before it could
    * take the result (GaioFutureClass.dropped): give it back. A waiter
    * of such a class holds its owner, a GObject, from the moment it
@@ -40,6 +47,8 @@ struct _GaioWaiterClass
 /* A waiter is a future: its structure begins with one. Loop thread only. */
 struct _GaioWaiter
 {
+  /* A field added here must be cleared in waiter_block_new()
+   * (gaio-waiter.c) too. */
   GaioFuture             parent_instance;
 
   const GaioWaiterClass *wclass;      /* (unowned) static; a condition's wait changes it once notified */

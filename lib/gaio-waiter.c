@@ -39,13 +39,21 @@
  * waiter that finished with a result may have its dropped hook run as
  * late as the awaiting task resumes: from then on it holds its primitive
  * (holds_owner), until it is freed. A lock's or a semaphore's stays
- * listed until its first done callback runs, a cycle that callback
- * breaks, or its notify if a closing loop drops it unrun.
+ * listed until it resumes (GaioWaiterClass.resumed), which breaks that
+ * cycle, as a closing loop that drops the resumption unrun does.
+ *
+ * The resumption is a hook of the future's kind, run by the loop
+ * callback that runs its done callbacks, not a done callback of its
+ * own: a task's wakeup then stays the future's only callback, which the
+ * future schedules without allocating or sorting a list (a lock's
+ * contended hand-off lost a third of its speed to that list).
  * Loop thread only, as futures.
  */
 
 #include "config.h"
 
+#include "gaio-asan-private.h"
+#include "gaio-tls-private.h"
 #include "gaio-waiter-private.h"
 
 static gboolean waiter_cancel   (GaioFuture *future,
@@ -53,23 +61,130 @@ static gboolean waiter_cancel   (GaioFuture *future,
 static void     waiter_finalize (GaioFuture *future);
 static void     waiter_dropped  (GaioFuture *future);
 
+static void     waiter_resumed  (GaioFuture *future,
+                                 gboolean    ran);
+static void     waiter_free_block (GaioFuture *future);
+
 static const GaioFutureClass waiter_class = {
   .kind = "Future",
   .cancel = waiter_cancel,
   .to_string = NULL,
   .dispose = NULL,
   .finalize = waiter_finalize,
+  .free_block = waiter_free_block,
   .dropped = waiter_dropped,
 };
+
+/* The same, for a primitive with a resumed hook. */
+static const GaioFutureClass resuming_waiter_class = {
+  .kind = "Future",
+  .cancel = waiter_cancel,
+  .to_string = NULL,
+  .dispose = NULL,
+  .finalize = waiter_finalize,
+  .free_block = waiter_free_block,
+  .dropped = waiter_dropped,
+  .resumed = waiter_resumed,
+};
+
+/* Blocks of waiters, kept per thread for the next one, as gaio-future.c
+ * keeps those of plain futures: a contended lock or a queue between two
+ * tasks makes and frees a waiter or two at every hand-off, and malloc()
+ * and free() were a sixth of it. Only freed memory, never more than
+ * FREE_WAITERS_MAX blocks, freed when the thread ends. None under
+ * AddressSanitizer, which must see a waiter used after its last unref. */
+#ifdef GAIO_HAVE_ASAN
+# define FREE_WAITERS_MAX 0
+#else
+# define FREE_WAITERS_MAX 16
+#endif
+
+typedef struct
+{
+  gpointer blocks[FREE_WAITERS_MAX + 1];
+  guint    len;
+} FreeWaiters;
+
+static void free_waiters_free (gpointer data);
+
+/* The thread's list, made by the first waiter it frees, and registered
+ * with free_waiters_key for the thread's end. A pointer in the
+ * initial-exec model (gaio-tls-private.h): read at every waiter made
+ * and freed. */
+static __thread FreeWaiters *free_waiters GAIO_TLS_HOT;  /* (owned) (nullable) */
+static GPrivate free_waiters_key = G_PRIVATE_INIT (free_waiters_free);
+
+static void
+free_waiters_free (gpointer data)
+{
+  FreeWaiters *cache = data;
+
+  while (cache->len > 0)
+    g_free (cache->blocks[--cache->len]);
+  g_free (cache);
+  /* A waiter freed later in the thread's end makes and registers a list
+   * again. */
+  free_waiters = NULL;
+}
+
+static GaioWaiter *
+waiter_block_new (void)
+{
+  FreeWaiters *cache = free_waiters;
+  GaioWaiter *waiter;
+
+  if (cache == NULL || cache->len == 0)
+    return g_new0 (GaioWaiter, 1);
+
+  /* What g_new0() gives, field by field: a memset() of the block is a
+   * `rep stos`, slow to start (see block_reset() in gaio-future.c). A
+   * field added to GaioWaiter must be cleared here too. */
+  waiter = cache->blocks[--cache->len];
+  _gaio_future_reset_block (GAIO_FUTURE (waiter));
+  waiter->wclass = NULL;
+  waiter->owner = NULL;
+  waiter->holds_owner = FALSE;
+  waiter->queue = NULL;
+  waiter->link = (GList) { NULL, NULL, NULL };
+  waiter->index = 0;
+  waiter->inside = FALSE;
+  waiter->cancel_requested = FALSE;
+  waiter->cancel_message = NULL;
+  waiter->data = NULL;
+  waiter->data_destroy = NULL;
+
+  return waiter;
+}
+
+/* The future layer's last step: the waiter's fields are freed. */
+static void
+waiter_free_block (GaioFuture *future)
+{
+  FreeWaiters *cache = free_waiters;
+
+  if (G_UNLIKELY (cache == NULL) && FREE_WAITERS_MAX > 0)
+    {
+      cache = free_waiters = g_new0 (FreeWaiters, 1);
+      g_private_set (&free_waiters_key, cache);
+    }
+  if (cache == NULL || cache->len >= FREE_WAITERS_MAX)
+    {
+      g_free (future);
+      return;
+    }
+
+  cache->blocks[cache->len++] = future;
+}
 
 GaioWaiter *
 _gaio_waiter_new (GaioLoop              *loop,
                   const GaioWaiterClass *wclass,
                   gpointer               owner)
 {
-  GaioWaiter *waiter = g_new0 (GaioWaiter, 1);
+  GaioWaiter *waiter = waiter_block_new ();
 
-  _gaio_future_init (GAIO_FUTURE (waiter), &waiter_class, loop);
+  _gaio_future_init (GAIO_FUTURE (waiter),
+                     wclass->resumed != NULL ? &resuming_waiter_class : &waiter_class, loop);
   _gaio_future_seal (GAIO_FUTURE (waiter));
   waiter->wclass = wclass;
   waiter->owner = owner;
@@ -82,6 +197,24 @@ gboolean
 _gaio_waiter_is_waiter (GaioFuture *future)
 {
   return future != NULL && future->klass == &waiter_class;
+}
+
+/* Whoever runs this holds a reference on the waiter. */
+static void
+waiter_resumed (GaioFuture *future,
+                gboolean    ran)
+{
+  GaioWaiter *waiter = GAIO_WAITER (future);
+
+  /* Gone with its primitive (whose dispose unlinked every waiter), or
+   * left already. */
+  if (waiter->owner == NULL || waiter->queue == NULL)
+    return;
+
+  if (!ran)
+    _gaio_waiter_unlink (waiter);
+  else if (waiter->wclass->resumed != NULL)
+    waiter->wclass->resumed (waiter);
 }
 
 static void
