@@ -52,6 +52,8 @@
 #include "gaio-loop-private.h"
 #include "gaio-waiter-private.h"
 
+#define SPARE_ITEMS 8
+
 typedef struct
 {
   GValue         value;
@@ -67,7 +69,18 @@ struct _GaioQueue
   GaioQueueKind         kind;
   gint                  maxsize;     /* <= 0: unbounded */
 
-  GQueue                fifo;        /* (owned) Item, FIFO and LIFO kinds (LIFO pops the tail) */
+  /* FIFO and LIFO kinds: the items in put order (LIFO pops the newest),
+   * ring_len of them from ring_head in a ring of ring_allocated slots, a
+   * power of two. A ring rather than a GQueue: no list node to allocate
+   * and free per item. */
+  Item                **ring;        /* (owned) (array length=ring_allocated) */
+  /* Blocks of items gone, for the next puts: a put and a get through a
+   * full queue make and free one each. */
+  Item                 *spare_items[SPARE_ITEMS];  /* (owned) n_spare_items of them */
+  guint                 n_spare_items;
+  guint                 ring_head;
+  guint                 ring_len;
+  guint                 ring_allocated;
   GPtrArray            *heap;        /* (owned) Item, a binary min-heap, PRIORITY kind */
   GaioQueueCompareFunc  compare;
   gpointer              compare_data;
@@ -138,16 +151,30 @@ item_free (Item *item)
 
 /* An item taking the contents of @value (left unset). */
 static Item *
-item_take (GValue         *value,
+item_take (GaioQueue      *queue,
+           GValue         *value,
            GDestroyNotify  destroy)
 {
-  Item *item = g_new0 (Item, 1);
+  Item *item = queue->n_spare_items > 0 ? queue->spare_items[--queue->n_spare_items]
+                                        : g_new (Item, 1);
 
   item->value = *value;
   memset (value, 0, sizeof *value);
   item->destroy = destroy;
+  item->seq = 0;
 
   return item;
+}
+
+/* Frees the block of an item whose value went elsewhere. */
+static void
+item_release (GaioQueue *queue,
+              Item      *item)
+{
+  if (queue->n_spare_items < SPARE_ITEMS)
+    queue->spare_items[queue->n_spare_items++] = item;
+  else
+    g_free (item);
 }
 
 /* The priority order: numbers by value, strings by strcmp(); anything
@@ -247,6 +274,46 @@ heap_pop (GaioQueue *queue)
 }
 
 static void
+ring_push (GaioQueue *queue,
+           Item      *item)
+{
+  if (queue->ring_len == queue->ring_allocated)
+    {
+      guint allocated = MAX (8, queue->ring_allocated * 2);
+      Item **ring = g_new (Item *, allocated);
+
+      /* Unwrapped, from the head. */
+      for (guint i = 0; i < queue->ring_len; i++)
+        ring[i] = queue->ring[(queue->ring_head + i) & (queue->ring_allocated - 1)];
+      g_free (queue->ring);
+      queue->ring = ring;
+      queue->ring_head = 0;
+      queue->ring_allocated = allocated;
+    }
+
+  queue->ring[(queue->ring_head + queue->ring_len++) & (queue->ring_allocated - 1)] = item;
+}
+
+/* The oldest item. The ring must not be empty. */
+static Item *
+ring_pop_head (GaioQueue *queue)
+{
+  Item *item = queue->ring[queue->ring_head];
+
+  queue->ring_head = (queue->ring_head + 1) & (queue->ring_allocated - 1);
+  queue->ring_len--;
+
+  return item;
+}
+
+/* The newest item. The ring must not be empty. */
+static Item *
+ring_pop_tail (GaioQueue *queue)
+{
+  return queue->ring[(queue->ring_head + --queue->ring_len) & (queue->ring_allocated - 1)];
+}
+
+static void
 items_push (GaioQueue *queue,
             Item      *item)
 {
@@ -254,9 +321,16 @@ items_push (GaioQueue *queue,
   if (queue->kind == GAIO_QUEUE_PRIORITY)
     heap_push (queue, item);
   else
-    g_queue_push_tail (&queue->fifo, item);
+    ring_push (queue, item);
 }
 
+static guint
+items_len (GaioQueue *queue)
+{
+  return queue->kind == GAIO_QUEUE_PRIORITY ? queue->heap->len : queue->ring_len;
+}
+
+/* The next item. There must be one. */
 static Item *
 items_pop (GaioQueue *queue)
 {
@@ -265,17 +339,11 @@ items_pop (GaioQueue *queue)
     case GAIO_QUEUE_PRIORITY:
       return heap_pop (queue);
     case GAIO_QUEUE_LIFO:
-      return g_queue_pop_tail (&queue->fifo);
+      return ring_pop_tail (queue);
     case GAIO_QUEUE_FIFO:
     default:
-      return g_queue_pop_head (&queue->fifo);
+      return ring_pop_head (queue);
     }
-}
-
-static guint
-items_len (GaioQueue *queue)
-{
-  return queue->kind == GAIO_QUEUE_PRIORITY ? queue->heap->len : queue->fifo.length;
 }
 
 static gboolean
@@ -286,13 +354,14 @@ is_full (GaioQueue *queue)
 
 /* Sets a future's result to @item's value: the future owns it now. */
 static void
-complete_with_item (GaioFuture *future,
+complete_with_item (GaioQueue  *queue,
+                    GaioFuture *future,
                     Item       *item)
 {
   if (item->destroy != NULL && G_VALUE_HOLDS_POINTER (&item->value))
     future->result_destroy = item->destroy;
   _gaio_future_complete_value (future, &item->value);
-  g_free (item);
+  item_release (queue, item);
 }
 
 static void
@@ -382,7 +451,7 @@ retry_get (GaioQueue  *queue,
         wakeup_next (queue, &queue->getters);
     }
   else if (items_len (queue) > 0)
-    complete_with_item (future, take_out (queue));
+    complete_with_item (queue, future, take_out (queue));
   else if (queue->shut_down)
     _gaio_waiter_fail (waiter, shut_down_error ());
   else
@@ -501,7 +570,11 @@ gaio_queue_finalize (GObject *object)
 {
   GaioQueue *queue = GAIO_QUEUE (object);
 
-  g_queue_clear_full (&queue->fifo, (GDestroyNotify) item_free);
+  while (queue->ring_len > 0)
+    item_free (ring_pop_head (queue));
+  g_clear_pointer (&queue->ring, g_free);
+  while (queue->n_spare_items > 0)
+    g_free (queue->spare_items[--queue->n_spare_items]);
   g_clear_pointer (&queue->heap, g_ptr_array_unref);
   if (queue->compare_notify != NULL)
     queue->compare_notify (queue->compare_data);
@@ -522,7 +595,6 @@ gaio_queue_class_init (GaioQueueClass *klass)
 static void
 gaio_queue_init (GaioQueue *queue)
 {
-  g_queue_init (&queue->fifo);
   g_queue_init (&queue->getters);
   g_queue_init (&queue->putters);
   g_queue_init (&queue->joiners);
@@ -789,27 +861,61 @@ put_item (GaioQueue  *queue,
   return GAIO_FUTURE (putter);
 }
 
-static Item *
-item_copy (const GValue *value)
+/* Whether @value is of a fundamental type that holds nothing but its
+ * bits (a number, a boolean, a pointer), which a plain copy copies as
+ * g_value_copy() does, without its look-ups in the type system (a sixth
+ * of a put of a number through a full queue). */
+static gboolean
+holds_bits (const GValue *value)
 {
-  GValue copy = G_VALUE_INIT;
-
-  g_value_init (&copy, G_VALUE_TYPE (value));
-  g_value_copy (value, &copy);
-
-  return item_take (&copy, NULL);
+  switch (G_VALUE_TYPE (value))
+    {
+    case G_TYPE_CHAR:
+    case G_TYPE_UCHAR:
+    case G_TYPE_BOOLEAN:
+    case G_TYPE_INT:
+    case G_TYPE_UINT:
+    case G_TYPE_LONG:
+    case G_TYPE_ULONG:
+    case G_TYPE_INT64:
+    case G_TYPE_UINT64:
+    case G_TYPE_FLOAT:
+    case G_TYPE_DOUBLE:
+    case G_TYPE_POINTER:
+      return TRUE;
+    default:
+      return FALSE;
+    }
 }
 
 static Item *
-item_pointer (gpointer       pointer,
-              GDestroyNotify destroy)
+item_copy (GaioQueue    *queue,
+           const GValue *value)
+{
+  GValue copy = G_VALUE_INIT;
+
+  if (holds_bits (value))
+    copy = *value;
+  else
+    {
+      g_value_init (&copy, G_VALUE_TYPE (value));
+      g_value_copy (value, &copy);
+    }
+
+  return item_take (queue, &copy, NULL);
+}
+
+static Item *
+item_pointer (GaioQueue      *queue,
+              gpointer        pointer,
+              GDestroyNotify  destroy)
 {
   GValue value = G_VALUE_INIT;
 
   g_value_init (&value, G_TYPE_POINTER);
   g_value_set_pointer (&value, pointer);
 
-  return item_take (&value, destroy);
+  return item_take (queue, &value, destroy);
 }
 
 /**
@@ -835,7 +941,7 @@ gaio_queue_put (GaioQueue    *queue,
   g_return_val_if_fail (GAIO_IS_QUEUE (queue), NULL);
   g_return_val_if_fail (G_IS_VALUE (item), NULL);
 
-  return put_item (queue, item_copy (item), TRUE, NULL);
+  return put_item (queue, item_copy (queue, item), TRUE, NULL);
 }
 
 /**
@@ -862,7 +968,7 @@ gaio_queue_put_nowait (GaioQueue     *queue,
   g_return_val_if_fail (G_IS_VALUE (item), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  put_item (queue, item_copy (item), FALSE, &local_error);
+  put_item (queue, item_copy (queue, item), FALSE, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, local_error);
@@ -899,7 +1005,7 @@ gaio_queue_put_pointer (GaioQueue      *queue,
       g_return_val_if_fail (GAIO_IS_QUEUE (queue), NULL);
     }
 
-  return put_item (queue, item_pointer (item, destroy), TRUE, NULL);
+  return put_item (queue, item_pointer (queue, item, destroy), TRUE, NULL);
 }
 
 /**
@@ -934,7 +1040,7 @@ gaio_queue_put_pointer_nowait (GaioQueue       *queue,
     }
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  put_item (queue, item_pointer (item, destroy), FALSE, &local_error);
+  put_item (queue, item_pointer (queue, item, destroy), FALSE, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, local_error);
@@ -995,7 +1101,7 @@ gaio_queue_get (GaioQueue *queue)
       if (item == NULL)
         return _gaio_waiter_new_failed (queue->loop, error);
       future = _gaio_future_new (queue->loop);
-      complete_with_item (future, item);
+      complete_with_item (queue, future, item);
       return future;
     }
 
