@@ -825,6 +825,30 @@ test_lock_woken_waiter_loop_closed (void)
   gaio_test_loop_free (loop);
 }
 
+/* SY-01: a woken waiter takes the lock where asyncio's acquire() would
+ * go on after its `await fut`, even with nothing waiting for its future
+ * (callback code that dropped it): one iteration after the release, the
+ * lock is held again and its queue is empty. */
+static void
+test_lock_woken_waiter_unwatched (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  g_autoptr(GaioLock) lock = gaio_lock_new (loop);
+  g_autoptr(GaioFuture) held = gaio_lock_acquire (lock);
+
+  gaio_future_unref (gaio_lock_acquire (lock));
+  g_assert_true (gaio_lock_release (lock, NULL));
+  g_assert_false (gaio_lock_is_locked (lock));
+
+  gaio_test_iterate (gaio_loop_get_context (loop), 1);
+  g_assert_true (gaio_lock_is_locked (lock));
+  assert_to_string (gaio_lock_to_string, lock, "<GaioLock [locked]>");
+
+  g_clear_object (&lock);
+  g_clear_pointer (&held, gaio_future_unref);
+  gaio_test_loop_free (loop);
+}
+
 /* ------------------------------------------------------------------ */
 /* Event                                                                */
 
@@ -2778,6 +2802,7 @@ main (int    argc,
   g_test_add_func ("/Gaio/Lock/release-no-waiters", test_lock_release_no_waiters);
   g_test_add_func ("/Gaio/Lock/context-manager", test_lock_context_manager);
   g_test_add_func ("/Gaio/Lock/woken-waiter-loop-closed", test_lock_woken_waiter_loop_closed);
+  g_test_add_func ("/Gaio/Lock/woken-waiter-unwatched", test_lock_woken_waiter_unwatched);
   g_test_add_func ("/Gaio/Event/wait", test_event_wait);
   g_test_add_func ("/Gaio/Event/repr", test_event_repr);
   g_test_add_func ("/Gaio/Event/wait-on-set", test_event_wait_on_set);
