@@ -1,4 +1,4 @@
-/* gaio-spawn-private.h: starting a child with posix_spawn()
+/* gaio-spawn-private.h: starting a child without fork()
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors

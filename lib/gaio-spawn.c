@@ -1,4 +1,4 @@
-/* gaio-spawn.c: starting a child with posix_spawn()
+/* gaio-spawn.c: starting a child without fork()
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors
@@ -27,6 +27,13 @@
  * disposition and an empty signal mask, set by posix_spawn() itself, so
  * no child setup function (which forces a fork()) is ever needed.
  *
+ * Where it can (Linux with close_range(), no sanitizer),
+ * gaio-clone-spawn.c starts the child the same way as posix_spawn()
+ * does, on a CLONE_VFORK clone, without the stack posix_spawn() maps for
+ * every child and with the pidfd from clone() itself: 5 % less time for
+ * a short-lived child (the file says what was measured). Both take the
+ * same streams, signal state and PATH rule from here.
+ *
  * Under valgrind, GSubprocess is used: valgrind runs the CLONE_VFORK
  * child as a fork(), so the errno of a failed exec() never reaches
  * posix_spawn(), which then reports a child that exits with 127.
@@ -49,6 +56,7 @@
 # include <valgrind/valgrind.h>
 #endif
 
+#include "gaio-clone-spawn-private.h"
 #include "gaio-spawn-private.h"
 
 extern char **environ;
@@ -221,6 +229,38 @@ open_pidfd (GPid pid)
 #endif
 }
 
+/* The streams of add_stdio_actions(), for gaio-clone-spawn.c. */
+static void
+clone_setup (GaioCloneSetup   *setup,
+             GSubprocessFlags  flags,
+             const Pipes      *pipes)
+{
+  if (flags & G_SUBPROCESS_FLAGS_STDIN_PIPE)
+    setup->stdio[0] = pipes->fds[0][0];
+  else if (flags & G_SUBPROCESS_FLAGS_STDIN_INHERIT)
+    setup->stdio[0] = GAIO_CLONE_STDIO_INHERIT;
+  else
+    setup->stdio[0] = GAIO_CLONE_STDIO_DEV_NULL;
+
+  if (flags & G_SUBPROCESS_FLAGS_STDOUT_PIPE)
+    setup->stdio[1] = pipes->fds[1][1];
+  else if (flags & G_SUBPROCESS_FLAGS_STDOUT_SILENCE)
+    setup->stdio[1] = GAIO_CLONE_STDIO_DEV_NULL;
+  else
+    setup->stdio[1] = GAIO_CLONE_STDIO_INHERIT;
+
+  if (flags & G_SUBPROCESS_FLAGS_STDERR_PIPE)
+    setup->stdio[2] = pipes->fds[2][1];
+  else if (flags & G_SUBPROCESS_FLAGS_STDERR_SILENCE)
+    setup->stdio[2] = GAIO_CLONE_STDIO_DEV_NULL;
+  else if (flags & G_SUBPROCESS_FLAGS_STDERR_MERGE)
+    setup->stdio[2] = GAIO_CLONE_STDIO_STDOUT;
+  else
+    setup->stdio[2] = GAIO_CLONE_STDIO_INHERIT;
+
+  setup->close_fds = !(flags & G_SUBPROCESS_FLAGS_INHERIT_FDS);
+}
+
 #ifdef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP
 static int
 run_posix_spawn (const char * const *argv,
@@ -266,6 +306,7 @@ _gaio_spawn (const char * const  *argv,
 #ifdef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP
   Pipes pipes;
   pid_t pid;
+  int pidfd;
   int err;
 
   if (!flags_supported (flags) || running_on_valgrind ())
@@ -277,7 +318,18 @@ _gaio_spawn (const char * const  *argv,
       return GAIO_SPAWN_FAILED;
     }
 
-  err = run_posix_spawn (argv, flags, envp, &pipes, &pid);
+  if (_gaio_clone_spawn_available ())
+    {
+      GaioCloneSetup setup;
+
+      clone_setup (&setup, flags, &pipes);
+      err = _gaio_clone_spawn (argv, envp, &setup, &pid, &pidfd);
+    }
+  else
+    {
+      err = run_posix_spawn (argv, flags, envp, &pipes, &pid);
+      pidfd = -1;
+    }
   if (err == ENOEXEC)
     {
       /* GLib runs such a file with /bin/sh, as execvp() once did. */
@@ -302,7 +354,7 @@ _gaio_spawn (const char * const  *argv,
     }
 
   spawned->pid = pid;
-  spawned->pidfd = open_pidfd (pid);
+  spawned->pidfd = pidfd >= 0 ? pidfd : open_pidfd (pid);
   spawned->stdin_fd = pipes.fds[0][1];
   spawned->stdout_fd = pipes.fds[1][0];
   spawned->stderr_fd = pipes.fds[2][0];
