@@ -136,6 +136,12 @@ extern const GaioFutureClass _gaio_future_class;
 /* gaio_future_new() without the argument check, for
  * gaio_loop_create_future(). */
 GaioFuture    *_gaio_future_new                 (GaioLoop           *loop);
+/* g_value_init() and g_value_copy() from @src into the unset @dest,
+ * without the type system's look-ups for the fundamental types that
+ * hold nothing but their bits (numbers, booleans, pointers), as the
+ * future's own results are copied. */
+void           _gaio_future_copy_value          (const GValue       *src,
+                                                 GValue             *dest);
 /* Clears the fields of a freed future's block for the next future, as
  * g_new0() would, faster (see block_reset() in gaio-future.c): for a
  * kind that keeps its blocks (GaioFutureClass.free_block). */

@@ -186,6 +186,13 @@ value_init_copy (const GValue *src,
   g_value_copy (src, dest);
 }
 
+void
+_gaio_future_copy_value (const GValue *src,
+                         GValue       *dest)
+{
+  value_init_copy (src, dest);
+}
+
 static inline void
 value_unset (GValue *value)
 {
