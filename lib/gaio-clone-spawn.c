@@ -175,7 +175,8 @@ child_main (void *data)
     goto failed;
 
   /* execvp()'s rule: go on to the next file when this one is missing or
-   * not allowed, and report EACCES if one was not allowed. */
+   * not allowed; stop at any other failure; having tried them all,
+   * report EACCES if one was not allowed. */
   for (int i = 0; child->paths[i] != NULL; i++)
     {
       execve (child->paths[i], (char * const *) child->argv, child->envp);
@@ -184,9 +185,12 @@ child_main (void *data)
         denied = TRUE;
       else if (err != ENOENT && err != ENOTDIR && err != ESTALE && err != ENODEV &&
                err != ETIMEDOUT)
-        break;
+        {
+          child->error = err;
+          _exit (127);
+        }
     }
-  child->error = denied && err != ENOEXEC ? EACCES : err;
+  child->error = denied ? EACCES : err;
   _exit (127);
 
 failed:

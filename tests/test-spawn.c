@@ -333,6 +333,60 @@ test_path_and_errors (void)
   unix_test_loop_free (loop);
 }
 
+/* Writes a script that exits with 3 as @dir/gaio-test-prog, with @mode. */
+static void
+write_exit_3 (const char *dir,
+              int         mode)
+{
+  g_autofree char *path = g_build_filename (dir, "gaio-test-prog", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, "#!/bin/sh\nexit 3\n", -1, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (path, mode), ==, 0);
+}
+
+/* SP-12: execvp()'s PATH rule, which GSubprocess follows: a file found
+ * but not executable is passed over for one in a later directory, and
+ * fails with G_SPAWN_ERROR_ACCES only when no later one runs.
+ * CPython: none (GLib's and execvp()'s behaviour, kept) */
+static void
+test_path_skips_not_executable (void)
+{
+  GaioLoop *loop = unix_test_loop_new ();
+  const char *argv[] = { "gaio-test-prog", NULL };
+  g_autofree char *saved_path = g_strdup (g_getenv ("PATH"));
+  g_autofree char *denied = g_dir_make_tmp ("gaio-path-XXXXXX", NULL);
+  g_autofree char *allowed = g_dir_make_tmp ("gaio-path-XXXXXX", NULL);
+  g_autofree char *both = g_strjoin (":", denied, allowed, NULL);
+  g_autoptr(GError) error = NULL;
+  GaioProcess *process;
+
+  write_exit_3 (denied, 0644);
+  write_exit_3 (allowed, 0755);
+
+  g_setenv ("PATH", both, TRUE);
+  process = gaio_loop_subprocess_exec (loop, argv, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (wait_returncode (loop, process), ==, 3);
+  g_object_unref (process);
+
+  g_setenv ("PATH", denied, TRUE);
+  g_assert_null (gaio_loop_subprocess_exec (loop, argv, G_SUBPROCESS_FLAGS_NONE, &error));
+  g_assert_error (error, G_SPAWN_ERROR, G_SPAWN_ERROR_ACCES);
+
+  g_setenv ("PATH", saved_path, TRUE);
+  unix_test_loop_free (loop);
+  for (guint i = 0; i < 2; i++)
+    {
+      const char *dir = i == 0 ? denied : allowed;
+      g_autofree char *path = g_build_filename (dir, "gaio-test-prog", NULL);
+
+      g_unlink (path);
+      g_rmdir (dir);
+    }
+}
+
 /* SP-12: an executable file without `#!` runs with /bin/sh, as
  * GSubprocess (and execvp()) run it.
  * CPython: none (GLib's behaviour, kept) */
@@ -732,6 +786,7 @@ main (int    argc,
   g_test_add_func ("/Gaio/Spawn/descriptors-closed", test_descriptors_closed);
   g_test_add_func ("/Gaio/Spawn/parent-stdio-closed", test_parent_stdio_closed);
   g_test_add_func ("/Gaio/Spawn/path-and-errors", test_path_and_errors);
+  g_test_add_func ("/Gaio/Spawn/path-skips-not-executable", test_path_skips_not_executable);
   g_test_add_func ("/Gaio/Spawn/script-without-interpreter", test_script_without_interpreter);
   g_test_add_func ("/Gaio/Spawn/signal-mask-not-inherited", test_signal_mask_not_inherited);
   g_test_add_func ("/Gaio/Spawn/many-children", test_many_children);
