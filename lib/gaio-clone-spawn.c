@@ -144,10 +144,12 @@ set_stdio (int target,
   if (how >= 0)
     return dup2 (how, target) == target;
 
-  fd = open ("/dev/null", target == 0 ? O_RDONLY : O_WRONLY);
+  /* Raw calls: open() and close() are cancellation points, which would
+   * read the parent thread's cancellation state. */
+  fd = (int) syscall (SYS_openat, AT_FDCWD, "/dev/null", target == 0 ? O_RDONLY : O_WRONLY);
   if (fd < 0)
     return FALSE;
-  if (fd != target && (dup2 (fd, target) != target || close (fd) != 0))
+  if (fd != target && (dup2 (fd, target) != target || syscall (SYS_close, fd) != 0))
     return FALSE;
 
   return TRUE;
