@@ -198,6 +198,11 @@ void           _gaio_future_unhold_callbacks    (GaioFuture         *future);
  * thread. */
 void           _gaio_future_run_held_wakeups    (GaioFuture         *future);
 
+/* Runs klass->resumed() now if the done @future has not run it yet
+ * (GaioFutureClass): for a task that awaits a future already done, which
+ * goes on without a loop callback of the future's. Loop thread. */
+void           _gaio_future_resume_now          (GaioFuture         *future);
+
 /* asyncio's `_log_traceback = False`: the error counts as retrieved.
  * gaio_await() calls this on the future it awaited when it returns
  * without reading the outcome (the task was cancelled after the future

@@ -886,6 +886,12 @@ schedule_callbacks (GaioFuture   *future,
   callback_list_discard (list);
 }
 
+void
+_gaio_future_resume_now (GaioFuture *future)
+{
+  run_resumed (future, TRUE);
+}
+
 static gboolean
 run_resumed_alone (gpointer   user_data,
                    GError   **error)

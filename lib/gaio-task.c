@@ -618,6 +618,14 @@ await_future (GaioTask    *task,
           return FALSE;
         }
     }
+  else
+    {
+      /* Done before it was awaited, and maybe not resumed yet (a
+       * primitive's wait woken in this iteration): what asyncio runs
+       * after `await fut` inside the primitive runs before this task
+       * goes on, as it would have in the primitive's coroutine. */
+      _gaio_future_resume_now (future);
+    }
 
   return _gaio_future_get_result (future, result, error);
 }

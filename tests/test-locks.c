@@ -849,6 +849,54 @@ test_lock_woken_waiter_unwatched (void)
   gaio_test_loop_free (loop);
 }
 
+typedef struct
+{
+  GaioLock   *lock;
+  GaioFuture *woken;   /* (owned) done, not yet resumed */
+  gboolean    locked;  /* gaio_lock_is_locked() once the await returned */
+} AwaitWoken;
+
+static gboolean
+await_woken (gpointer   user_data,
+             GValue    *result,
+             GError   **error)
+{
+  AwaitWoken *state = user_data;
+
+  if (!gaio_await (g_steal_pointer (&state->woken), NULL, error))
+    return FALSE;
+  state->locked = gaio_lock_is_locked (state->lock);
+  return TRUE;
+}
+
+/* SY-01: a task that awaits a waiter woken in this iteration, before its
+ * resumption ran, goes on holding the lock: asyncio's acquire() takes it
+ * after its `await fut`, before returning to whoever awaited it. */
+static void
+test_lock_woken_waiter_awaited_late (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+  g_autoptr(GaioLock) lock = gaio_lock_new (loop);
+  g_autoptr(GaioFuture) held = gaio_lock_acquire (lock);
+  AwaitWoken state = { lock, gaio_lock_acquire (lock), FALSE };
+  g_autoptr(GaioFuture) task = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* The task's first step is scheduled before the waiter's wake-up. */
+  task = GAIO_FUTURE (gaio_loop_create_task (loop, gaio_coroutine_new (await_woken, &state, NULL)));
+  g_assert_true (gaio_lock_release (lock, NULL));
+  g_assert_true (gaio_future_is_done (state.woken));
+
+  g_assert_true (gaio_loop_run_until_complete (loop, task, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (state.locked);
+
+  g_clear_object (&lock);
+  g_clear_pointer (&held, gaio_future_unref);
+  g_clear_pointer (&task, gaio_future_unref);
+  gaio_test_loop_free (loop);
+}
+
 /* ------------------------------------------------------------------ */
 /* Event                                                                */
 
@@ -2803,6 +2851,7 @@ main (int    argc,
   g_test_add_func ("/Gaio/Lock/context-manager", test_lock_context_manager);
   g_test_add_func ("/Gaio/Lock/woken-waiter-loop-closed", test_lock_woken_waiter_loop_closed);
   g_test_add_func ("/Gaio/Lock/woken-waiter-unwatched", test_lock_woken_waiter_unwatched);
+  g_test_add_func ("/Gaio/Lock/woken-waiter-awaited-late", test_lock_woken_waiter_awaited_late);
   g_test_add_func ("/Gaio/Event/wait", test_event_wait);
   g_test_add_func ("/Gaio/Event/repr", test_event_repr);
   g_test_add_func ("/Gaio/Event/wait-on-set", test_event_wait_on_set);
