@@ -75,9 +75,6 @@ GaioWaiter *_gaio_waiter_new          (GaioLoop              *loop,
                                        const GaioWaiterClass *wclass,
                                        gpointer               owner);
 
-/* Whether @future is a waiter (of any primitive). */
-gboolean    _gaio_waiter_is_waiter    (GaioFuture            *future);
-
 /* Links @waiter at the tail of @queue, which takes a reference on it. */
 void        _gaio_waiter_enqueue      (GaioWaiter            *waiter,
                                        GQueue                *queue);
@@ -100,13 +97,6 @@ void        _gaio_waiter_fail         (GaioWaiter            *waiter,
 /* Cancels a pending waiter now, with @message (NULL: the one its cancel
  * request carried), without asking its class. */
 void        _gaio_waiter_cancel_now   (GaioWaiter            *waiter,
-                                       const char            *message);
-
-/* Fails every waiter of @queue, in order, each with its own error of
- * @domain, @code and @message, and empties @queue. */
-void        _gaio_waiter_queue_fail   (GQueue                *queue,
-                                       GQuark                 domain,
-                                       gint                   code,
                                        const char            *message);
 
 /* Finished futures, not waiters: what a call that need not wait returns

@@ -193,12 +193,6 @@ _gaio_waiter_new (GaioLoop              *loop,
   return waiter;
 }
 
-gboolean
-_gaio_waiter_is_waiter (GaioFuture *future)
-{
-  return future != NULL && future->klass == &waiter_class;
-}
-
 /* Whoever runs this holds a reference on the waiter. */
 static void
 waiter_resumed (GaioFuture *future,
@@ -341,21 +335,6 @@ _gaio_waiter_cancel_now (GaioWaiter *waiter,
 {
   _gaio_future_real_cancel (GAIO_FUTURE (waiter),
                             message != NULL ? message : waiter->cancel_message);
-}
-
-void
-_gaio_waiter_queue_fail (GQueue     *queue,
-                         GQuark      domain,
-                         gint        code,
-                         const char *message)
-{
-  GaioWaiter *waiter;
-
-  while ((waiter = _gaio_waiter_pop (queue)) != NULL)
-    {
-      _gaio_waiter_fail (waiter, g_error_new_literal (domain, code, message));
-      gaio_future_unref (GAIO_FUTURE (waiter));
-    }
 }
 
 GaioFuture *
