@@ -156,6 +156,13 @@ typedef struct
   /* Any thread. */
   GaioTimerCancels *timer_cancels;   /* (owned) shared with the timers */
   gint           may_sleep;          /* (atomic) between prepare() and check() */
+
+  /* Every post from another thread writes the inbox's head; the loop
+   * thread writes the fields above at every iteration, and some at every
+   * timer. A line of padding keeps the two apart (a GSource is aligned
+   * to 16 bytes at most), so that a post does not have to take back a
+   * line the loop thread wrote for reasons of its own. */
+  guint8         pad[64];
   GaioInbox      inbox;
 } GaioLoopSource;
 

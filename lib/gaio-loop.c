@@ -40,14 +40,29 @@ struct _GaioLoop
 {
   GObject               parent_instance;
 
+  /* Read by any thread: every gaio_loop_call_soon_threadsafe() reads
+   * these (and the instance's class, for the type check). Written only
+   * at construction or by setters. */
   GMainContext         *context;          /* (owned) */
   GSource              *source;           /* (owned) attached to context */
+  gboolean              debug;
+  gint                  priority;         /* of source */
+  gdouble               slow_callback_duration;
+  gint                  stopping;         /* (atomic) stop() was called */
+
+  /* The loop thread writes the fields below at every callback it runs
+   * (current_handle), every dispatch (dispatch_depth, and owner when a
+   * dispatch makes the loop running) and every future it creates
+   * (n_holds). A line of padding keeps those writes off the line that
+   * posts from other threads read, which would otherwise miss in their
+   * cache at every post: a GObject instance is aligned to 16 bytes at
+   * most, so only a whole line guarantees it. */
+  guint8                pad[64];
 
   /* The futures alive on this loop (_gaio_loop_hold()), which together
    * hold one reference on it. */
   gint                  n_holds;          /* (atomic) */
-
-  gint                  priority;         /* of source */
+  GThread              *owner;            /* (atomic) the thread running the loop, or NULL */
 
   /* Loop thread only. */
   guint                 run_depth;        /* inside run_forever(): 0 or 1 */
@@ -65,16 +80,9 @@ struct _GaioLoop
   GDestroyNotify        handler_notify;
   guint                 handler_depth;    /* inside the handler: see _gaio_loop_in_handler() */
 
-  gboolean              debug;
-  gdouble               slow_callback_duration;
-
   GaioLoopDefaultExecutor default_executor; /* gaio-loop-executor.c's */
 
   GArray               *close_hooks;      /* (owned) (nullable) (element-type CloseHook) */
-
-  /* Any thread. */
-  gint                  stopping;         /* (atomic) stop() was called */
-  GThread              *owner;            /* (atomic) the thread running the loop, or NULL */
 };
 
 typedef struct
