@@ -419,9 +419,9 @@ wait_for_swallowed_main (gpointer   user_data,
   return TRUE;
 }
 
-/* test_waitfor.py::test_wait_for_timeout_less_then_0_or_0_coroutine_do_not_started
- * family, 3.11: an inner task that swallows the timeout's cancellation
- * and returns a value: wait_for returns that value. */
+/* test_waitfor.py::test_wait_for_cancellation_race_condition, 3.11: an
+ * inner task that swallows the timeout's cancellation and returns a
+ * value: wait_for returns that value. */
 static void
 test_wait_for_timeout_swallowed (void)
 {
@@ -1186,9 +1186,9 @@ spawn_inner (GaioLoop *loop,
   return gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (inner_work, inner, NULL));
 }
 
-/* test_waitfor.py::test_wait_for (and ::test_asyncio_wait_for_timeout):
- * on timeout the awaited task is cancelled and finished (its cleanup ran)
- * before the timeout error arrives. */
+/* test_waitfor.py::test_wait_for: on timeout the awaited task is
+ * cancelled and finished (its cleanup ran) before the timeout error
+ * arrives. */
 static void
 test_wait_for_timeout_cancels_task (void)
 {
@@ -1410,6 +1410,133 @@ test_cancel_wait_for (void)
       gaio_future_unref (blocker);
       teardown (loop);
     }
+}
+
+/* test_waitfor.py's SlowTask: runs until its deadline, however often it
+ * is cancelled, then returns 5. */
+typedef struct
+{
+  gdouble  duration;
+  gboolean exited;
+} SlowTask;
+
+static gboolean
+slow_task_run (gpointer   user_data,
+               GValue    *result,
+               GError   **error)
+{
+  SlowTask *slow = user_data;
+  GaioLoop *loop = gaio_get_running_loop ();
+  gdouble exit_at = gaio_loop_time (loop) + slow->duration;
+  gdouble to_sleep;
+
+  while ((to_sleep = exit_at - gaio_loop_time (loop)) > 0)
+    gaio_await (gaio_sleep (to_sleep), NULL, NULL);
+  slow->exited = TRUE;
+  g_value_init (result, G_TYPE_INT64);
+  g_value_set_int64 (result, 5);
+  return TRUE;
+}
+
+/* CN-03, test_waitfor.py::test_asyncio_wait_for_cancelled: cancelling
+ * the task awaiting wait_for() ends it only once the awaited task has
+ * run to its end, which it does, ignoring the cancellation. */
+static void
+test_wait_for_cancelled_waits_for_slow_task (void)
+{
+  GaioLoop *loop = setup ();
+  SlowTask slow = { 0.05, FALSE };
+  GaioTask *slow_task = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (slow_task_run, &slow, NULL));
+  WaitSpec spec = { GAIO_FUTURE (slow_task), slow.duration * 2 };
+  GaioTask *wait = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (await_wait_for_spec, &spec, NULL));
+  g_autoptr(GError) error = NULL;
+
+  run_briefly (loop);
+  gaio_future_cancel (GAIO_FUTURE (wait), NULL);
+  g_assert_false (gaio_loop_run_until_complete (loop, GAIO_FUTURE (wait), NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (slow.exited);
+  g_assert_true (gaio_future_is_done (GAIO_FUTURE (slow_task)));
+  gaio_task_unref (wait);
+  gaio_task_unref (slow_task);
+  teardown (loop);
+}
+
+/* test_waitfor.py::test_asyncio_wait_for_timeout: on timeout the awaited
+ * task is cancelled and waited for; one that ignores the cancellation
+ * and returns makes its value wait_for()'s, not a timeout (3.11's
+ * `return fut.result()` after _cancel_and_wait; the CPython test accepts
+ * either and checks the task exited). */
+static void
+test_wait_for_timeout_slow_task (void)
+{
+  GaioLoop *loop = setup ();
+  SlowTask slow = { 0.05, FALSE };
+  GaioTask *slow_task = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (slow_task_run, &slow, NULL));
+  GaioFuture *wait_for = gaio_wait_for (GAIO_FUTURE (slow_task), slow.duration / 2);
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gaio_loop_run_until_complete (loop, wait_for, &value, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_value_get_int64 (&value), ==, 5);
+  g_assert_true (slow.exited);
+  gaio_future_unref (wait_for);
+  gaio_task_unref (slow_task);
+  teardown (loop);
+}
+
+static gboolean
+return_done (gpointer   user_data,
+             GValue    *result,
+             GError   **error)
+{
+  g_value_init (result, G_TYPE_STRING);
+  g_value_set_static_string (result, "done");
+  return TRUE;
+}
+
+/* test_waitfor.py::test_wait_for_blocking: without a timeout (asyncio's
+ * None, GAIO_NO_TIMEOUT here) wait_for() is the awaited task's outcome. */
+static void
+test_wait_for_no_timeout (void)
+{
+  GaioLoop *loop = setup ();
+  GaioTask *task = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (return_done, NULL, NULL));
+  GaioFuture *wait_for = gaio_wait_for (GAIO_FUTURE (task), GAIO_NO_TIMEOUT);
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gaio_loop_run_until_complete (loop, wait_for, &value, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_value_get_string (&value), ==, "done");
+  gaio_future_unref (wait_for);
+  gaio_task_unref (task);
+  teardown (loop);
+}
+
+/* CN-03, test_waitfor.py::test_wait_for_waits_for_task_cancellation_w_timeout_0:
+ * with a timeout of 0 too, the timeout error comes only once the
+ * running task's cleanup, which takes time, is over. */
+static void
+test_wait_for_zero_waits_for_cleanup (void)
+{
+  GaioLoop *loop = setup ();
+  Inner inner = { .sleep_on_cancel = 0.001 };
+  GaioTask *task = spawn_inner (loop, &inner);
+  GaioFuture *wait_for;
+  g_autoptr(GError) error = NULL;
+
+  run_briefly (loop);
+  g_assert_true (inner.running);
+  wait_for = gaio_wait_for (GAIO_FUTURE (task), 0);
+  g_assert_false (gaio_loop_run_until_complete (loop, wait_for, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_true (inner.done);
+  g_assert_true (gaio_future_is_cancelled (GAIO_FUTURE (task)));
+  gaio_future_unref (wait_for);
+  gaio_task_unref (task);
+  teardown (loop);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1666,6 +1793,12 @@ main (int    argc,
   g_test_add_func ("/Gaio/Cancel/waitfor/reraises", test_wait_for_reraises);
   g_test_add_func ("/Gaio/Cancel/waitfor/self-cancellation", test_wait_for_self_cancellation);
   g_test_add_func ("/Gaio/Cancel/waitfor/cancel-wait-for", test_cancel_wait_for);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-cancelled-waits-for-slow-task",
+                   test_wait_for_cancelled_waits_for_slow_task);
+  g_test_add_func ("/Gaio/Cancel/waitfor/timeout-slow-task", test_wait_for_timeout_slow_task);
+  g_test_add_func ("/Gaio/Cancel/waitfor/no-timeout", test_wait_for_no_timeout);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-zero-waits-for-cleanup",
+                   test_wait_for_zero_waits_for_cleanup);
   g_test_add_func ("/Gaio/Cancel/LS-17/handle-cancel-after-run", test_handle_cancel_after_run);
 
   return g_test_run ();
