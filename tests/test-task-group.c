@@ -4,7 +4,10 @@
  * SPDX-FileCopyrightText: 2026 The libgaio authors
  *
  * Ports of CPython 3.11's test_taskgroups.py (TG-xx) and test_timeouts.py
- * (TO-xx) cases that C can express, each named above its test.
+ * (TO-xx) cases that C can express, each named above its test. Every test
+ * of test_timeouts.py has one here but test_timeout_exception_cause: the
+ * TimeoutError's __cause__ is the CancelledError, and a GError has no
+ * cause to chain.
  */
 
 #include <string.h>
@@ -1283,8 +1286,8 @@ quick_in_timeout (gpointer   user_data,
   return TRUE;
 }
 
-/* TO-02, test_timeouts.py::test_timeout_not_triggered and
- * ::test_repr_finished: done in time, the scope is finished, not expired. */
+/* TO-02, test_timeouts.py::test_repr_finished: done in time, the scope
+ * is finished, not expired. */
 static void
 test_timeout_not_triggered (void)
 {
