@@ -1685,6 +1685,165 @@ test_queue_woken_putter_cancelled (void)
   run_main (woken_putter_cancelled_main, NULL);
 }
 
+typedef struct
+{
+  GaioQueue *queue;
+  GArray    *have_been_put;
+} Putter;
+
+static gboolean
+put_three (gpointer   user_data,
+           GValue    *result,
+           GError   **error)
+{
+  Putter *putter = user_data;
+
+  for (gint i = 0; i < 3; i++)
+    {
+      if (!gaio_await (put_int_future (putter->queue, i), NULL, error))
+        return FALSE;
+      g_array_append_val (putter->have_been_put, i);
+    }
+  return TRUE;
+}
+
+static void
+assert_have_been_put (GArray *have_been_put,
+                      gint    n)
+{
+  g_assert_cmpuint (have_been_put->len, ==, n);
+  for (gint i = 0; i < n; i++)
+    g_assert_cmpint (g_array_index (have_been_put, gint, i), ==, i);
+}
+
+static gboolean
+maxsize_putter_main (gpointer   user_data,
+                     GValue    *result,
+                     GError   **error)
+{
+  GaioLoop *loop = gaio_get_running_loop ();
+  g_autoptr(GaioQueue) queue = gaio_queue_new (loop, 2);
+  g_autoptr(GArray) have_been_put = g_array_new (FALSE, FALSE, sizeof (gint));
+  Putter putter = { queue, have_been_put };
+  g_autoptr(GaioTask) task = gaio_loop_create_task (loop, gaio_coroutine_new (put_three, &putter,
+                                                                               NULL));
+
+  g_assert_cmpint (gaio_queue_get_maxsize (queue), ==, 2);
+  g_assert_true (sleep0 (error));
+  g_assert_true (sleep0 (error));
+  /* The putter is blocked after putting two items. */
+  assert_have_been_put (have_been_put, 2);
+  g_assert_cmpint (await_get (queue), ==, 0);
+  /* The get woke it: it puts the last item when it resumes. */
+  g_assert_true (sleep0 (error));
+  assert_have_been_put (have_been_put, 3);
+  g_assert_cmpint (await_get (queue), ==, 1);
+  g_assert_cmpint (await_get (queue), ==, 2);
+  g_assert_true (gaio_future_is_done (GAIO_FUTURE (task)));
+  await_task_ok (task);
+  return TRUE;
+}
+
+/* QU-02: a putter task blocks once the queue holds maxsize items and
+ * puts the next one in the iteration after a get
+ * (test_queues.py::QueueBasicTests::test_maxsize, as CPython writes it;
+ * /Gaio/Queue/maxsize is its put futures' form). */
+static void
+test_queue_maxsize_putter (void)
+{
+  run_main (maxsize_putter_main, NULL);
+}
+
+typedef struct
+{
+  GaioQueue *queue;
+  gboolean   finished;
+} PutTwo;
+
+static gboolean
+put_two (gpointer   user_data,
+         GValue    *result,
+         GError   **error)
+{
+  PutTwo *state = user_data;
+
+  if (!gaio_await (put_int_future (state->queue, 1), NULL, error) ||
+      !gaio_await (put_int_future (state->queue, 2), NULL, error))
+    return FALSE;
+  state->finished = TRUE;
+  return TRUE;
+}
+
+static gboolean
+get_one_cb (gpointer   user_data,
+            GError   **error)
+{
+  get_int (user_data);
+  return TRUE;
+}
+
+static gboolean
+blocking_put_wait_main (gpointer   user_data,
+                        GValue    *result,
+                        GError   **error)
+{
+  GaioLoop *loop = gaio_get_running_loop ();
+  g_autoptr(GaioQueue) queue = gaio_queue_new (loop, 1);
+  PutTwo state = { queue, FALSE };
+  g_autoptr(GaioTask) task = NULL;
+
+  g_assert_nonnull (gaio_loop_call_later (loop, 0.01, get_one_cb, queue, NULL, NULL));
+  task = gaio_loop_create_task (loop, gaio_coroutine_new (put_two, &state, NULL));
+  g_assert_true (sleep0 (error));
+  g_assert_false (state.finished);
+  await_task_ok (task);
+  g_assert_true (state.finished);
+  g_assert_cmpint (get_int (queue), ==, 2);
+  return TRUE;
+}
+
+/* QU-02: a putter task waiting on a full queue goes on once a timer's
+ * get_nowait() frees the slot (test_queues.py::QueuePutTests::
+ * test_blocking_put_wait). */
+static void
+test_queue_blocking_put_wait (void)
+{
+  run_main (blocking_put_wait_main, NULL);
+}
+
+static gboolean
+drop_many_pending_readers_main (gpointer   user_data,
+                                GValue    *result,
+                                GError   **error)
+{
+  g_autoptr(GaioQueue) queue = gaio_queue_new (gaio_get_running_loop (), 0);
+  g_autoptr(GaioTask) reader1 = start_get (queue);
+  g_autoptr(GaioTask) reader2 = start_get (queue);
+  g_autoptr(GaioTask) reader3 = start_get (queue);
+
+  g_assert_true (sleep0 (error));
+  put_int (queue, 1);
+  put_int (queue, 2);
+  gaio_future_cancel (GAIO_FUTURE (reader1), NULL);
+  await_task_cancelled (reader1);
+  /* The CPython test leaves the order open; 3.11 gives 1 to reader2 and
+   * 2 to reader3, and so does libgaio. */
+  g_assert_cmpint (await_task_int (reader3), ==, 2);
+  g_assert_cmpint (await_task_int (reader2), ==, 1);
+  g_assert_true (gaio_queue_is_empty (queue));
+  return TRUE;
+}
+
+/* QU-10: of three readers woken by two puts, the one cancelled drops
+ * nothing: the other two get both items (test_queues.py::QueuePutTests::
+ * test_get_cancel_drop_many_pending_readers, with tasks as CPython
+ * writes it; /Gaio/Queue/woken-task-cancelled is the two-reader form). */
+static void
+test_queue_get_cancel_drop_many_pending_readers (void)
+{
+  run_main (drop_many_pending_readers_main, NULL);
+}
+
 /* The kinds _QueueJoinTestMixin runs its tests with. */
 static GaioQueue *
 queue_new_of_kind (GaioLoop      *loop,
@@ -1867,6 +2026,10 @@ main (int    argc,
   g_test_add_func ("/Gaio/Queue/why-are-putters-waiting", test_queue_why_are_putters_waiting);
   g_test_add_func ("/Gaio/Queue/cancelled-putter-leaves", test_queue_cancelled_putter_leaves);
   g_test_add_func ("/Gaio/Queue/woken-putter-cancelled", test_queue_woken_putter_cancelled);
+  g_test_add_func ("/Gaio/Queue/maxsize-putter", test_queue_maxsize_putter);
+  g_test_add_func ("/Gaio/Queue/blocking-put-wait", test_queue_blocking_put_wait);
+  g_test_add_func ("/Gaio/Queue/get-cancel-drop-many-pending-readers",
+                   test_queue_get_cancel_drop_many_pending_readers);
   for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
     {
       g_autofree char *underflow = g_strdup_printf ("/Gaio/Queue/%s/task-done-underflow",
