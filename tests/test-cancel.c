@@ -484,6 +484,74 @@ test_wait_for_result_wins_over_cancel (void)
   teardown (loop);
 }
 
+static gboolean
+inner_fails_on_cancel (gpointer   user_data,
+                       GValue    *result,
+                       GError   **error)
+{
+  if (gaio_await (gaio_sleep (10), NULL, NULL))
+    return TRUE;
+  yield ();
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "KeyError");
+  return FALSE;
+}
+
+static gboolean
+outer_wait_for_task (gpointer   user_data,
+                     GValue    *result,
+                     GError   **error)
+{
+  return gaio_await (gaio_wait_for (user_data, 5), NULL, error);
+}
+
+static gboolean
+wait_for_cancel_inner_fails_main (gpointer   user_data,
+                                  GValue    *result,
+                                  GError   **error)
+{
+  GaioLoop *loop = gaio_get_running_loop ();
+  g_autoptr(GaioTask) inner = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (inner_fails_on_cancel,
+                                                                                NULL, NULL));
+  g_autoptr(GaioTask) w = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (outer_wait_for_task,
+                                                                            inner, NULL));
+  g_autoptr(GError) local_error = NULL;
+
+  yield ();
+  yield ();
+  gaio_future_cancel (GAIO_FUTURE (w), NULL);
+  if (!gaio_await (gaio_future_ref (GAIO_FUTURE (w)), NULL, &local_error))
+    note ("w %s", g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? "cancelled"
+                                                                                 : local_error->message);
+  g_clear_error (&local_error);
+  gaio_future_get_result (GAIO_FUTURE (inner), NULL, &local_error);
+  note ("inner %s %s", gaio_future_is_done (GAIO_FUTURE (inner)) ? "True" : "False",
+        local_error != NULL ? local_error->message : "(none)");
+  return TRUE;
+}
+
+/* CN-03: a task cancelled while it awaits wait_for() ends cancelled even
+ * when the awaited task fails as it handles the cancellation; that error
+ * stays the awaited task's (3.11's `await _cancel_and_wait(fut); raise`).
+ * No CPython test; Python 3.11:
+ *
+ *   async def inner():
+ *       try: await asyncio.sleep(10)
+ *       except asyncio.CancelledError:
+ *           await asyncio.sleep(0); raise KeyError("k")
+ *   it = create_task(inner()); w = create_task(wait_for(it, 5))
+ *   await sleep(0); await sleep(0); w.cancel(); await w
+ *
+ * prints "w cancelled", then it.exception() is the KeyError. */
+static void
+test_wait_for_cancel_inner_fails (void)
+{
+  GaioLoop *loop = setup ();
+
+  g_assert_true (run_main (loop, wait_for_cancel_inner_fails_main, NULL));
+  ASSERT_TRACE ("w cancelled", "inner True KeyError");
+  teardown (loop);
+}
+
 /* ------------------------------------------------------------------ */
 /* CN-04: cancel() twice                                              */
 
@@ -1762,6 +1830,7 @@ main (int    argc,
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-waits-for-inner", test_wait_for_cancel_waits_for_inner);
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-timeout-swallowed", test_wait_for_timeout_swallowed);
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-result-wins", test_wait_for_result_wins_over_cancel);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-cancel-inner-fails", test_wait_for_cancel_inner_fails);
   g_test_add_func ("/Gaio/Cancel/CN-04/cancel-twice-first-message", test_cancel_twice_first_message);
   g_test_add_func ("/Gaio/Cancel/LS-16/call-at-negative", test_call_at_negative);
   g_test_add_func ("/Gaio/Cancel/EH-14/never-retrieved-names-failed-task",

@@ -906,6 +906,88 @@ test_queue_shutdown_wakes (void)
                    "main after sleep 2, qsize 0\n");
 }
 
+/* asyncio: `print(name, "waits"); await q.join(); print(name, "joined")`. */
+static gboolean
+joiner (gpointer   user_data,
+        GValue    *result,
+        GError   **error)
+{
+  Actor *actor = user_data;
+
+  say ("%s waits", actor->name);
+  if (!gaio_await (gaio_queue_join (actor->queue), NULL, error))
+    return FALSE;
+  say ("%s joined", actor->name);
+  return TRUE;
+}
+
+/* QU-05: a task awaiting join() resumes in the iteration after the
+ * task_done() that ended the count, even if an item was put since; one
+ * that joins while items are unfinished waits for the next end. No
+ * CPython test; Python 3.11:
+ *
+ *   q.put_nowait(1); a = create_task(joiner("a")); await asyncio.sleep(0)
+ *   q.get_nowait(); q.task_done(); print("task_done")
+ *   b = create_task(joiner("b"))
+ *   q.put_nowait(2); print("put again")
+ *   await asyncio.sleep(0); print("main after sleep 1")
+ *   await asyncio.sleep(0); print("main after sleep 2")
+ *   q.get_nowait(); q.task_done(); print("task_done 2")
+ *   await asyncio.sleep(0); print("main after sleep 3")
+ *   await asyncio.sleep(0); print("main after sleep 4")
+ */
+static gboolean
+join_hops_main (gpointer   user_data,
+                GValue    *result,
+                GError   **error)
+{
+  g_autoptr(GaioQueue) queue = gaio_queue_new (gaio_get_running_loop (), 0);
+  Actor a = { queue, "a", 0, FALSE }, b = { queue, "b", 0, FALSE };
+  GaioTask *ta, *tb;
+
+  put_int (queue, 1);
+  ta = start (joiner, &a);
+  g_assert_true (sleep0 (error));
+  get_int (queue);
+  g_assert_true (gaio_queue_task_done (queue, error));
+  say ("task_done");
+  tb = start (joiner, &b);
+  put_int (queue, 2);
+  say ("put again");
+  g_assert_true (sleep0 (error));
+  say ("main after sleep 1");
+  g_assert_true (sleep0 (error));
+  say ("main after sleep 2");
+  get_int (queue);
+  g_assert_true (gaio_queue_task_done (queue, error));
+  say ("task_done 2");
+  g_assert_true (sleep0 (error));
+  say ("main after sleep 3");
+  g_assert_true (sleep0 (error));
+  say ("main after sleep 4");
+
+  finish (ta);
+  finish (tb);
+  return TRUE;
+}
+
+static void
+test_queue_join_hops (void)
+{
+  run_and_compare (join_hops_main,
+                   "a waits\n"
+                   "task_done\n"
+                   "put again\n"
+                   "a joined\n"
+                   "b waits\n"
+                   "main after sleep 1\n"
+                   "main after sleep 2\n"
+                   "task_done 2\n"
+                   "b joined\n"
+                   "main after sleep 3\n"
+                   "main after sleep 4\n");
+}
+
 /* QU-07: a queue finalized while a waiter is woken, before it retried:
  * the waiter is cancelled, the item is freed with the queue, and the
  * retry only runs the waiter's callbacks. No CPython counterpart (a
@@ -2004,6 +2086,7 @@ main (int    argc,
   g_test_add_func ("/Gaio/Queue/woken-getter-cancelled", test_queue_woken_getter_cancelled);
   g_test_add_func ("/Gaio/Queue/woken-putter-loses", test_queue_woken_putter_loses);
   g_test_add_func ("/Gaio/Queue/shutdown-wakes", test_queue_shutdown_wakes);
+  g_test_add_func ("/Gaio/Queue/join-hops", test_queue_join_hops);
 
   g_test_add_func ("/Gaio/Queue/repr", test_queue_repr);
   g_test_add_func ("/Gaio/Queue/empty", test_queue_empty);
