@@ -583,6 +583,11 @@ wait_for_cancel (GaioFuture *future,
  * it resumes only once @future's work has stopped (asyncio 3.11). If
  * @future was done already, its outcome is kept instead.
  *
+ * With no timeout (%GAIO_NO_TIMEOUT) the returned future is @future
+ * itself, a new reference, as asyncio 3.11's `wait_for(future, None)` is
+ * `await future`: a task awaiting it resumes when it would for @future,
+ * and cancelling it cancels @future, which may decline.
+ *
  * Returns: (transfer full): the future
  *
  * Since: 1.0
@@ -595,6 +600,13 @@ gaio_wait_for (GaioFuture *future,
   WaitFor *wait_for;
 
   g_return_val_if_fail (future != NULL, NULL);
+
+  /* 3.11's wait_for() returns `await fut` when there is no timeout. A
+   * future of our own kind in between would resume the awaiting task one
+   * iteration late (the hop of _release_waiter), and end it cancelled
+   * where @future swallowed the cancellation and returned a value. */
+  if (timeout < 0)
+    return gaio_future_ref (future);
 
   loop = gaio_future_get_loop (future);
   wait_for = g_new0 (WaitFor, 1);

@@ -552,6 +552,90 @@ test_wait_for_cancel_inner_fails (void)
   teardown (loop);
 }
 
+typedef struct
+{
+  const char *name;
+  GaioFuture *future;
+  gdouble     timeout;
+  gboolean    direct;     /* awaits @future itself */
+} HopWaiter;
+
+static gboolean
+hop_waiter (gpointer   user_data,
+            GValue    *result,
+            GError   **error)
+{
+  HopWaiter *waiter = user_data;
+  GaioFuture *awaited;
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  /* Made in the task's first step, where asyncio's wait_for() coroutine
+   * starts. */
+  if (waiter->direct)
+    awaited = gaio_future_ref (waiter->future);
+  else
+    awaited = gaio_wait_for (waiter->future, waiter->timeout);
+  if (!gaio_await (awaited, &value, error))
+    return FALSE;
+  note ("%s got %d", waiter->name, (int) g_value_get_int64 (&value));
+  return TRUE;
+}
+
+static gboolean
+wait_for_hops_main (gpointer   user_data,
+                    GValue    *result,
+                    GError   **error)
+{
+  GaioLoop *loop = gaio_get_running_loop ();
+  g_autoptr(GaioFuture) fut = gaio_loop_create_future (loop);
+  g_autoptr(GaioFuture) f2 = gaio_loop_create_future (loop);
+  HopWaiter wa = { "wait_for", fut, 5, FALSE };
+  HopWaiter wb = { "direct", f2, 0, TRUE };
+  HopWaiter wc = { "wait_for_none", f2, GAIO_NO_TIMEOUT, FALSE };
+  g_autoptr(GaioTask) a = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (hop_waiter, &wa, NULL));
+  g_autoptr(GaioTask) b = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (hop_waiter, &wb, NULL));
+  g_autoptr(GaioTask) c = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (hop_waiter, &wc, NULL));
+
+  yield ();
+  gaio_future_set_result_int64 (fut, 1, NULL);
+  gaio_future_set_result_int64 (f2, 2, NULL);
+  note ("set");
+  for (int i = 0; i < 4; i++)
+    {
+      yield ();
+      note ("main %d", i);
+    }
+  gaio_await (gaio_future_ref (GAIO_FUTURE (a)), NULL, NULL);
+  gaio_await (gaio_future_ref (GAIO_FUTURE (b)), NULL, NULL);
+  gaio_await (gaio_future_ref (GAIO_FUTURE (c)), NULL, NULL);
+  return TRUE;
+}
+
+/* CN-03: a task awaiting wait_for() with a timeout resumes one iteration
+ * after the awaited future is done (3.11's _release_waiter sets the
+ * waiter, whose callback wakes the task); without a timeout it resumes
+ * where it would awaiting the future itself (3.11's `return await fut`).
+ * No CPython test; Python 3.11:
+ *
+ *   a = create_task(waiter("wait_for", wait_for(fut, 5)))
+ *   b = create_task(waiter("direct", f2))
+ *   c = create_task(waiter("wait_for_none", wait_for(f2, None)))
+ *   await sleep(0)
+ *   fut.set_result(1); f2.set_result(2); print("set")
+ *   for i in range(4): await sleep(0); print("main", i)
+ *
+ * where waiter(name, aw) is `print(name, "got", await aw)`. */
+static void
+test_wait_for_hops (void)
+{
+  GaioLoop *loop = setup ();
+
+  g_assert_true (run_main (loop, wait_for_hops_main, NULL));
+  ASSERT_TRACE ("set", "direct got 2", "wait_for_none got 2", "main 0", "wait_for got 1", "main 1",
+                "main 2", "main 3");
+  teardown (loop);
+}
+
 /* ------------------------------------------------------------------ */
 /* CN-04: cancel() twice                                              */
 
@@ -1607,6 +1691,84 @@ test_wait_for_zero_waits_for_cleanup (void)
   teardown (loop);
 }
 
+static gboolean
+outer_notes_outcome (gpointer   user_data,
+                     GValue    *result,
+                     GError   **error)
+{
+  WaitSpec *spec = user_data;
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  if (gaio_await (gaio_wait_for (spec->inner, spec->timeout), &value, error))
+    {
+      note ("w got %d", (int) g_value_get_int64 (&value));
+      return TRUE;
+    }
+  note ("w %s", g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? "cancelled"
+                                                                           : (*error)->message);
+  return FALSE;
+}
+
+static gboolean
+wait_for_cancel_swallowed_main (gpointer   user_data,
+                                GValue    *result,
+                                GError   **error)
+{
+  GaioLoop *loop = gaio_get_running_loop ();
+  g_autoptr(GaioTask) inner = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (inner_returns_on_cancel,
+                                                                                NULL, NULL));
+  WaitSpec spec = { GAIO_FUTURE (inner), *(gdouble *) user_data };
+  g_autoptr(GaioTask) w = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (outer_notes_outcome,
+                                                                            &spec, NULL));
+
+  yield ();
+  yield ();
+  gaio_future_cancel (GAIO_FUTURE (w), NULL);
+  gaio_await (gaio_future_ref (GAIO_FUTURE (w)), NULL, NULL);
+  return TRUE;
+}
+
+/* CN-03: a task cancelled while it awaits wait_for() with a timeout ends
+ * cancelled even though the awaited task swallowed the cancellation and
+ * returned (3.11's `await _cancel_and_wait(fut); raise`). No CPython
+ * test; Python 3.11:
+ *
+ *   async def inner():
+ *       try: await asyncio.sleep(10)
+ *       except asyncio.CancelledError: print("inner caught"); return 7
+ *   it = create_task(inner()); w = create_task(wait_for(it, 5))
+ *   await sleep(0); await sleep(0); w.cancel(); await w
+ *
+ * prints "inner caught", "w cancelled". */
+static void
+test_wait_for_cancel_swallowed (void)
+{
+  GaioLoop *loop = setup ();
+  gdouble timeout = 5;
+
+  g_assert_true (run_main (loop, wait_for_cancel_swallowed_main, &timeout));
+  ASSERT_TRACE ("inner caught", "w cancelled");
+  teardown (loop);
+}
+
+/* CN-03: the same without a timeout: 3.11's wait_for(fut, None) is
+ * `return await fut`, so the cancellation goes to the awaited task, and
+ * the value it returns instead is the awaiting task's
+ * (test_waitfor.py::test_cancel_blocking_wait_for checks the awaited
+ * task is cancelled; this is the case where it declines). Python 3.11:
+ * the program above with wait_for(it, None) prints "inner caught",
+ * "w got 7". */
+static void
+test_wait_for_no_timeout_cancel_swallowed (void)
+{
+  GaioLoop *loop = setup ();
+  gdouble timeout = GAIO_NO_TIMEOUT;
+
+  g_assert_true (run_main (loop, wait_for_cancel_swallowed_main, &timeout));
+  ASSERT_TRACE ("inner caught", "w got 7");
+  teardown (loop);
+}
+
 /* ------------------------------------------------------------------ */
 /* Ports of test_tasks.py wait() cases                                */
 
@@ -1831,6 +1993,10 @@ main (int    argc,
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-timeout-swallowed", test_wait_for_timeout_swallowed);
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-result-wins", test_wait_for_result_wins_over_cancel);
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-cancel-inner-fails", test_wait_for_cancel_inner_fails);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-hops", test_wait_for_hops);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-cancel-swallowed", test_wait_for_cancel_swallowed);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-no-timeout-cancel-swallowed",
+                   test_wait_for_no_timeout_cancel_swallowed);
   g_test_add_func ("/Gaio/Cancel/CN-04/cancel-twice-first-message", test_cancel_twice_first_message);
   g_test_add_func ("/Gaio/Cancel/LS-16/call-at-negative", test_call_at_negative);
   g_test_add_func ("/Gaio/Cancel/EH-14/never-retrieved-names-failed-task",
