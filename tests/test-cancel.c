@@ -636,6 +636,69 @@ test_wait_for_hops (void)
   teardown (loop);
 }
 
+static gboolean
+inner_notes_cancel (gpointer   user_data,
+                    GValue    *result,
+                    GError   **error)
+{
+  if (gaio_await (gaio_sleep (10), NULL, error))
+    return TRUE;
+  note ("inner cancelled");
+  return FALSE;
+}
+
+static gboolean
+outer_zero_timeout (gpointer   user_data,
+                    GValue    *result,
+                    GError   **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!gaio_await (gaio_wait_for (user_data, 0), NULL, &local_error) &&
+      g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    note ("timeout");
+  return TRUE;
+}
+
+static gboolean
+wait_for_zero_hops_main (gpointer   user_data,
+                         GValue    *result,
+                         GError   **error)
+{
+  GaioLoop *loop = gaio_get_running_loop ();
+  g_autoptr(GaioTask) inner = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (inner_notes_cancel,
+                                                                                NULL, NULL));
+  g_autoptr(GaioTask) w = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (outer_zero_timeout,
+                                                                            inner, NULL));
+
+  for (int i = 0; i < 5; i++)
+    {
+      yield ();
+      note ("main %d", i);
+    }
+  gaio_await (gaio_future_ref (GAIO_FUTURE (w)), NULL, NULL);
+  return TRUE;
+}
+
+/* CN-03: with a timeout of 0, wait_for() cancels a running task in its
+ * first step and the awaiting task resumes two iterations after the task
+ * ended (3.11's `await _cancel_and_wait(fut)`, then TimeoutError). No
+ * CPython test; Python 3.11:
+ *
+ *   t = create_task(inner())   # prints "inner cancelled" on cancellation
+ *   d = create_task(w())       # await wait_for(t, 0); print("timeout")
+ *   for i in range(5): await asyncio.sleep(0); print("main", i)
+ */
+static void
+test_wait_for_zero_hops (void)
+{
+  GaioLoop *loop = setup ();
+
+  g_assert_true (run_main (loop, wait_for_zero_hops_main, NULL));
+  ASSERT_TRACE ("main 0", "inner cancelled", "main 1", "main 2", "timeout", "main 3", "main 4");
+  teardown (loop);
+}
+
 /* ------------------------------------------------------------------ */
 /* CN-04: cancel() twice                                              */
 
@@ -1994,6 +2057,7 @@ main (int    argc,
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-result-wins", test_wait_for_result_wins_over_cancel);
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-cancel-inner-fails", test_wait_for_cancel_inner_fails);
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-hops", test_wait_for_hops);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-zero-hops", test_wait_for_zero_hops);
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-cancel-swallowed", test_wait_for_cancel_swallowed);
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-no-timeout-cancel-swallowed",
                    test_wait_for_no_timeout_cancel_swallowed);
