@@ -48,10 +48,13 @@ copy_outcome (GaioFuture *from,
   g_auto(GValue) value = G_VALUE_INIT;
   g_autoptr(GError) error = NULL;
 
+  /* The plain cancel, not @to's kind's: that of a wait_for() cancels
+   * the future it waits for, which is @from, done, and copies @from's
+   * outcome back, recursing until the stack overflows. */
   if (gaio_future_is_cancelled (from))
     {
       gaio_future_get_result (from, NULL, &error);
-      gaio_future_cancel (to, error != NULL ? error->message : NULL);
+      _gaio_future_real_cancel (to, error != NULL ? error->message : NULL);
       return;
     }
 

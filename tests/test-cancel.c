@@ -1832,6 +1832,66 @@ test_wait_for_no_timeout_cancel_swallowed (void)
   teardown (loop);
 }
 
+static gboolean
+inner_cancelled_by_other_main (gpointer   user_data,
+                               GValue    *result,
+                               GError   **error)
+{
+  GaioLoop *loop = gaio_get_running_loop ();
+  g_autoptr(GaioTask) inner = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (inner_notes_cancel,
+                                                                                NULL, NULL));
+  WaitSpec spec = { GAIO_FUTURE (inner), 5 };
+  g_autoptr(GaioTask) w = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (outer_notes_outcome,
+                                                                            &spec, NULL));
+
+  yield ();
+  gaio_future_cancel (GAIO_FUTURE (inner), NULL);
+  gaio_await (gaio_future_ref (GAIO_FUTURE (w)), NULL, NULL);
+  note ("w cancelled=%s", gaio_future_is_cancelled (GAIO_FUTURE (w)) ? "True" : "False");
+  return TRUE;
+}
+
+/* CN-03: the awaited task cancelled by someone else: wait_for() ends
+ * with its cancellation, and the awaiting task ends cancelled (3.11's
+ * `return fut.result()` raises the CancelledError). No CPython test;
+ * Python 3.11:
+ *
+ *   it = create_task(inner()); w = create_task(outer(it))  # wait_for(it, 5)
+ *   await asyncio.sleep(0); it.cancel(); await w
+ *
+ * prints "inner cancelled", "w cancelled", w.cancelled() True. */
+static void
+test_wait_for_inner_cancelled_by_other (void)
+{
+  GaioLoop *loop = setup ();
+
+  g_assert_true (run_main (loop, inner_cancelled_by_other_main, NULL));
+  ASSERT_TRACE ("inner cancelled", "w cancelled", "w cancelled=True");
+  teardown (loop);
+}
+
+/* CN-03: wait_for() on a future cancelled already ends cancelled, with
+ * the future's message (3.11: `return fut.result()` raises its
+ * CancelledError). No CPython test. */
+static void
+test_wait_for_cancelled_future (void)
+{
+  GaioLoop *loop = setup ();
+  GaioFuture *future = gaio_loop_create_future (loop);
+  GaioFuture *wait_for;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gaio_future_cancel (future, "gone"));
+  wait_for = gaio_wait_for (future, 5);
+  g_assert_false (gaio_loop_run_until_complete (loop, wait_for, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (error->message, ==, "gone");
+  g_assert_true (gaio_future_is_cancelled (wait_for));
+  gaio_future_unref (wait_for);
+  gaio_future_unref (future);
+  teardown (loop);
+}
+
 /* ------------------------------------------------------------------ */
 /* Ports of test_tasks.py wait() cases                                */
 
@@ -2061,6 +2121,9 @@ main (int    argc,
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-cancel-swallowed", test_wait_for_cancel_swallowed);
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-no-timeout-cancel-swallowed",
                    test_wait_for_no_timeout_cancel_swallowed);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-inner-cancelled-by-other",
+                   test_wait_for_inner_cancelled_by_other);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-cancelled-future", test_wait_for_cancelled_future);
   g_test_add_func ("/Gaio/Cancel/CN-04/cancel-twice-first-message", test_cancel_twice_first_message);
   g_test_add_func ("/Gaio/Cancel/LS-16/call-at-negative", test_call_at_negative);
   g_test_add_func ("/Gaio/Cancel/EH-14/never-retrieved-names-failed-task",
