@@ -441,12 +441,22 @@ gaio_gather (GaioFuture * const *futures,
  * Cancelling the outer cancels the inner one and waits for it to be done
  * before the outer is cancelled (3.11's _cancel_and_wait(), CN-03): a
  * task awaiting wait_for() does not resume while the inner work still
- * runs. If the inner one was done already, its outcome wins (3.11). */
+ * runs. If the inner one was done already, its outcome wins (3.11).
+ *
+ * The hops are 3.11's: its timer only releases the waiter, and the
+ * inner future is cancelled by the task awaiting wait_for() when it
+ * resumes, one iteration later, unless it is done by then, its outcome
+ * returned. So the deadline schedules wait_for_timed_out() for that
+ * iteration (@expiring meanwhile), which does either; its outcome reaches
+ * the awaiting task in that very step (held callbacks), as 3.11 returns
+ * it there. A cancel meanwhile is left to that step too, as 3.11's task
+ * only sees it when it resumes. */
 typedef struct
 {
   GaioFuture  parent;         /* first: the outer future */
   GaioFuture *inner;          /* (owned) */
   GaioHandle *timer;          /* (owned) (nullable) */
+  gboolean    expiring;       /* the deadline passed: wait_for_timed_out() is scheduled */
   gboolean    expired;        /* the deadline cancelled @inner */
   gboolean    cancel_requested;
   char       *cancel_message; /* (owned) (nullable) */
@@ -492,6 +502,11 @@ wait_for_inner_done (GaioFuture *inner,
 
   wait_for_stop_timer (wait_for);
 
+  /* wait_for_timed_out() reads the outcome, in the step where 3.11's
+   * task checks `fut.done()`. */
+  if (wait_for->expiring)
+    return;
+
   if (gaio_future_is_done (outer))
     {
       if (gaio_future_get_state (inner) == GAIO_FUTURE_FINISHED)
@@ -522,15 +537,53 @@ wait_for_inner_done (GaioFuture *inner,
   copy_outcome (inner, outer);
 }
 
+/* Where 3.11's task awaiting wait_for() resumes after the deadline
+ * released its waiter. */
+static gboolean
+wait_for_timed_out (gpointer   user_data,
+                    GError   **error)
+{
+  WaitFor *wait_for = user_data;
+  GaioFuture *outer = GAIO_FUTURE (wait_for);
+
+  wait_for->expiring = FALSE;
+  if (gaio_future_is_done (outer))
+    return TRUE;
+
+  /* `if fut.done(): return fut.result()`, whether the task resumed
+   * normally or cancelled. */
+  if (gaio_future_is_done (wait_for->inner))
+    {
+      _gaio_future_hold_callbacks (outer);
+      copy_outcome (wait_for->inner, outer);
+      _gaio_future_run_held_callbacks (outer);
+      return TRUE;
+    }
+
+  /* _cancel_and_wait(): wait_for_inner_done() finishes the outer future
+   * once the inner one is done, cancelled (cancel_requested) or timed
+   * out (expired). */
+  if (!wait_for->cancel_requested)
+    wait_for->expired = TRUE;
+  gaio_future_cancel (wait_for->inner, NULL);
+
+  return TRUE;
+}
+
 static gboolean
 wait_for_expire (gpointer   user_data,
                  GError   **error)
 {
   WaitFor *wait_for = user_data;
+  GaioFuture *outer = GAIO_FUTURE (wait_for);
 
   g_clear_pointer (&wait_for->timer, gaio_handle_unref);
-  wait_for->expired = TRUE;
-  gaio_future_cancel (wait_for->inner, NULL);
+  wait_for->expiring = TRUE;
+  GAIO_DEBUG_NAME (wait_for_timed_out, "wait_for.<locals>.resume");
+  if (!_gaio_loop_schedule (gaio_future_get_loop (outer), wait_for_timed_out,
+                            gaio_future_ref (outer), (GDestroyNotify) gaio_future_unref,
+                            "wait_for.<locals>.resume", NULL))
+    wait_for_timed_out (wait_for, NULL);
 
   return TRUE;
 }
@@ -549,6 +602,18 @@ wait_for_cancel (GaioFuture *future,
   if (gaio_future_is_done (wait_for->inner) && !wait_for->cancel_requested && !wait_for->expired)
     {
       copy_outcome (wait_for->inner, future);
+      return TRUE;
+    }
+
+  /* The deadline passed: wait_for_timed_out() takes the request into
+   * account, where 3.11's task sees it. */
+  if (wait_for->expiring)
+    {
+      if (!wait_for->cancel_requested)
+        {
+          wait_for->cancel_requested = TRUE;
+          wait_for->cancel_message = g_strdup (message);
+        }
       return TRUE;
     }
 

@@ -699,6 +699,156 @@ test_wait_for_zero_hops (void)
   teardown (loop);
 }
 
+static gboolean
+outer_notes_wait_for (gpointer   user_data,
+                      GValue    *result,
+                      GError   **error)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+  GError *local_error = NULL;
+
+  if (gaio_await (gaio_wait_for (user_data, 0.01), &value, &local_error))
+    {
+      note ("w got %d", (int) g_value_get_int64 (&value));
+      return TRUE;
+    }
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    {
+      note ("timeout");
+      g_error_free (local_error);
+      return TRUE;
+    }
+  note ("w cancelled");
+  g_propagate_error (error, local_error);
+  return FALSE;
+}
+
+typedef struct
+{
+  GaioFuture *inner;       /* what w waits for, 0.01 s at most */
+  GaioCallback at_020;     /* a timer due after the deadline, in its iteration */
+  gpointer     at_020_data;
+  GaioTask    *w;
+} ExpiryProgram;
+
+/* The main task of the programs below: w = create_task(...wait_for(inner,
+ * 0.01)...); sleep(0); call_later(0.02, at_020); time.sleep(0.05), so
+ * that both timers are due at the next iteration and run there in
+ * deadline order; then six rounds of sleep(0) and print("main", i). */
+static gboolean
+expiry_program_main (gpointer   user_data,
+                     GValue    *result,
+                     GError   **error)
+{
+  ExpiryProgram *program = user_data;
+  GaioLoop *loop = gaio_get_running_loop ();
+
+  program->w = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (outer_notes_wait_for,
+                                                                program->inner, NULL));
+  yield ();
+  gaio_loop_call_later (loop, 0.02, program->at_020, program->at_020_data, NULL, NULL);
+  g_usleep (50000);
+  for (int i = 0; i < 6; i++)
+    {
+      yield ();
+      note ("main %d", i);
+    }
+  gaio_await (gaio_future_ref (GAIO_FUTURE (program->w)), NULL, NULL);
+  return TRUE;
+}
+
+static void
+run_expiry_program (GaioLoop      *loop,
+                    ExpiryProgram *program)
+{
+  g_assert_true (run_main (loop, expiry_program_main, program));
+  g_clear_pointer (&program->w, gaio_task_unref);
+}
+
+/* CN-03: the deadline only releases wait_for(); the task awaiting it
+ * cancels the awaited task when it resumes, one iteration later, and
+ * resumes two iterations after that task ended (3.11's _release_waiter
+ * then `await _cancel_and_wait(fut)`). No CPython test; Python 3.11:
+ *
+ *   t = create_task(inner())    # prints "inner cancelled", re-raises
+ *   w = create_task(outer(t))   # await wait_for(t, 0.01)
+ *   await asyncio.sleep(0)
+ *   loop.call_later(0.02, print, "timer")
+ *   time.sleep(0.05)
+ *   for i in range(6): await asyncio.sleep(0); print("main", i)
+ */
+static void
+test_wait_for_expiry_hops (void)
+{
+  GaioLoop *loop = setup ();
+  GaioTask *inner = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (inner_notes_cancel, NULL, NULL));
+  ExpiryProgram program = { GAIO_FUTURE (inner), note_cb, "timer" };
+
+  run_expiry_program (loop, &program);
+  ASSERT_TRACE ("main 0", "timer", "main 1", "main 2", "inner cancelled", "main 3", "main 4",
+                "timeout", "main 5");
+  gaio_task_unref (inner);
+  teardown (loop);
+}
+
+static gboolean
+set_three_cb (gpointer   user_data,
+              GError   **error)
+{
+  note ("set");
+  gaio_future_set_result_int64 (user_data, 3, NULL);
+  return TRUE;
+}
+
+/* CN-03: a result that arrives after the deadline passed, in the same
+ * iteration, wins: 3.11's task finds the future done when it resumes
+ * (`if fut.done(): return fut.result()`). No CPython test; Python 3.11:
+ * the program above with a future as inner, and
+ * loop.call_later(0.02, inner.set_result, 3). */
+static void
+test_wait_for_result_after_deadline (void)
+{
+  GaioLoop *loop = setup ();
+  GaioFuture *inner = gaio_loop_create_future (loop);
+  ExpiryProgram program = { inner, set_three_cb, inner };
+
+  run_expiry_program (loop, &program);
+  ASSERT_TRACE ("main 0", "set", "main 1", "w got 3", "main 2", "main 3", "main 4", "main 5");
+  gaio_future_unref (inner);
+  teardown (loop);
+}
+
+static gboolean
+cancel_w_cb (gpointer   user_data,
+             GError   **error)
+{
+  ExpiryProgram *program = user_data;
+
+  note ("cancel w");
+  gaio_future_cancel (GAIO_FUTURE (program->w), NULL);
+  return TRUE;
+}
+
+/* CN-03: the task awaiting wait_for() cancelled after the deadline
+ * passed, in the same iteration: it cancels the awaited task when it
+ * resumes, waits for it, and ends cancelled, not timed out. No CPython
+ * test; Python 3.11: the program of test_wait_for_expiry_hops() with
+ * loop.call_later(0.02, w.cancel). */
+static void
+test_wait_for_cancel_after_deadline (void)
+{
+  GaioLoop *loop = setup ();
+  GaioTask *inner = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (inner_notes_cancel, NULL, NULL));
+  ExpiryProgram program = { GAIO_FUTURE (inner), cancel_w_cb, NULL };
+
+  program.at_020_data = &program;
+  run_expiry_program (loop, &program);
+  ASSERT_TRACE ("main 0", "cancel w", "main 1", "main 2", "inner cancelled", "main 3", "main 4",
+                "w cancelled", "main 5");
+  gaio_task_unref (inner);
+  teardown (loop);
+}
+
 /* ------------------------------------------------------------------ */
 /* CN-04: cancel() twice                                              */
 
@@ -2118,6 +2268,11 @@ main (int    argc,
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-cancel-inner-fails", test_wait_for_cancel_inner_fails);
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-hops", test_wait_for_hops);
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-zero-hops", test_wait_for_zero_hops);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-expiry-hops", test_wait_for_expiry_hops);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-result-after-deadline",
+                   test_wait_for_result_after_deadline);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-cancel-after-deadline",
+                   test_wait_for_cancel_after_deadline);
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-cancel-swallowed", test_wait_for_cancel_swallowed);
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-no-timeout-cancel-swallowed",
                    test_wait_for_no_timeout_cancel_swallowed);
