@@ -16,9 +16,10 @@
  * _GatheringFuture.cancel() cancels the children and waits for them,
  * 3.11's wait_for() waits for the cancelled future to finish, and a
  * wait() whose waiter was released no longer takes a cancel (CN-02,
- * CN-03). sleep (0) and wait() hold their done callbacks back and run
- * them from a handle of their own, so that an awaiting task resumes
- * where asyncio's would (CN-01, test_wait_really_done).
+ * CN-03). sleep (0), wait() and a wait_for() whose deadline passed hold
+ * their done callbacks back and run them from a handle of their own, so
+ * that an awaiting task resumes where asyncio's would (CN-01, CN-03,
+ * test_wait_really_done).
  *
  * Lifetimes: the outer future holds the futures it combines; the done
  * callbacks it adds to them hold the outer future. The references go
@@ -432,11 +433,10 @@ gaio_gather (GaioFuture * const *futures,
 /* asyncio 3.11's wait_for(), as a future of its own kind: the inner
  * future's outcome, unless the deadline passes first; then the inner one
  * is cancelled and, once it is done, the outer fails with
- * G_IO_ERROR_TIMED_OUT, unless the inner one finished anyway. It is the
- * mechanism of gaio_timeout() (gaio-timeout.c) applied to one future, as
- * 3.12 writes wait_for() with timeout(): the deadline cancels what is
- * waited for, and the cancellation it caused becomes the timeout error,
- * while any other cancellation stays one.
+ * G_IO_ERROR_TIMED_OUT, unless the inner one finished anyway: the
+ * cancellation the deadline caused becomes the timeout error, while any
+ * other cancellation stays one. With no timeout there is no future of
+ * this kind: gaio_wait_for() returns the inner one (3.11's `await fut`).
  *
  * Cancelling the outer cancels the inner one and waits for it to be done
  * before the outer is cancelled (3.11's _cancel_and_wait(), CN-03): a
