@@ -988,6 +988,83 @@ test_queue_join_hops (void)
                    "main after sleep 4\n");
 }
 
+static gboolean
+get_with_deadline (gpointer   user_data,
+                   GValue    *result,
+                   GError   **error)
+{
+  GaioQueue *queue = user_data;
+  g_autoptr(GaioFuture) get = gaio_queue_get (queue);
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_autoptr(GError) local_error = NULL;
+
+  if (gaio_await (gaio_wait_for (get, 0.01), &value, &local_error))
+    say ("w got %d", g_value_get_int (&value));
+  else if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    say ("timeout, qsize %u", gaio_queue_get_size (queue));
+  return TRUE;
+}
+
+static gboolean
+put_one_and_say_cb (gpointer   user_data,
+                    GError   **error)
+{
+  put_int (user_data, 1);
+  say ("put");
+  return TRUE;
+}
+
+static gboolean
+put_after_deadline_main (gpointer   user_data,
+                         GValue    *result,
+                         GError   **error)
+{
+  GaioLoop *loop = gaio_get_running_loop ();
+  g_autoptr(GaioQueue) queue = gaio_queue_new (loop, 0);
+  GaioTask *w = gaio_loop_create_task (loop, gaio_coroutine_new (get_with_deadline, queue, NULL));
+
+  g_assert_true (sleep0 (error));
+  gaio_loop_call_later (loop, 0.02, put_one_and_say_cb, queue, NULL, NULL);
+  /* Blocks the loop: both timers are due at the next iteration, and run
+   * there in deadline order. */
+  g_usleep (50000);
+  for (int i = 0; i < 5; i++)
+    {
+      g_assert_true (sleep0 (error));
+      say ("main %d", i);
+    }
+  finish (w);
+  say ("qsize %u getters %u", gaio_queue_get_size (queue), count_waiters (queue, "getters"));
+  return TRUE;
+}
+
+/* QU-10: a get under wait_for() whose item is put in the iteration where
+ * the deadline passed, after it: the getter is cancelled before it takes
+ * the item, which stays in the queue, and wait_for() times out (3.11's
+ * get task is cancelled by wait_for() as it resumes). No CPython test;
+ * Python 3.11:
+ *
+ *   w = create_task(...)   # await wait_for(q.get(), 0.01), prints outcome
+ *   await asyncio.sleep(0)
+ *   loop.call_later(0.02, lambda: (q.put_nowait(1), print("put")))
+ *   time.sleep(0.05)
+ *   for i in range(5): await asyncio.sleep(0); print("main", i)
+ *   await w; print("qsize", q.qsize(), "getters", len(q._getters))
+ */
+static void
+test_queue_put_after_deadline (void)
+{
+  run_and_compare (put_after_deadline_main,
+                   "main 0\n"
+                   "put\n"
+                   "main 1\n"
+                   "main 2\n"
+                   "main 3\n"
+                   "timeout, qsize 1\n"
+                   "main 4\n"
+                   "qsize 1 getters 0\n");
+}
+
 /* QU-07: a queue finalized while a waiter is woken, before it retried:
  * the waiter is cancelled, the item is freed with the queue, and the
  * retry only runs the waiter's callbacks. No CPython counterpart (a
@@ -2087,6 +2164,7 @@ main (int    argc,
   g_test_add_func ("/Gaio/Queue/woken-putter-loses", test_queue_woken_putter_loses);
   g_test_add_func ("/Gaio/Queue/shutdown-wakes", test_queue_shutdown_wakes);
   g_test_add_func ("/Gaio/Queue/join-hops", test_queue_join_hops);
+  g_test_add_func ("/Gaio/Queue/put-after-deadline", test_queue_put_after_deadline);
 
   g_test_add_func ("/Gaio/Queue/repr", test_queue_repr);
   g_test_add_func ("/Gaio/Queue/empty", test_queue_empty);
