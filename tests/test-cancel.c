@@ -8,7 +8,11 @@
  * 3.11 (the Python program is in the comment above the test, and its
  * output is the expected trace). The cases are CN-xx, LS-16, LS-17,
  * EH-14, EH-15 and FU-12 of tests/README.md, and ports of test_tasks,
- * test_waitfor, test_futures and test_base_events cases.
+ * test_waitfor, test_futures and test_base_events cases. Every test of
+ * test_waitfor.py has a counterpart here (a few in test-task.c too); the
+ * timeout of -1 of test_wait_for_timeout_less_then_0_or_0 is
+ * GAIO_NO_TIMEOUT in C, and the __context__ of the TimeoutError has no
+ * GError counterpart.
  */
 
 #include <string.h>
