@@ -16,9 +16,10 @@
  * _GatheringFuture.cancel() cancels the children and waits for them,
  * 3.11's wait_for() waits for the cancelled future to finish, and a
  * wait() whose waiter was released no longer takes a cancel (CN-02,
- * CN-03). sleep (0) and wait() hold their done callbacks back and run
- * them from a handle of their own, so that an awaiting task resumes
- * where asyncio's would (CN-01, test_wait_really_done).
+ * CN-03). sleep (0), wait() and a wait_for() whose deadline passed hold
+ * their done callbacks back and run them from a handle of their own, so
+ * that an awaiting task resumes where asyncio's would (CN-01, CN-03,
+ * test_wait_really_done).
  *
  * Lifetimes: the outer future holds the futures it combines; the done
  * callbacks it adds to them hold the outer future. The references go
@@ -48,10 +49,13 @@ copy_outcome (GaioFuture *from,
   g_auto(GValue) value = G_VALUE_INIT;
   g_autoptr(GError) error = NULL;
 
+  /* The plain cancel, not @to's kind's: that of a wait_for() cancels
+   * the future it waits for, which is @from, done, and copies @from's
+   * outcome back, recursing until the stack overflows. */
   if (gaio_future_is_cancelled (from))
     {
       gaio_future_get_result (from, NULL, &error);
-      gaio_future_cancel (to, error != NULL ? error->message : NULL);
+      _gaio_future_real_cancel (to, error != NULL ? error->message : NULL);
       return;
     }
 
@@ -429,21 +433,30 @@ gaio_gather (GaioFuture * const *futures,
 /* asyncio 3.11's wait_for(), as a future of its own kind: the inner
  * future's outcome, unless the deadline passes first; then the inner one
  * is cancelled and, once it is done, the outer fails with
- * G_IO_ERROR_TIMED_OUT, unless the inner one finished anyway. It is the
- * mechanism of gaio_timeout() (gaio-timeout.c) applied to one future, as
- * 3.12 writes wait_for() with timeout(): the deadline cancels what is
- * waited for, and the cancellation it caused becomes the timeout error,
- * while any other cancellation stays one.
+ * G_IO_ERROR_TIMED_OUT, unless the inner one finished anyway: the
+ * cancellation the deadline caused becomes the timeout error, while any
+ * other cancellation stays one. With no timeout there is no future of
+ * this kind: gaio_wait_for() returns the inner one (3.11's `await fut`).
  *
  * Cancelling the outer cancels the inner one and waits for it to be done
  * before the outer is cancelled (3.11's _cancel_and_wait(), CN-03): a
  * task awaiting wait_for() does not resume while the inner work still
- * runs. If the inner one was done already, its outcome wins (3.11). */
+ * runs. If the inner one was done already, its outcome wins (3.11).
+ *
+ * The hops are 3.11's: its timer only releases the waiter, and the
+ * inner future is cancelled by the task awaiting wait_for() when it
+ * resumes, one iteration later, unless it is done by then, its outcome
+ * returned. So the deadline schedules wait_for_timed_out() for that
+ * iteration (@expiring meanwhile), which does either; its outcome reaches
+ * the awaiting task in that very step (held callbacks), as 3.11 returns
+ * it there. A cancel meanwhile is left to that step too, as 3.11's task
+ * only sees it when it resumes. */
 typedef struct
 {
   GaioFuture  parent;         /* first: the outer future */
   GaioFuture *inner;          /* (owned) */
   GaioHandle *timer;          /* (owned) (nullable) */
+  gboolean    expiring;       /* the deadline passed: wait_for_timed_out() is scheduled */
   gboolean    expired;        /* the deadline cancelled @inner */
   gboolean    cancel_requested;
   char       *cancel_message; /* (owned) (nullable) */
@@ -489,6 +502,11 @@ wait_for_inner_done (GaioFuture *inner,
 
   wait_for_stop_timer (wait_for);
 
+  /* wait_for_timed_out() reads the outcome, in the step where 3.11's
+   * task checks `fut.done()`. */
+  if (wait_for->expiring)
+    return;
+
   if (gaio_future_is_done (outer))
     {
       if (gaio_future_get_state (inner) == GAIO_FUTURE_FINISHED)
@@ -519,15 +537,53 @@ wait_for_inner_done (GaioFuture *inner,
   copy_outcome (inner, outer);
 }
 
+/* Where 3.11's task awaiting wait_for() resumes after the deadline
+ * released its waiter. */
+static gboolean
+wait_for_timed_out (gpointer   user_data,
+                    GError   **error)
+{
+  WaitFor *wait_for = user_data;
+  GaioFuture *outer = GAIO_FUTURE (wait_for);
+
+  wait_for->expiring = FALSE;
+  if (gaio_future_is_done (outer))
+    return TRUE;
+
+  /* `if fut.done(): return fut.result()`, whether the task resumed
+   * normally or cancelled. */
+  if (gaio_future_is_done (wait_for->inner))
+    {
+      _gaio_future_hold_callbacks (outer);
+      copy_outcome (wait_for->inner, outer);
+      _gaio_future_run_held_callbacks (outer);
+      return TRUE;
+    }
+
+  /* _cancel_and_wait(): wait_for_inner_done() finishes the outer future
+   * once the inner one is done, cancelled (cancel_requested) or timed
+   * out (expired). */
+  if (!wait_for->cancel_requested)
+    wait_for->expired = TRUE;
+  gaio_future_cancel (wait_for->inner, NULL);
+
+  return TRUE;
+}
+
 static gboolean
 wait_for_expire (gpointer   user_data,
                  GError   **error)
 {
   WaitFor *wait_for = user_data;
+  GaioFuture *outer = GAIO_FUTURE (wait_for);
 
   g_clear_pointer (&wait_for->timer, gaio_handle_unref);
-  wait_for->expired = TRUE;
-  gaio_future_cancel (wait_for->inner, NULL);
+  wait_for->expiring = TRUE;
+  GAIO_DEBUG_NAME (wait_for_timed_out, "wait_for.<locals>.resume");
+  if (!_gaio_loop_schedule (gaio_future_get_loop (outer), wait_for_timed_out,
+                            gaio_future_ref (outer), (GDestroyNotify) gaio_future_unref,
+                            "wait_for.<locals>.resume", NULL))
+    wait_for_timed_out (wait_for, NULL);
 
   return TRUE;
 }
@@ -546,6 +602,18 @@ wait_for_cancel (GaioFuture *future,
   if (gaio_future_is_done (wait_for->inner) && !wait_for->cancel_requested && !wait_for->expired)
     {
       copy_outcome (wait_for->inner, future);
+      return TRUE;
+    }
+
+  /* The deadline passed: wait_for_timed_out() takes the request into
+   * account, where 3.11's task sees it. */
+  if (wait_for->expiring)
+    {
+      if (!wait_for->cancel_requested)
+        {
+          wait_for->cancel_requested = TRUE;
+          wait_for->cancel_message = g_strdup (message);
+        }
       return TRUE;
     }
 
@@ -583,6 +651,11 @@ wait_for_cancel (GaioFuture *future,
  * it resumes only once @future's work has stopped (asyncio 3.11). If
  * @future was done already, its outcome is kept instead.
  *
+ * With no timeout (%GAIO_NO_TIMEOUT) the returned future is @future
+ * itself, a new reference, as asyncio 3.11's `wait_for(future, None)` is
+ * `await future`: a task awaiting it resumes when it would for @future,
+ * and cancelling it cancels @future, which may decline.
+ *
  * Returns: (transfer full): the future
  *
  * Since: 1.0
@@ -595,6 +668,13 @@ gaio_wait_for (GaioFuture *future,
   WaitFor *wait_for;
 
   g_return_val_if_fail (future != NULL, NULL);
+
+  /* 3.11's wait_for() returns `await fut` when there is no timeout. A
+   * future of our own kind in between would resume the awaiting task one
+   * iteration late (the hop of _release_waiter), and end it cancelled
+   * where @future swallowed the cancellation and returned a value. */
+  if (timeout < 0)
+    return gaio_future_ref (future);
 
   loop = gaio_future_get_loop (future);
   wait_for = g_new0 (WaitFor, 1);

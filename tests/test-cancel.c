@@ -8,7 +8,11 @@
  * 3.11 (the Python program is in the comment above the test, and its
  * output is the expected trace). The cases are CN-xx, LS-16, LS-17,
  * EH-14, EH-15 and FU-12 of tests/README.md, and ports of test_tasks,
- * test_waitfor, test_futures and test_base_events cases.
+ * test_waitfor, test_futures and test_base_events cases. Every test of
+ * test_waitfor.py has a counterpart here (a few in test-task.c too); the
+ * timeout of -1 of test_wait_for_timeout_less_then_0_or_0 is
+ * GAIO_NO_TIMEOUT in C, and the __context__ of the TimeoutError has no
+ * GError counterpart.
  */
 
 #include <string.h>
@@ -419,9 +423,9 @@ wait_for_swallowed_main (gpointer   user_data,
   return TRUE;
 }
 
-/* test_waitfor.py::test_wait_for_timeout_less_then_0_or_0_coroutine_do_not_started
- * family, 3.11: an inner task that swallows the timeout's cancellation
- * and returns a value: wait_for returns that value. */
+/* test_waitfor.py::test_wait_for_cancellation_race_condition, 3.11: an
+ * inner task that swallows the timeout's cancellation and returns a
+ * value: wait_for returns that value. */
 static void
 test_wait_for_timeout_swallowed (void)
 {
@@ -481,6 +485,371 @@ test_wait_for_result_wins_over_cancel (void)
 
   g_assert_true (run_main (loop, wait_for_result_wins_main, NULL));
   ASSERT_TRACE ("outer got 3", "t cancelled False");
+  teardown (loop);
+}
+
+static gboolean
+inner_fails_on_cancel (gpointer   user_data,
+                       GValue    *result,
+                       GError   **error)
+{
+  if (gaio_await (gaio_sleep (10), NULL, NULL))
+    return TRUE;
+  yield ();
+  g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "KeyError");
+  return FALSE;
+}
+
+static gboolean
+outer_wait_for_task (gpointer   user_data,
+                     GValue    *result,
+                     GError   **error)
+{
+  return gaio_await (gaio_wait_for (user_data, 5), NULL, error);
+}
+
+static gboolean
+wait_for_cancel_inner_fails_main (gpointer   user_data,
+                                  GValue    *result,
+                                  GError   **error)
+{
+  GaioLoop *loop = gaio_get_running_loop ();
+  g_autoptr(GaioTask) inner = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (inner_fails_on_cancel,
+                                                                                NULL, NULL));
+  g_autoptr(GaioTask) w = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (outer_wait_for_task,
+                                                                            inner, NULL));
+  g_autoptr(GError) local_error = NULL;
+
+  yield ();
+  yield ();
+  gaio_future_cancel (GAIO_FUTURE (w), NULL);
+  if (!gaio_await (gaio_future_ref (GAIO_FUTURE (w)), NULL, &local_error))
+    note ("w %s", g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? "cancelled"
+                                                                                 : local_error->message);
+  g_clear_error (&local_error);
+  gaio_future_get_result (GAIO_FUTURE (inner), NULL, &local_error);
+  note ("inner %s %s", gaio_future_is_done (GAIO_FUTURE (inner)) ? "True" : "False",
+        local_error != NULL ? local_error->message : "(none)");
+  return TRUE;
+}
+
+/* CN-03: a task cancelled while it awaits wait_for() ends cancelled even
+ * when the awaited task fails as it handles the cancellation; that error
+ * stays the awaited task's (3.11's `await _cancel_and_wait(fut); raise`).
+ * No CPython test; Python 3.11:
+ *
+ *   async def inner():
+ *       try: await asyncio.sleep(10)
+ *       except asyncio.CancelledError:
+ *           await asyncio.sleep(0); raise KeyError("k")
+ *   it = create_task(inner()); w = create_task(wait_for(it, 5))
+ *   await sleep(0); await sleep(0); w.cancel(); await w
+ *
+ * prints "w cancelled", then it.exception() is the KeyError. */
+static void
+test_wait_for_cancel_inner_fails (void)
+{
+  GaioLoop *loop = setup ();
+
+  g_assert_true (run_main (loop, wait_for_cancel_inner_fails_main, NULL));
+  ASSERT_TRACE ("w cancelled", "inner True KeyError");
+  teardown (loop);
+}
+
+typedef struct
+{
+  const char *name;
+  GaioFuture *future;
+  gdouble     timeout;
+  gboolean    direct;     /* awaits @future itself */
+} HopWaiter;
+
+static gboolean
+hop_waiter (gpointer   user_data,
+            GValue    *result,
+            GError   **error)
+{
+  HopWaiter *waiter = user_data;
+  GaioFuture *awaited;
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  /* Made in the task's first step, where asyncio's wait_for() coroutine
+   * starts. */
+  if (waiter->direct)
+    awaited = gaio_future_ref (waiter->future);
+  else
+    awaited = gaio_wait_for (waiter->future, waiter->timeout);
+  if (!gaio_await (awaited, &value, error))
+    return FALSE;
+  note ("%s got %d", waiter->name, (int) g_value_get_int64 (&value));
+  return TRUE;
+}
+
+static gboolean
+wait_for_hops_main (gpointer   user_data,
+                    GValue    *result,
+                    GError   **error)
+{
+  GaioLoop *loop = gaio_get_running_loop ();
+  g_autoptr(GaioFuture) fut = gaio_loop_create_future (loop);
+  g_autoptr(GaioFuture) f2 = gaio_loop_create_future (loop);
+  HopWaiter wa = { "wait_for", fut, 5, FALSE };
+  HopWaiter wb = { "direct", f2, 0, TRUE };
+  HopWaiter wc = { "wait_for_none", f2, GAIO_NO_TIMEOUT, FALSE };
+  g_autoptr(GaioTask) a = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (hop_waiter, &wa, NULL));
+  g_autoptr(GaioTask) b = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (hop_waiter, &wb, NULL));
+  g_autoptr(GaioTask) c = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (hop_waiter, &wc, NULL));
+
+  yield ();
+  gaio_future_set_result_int64 (fut, 1, NULL);
+  gaio_future_set_result_int64 (f2, 2, NULL);
+  note ("set");
+  for (int i = 0; i < 4; i++)
+    {
+      yield ();
+      note ("main %d", i);
+    }
+  gaio_await (gaio_future_ref (GAIO_FUTURE (a)), NULL, NULL);
+  gaio_await (gaio_future_ref (GAIO_FUTURE (b)), NULL, NULL);
+  gaio_await (gaio_future_ref (GAIO_FUTURE (c)), NULL, NULL);
+  return TRUE;
+}
+
+/* CN-03: a task awaiting wait_for() with a timeout resumes one iteration
+ * after the awaited future is done (3.11's _release_waiter sets the
+ * waiter, whose callback wakes the task); without a timeout it resumes
+ * where it would awaiting the future itself (3.11's `return await fut`).
+ * No CPython test; Python 3.11:
+ *
+ *   a = create_task(waiter("wait_for", wait_for(fut, 5)))
+ *   b = create_task(waiter("direct", f2))
+ *   c = create_task(waiter("wait_for_none", wait_for(f2, None)))
+ *   await sleep(0)
+ *   fut.set_result(1); f2.set_result(2); print("set")
+ *   for i in range(4): await sleep(0); print("main", i)
+ *
+ * where waiter(name, aw) is `print(name, "got", await aw)`. */
+static void
+test_wait_for_hops (void)
+{
+  GaioLoop *loop = setup ();
+
+  g_assert_true (run_main (loop, wait_for_hops_main, NULL));
+  ASSERT_TRACE ("set", "direct got 2", "wait_for_none got 2", "main 0", "wait_for got 1", "main 1",
+                "main 2", "main 3");
+  teardown (loop);
+}
+
+static gboolean
+inner_notes_cancel (gpointer   user_data,
+                    GValue    *result,
+                    GError   **error)
+{
+  if (gaio_await (gaio_sleep (10), NULL, error))
+    return TRUE;
+  note ("inner cancelled");
+  return FALSE;
+}
+
+static gboolean
+outer_zero_timeout (gpointer   user_data,
+                    GValue    *result,
+                    GError   **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!gaio_await (gaio_wait_for (user_data, 0), NULL, &local_error) &&
+      g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    note ("timeout");
+  return TRUE;
+}
+
+static gboolean
+wait_for_zero_hops_main (gpointer   user_data,
+                         GValue    *result,
+                         GError   **error)
+{
+  GaioLoop *loop = gaio_get_running_loop ();
+  g_autoptr(GaioTask) inner = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (inner_notes_cancel,
+                                                                                NULL, NULL));
+  g_autoptr(GaioTask) w = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (outer_zero_timeout,
+                                                                            inner, NULL));
+
+  for (int i = 0; i < 5; i++)
+    {
+      yield ();
+      note ("main %d", i);
+    }
+  gaio_await (gaio_future_ref (GAIO_FUTURE (w)), NULL, NULL);
+  return TRUE;
+}
+
+/* CN-03: with a timeout of 0, wait_for() cancels a running task in its
+ * first step and the awaiting task resumes two iterations after the task
+ * ended (3.11's `await _cancel_and_wait(fut)`, then TimeoutError). No
+ * CPython test; Python 3.11:
+ *
+ *   t = create_task(inner())   # prints "inner cancelled" on cancellation
+ *   d = create_task(w())       # await wait_for(t, 0); print("timeout")
+ *   for i in range(5): await asyncio.sleep(0); print("main", i)
+ */
+static void
+test_wait_for_zero_hops (void)
+{
+  GaioLoop *loop = setup ();
+
+  g_assert_true (run_main (loop, wait_for_zero_hops_main, NULL));
+  ASSERT_TRACE ("main 0", "inner cancelled", "main 1", "main 2", "timeout", "main 3", "main 4");
+  teardown (loop);
+}
+
+static gboolean
+outer_notes_wait_for (gpointer   user_data,
+                      GValue    *result,
+                      GError   **error)
+{
+  g_auto(GValue) value = G_VALUE_INIT;
+  GError *local_error = NULL;
+
+  if (gaio_await (gaio_wait_for (user_data, 0.01), &value, &local_error))
+    {
+      note ("w got %d", (int) g_value_get_int64 (&value));
+      return TRUE;
+    }
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    {
+      note ("timeout");
+      g_error_free (local_error);
+      return TRUE;
+    }
+  note ("w cancelled");
+  g_propagate_error (error, local_error);
+  return FALSE;
+}
+
+typedef struct
+{
+  GaioFuture *inner;       /* what w waits for, 0.01 s at most */
+  GaioCallback at_020;     /* a timer due after the deadline, in its iteration */
+  gpointer     at_020_data;
+  GaioTask    *w;
+} ExpiryProgram;
+
+/* The main task of the programs below: w = create_task(...wait_for(inner,
+ * 0.01)...); sleep(0); call_later(0.02, at_020); time.sleep(0.05), so
+ * that both timers are due at the next iteration and run there in
+ * deadline order; then six rounds of sleep(0) and print("main", i). */
+static gboolean
+expiry_program_main (gpointer   user_data,
+                     GValue    *result,
+                     GError   **error)
+{
+  ExpiryProgram *program = user_data;
+  GaioLoop *loop = gaio_get_running_loop ();
+
+  program->w = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (outer_notes_wait_for,
+                                                                program->inner, NULL));
+  yield ();
+  gaio_loop_call_later (loop, 0.02, program->at_020, program->at_020_data, NULL, NULL);
+  g_usleep (50000);
+  for (int i = 0; i < 6; i++)
+    {
+      yield ();
+      note ("main %d", i);
+    }
+  gaio_await (gaio_future_ref (GAIO_FUTURE (program->w)), NULL, NULL);
+  return TRUE;
+}
+
+static void
+run_expiry_program (GaioLoop      *loop,
+                    ExpiryProgram *program)
+{
+  g_assert_true (run_main (loop, expiry_program_main, program));
+  g_clear_pointer (&program->w, gaio_task_unref);
+}
+
+/* CN-03: the deadline only releases wait_for(); the task awaiting it
+ * cancels the awaited task when it resumes, one iteration later, and
+ * resumes two iterations after that task ended (3.11's _release_waiter
+ * then `await _cancel_and_wait(fut)`). No CPython test; Python 3.11:
+ *
+ *   t = create_task(inner())    # prints "inner cancelled", re-raises
+ *   w = create_task(outer(t))   # await wait_for(t, 0.01)
+ *   await asyncio.sleep(0)
+ *   loop.call_later(0.02, print, "timer")
+ *   time.sleep(0.05)
+ *   for i in range(6): await asyncio.sleep(0); print("main", i)
+ */
+static void
+test_wait_for_expiry_hops (void)
+{
+  GaioLoop *loop = setup ();
+  GaioTask *inner = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (inner_notes_cancel, NULL, NULL));
+  ExpiryProgram program = { GAIO_FUTURE (inner), note_cb, "timer" };
+
+  run_expiry_program (loop, &program);
+  ASSERT_TRACE ("main 0", "timer", "main 1", "main 2", "inner cancelled", "main 3", "main 4",
+                "timeout", "main 5");
+  gaio_task_unref (inner);
+  teardown (loop);
+}
+
+static gboolean
+set_three_cb (gpointer   user_data,
+              GError   **error)
+{
+  note ("set");
+  gaio_future_set_result_int64 (user_data, 3, NULL);
+  return TRUE;
+}
+
+/* CN-03: a result that arrives after the deadline passed, in the same
+ * iteration, wins: 3.11's task finds the future done when it resumes
+ * (`if fut.done(): return fut.result()`). No CPython test; Python 3.11:
+ * the program above with a future as inner, and
+ * loop.call_later(0.02, inner.set_result, 3). */
+static void
+test_wait_for_result_after_deadline (void)
+{
+  GaioLoop *loop = setup ();
+  GaioFuture *inner = gaio_loop_create_future (loop);
+  ExpiryProgram program = { inner, set_three_cb, inner };
+
+  run_expiry_program (loop, &program);
+  ASSERT_TRACE ("main 0", "set", "main 1", "w got 3", "main 2", "main 3", "main 4", "main 5");
+  gaio_future_unref (inner);
+  teardown (loop);
+}
+
+static gboolean
+cancel_w_cb (gpointer   user_data,
+             GError   **error)
+{
+  ExpiryProgram *program = user_data;
+
+  note ("cancel w");
+  gaio_future_cancel (GAIO_FUTURE (program->w), NULL);
+  return TRUE;
+}
+
+/* CN-03: the task awaiting wait_for() cancelled after the deadline
+ * passed, in the same iteration: it cancels the awaited task when it
+ * resumes, waits for it, and ends cancelled, not timed out. No CPython
+ * test; Python 3.11: the program of test_wait_for_expiry_hops() with
+ * loop.call_later(0.02, w.cancel). */
+static void
+test_wait_for_cancel_after_deadline (void)
+{
+  GaioLoop *loop = setup ();
+  GaioTask *inner = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (inner_notes_cancel, NULL, NULL));
+  ExpiryProgram program = { GAIO_FUTURE (inner), cancel_w_cb, NULL };
+
+  program.at_020_data = &program;
+  run_expiry_program (loop, &program);
+  ASSERT_TRACE ("main 0", "cancel w", "main 1", "main 2", "inner cancelled", "main 3", "main 4",
+                "w cancelled", "main 5");
+  gaio_task_unref (inner);
   teardown (loop);
 }
 
@@ -1186,9 +1555,9 @@ spawn_inner (GaioLoop *loop,
   return gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (inner_work, inner, NULL));
 }
 
-/* test_waitfor.py::test_wait_for (and ::test_asyncio_wait_for_timeout):
- * on timeout the awaited task is cancelled and finished (its cleanup ran)
- * before the timeout error arrives. */
+/* test_waitfor.py::test_wait_for: on timeout the awaited task is
+ * cancelled and finished (its cleanup ran) before the timeout error
+ * arrives. */
 static void
 test_wait_for_timeout_cancels_task (void)
 {
@@ -1410,6 +1779,271 @@ test_cancel_wait_for (void)
       gaio_future_unref (blocker);
       teardown (loop);
     }
+}
+
+/* test_waitfor.py's SlowTask: runs until its deadline, however often it
+ * is cancelled, then returns 5. */
+typedef struct
+{
+  gdouble  duration;
+  gboolean exited;
+} SlowTask;
+
+static gboolean
+slow_task_run (gpointer   user_data,
+               GValue    *result,
+               GError   **error)
+{
+  SlowTask *slow = user_data;
+  GaioLoop *loop = gaio_get_running_loop ();
+  gdouble exit_at = gaio_loop_time (loop) + slow->duration;
+  gdouble to_sleep;
+
+  while ((to_sleep = exit_at - gaio_loop_time (loop)) > 0)
+    gaio_await (gaio_sleep (to_sleep), NULL, NULL);
+  slow->exited = TRUE;
+  g_value_init (result, G_TYPE_INT64);
+  g_value_set_int64 (result, 5);
+  return TRUE;
+}
+
+/* CN-03, test_waitfor.py::test_asyncio_wait_for_cancelled: cancelling
+ * the task awaiting wait_for() ends it only once the awaited task has
+ * run to its end, which it does, ignoring the cancellation. */
+static void
+test_wait_for_cancelled_waits_for_slow_task (void)
+{
+  GaioLoop *loop = setup ();
+  SlowTask slow = { 0.05, FALSE };
+  GaioTask *slow_task = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (slow_task_run, &slow, NULL));
+  WaitSpec spec = { GAIO_FUTURE (slow_task), slow.duration * 2 };
+  GaioTask *wait = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (await_wait_for_spec, &spec, NULL));
+  g_autoptr(GError) error = NULL;
+
+  run_briefly (loop);
+  gaio_future_cancel (GAIO_FUTURE (wait), NULL);
+  g_assert_false (gaio_loop_run_until_complete (loop, GAIO_FUTURE (wait), NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_true (slow.exited);
+  g_assert_true (gaio_future_is_done (GAIO_FUTURE (slow_task)));
+  gaio_task_unref (wait);
+  gaio_task_unref (slow_task);
+  teardown (loop);
+}
+
+/* test_waitfor.py::test_asyncio_wait_for_timeout: on timeout the awaited
+ * task is cancelled and waited for; one that ignores the cancellation
+ * and returns makes its value wait_for()'s, not a timeout (3.11's
+ * `return fut.result()` after _cancel_and_wait; the CPython test accepts
+ * either and checks the task exited). */
+static void
+test_wait_for_timeout_slow_task (void)
+{
+  GaioLoop *loop = setup ();
+  SlowTask slow = { 0.05, FALSE };
+  GaioTask *slow_task = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (slow_task_run, &slow, NULL));
+  GaioFuture *wait_for = gaio_wait_for (GAIO_FUTURE (slow_task), slow.duration / 2);
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gaio_loop_run_until_complete (loop, wait_for, &value, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_value_get_int64 (&value), ==, 5);
+  g_assert_true (slow.exited);
+  gaio_future_unref (wait_for);
+  gaio_task_unref (slow_task);
+  teardown (loop);
+}
+
+static gboolean
+return_done (gpointer   user_data,
+             GValue    *result,
+             GError   **error)
+{
+  g_value_init (result, G_TYPE_STRING);
+  g_value_set_static_string (result, "done");
+  return TRUE;
+}
+
+/* test_waitfor.py::test_wait_for_blocking: without a timeout (asyncio's
+ * None, GAIO_NO_TIMEOUT here) wait_for() is the awaited task's outcome. */
+static void
+test_wait_for_no_timeout (void)
+{
+  GaioLoop *loop = setup ();
+  GaioTask *task = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (return_done, NULL, NULL));
+  GaioFuture *wait_for = gaio_wait_for (GAIO_FUTURE (task), GAIO_NO_TIMEOUT);
+  g_auto(GValue) value = G_VALUE_INIT;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gaio_loop_run_until_complete (loop, wait_for, &value, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (g_value_get_string (&value), ==, "done");
+  gaio_future_unref (wait_for);
+  gaio_task_unref (task);
+  teardown (loop);
+}
+
+/* CN-03, test_waitfor.py::test_wait_for_waits_for_task_cancellation_w_timeout_0:
+ * with a timeout of 0 too, the timeout error comes only once the
+ * running task's cleanup, which takes time, is over. */
+static void
+test_wait_for_zero_waits_for_cleanup (void)
+{
+  GaioLoop *loop = setup ();
+  Inner inner = { .sleep_on_cancel = 0.001 };
+  GaioTask *task = spawn_inner (loop, &inner);
+  GaioFuture *wait_for;
+  g_autoptr(GError) error = NULL;
+
+  run_briefly (loop);
+  g_assert_true (inner.running);
+  wait_for = gaio_wait_for (GAIO_FUTURE (task), 0);
+  g_assert_false (gaio_loop_run_until_complete (loop, wait_for, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT);
+  g_assert_true (inner.done);
+  g_assert_true (gaio_future_is_cancelled (GAIO_FUTURE (task)));
+  gaio_future_unref (wait_for);
+  gaio_task_unref (task);
+  teardown (loop);
+}
+
+static gboolean
+outer_notes_outcome (gpointer   user_data,
+                     GValue    *result,
+                     GError   **error)
+{
+  WaitSpec *spec = user_data;
+  g_auto(GValue) value = G_VALUE_INIT;
+
+  if (gaio_await (gaio_wait_for (spec->inner, spec->timeout), &value, error))
+    {
+      note ("w got %d", (int) g_value_get_int64 (&value));
+      return TRUE;
+    }
+  note ("w %s", g_error_matches (*error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ? "cancelled"
+                                                                           : (*error)->message);
+  return FALSE;
+}
+
+static gboolean
+wait_for_cancel_swallowed_main (gpointer   user_data,
+                                GValue    *result,
+                                GError   **error)
+{
+  GaioLoop *loop = gaio_get_running_loop ();
+  g_autoptr(GaioTask) inner = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (inner_returns_on_cancel,
+                                                                                NULL, NULL));
+  WaitSpec spec = { GAIO_FUTURE (inner), *(gdouble *) user_data };
+  g_autoptr(GaioTask) w = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (outer_notes_outcome,
+                                                                            &spec, NULL));
+
+  yield ();
+  yield ();
+  gaio_future_cancel (GAIO_FUTURE (w), NULL);
+  gaio_await (gaio_future_ref (GAIO_FUTURE (w)), NULL, NULL);
+  return TRUE;
+}
+
+/* CN-03: a task cancelled while it awaits wait_for() with a timeout ends
+ * cancelled even though the awaited task swallowed the cancellation and
+ * returned (3.11's `await _cancel_and_wait(fut); raise`). No CPython
+ * test; Python 3.11:
+ *
+ *   async def inner():
+ *       try: await asyncio.sleep(10)
+ *       except asyncio.CancelledError: print("inner caught"); return 7
+ *   it = create_task(inner()); w = create_task(wait_for(it, 5))
+ *   await sleep(0); await sleep(0); w.cancel(); await w
+ *
+ * prints "inner caught", "w cancelled". */
+static void
+test_wait_for_cancel_swallowed (void)
+{
+  GaioLoop *loop = setup ();
+  gdouble timeout = 5;
+
+  g_assert_true (run_main (loop, wait_for_cancel_swallowed_main, &timeout));
+  ASSERT_TRACE ("inner caught", "w cancelled");
+  teardown (loop);
+}
+
+/* CN-03: the same without a timeout: 3.11's wait_for(fut, None) is
+ * `return await fut`, so the cancellation goes to the awaited task, and
+ * the value it returns instead is the awaiting task's
+ * (test_waitfor.py::test_cancel_blocking_wait_for checks the awaited
+ * task is cancelled; this is the case where it declines). Python 3.11:
+ * the program above with wait_for(it, None) prints "inner caught",
+ * "w got 7". */
+static void
+test_wait_for_no_timeout_cancel_swallowed (void)
+{
+  GaioLoop *loop = setup ();
+  gdouble timeout = GAIO_NO_TIMEOUT;
+
+  g_assert_true (run_main (loop, wait_for_cancel_swallowed_main, &timeout));
+  ASSERT_TRACE ("inner caught", "w got 7");
+  teardown (loop);
+}
+
+static gboolean
+inner_cancelled_by_other_main (gpointer   user_data,
+                               GValue    *result,
+                               GError   **error)
+{
+  GaioLoop *loop = gaio_get_running_loop ();
+  g_autoptr(GaioTask) inner = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (inner_notes_cancel,
+                                                                                NULL, NULL));
+  WaitSpec spec = { GAIO_FUTURE (inner), 5 };
+  g_autoptr(GaioTask) w = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (outer_notes_outcome,
+                                                                            &spec, NULL));
+
+  yield ();
+  gaio_future_cancel (GAIO_FUTURE (inner), NULL);
+  gaio_await (gaio_future_ref (GAIO_FUTURE (w)), NULL, NULL);
+  note ("w cancelled=%s", gaio_future_is_cancelled (GAIO_FUTURE (w)) ? "True" : "False");
+  return TRUE;
+}
+
+/* CN-03: the awaited task cancelled by someone else: wait_for() ends
+ * with its cancellation, and the awaiting task ends cancelled (3.11's
+ * `return fut.result()` raises the CancelledError). No CPython test;
+ * Python 3.11:
+ *
+ *   it = create_task(inner()); w = create_task(outer(it))  # wait_for(it, 5)
+ *   await asyncio.sleep(0); it.cancel(); await w
+ *
+ * prints "inner cancelled", "w cancelled", w.cancelled() True. */
+static void
+test_wait_for_inner_cancelled_by_other (void)
+{
+  GaioLoop *loop = setup ();
+
+  g_assert_true (run_main (loop, inner_cancelled_by_other_main, NULL));
+  ASSERT_TRACE ("inner cancelled", "w cancelled", "w cancelled=True");
+  teardown (loop);
+}
+
+/* CN-03: wait_for() on a future cancelled already ends cancelled, with
+ * the future's message (3.11: `return fut.result()` raises its
+ * CancelledError). No CPython test. */
+static void
+test_wait_for_cancelled_future (void)
+{
+  GaioLoop *loop = setup ();
+  GaioFuture *future = gaio_loop_create_future (loop);
+  GaioFuture *wait_for;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (gaio_future_cancel (future, "gone"));
+  wait_for = gaio_wait_for (future, 5);
+  g_assert_false (gaio_loop_run_until_complete (loop, wait_for, NULL, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpstr (error->message, ==, "gone");
+  g_assert_true (gaio_future_is_cancelled (wait_for));
+  gaio_future_unref (wait_for);
+  gaio_future_unref (future);
+  teardown (loop);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1635,6 +2269,20 @@ main (int    argc,
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-waits-for-inner", test_wait_for_cancel_waits_for_inner);
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-timeout-swallowed", test_wait_for_timeout_swallowed);
   g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-result-wins", test_wait_for_result_wins_over_cancel);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-cancel-inner-fails", test_wait_for_cancel_inner_fails);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-hops", test_wait_for_hops);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-zero-hops", test_wait_for_zero_hops);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-expiry-hops", test_wait_for_expiry_hops);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-result-after-deadline",
+                   test_wait_for_result_after_deadline);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-cancel-after-deadline",
+                   test_wait_for_cancel_after_deadline);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-cancel-swallowed", test_wait_for_cancel_swallowed);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-no-timeout-cancel-swallowed",
+                   test_wait_for_no_timeout_cancel_swallowed);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-inner-cancelled-by-other",
+                   test_wait_for_inner_cancelled_by_other);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-cancelled-future", test_wait_for_cancelled_future);
   g_test_add_func ("/Gaio/Cancel/CN-04/cancel-twice-first-message", test_cancel_twice_first_message);
   g_test_add_func ("/Gaio/Cancel/LS-16/call-at-negative", test_call_at_negative);
   g_test_add_func ("/Gaio/Cancel/EH-14/never-retrieved-names-failed-task",
@@ -1666,6 +2314,12 @@ main (int    argc,
   g_test_add_func ("/Gaio/Cancel/waitfor/reraises", test_wait_for_reraises);
   g_test_add_func ("/Gaio/Cancel/waitfor/self-cancellation", test_wait_for_self_cancellation);
   g_test_add_func ("/Gaio/Cancel/waitfor/cancel-wait-for", test_cancel_wait_for);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-cancelled-waits-for-slow-task",
+                   test_wait_for_cancelled_waits_for_slow_task);
+  g_test_add_func ("/Gaio/Cancel/waitfor/timeout-slow-task", test_wait_for_timeout_slow_task);
+  g_test_add_func ("/Gaio/Cancel/waitfor/no-timeout", test_wait_for_no_timeout);
+  g_test_add_func ("/Gaio/Cancel/CN-03/wait-for-zero-waits-for-cleanup",
+                   test_wait_for_zero_waits_for_cleanup);
   g_test_add_func ("/Gaio/Cancel/LS-17/handle-cancel-after-run", test_handle_cancel_after_run);
 
   return g_test_run ();

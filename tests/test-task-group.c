@@ -4,7 +4,10 @@
  * SPDX-FileCopyrightText: 2026 The libgaio authors
  *
  * Ports of CPython 3.11's test_taskgroups.py (TG-xx) and test_timeouts.py
- * (TO-xx) cases that C can express, each named above its test.
+ * (TO-xx) cases that C can express, each named above its test. Every test
+ * of test_timeouts.py has one here but test_timeout_exception_cause: the
+ * TimeoutError's __cause__ is the CancelledError, and a GError has no
+ * cause to chain.
  */
 
 #include <string.h>
@@ -1283,8 +1286,8 @@ quick_in_timeout (gpointer   user_data,
   return TRUE;
 }
 
-/* TO-02, test_timeouts.py::test_timeout_not_triggered and
- * ::test_repr_finished: done in time, the scope is finished, not expired. */
+/* TO-02, test_timeouts.py::test_repr_finished: done in time, the scope
+ * is finished, not expired. */
 static void
 test_timeout_not_triggered (void)
 {
@@ -2213,6 +2216,91 @@ test_group_loop_closed_in_exit (void)
   g_clear_error (&outcome.error);
 }
 
+/* What test_timeout_expiry_hops() saw, in order. */
+static GString *expiry_trace;
+
+static gboolean
+append_line_cb (gpointer   user_data,
+                GError   **error)
+{
+  g_string_append (expiry_trace, user_data);
+  g_string_append_c (expiry_trace, '\n');
+  return TRUE;
+}
+
+static gboolean
+body_in_timeout (gpointer   user_data,
+                 GValue    *result,
+                 GError   **error)
+{
+  g_autoptr(GaioTimeout) timeout = gaio_timeout (0.01);
+  g_autoptr(GError) local_error = NULL;
+
+  g_assert_true (gaio_timeout_enter (timeout, NULL));
+  if (!gaio_await (gaio_sleep (10), NULL, &local_error))
+    g_string_append (expiry_trace, "body cancelled\n");
+  gaio_timeout_exit (timeout, &local_error);
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT))
+    g_string_append (expiry_trace, "timeout\n");
+  return TRUE;
+}
+
+static gboolean
+expiry_hops_main (gpointer   user_data,
+                  GValue    *result,
+                  GError   **error)
+{
+  GaioLoop *loop = gaio_get_running_loop ();
+  g_autoptr(GaioTask) w = gaio_loop_create_task (loop, GAIO_COROUTINE_NEW (body_in_timeout,
+                                                                            NULL, NULL));
+
+  g_assert_true (gaio_await (gaio_sleep (0), NULL, NULL));
+  gaio_loop_call_later (loop, 0.02, append_line_cb, "timer", NULL, NULL);
+  /* Blocks the loop: both timers are due at the next iteration, and run
+   * there in deadline order. */
+  g_usleep (50000);
+  for (int i = 0; i < 4; i++)
+    {
+      g_assert_true (gaio_await (gaio_sleep (0), NULL, NULL));
+      g_string_append_printf (expiry_trace, "main %d\n", i);
+    }
+  return gaio_await (gaio_future_ref (GAIO_FUTURE (w)), NULL, error);
+}
+
+/* TO-01: the deadline cancels the task in the iteration where its timer
+ * runs, and the body and exit run in the next one, as 3.11's
+ * Timeout._on_timeout() cancels the task. No CPython test; Python 3.11:
+ *
+ *   async def w():
+ *       try:
+ *           async with asyncio.timeout(0.01):
+ *               try: await asyncio.sleep(10)
+ *               except asyncio.CancelledError: print("body cancelled"); raise
+ *       except TimeoutError: print("timeout")
+ *   wt = create_task(w()); await asyncio.sleep(0)
+ *   loop.call_later(0.02, print, "timer")
+ *   time.sleep(0.05)   # both timers are due at the next iteration
+ *   for i in range(4): await asyncio.sleep(0); print("main", i)
+ */
+static void
+test_timeout_expiry_hops (void)
+{
+  GaioLoop *loop = gaio_test_loop_new ();
+
+  expiry_trace = g_string_new (NULL);
+  g_assert_true (run_main (loop, expiry_hops_main, NULL, NULL));
+  g_assert_cmpstr (expiry_trace->str, ==,
+                   "main 0\n"
+                   "timer\n"
+                   "main 1\n"
+                   "body cancelled\n"
+                   "timeout\n"
+                   "main 2\n"
+                   "main 3\n");
+  g_string_free (g_steal_pointer (&expiry_trace), TRUE);
+  gaio_test_loop_free (loop);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -2287,6 +2375,7 @@ main (int    argc,
   g_test_add_func ("/Gaio/Timeout/TO-15/in-cleanup", test_timeout_in_cleanup);
   g_test_add_func ("/Gaio/Timeout/TO-16/after-cancellation", test_timeout_after_cancellation);
   g_test_add_func ("/Gaio/Timeout/TO-17/expiring", test_timeout_expiring);
+  g_test_add_func ("/Gaio/Timeout/TO-01/expiry-hops", test_timeout_expiry_hops);
 
   return g_test_run ();
 }
