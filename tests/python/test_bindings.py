@@ -4,7 +4,9 @@
 # libgaio as a Python user writes it, with the PyGObject overrides
 # (bindings/python/gi/overrides/Gaio.py): results and lifetimes, job
 # functions that return and raise, exceptions reported with their
-# traceback, executors as context managers, gather() as a list.
+# traceback, executors as context managers, gather() as a list, readers
+# and signal handlers as call_soon()'s callbacks, subprocess output as
+# bytes, misuse that raises at the call.
 #
 # Run by `meson test --suite python` (tests/python/meson.build), also
 # under valgrind (--setup=valgrind), where a use after free in a binding
@@ -18,6 +20,7 @@
 
 import gc
 import os
+import signal
 import sys
 import threading
 import unittest
@@ -305,7 +308,167 @@ class TestReports(BindingTestCase):
             os.unlink(path)
 
 
+class TestWatches(BindingTestCase):
+
+    def pipe(self):
+        r, w = os.pipe()
+        self.addCleanup(os.close, r)
+        self.addCleanup(os.close, w)
+        return r, w
+
+    # BD-11: a reader takes its arguments after the function and what it
+    # returns is ignored (the raw binding reported every call as "returned
+    # FALSE without setting an error").
+    def test_reader_arguments_return_ignored(self):
+        r, w = self.pipe()
+        calls = []
+
+        def on_readable(tag):
+            calls.append((tag, os.read(r, 100)))
+            self.loop.remove_reader(r)
+            self.loop.stop()
+
+        self.loop.add_reader(r, on_readable, 'tag')
+        os.write(w, b'data')
+        self.loop.run_forever()
+        self.assertEqual(calls, [('tag', b'data')])
+        self.assertEqual(self.reports, [])
+
+    # BD-11: an exception raised in a reader is reported with its type and
+    # traceback, the reader named after the function (the raw binding
+    # printed it and reported an address).
+    def test_reader_exception_reported(self):
+        r, w = self.pipe()
+
+        def failing_reader():
+            os.read(r, 100)
+            self.loop.remove_reader(r)
+            self.loop.stop()
+            raise OSError('reader failed')
+
+        self.loop.add_reader(r, failing_reader)
+        os.write(w, b'x')
+        self.loop.run_forever()
+        self.assertEqual(len(self.reports), 1)
+        context = self.reports[0]
+        self.assertTrue(context.get_message().endswith('failing_reader()'),
+                        context.get_message())
+        self.assertEqual(context.get_error().message, 'OSError: reader failed')
+        self.assertIn("raise OSError('reader failed')", context.get_string('traceback'))
+
+    # BD-11: a writer too; a file object stands for its descriptor, as in
+    # asyncio.
+    def test_writer_file_object(self):
+        r, w = self.pipe()
+        calls = []
+
+        def on_writable(tag):
+            calls.append(tag)
+            self.assertTrue(self.loop.remove_writer(wfile))
+            self.loop.stop()
+
+        with open(w, 'wb', closefd=False) as wfile:
+            self.loop.add_writer(wfile, on_writable, 'writable')
+            self.loop.run_forever()
+        self.assertEqual(calls, ['writable'])
+        self.assertEqual(self.reports, [])
+
+    def send_sigusr1(self, handler, *args):
+        self.loop.add_signal_handler(signal.SIGUSR1, handler, *args)
+        self.addCleanup(self.loop.remove_signal_handler, signal.SIGUSR1)
+        self.loop.call_soon(os.kill, os.getpid(), signal.SIGUSR1)
+        self.loop.run_forever()
+
+    # BD-11: a signal handler (SIGUSR1 sent to this process) takes its
+    # arguments after the function, and what it returns is ignored.
+    def test_signal_handler_arguments(self):
+        calls = []
+
+        def on_signal(tag):
+            calls.append(tag)
+            self.loop.stop()
+
+        self.send_sigusr1(on_signal, 'usr1')
+        self.assertEqual(calls, ['usr1'])
+        self.assertEqual(self.reports, [])
+
+    # BD-11: an exception a signal handler raises is reported with its
+    # type, the handler named after the function.
+    def test_signal_handler_exception_reported(self):
+        def on_signal():
+            self.loop.stop()
+            raise ValueError('in signal handler')
+
+        self.send_sigusr1(on_signal)
+        self.assertEqual(len(self.reports), 1)
+        self.assertTrue(self.reports[0].get_message().endswith('on_signal()'))
+        self.assertEqual(self.reports[0].get_string('exception_type'), 'ValueError')
+
+
+class TestMisuse(BindingTestCase):
+
+    # BD-12: sleep() outside a running loop raises, as
+    # asyncio.get_running_loop() does (C logged a critical and gave None).
+    def test_sleep_without_running_loop(self):
+        with self.assertRaisesRegex(RuntimeError, 'no running event loop'):
+            Gaio.sleep(0.1)
+
+    # BD-12: the same for gather() of no futures.
+    def test_gather_nothing_without_running_loop(self):
+        with self.assertRaisesRegex(RuntimeError, 'no running event loop'):
+            Gaio.gather()
+
+    # BD-12: inside a callback, sleep() is a future of the running loop.
+    def test_sleep_in_callback(self):
+        done = self.loop.create_future()
+
+        def start():
+            Gaio.sleep(0.01).add_done_callback(lambda fut: done.set_result('slept'))
+
+        self.loop.call_soon(start)
+        self.assertEqual(self.loop.run_until_complete(done), 'slept')
+
+    # BD-12: a process-pool job takes one GVariant: more arguments raise
+    # instead of being dropped.
+    def test_process_pool_extra_arguments(self):
+        with Gaio.ProcessPoolExecutor(max_workers=1) as pool:
+            with self.assertRaisesRegex(TypeError, 'one GLib.Variant'):
+                self.loop.run_in_executor(pool, 'job_square', GLib.Variant('(i)', (1,)), 2)
+
+
+class TestProcess(BindingTestCase):
+
+    # BD-13: communicate() takes bytes and its output reads as bytes;
+    # returncode is None until the exit, as asyncio's.
+    def test_communicate_bytes(self):
+        flags = (Gio.SubprocessFlags.STDIN_PIPE | Gio.SubprocessFlags.STDOUT_PIPE |
+                 Gio.SubprocessFlags.STDERR_PIPE)
+        process = self.loop.subprocess_exec(['sh', '-c', 'cat; echo err >&2; exit 3'], flags)
+        self.assertIsNone(process.returncode)
+        future = process.communicate(b'to stdin')
+        self.loop.run_until_complete(future)
+        self.assertEqual(process.communicate_get_output(future), (b'to stdin', b'err\n'))
+        self.assertEqual(process.returncode, 3)
+
+    # BD-13: a stream that is not a pipe reads as None.
+    def test_communicate_no_pipe(self):
+        process = self.loop.subprocess_exec(['true'], Gio.SubprocessFlags.NONE)
+        future = process.communicate()
+        self.loop.run_until_complete(future)
+        self.assertEqual(process.communicate_get_output(future), (None, None))
+        self.assertEqual(process.returncode, 0)
+
+
 class TestExecutors(BindingTestCase):
+
+    # BD-05: the constructor takes concurrent.futures' arguments, by
+    # position too (GObject's took keywords only).
+    def test_thread_pool_positional_arguments(self):
+        with Gaio.ThreadPoolExecutor(2, 'named') as pool:
+            self.assertEqual(pool.get_max_workers(), 2)
+            self.assertEqual(pool.get_thread_name_prefix(), 'named')
+            self.assertEqual(self.loop.run_until_complete(
+                self.loop.run_in_executor(pool, lambda: 'ran')), 'ran')
 
     # BD-05: `with` shuts the pool down and waits for its jobs.
     def test_thread_pool_context_manager(self):
