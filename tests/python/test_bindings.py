@@ -256,6 +256,40 @@ class TestReports(BindingTestCase):
         self.assertEqual(self.reports[0].get_future(), future)
         self.assertEqual(self.reports[0].get_string('exception_type'), 'RuntimeError')
 
+    # BD-15: the context reads as the dict asyncio gives a handler
+    # (test_base_events.py::test_set_exc_handler_custom reads
+    # context['message'] and context['exception']).
+    def test_context_reads_as_dict(self):
+        def failing_callback():
+            raise ValueError('as a dict')
+
+        handle = self.loop.call_soon(failing_callback)
+        self.loop.run_until_complete(self.done_future())
+        context = self.reports[0]
+        self.assertEqual(context['message'], context.get_message())
+        self.assertEqual(context['exception'].message, 'ValueError: as a dict')
+        self.assertEqual(context['handle'], handle)
+        self.assertIn('handle', context)
+        self.assertNotIn('future', context)
+        self.assertIsNone(context.get('future'))
+        self.assertEqual(sorted(context), sorted(context.keys()))
+        with self.assertRaises(KeyError):
+            context['future']
+
+    # BD-16: a handle and a future print as asyncio's reprs (repr()
+    # stays PyGObject's, with the C address).
+    def test_str_is_asyncio_repr(self):
+        def named():
+            pass
+
+        self.assertEqual(str(self.loop.call_soon(named)),
+                         '<Handle TestReports.test_str_is_asyncio_repr.<locals>.named()>')
+        future = self.loop.create_future()
+        self.assertEqual(str(future), '<Future pending>')
+        future.set_result(1)
+        self.assertEqual(str(future), '<Future finished result=1>')
+        self.assertIn('GaioFuture at 0x', repr(future))
+
     # BD-08: get_exception_handler() gives back the Python handler.
     def test_get_exception_handler(self):
         def handler(loop, context):

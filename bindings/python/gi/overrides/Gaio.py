@@ -14,6 +14,8 @@
 #   message and traceback, never printed and lost;
 # - a job function returns its value and raises to fail, as the function
 #   given to asyncio's run_in_executor() does;
+# - handles and futures print (str()) as asyncio's reprs, and the
+#   exception handler's context reads as asyncio's dict;
 # - results come back as Python values (GBytes as bytes, gather() as a
 #   list), read through the (transfer full) copies, never through a GValue
 #   the caller allocated (PyGObject 3.42 keeps a pointer into it);
@@ -403,7 +405,56 @@ Loop = override(Loop)
 __all__.append('Loop')
 
 
+class Handle(Gaio.Handle):
+
+    def __str__(self):
+        # asyncio's repr: <Handle NAME()>, <TimerHandle when=... NAME()>.
+        # repr() stays PyGObject's, which gives the C address.
+        return self.to_string()
+
+
+Handle = override(Handle)
+__all__.append('Handle')
+
+
+class ExceptionContext(Gaio.ExceptionContext):
+    """Reads as the dict asyncio gives an exception handler:
+    context['message'], context.get('future'), 'handle' in context,
+    context.keys(). Values are what get_value() returns (the exception
+    as a GLib.Error)."""
+
+    def __getitem__(self, key):
+        if not self.contains(key):
+            raise KeyError(key)
+        return self.get_value(key)
+
+    def get(self, key, default=None):
+        return self.get_value(key) if self.contains(key) else default
+
+    def __contains__(self, key):
+        return isinstance(key, str) and self.contains(key)
+
+    def keys(self):
+        return self.dup_keys()
+
+    def __iter__(self):
+        return iter(self.dup_keys())
+
+    def __str__(self):
+        # The default exception handler's record.
+        return self.to_string()
+
+
+ExceptionContext = override(ExceptionContext)
+__all__.append('ExceptionContext')
+
+
 class Future(Gaio.Future):
+
+    def __str__(self):
+        # asyncio's repr: <Future pending>, <Future finished result=1>.
+        # repr() stays PyGObject's, which gives the C address.
+        return self.to_string()
 
     def get_result(self):
         """The result (asyncio's result()), or raises the error."""
