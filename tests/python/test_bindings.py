@@ -21,7 +21,9 @@
 import gc
 import os
 import signal
+import subprocess
 import sys
+import textwrap
 import threading
 import unittest
 
@@ -289,6 +291,39 @@ class TestReports(BindingTestCase):
         future.set_result(1)
         self.assertEqual(str(future), '<Future finished result=1>')
         self.assertIn('GaioFuture at 0x', repr(future))
+
+    # BD-17: an exception the handler raises is reported as asyncio logs
+    # it, with the handler's traceback (test_base_events.py::
+    # test_set_exc_handler_broken); the GError handed back to C kept
+    # only its message. In a child: the report is a log record.
+    def test_handler_exception_traceback(self):
+        script = textwrap.dedent('''
+            import gi
+            gi.require_version('Gaio', '1.0')
+            from gi.repository import Gaio
+
+            def broken_handler(loop, context):
+                raise RuntimeError('handler broke')
+
+            def failing():
+                raise ValueError('callback failed')
+
+            loop = Gaio.Loop.new(None)
+            loop.set_exception_handler(broken_handler)
+            loop.call_soon(failing)
+            loop.call_soon(loop.stop)
+            loop.run_forever()
+            loop.close()
+        ''')
+        env = dict(os.environ)
+        env.pop('G_DEBUG', None)
+        child = subprocess.run([sys.executable, '-c', script], env=env,
+                               capture_output=True, text=True, timeout=60)
+        self.assertEqual(child.returncode, 0, child.stderr)
+        self.assertIn('Unhandled error in exception handler', child.stderr)
+        # The record's traceback value, as repr() writes it (no source
+        # lines for -c).
+        self.assertIn('in broken_handler\\nRuntimeError: handler broke', child.stderr)
 
     # BD-08: get_exception_handler() gives back the Python handler.
     def test_get_exception_handler(self):

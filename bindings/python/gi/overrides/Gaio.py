@@ -254,7 +254,16 @@ class _ExceptionHandler:
         try:
             self.func(loop, context, *self.args)
         except Exception as exc:
-            raise _as_gerror(exc) from exc
+            # Reported here, as the loop reports a handler that fails
+            # ("Unhandled error in exception handler", the context under
+            # `context`), plus the handler's traceback, which asyncio logs
+            # and a GError returned to C would lose.
+            outer = Gaio.ExceptionContext.new('Unhandled error in exception handler')
+            outer.set_error(_as_gerror(exc))
+            outer.set_string('exception_type', type(exc).__qualname__)
+            outer.set_string('traceback', _format_traceback(exc))
+            outer.set_value('context', GObject.Value(Gaio.ExceptionContext.__gtype__, context))
+            loop.default_exception_handler(outer)
         return True
 
 
