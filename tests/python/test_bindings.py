@@ -505,6 +505,35 @@ class TestMisuse(BindingTestCase):
                 self.loop.run_in_executor(pool, 'job_square', GLib.Variant('(i)', (1,)), 2)
 
 
+class TestTimeouts(BindingTestCase):
+
+    # BD-18: wait_for() with a negative timeout times out at once, as
+    # asyncio's (test_waitfor.py::test_wait_for_timeout_less_then_0_or_0);
+    # C reads a negative timeout as "forever".
+    def test_wait_for_negative_timeout(self):
+        future = self.loop.create_future()
+        # Ends the wait, without the error, where -1 meant "forever".
+        self.loop.call_later(10, future.set_result, 'waited')
+        with self.assertRaises(GLib.Error) as caught:
+            self.loop.run_until_complete(Gaio.wait_for(future, -1))
+        self.assertTrue(caught.exception.matches(Gio.io_error_quark(),
+                                                 Gio.IOErrorEnum.TIMED_OUT))
+        self.assertTrue(future.is_cancelled())
+
+    # BD-18: wait_for() with None waits for the result (the raw binding
+    # refused None).
+    def test_wait_for_none_waits(self):
+        future = self.loop.create_future()
+        self.loop.call_later(0.01, future.set_result, 'late')
+        self.assertEqual(self.loop.run_until_complete(Gaio.wait_for(future, None)), 'late')
+
+    # BD-18: wait() takes asyncio's timeout=None by default.
+    def test_wait_default_timeout(self):
+        future = self.loop.create_future()
+        self.loop.call_later(0.01, future.set_result, 1)
+        self.assertEqual(self.loop.run_until_complete(Gaio.wait([future])), [future])
+
+
 class TestProcess(BindingTestCase):
 
     # BD-13: communicate() takes bytes and its output reads as bytes;

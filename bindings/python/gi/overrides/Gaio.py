@@ -24,6 +24,8 @@
 # - the functions that make a future of the running loop (sleep(), and
 #   gather() or wait() of no futures) raise RuntimeError outside one, as
 #   asyncio.get_running_loop() does, where C logs a critical;
+# - wait_for() and wait() take asyncio's timeouts (None: forever, zero or
+#   less: at once), where C's forever is any negative number;
 # - Process.communicate() takes bytes, communicate_get_output() gives
 #   bytes, returncode is asyncio's.
 #
@@ -583,17 +585,35 @@ def sleep(delay):
 __all__.append('sleep')
 
 
+def _timeout(timeout):
+    """asyncio's timeout for C: None waits forever (C's NO_TIMEOUT, which
+    is negative), and a negative one times out at once, as asyncio's."""
+    if timeout is None:
+        return Gaio.NO_TIMEOUT
+    return max(float(timeout), 0.0)
+
+
 @override(Gaio.wait)
-def wait(futures, timeout=Gaio.NO_TIMEOUT, return_when=Gaio.WaitMode.ALL_COMPLETED):
-    """asyncio.wait(): a future whose result is the list of the futures;
-    read (done, pending) from them. Defaults as asyncio's."""
+def wait(futures, timeout=None, return_when=Gaio.WaitMode.ALL_COMPLETED):
+    """asyncio.wait(): a future whose result is the list of the futures
+    done; the others are the pending ones. Defaults as asyncio's."""
     futures = list(futures)
     if not futures:
         _running_loop('Gaio.wait() of no futures')
-    return Gaio.wait(futures, timeout, return_when)
+    return Gaio.wait(futures, _timeout(timeout), return_when)
 
 
 __all__.append('wait')
+
+
+@override(Gaio.wait_for)
+def wait_for(future, timeout):
+    """asyncio.wait_for(): None waits forever, zero or less times out at
+    once."""
+    return Gaio.wait_for(future, _timeout(timeout))
+
+
+__all__.append('wait_for')
 
 
 class Process(Gaio.Process):
