@@ -6,8 +6,9 @@
  * asyncio's asyncio.subprocess.Process. A process is started one of two
  * ways:
  *
- *  - gaio_loop_subprocess_exec() and _shell() start it with posix_spawn()
- *    (gaio-spawn.c, which says why GSubprocess would fork()), and watch
+ *  - gaio_loop_subprocess_exec() and _shell() start it without fork(), on
+ *    a CLONE_VFORK clone or with posix_spawn() (gaio-spawn.c, which says
+ *    why GSubprocess would fork()), and watch
  *    its exit with a GLib child watch on the loop's own context: GLib
  *    polls a pidfd there and reaps the child in that iteration, with no
  *    thread hop. Signals go through a pidfd of our own, which names this
@@ -239,10 +240,11 @@ gaio_process_class_init (GaioProcessClass *klass)
    * The running #GSubprocess the process drives, if it was started
    * through one: only [method@Gaio.Loop.subprocess_exec_with_launcher]
    * guarantees it. [method@Gaio.Loop.subprocess_exec] and
-   * [method@Gaio.Loop.subprocess_shell] start the child with
-   * `posix_spawn()`, without a #GSubprocess, where the C library can
-   * close the child's descriptors; use [method@Gaio.Process.get_stdin_pipe]
-   * and the others for the pipes.
+   * [method@Gaio.Loop.subprocess_shell] start the child without
+   * `fork()` and without a #GSubprocess (on a `CLONE_VFORK` clone, as
+   * `posix_spawn()` does) where the system can close the child's
+   * descriptors that way; use [method@Gaio.Process.get_stdin_pipe] and
+   * the others for the pipes.
    *
    * Since: 1.0
    */
@@ -673,9 +675,10 @@ refuse_closed (GaioLoop  *loop,
  * logged as asyncio logs them; only argv[0] is logged, never the
  * arguments, which may hold secrets.
  *
- * Where the C library can close the child's descriptors in
- * `posix_spawn()` (glibc 2.34 and later), the child is started that way,
- * without fork() and without a #GSubprocess:
+ * Where the system can close the child's descriptors without `fork()`
+ * (Linux with `close_range()`, or glibc 2.34's `posix_spawn()`), the
+ * child is started on a `CLONE_VFORK` clone, as `posix_spawn()` does,
+ * without a #GSubprocess (under valgrind, #GSubprocess is used):
  * [method@Gaio.Process.get_subprocess] returns %NULL, and the pipes are
  * reached with [method@Gaio.Process.get_stdin_pipe] and the others.
  * Everything else is as #GSubprocess does it: the program is looked up
@@ -816,8 +819,8 @@ gaio_process_get_loop (GaioProcess *process)
  * Gets the #GSubprocess the process was started with: always one for
  * [method@Gaio.Loop.subprocess_exec_with_launcher], usually none for
  * [method@Gaio.Loop.subprocess_exec] and
- * [method@Gaio.Loop.subprocess_shell], which start the child with
- * `posix_spawn()` where they can. For the pipes, use
+ * [method@Gaio.Loop.subprocess_shell], which start the child without
+ * `fork()` (on a `CLONE_VFORK` clone) where they can. For the pipes, use
  * [method@Gaio.Process.get_stdin_pipe] and the others, which work
  * either way.
  *

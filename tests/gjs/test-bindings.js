@@ -144,5 +144,31 @@ loop.set_exception_handler((reportingLoop, context) => {
         `a callback returning undefined is reported with the fix: ${errors}`);
 }
 
+// BD-14: the exception context is GJS's for the call only; the
+// documented way to keep it, context.ref(), owns a reference that stays
+// readable after the handler returned (reading a kept `context` itself
+// crashed).
+{
+    let kept = null;
+    loop.set_exception_handler((reportingLoop, context) => {
+        kept = context.ref();
+        return true;
+    });
+    function keptFailure() {
+        throw new Error('kept');
+    }
+    loop.call_soon(keptFailure).set_name(keptFailure.name);
+    const done = loop.create_future();
+    loop.call_soon(() => {
+        done.set_result_boolean(true);
+        return true;
+    });
+    loop.run_until_complete(done);
+    System.gc();
+    check(kept !== null && kept.get_message() === 'Exception in callback keptFailure()' &&
+          kept.get_error().message.includes('kept'),
+    `a context kept with ref() reads after the handler: ${kept?.get_message()}`);
+}
+
 loop.close();
 System.exit(failures ? 1 : 0);

@@ -4,7 +4,9 @@
 # libgaio as a Python user writes it, with the PyGObject overrides
 # (bindings/python/gi/overrides/Gaio.py): results and lifetimes, job
 # functions that return and raise, exceptions reported with their
-# traceback, executors as context managers, gather() as a list.
+# traceback, executors as context managers, gather() as a list, readers
+# and signal handlers as call_soon()'s callbacks, subprocess output as
+# bytes, misuse that raises at the call.
 #
 # Run by `meson test --suite python` (tests/python/meson.build), also
 # under valgrind (--setup=valgrind), where a use after free in a binding
@@ -18,7 +20,10 @@
 
 import gc
 import os
+import signal
+import subprocess
 import sys
+import textwrap
 import threading
 import unittest
 
@@ -253,6 +258,73 @@ class TestReports(BindingTestCase):
         self.assertEqual(self.reports[0].get_future(), future)
         self.assertEqual(self.reports[0].get_string('exception_type'), 'RuntimeError')
 
+    # BD-15: the context reads as the dict asyncio gives a handler
+    # (test_base_events.py::test_set_exc_handler_custom reads
+    # context['message'] and context['exception']).
+    def test_context_reads_as_dict(self):
+        def failing_callback():
+            raise ValueError('as a dict')
+
+        handle = self.loop.call_soon(failing_callback)
+        self.loop.run_until_complete(self.done_future())
+        context = self.reports[0]
+        self.assertEqual(context['message'], context.get_message())
+        self.assertEqual(context['exception'].message, 'ValueError: as a dict')
+        self.assertEqual(context['handle'], handle)
+        self.assertIn('handle', context)
+        self.assertNotIn('future', context)
+        self.assertIsNone(context.get('future'))
+        self.assertEqual(sorted(context), sorted(context.keys()))
+        with self.assertRaises(KeyError):
+            context['future']
+
+    # BD-16: a handle and a future print as asyncio's reprs (repr()
+    # stays PyGObject's, with the C address).
+    def test_str_is_asyncio_repr(self):
+        def named():
+            pass
+
+        self.assertEqual(str(self.loop.call_soon(named)),
+                         '<Handle TestReports.test_str_is_asyncio_repr.<locals>.named()>')
+        future = self.loop.create_future()
+        self.assertEqual(str(future), '<Future pending>')
+        future.set_result(1)
+        self.assertEqual(str(future), '<Future finished result=1>')
+        self.assertIn('GaioFuture at 0x', repr(future))
+
+    # BD-17: an exception the handler raises is reported as asyncio logs
+    # it, with the handler's traceback (test_base_events.py::
+    # test_set_exc_handler_broken); the GError handed back to C kept
+    # only its message. In a child: the report is a log record.
+    def test_handler_exception_traceback(self):
+        script = textwrap.dedent('''
+            import gi
+            gi.require_version('Gaio', '1.0')
+            from gi.repository import Gaio
+
+            def broken_handler(loop, context):
+                raise RuntimeError('handler broke')
+
+            def failing():
+                raise ValueError('callback failed')
+
+            loop = Gaio.Loop.new(None)
+            loop.set_exception_handler(broken_handler)
+            loop.call_soon(failing)
+            loop.call_soon(loop.stop)
+            loop.run_forever()
+            loop.close()
+        ''')
+        env = dict(os.environ)
+        env.pop('G_DEBUG', None)
+        child = subprocess.run([sys.executable, '-c', script], env=env,
+                               capture_output=True, text=True, timeout=60)
+        self.assertEqual(child.returncode, 0, child.stderr)
+        self.assertIn('Unhandled error in exception handler', child.stderr)
+        # The record's traceback value, as repr() writes it (no source
+        # lines for -c).
+        self.assertIn('in broken_handler\\nRuntimeError: handler broke', child.stderr)
+
     # BD-08: get_exception_handler() gives back the Python handler.
     def test_get_exception_handler(self):
         def handler(loop, context):
@@ -305,7 +377,196 @@ class TestReports(BindingTestCase):
             os.unlink(path)
 
 
+class TestWatches(BindingTestCase):
+
+    def pipe(self):
+        r, w = os.pipe()
+        self.addCleanup(os.close, r)
+        self.addCleanup(os.close, w)
+        return r, w
+
+    # BD-11: a reader takes its arguments after the function and what it
+    # returns is ignored (the raw binding reported every call as "returned
+    # FALSE without setting an error").
+    def test_reader_arguments_return_ignored(self):
+        r, w = self.pipe()
+        calls = []
+
+        def on_readable(tag):
+            calls.append((tag, os.read(r, 100)))
+            self.loop.remove_reader(r)
+            self.loop.stop()
+
+        self.loop.add_reader(r, on_readable, 'tag')
+        os.write(w, b'data')
+        self.loop.run_forever()
+        self.assertEqual(calls, [('tag', b'data')])
+        self.assertEqual(self.reports, [])
+
+    # BD-11: an exception raised in a reader is reported with its type and
+    # traceback, the reader named after the function (the raw binding
+    # printed it and reported an address).
+    def test_reader_exception_reported(self):
+        r, w = self.pipe()
+
+        def failing_reader():
+            os.read(r, 100)
+            self.loop.remove_reader(r)
+            self.loop.stop()
+            raise OSError('reader failed')
+
+        self.loop.add_reader(r, failing_reader)
+        os.write(w, b'x')
+        self.loop.run_forever()
+        self.assertEqual(len(self.reports), 1)
+        context = self.reports[0]
+        self.assertTrue(context.get_message().endswith('failing_reader()'),
+                        context.get_message())
+        self.assertEqual(context.get_error().message, 'OSError: reader failed')
+        self.assertIn("raise OSError('reader failed')", context.get_string('traceback'))
+
+    # BD-11: a writer too; a file object stands for its descriptor, as in
+    # asyncio.
+    def test_writer_file_object(self):
+        r, w = self.pipe()
+        calls = []
+
+        def on_writable(tag):
+            calls.append(tag)
+            self.assertTrue(self.loop.remove_writer(wfile))
+            self.loop.stop()
+
+        with open(w, 'wb', closefd=False) as wfile:
+            self.loop.add_writer(wfile, on_writable, 'writable')
+            self.loop.run_forever()
+        self.assertEqual(calls, ['writable'])
+        self.assertEqual(self.reports, [])
+
+    def send_sigusr1(self, handler, *args):
+        self.loop.add_signal_handler(signal.SIGUSR1, handler, *args)
+        self.addCleanup(self.loop.remove_signal_handler, signal.SIGUSR1)
+        self.loop.call_soon(os.kill, os.getpid(), signal.SIGUSR1)
+        self.loop.run_forever()
+
+    # BD-11: a signal handler (SIGUSR1 sent to this process) takes its
+    # arguments after the function, and what it returns is ignored.
+    def test_signal_handler_arguments(self):
+        calls = []
+
+        def on_signal(tag):
+            calls.append(tag)
+            self.loop.stop()
+
+        self.send_sigusr1(on_signal, 'usr1')
+        self.assertEqual(calls, ['usr1'])
+        self.assertEqual(self.reports, [])
+
+    # BD-11: an exception a signal handler raises is reported with its
+    # type, the handler named after the function.
+    def test_signal_handler_exception_reported(self):
+        def on_signal():
+            self.loop.stop()
+            raise ValueError('in signal handler')
+
+        self.send_sigusr1(on_signal)
+        self.assertEqual(len(self.reports), 1)
+        self.assertTrue(self.reports[0].get_message().endswith('on_signal()'))
+        self.assertEqual(self.reports[0].get_string('exception_type'), 'ValueError')
+
+
+class TestMisuse(BindingTestCase):
+
+    # BD-12: sleep() outside a running loop raises, as
+    # asyncio.get_running_loop() does (C logged a critical and gave None).
+    def test_sleep_without_running_loop(self):
+        with self.assertRaisesRegex(RuntimeError, 'no running event loop'):
+            Gaio.sleep(0.1)
+
+    # BD-12: the same for gather() of no futures.
+    def test_gather_nothing_without_running_loop(self):
+        with self.assertRaisesRegex(RuntimeError, 'no running event loop'):
+            Gaio.gather()
+
+    # BD-12: inside a callback, sleep() is a future of the running loop.
+    def test_sleep_in_callback(self):
+        done = self.loop.create_future()
+
+        def start():
+            Gaio.sleep(0.01).add_done_callback(lambda fut: done.set_result('slept'))
+
+        self.loop.call_soon(start)
+        self.assertEqual(self.loop.run_until_complete(done), 'slept')
+
+    # BD-12: a process-pool job takes one GVariant: more arguments raise
+    # instead of being dropped.
+    def test_process_pool_extra_arguments(self):
+        with Gaio.ProcessPoolExecutor(max_workers=1) as pool:
+            with self.assertRaisesRegex(TypeError, 'one GLib.Variant'):
+                self.loop.run_in_executor(pool, 'job_square', GLib.Variant('(i)', (1,)), 2)
+
+
+class TestTimeouts(BindingTestCase):
+
+    # BD-18: wait_for() with a negative timeout times out at once, as
+    # asyncio's (test_waitfor.py::test_wait_for_timeout_less_then_0_or_0);
+    # C reads a negative timeout as "forever".
+    def test_wait_for_negative_timeout(self):
+        future = self.loop.create_future()
+        # Ends the wait, without the error, where -1 meant "forever".
+        self.loop.call_later(10, future.set_result, 'waited')
+        with self.assertRaises(GLib.Error) as caught:
+            self.loop.run_until_complete(Gaio.wait_for(future, -1))
+        self.assertTrue(caught.exception.matches(Gio.io_error_quark(),
+                                                 Gio.IOErrorEnum.TIMED_OUT))
+        self.assertTrue(future.is_cancelled())
+
+    # BD-18: wait_for() with None waits for the result (the raw binding
+    # refused None).
+    def test_wait_for_none_waits(self):
+        future = self.loop.create_future()
+        self.loop.call_later(0.01, future.set_result, 'late')
+        self.assertEqual(self.loop.run_until_complete(Gaio.wait_for(future, None)), 'late')
+
+    # BD-18: wait() takes asyncio's timeout=None by default.
+    def test_wait_default_timeout(self):
+        future = self.loop.create_future()
+        self.loop.call_later(0.01, future.set_result, 1)
+        self.assertEqual(self.loop.run_until_complete(Gaio.wait([future])), [future])
+
+
+class TestProcess(BindingTestCase):
+
+    # BD-13: communicate() takes bytes and its output reads as bytes;
+    # returncode is None until the exit, as asyncio's.
+    def test_communicate_bytes(self):
+        flags = (Gio.SubprocessFlags.STDIN_PIPE | Gio.SubprocessFlags.STDOUT_PIPE |
+                 Gio.SubprocessFlags.STDERR_PIPE)
+        process = self.loop.subprocess_exec(['sh', '-c', 'cat; echo err >&2; exit 3'], flags)
+        self.assertIsNone(process.returncode)
+        future = process.communicate(b'to stdin')
+        self.loop.run_until_complete(future)
+        self.assertEqual(process.communicate_get_output(future), (b'to stdin', b'err\n'))
+        self.assertEqual(process.returncode, 3)
+
+    # BD-13: a stream that is not a pipe reads as None.
+    def test_communicate_no_pipe(self):
+        process = self.loop.subprocess_exec(['true'], Gio.SubprocessFlags.NONE)
+        future = process.communicate()
+        self.loop.run_until_complete(future)
+        self.assertEqual(process.communicate_get_output(future), (None, None))
+        self.assertEqual(process.returncode, 0)
+
+
 class TestExecutors(BindingTestCase):
+
+    # BD-05: the constructor takes concurrent.futures' arguments, by
+    # position too (GObject's took keywords only).
+    def test_thread_pool_positional_arguments(self):
+        with Gaio.ThreadPoolExecutor(2, 'named') as pool:
+            self.assertEqual(pool.get_max_workers(), 2)
+            self.assertEqual(pool.get_thread_name_prefix(), 'named')
+            self.assertEqual(self.loop.run_until_complete(
+                self.loop.run_in_executor(pool, lambda: 'ran')), 'ran')
 
     # BD-05: `with` shuts the pool down and waits for its jobs.
     def test_thread_pool_context_manager(self):

@@ -7,16 +7,27 @@
 # (gi and gi.overrides extend their __path__ over sys.path).
 #
 # What they do, so that Python reads like asyncio:
-# - callbacks (call_soon and its relatives, done callbacks, the exception
-#   handler, job functions) are wrapped: returning anything succeeds, and
-#   an exception raised is reported with its type, message and traceback,
-#   never printed and lost;
+# - callbacks (call_soon and its relatives, readers, writers, signal
+#   handlers, done callbacks, the exception handler, job functions) are
+#   wrapped: they take their arguments after the function, returning
+#   anything succeeds, and an exception raised is reported with its type,
+#   message and traceback, never printed and lost;
 # - a job function returns its value and raises to fail, as the function
 #   given to asyncio's run_in_executor() does;
+# - handles and futures print (str()) as asyncio's reprs, and the
+#   exception handler's context reads as asyncio's dict;
 # - results come back as Python values (GBytes as bytes, gather() as a
 #   list), read through the (transfer full) copies, never through a GValue
 #   the caller allocated (PyGObject 3.42 keeps a pointer into it);
-# - executors are context managers that shut down and wait on exit.
+# - executors are context managers that shut down and wait on exit, and
+#   take concurrent.futures' constructor arguments;
+# - the functions that make a future of the running loop (sleep(), and
+#   gather() or wait() of no futures) raise RuntimeError outside one, as
+#   asyncio.get_running_loop() does, where C logs a critical;
+# - wait_for() and wait() take asyncio's timeouts (None: forever, zero or
+#   less: at once), where C's forever is any negative number;
+# - Process.communicate() takes bytes, communicate_get_output() gives
+#   bytes, returncode is asyncio's.
 #
 # Maintainer note: the C side holds each wrapper (a closure with a destroy
 # notify) and drops it when the callback has run or was cancelled, or when
@@ -138,6 +149,29 @@ def _set_typed_result(target, value):
         generic(target, GObject.Value(GObject.TYPE_PYOBJECT, value))
 
 
+def _fileno(fd):
+    """A descriptor number from a number or an object with fileno(), as
+    asyncio's selector loops take them."""
+    if isinstance(fd, int):
+        return fd
+    try:
+        return int(fd.fileno())
+    except (AttributeError, TypeError, ValueError):
+        raise ValueError('Invalid file object: %r' % (fd,)) from None
+
+
+def _running_loop(function):
+    """The loop running in this thread, for the functions that make a
+    future of it; raises as asyncio.get_running_loop() does (C would log
+    a critical and return None)."""
+    loop = Gaio.get_running_loop()
+    if loop is None:
+        raise RuntimeError('no running event loop: %s makes a future of the loop '
+                           'running in this thread; call it from a callback of a '
+                           'running loop' % function)
+    return loop
+
+
 class _Callback:
     """A GaioCallback around a Python callable and its arguments."""
 
@@ -222,7 +256,16 @@ class _ExceptionHandler:
         try:
             self.func(loop, context, *self.args)
         except Exception as exc:
-            raise _as_gerror(exc) from exc
+            # Reported here, as the loop reports a handler that fails
+            # ("Unhandled error in exception handler", the context under
+            # `context`), plus the handler's traceback, which asyncio logs
+            # and a GError returned to C would lose.
+            outer = Gaio.ExceptionContext.new('Unhandled error in exception handler')
+            outer.set_error(_as_gerror(exc))
+            outer.set_string('exception_type', type(exc).__qualname__)
+            outer.set_string('traceback', _format_traceback(exc))
+            outer.set_value('context', GObject.Value(Gaio.ExceptionContext.__gtype__, context))
+            loop.default_exception_handler(outer)
         return True
 
 
@@ -276,6 +319,28 @@ class Loop(Gaio.Loop):
     def call_at(self, when, callback, *args):
         return self._schedule(Gaio.Loop.call_at, (when,), callback, args)
 
+    def add_reader(self, fd, callback, *args):
+        """asyncio's add_reader(): callback(*args) whenever @fd (a
+        descriptor or an object with fileno()) is readable, with the rules
+        of call_soon()'s callbacks."""
+        Gaio.Loop.add_reader(self, _fileno(fd), _Callback(self, callback, args))
+
+    def remove_reader(self, fd):
+        return Gaio.Loop.remove_reader(self, _fileno(fd))
+
+    def add_writer(self, fd, callback, *args):
+        """asyncio's add_writer(), as add_reader()."""
+        Gaio.Loop.add_writer(self, _fileno(fd), _Callback(self, callback, args))
+
+    def remove_writer(self, fd):
+        return Gaio.Loop.remove_writer(self, _fileno(fd))
+
+    def add_signal_handler(self, sig, callback, *args):
+        """asyncio's add_signal_handler(): callback(*args) on the loop's
+        thread whenever @sig is delivered, with the rules of call_soon()'s
+        callbacks."""
+        Gaio.Loop.add_signal_handler(self, sig, _Callback(self, callback, args))
+
     def call_soon_threadsafe(self, callback, *args):
         wrapper = _Callback(self, callback, args)
         handle = Gaio.Loop.call_soon_threadsafe(self, wrapper)
@@ -319,6 +384,9 @@ class Loop(Gaio.Loop):
         a function of its worker executable, and @args its GVariant
         arguments (or None): a Python function cannot run there."""
         if isinstance(executor, Gaio.ProcessPoolExecutor) and isinstance(func, str):
+            if len(args) > 1:
+                raise TypeError('a process pool job takes one GLib.Variant of arguments '
+                                '(or None), got %d arguments' % len(args))
             variant = args[0] if args else None
             return executor.submit_named(self, func, variant)
         # A Python function given to a process pool: the future fails
@@ -348,7 +416,56 @@ Loop = override(Loop)
 __all__.append('Loop')
 
 
+class Handle(Gaio.Handle):
+
+    def __str__(self):
+        # asyncio's repr: <Handle NAME()>, <TimerHandle when=... NAME()>.
+        # repr() stays PyGObject's, which gives the C address.
+        return self.to_string()
+
+
+Handle = override(Handle)
+__all__.append('Handle')
+
+
+class ExceptionContext(Gaio.ExceptionContext):
+    """Reads as the dict asyncio gives an exception handler:
+    context['message'], context.get('future'), 'handle' in context,
+    context.keys(). Values are what get_value() returns (the exception
+    as a GLib.Error)."""
+
+    def __getitem__(self, key):
+        if not self.contains(key):
+            raise KeyError(key)
+        return self.get_value(key)
+
+    def get(self, key, default=None):
+        return self.get_value(key) if self.contains(key) else default
+
+    def __contains__(self, key):
+        return isinstance(key, str) and self.contains(key)
+
+    def keys(self):
+        return self.dup_keys()
+
+    def __iter__(self):
+        return iter(self.dup_keys())
+
+    def __str__(self):
+        # The default exception handler's record.
+        return self.to_string()
+
+
+ExceptionContext = override(ExceptionContext)
+__all__.append('ExceptionContext')
+
+
 class Future(Gaio.Future):
+
+    def __str__(self):
+        # asyncio's repr: <Future pending>, <Future finished result=1>.
+        # repr() stays PyGObject's, which gives the C address.
+        return self.to_string()
 
     def get_result(self):
         """The result (asyncio's result()), or raises the error."""
@@ -421,9 +538,9 @@ def gather(*futures, return_exceptions=False):
     GLib.Error in the list)."""
     futures = list(futures[0]) if len(futures) == 1 and isinstance(futures[0], (list, tuple)) \
         else list(futures)
+    if not futures:
+        _running_loop('Gaio.gather() of no futures')
     inner = Gaio.gather(futures, return_exceptions)
-    if inner is None:
-        return None  # no futures and no running loop: C said so
     outer = inner.get_loop().create_future()
 
     def collect(done, *user_data):
@@ -457,6 +574,79 @@ def gather(*futures, return_exceptions=False):
 __all__.append('gather')
 
 
+@override(Gaio.sleep)
+def sleep(delay):
+    """asyncio.sleep(): a future of the running loop that finishes with
+    None after @delay seconds; raises RuntimeError outside a running loop."""
+    _running_loop('Gaio.sleep()')
+    return Gaio.sleep(delay)
+
+
+__all__.append('sleep')
+
+
+def _timeout(timeout):
+    """asyncio's timeout for C: None waits forever (C's NO_TIMEOUT, which
+    is negative), and a negative one times out at once, as asyncio's."""
+    if timeout is None:
+        return Gaio.NO_TIMEOUT
+    return max(float(timeout), 0.0)
+
+
+@override(Gaio.wait)
+def wait(futures, timeout=None, return_when=Gaio.WaitMode.ALL_COMPLETED):
+    """asyncio.wait(): a future whose result is the list of the futures
+    done; the others are the pending ones. Defaults as asyncio's."""
+    futures = list(futures)
+    if not futures:
+        _running_loop('Gaio.wait() of no futures')
+    return Gaio.wait(futures, _timeout(timeout), return_when)
+
+
+__all__.append('wait')
+
+
+@override(Gaio.wait_for)
+def wait_for(future, timeout):
+    """asyncio.wait_for(): None waits forever, zero or less times out at
+    once."""
+    return Gaio.wait_for(future, _timeout(timeout))
+
+
+__all__.append('wait_for')
+
+
+class Process(Gaio.Process):
+
+    def communicate(self, input=None):
+        """asyncio's Process.communicate(input=None): @input as bytes (or
+        GLib.Bytes). Read the output with communicate_get_output()."""
+        if input is not None and not isinstance(input, GLib.Bytes):
+            if isinstance(input, str):
+                raise TypeError('communicate() takes bytes, not str')
+            input = GLib.Bytes.new(bytes(input))
+        return Gaio.Process.communicate(self, input)
+
+    @staticmethod
+    def communicate_get_output(future):
+        """(stdout, stderr) of a finished communicate() future: bytes, or
+        None for a stream that is not a pipe; raises the future's error."""
+        ok, out, err = Gaio.Process.communicate_get_output(future)
+        return (None if out is None else _python_value(out),
+                None if err is None else _python_value(err))
+
+    @property
+    def returncode(self):
+        """asyncio's Process.returncode: None until the loop has seen the
+        exit."""
+        exited, code = Gaio.Process.get_returncode(self)
+        return code if exited else None
+
+
+Process = override(Process)
+__all__.append('Process')
+
+
 class _ExecutorContext:
     """`with executor:` shuts the executor down on exit, waiting for its
     jobs, as concurrent.futures executors do."""
@@ -471,6 +661,15 @@ class _ExecutorContext:
 
 class ThreadPoolExecutor(_ExecutorContext, Gaio.ThreadPoolExecutor):
 
+    def __init__(self, max_workers=None, thread_name_prefix=None, **kwargs):
+        """concurrent.futures' ThreadPoolExecutor(max_workers=None,
+        thread_name_prefix=''); None (or 0) lets the pool choose."""
+        if max_workers is not None:
+            kwargs['max_workers'] = max_workers
+        if thread_name_prefix:
+            kwargs['thread_name_prefix'] = thread_name_prefix
+        super().__init__(**kwargs)
+
     def shutdown(self, wait=True, cancel_futures=False):
         Gaio.Executor.shutdown(self, wait, cancel_futures)
 
@@ -480,6 +679,13 @@ __all__.append('ThreadPoolExecutor')
 
 
 class ProcessPoolExecutor(_ExecutorContext, Gaio.ProcessPoolExecutor):
+
+    def __init__(self, max_workers=None, **kwargs):
+        """concurrent.futures' ProcessPoolExecutor(max_workers=None); its
+        workers run C functions only (new_for_worker())."""
+        if max_workers is not None:
+            kwargs['max_workers'] = max_workers
+        super().__init__(**kwargs)
 
     def shutdown(self, wait=True, cancel_futures=False):
         Gaio.Executor.shutdown(self, wait, cancel_futures)
