@@ -192,9 +192,12 @@ finish_run_slow (GaioHandle  *handle,
                  gboolean     keep_name,
                  GError     **error)
 {
-  /* A binding's function (generated code) that returned nothing: say
-   * what it should return, since `undefined` is FALSE. */
-  if (!ok && local_error == NULL && _gaio_debug_is_generated_code ((gpointer) handle->callback))
+  /* A JavaScript function (generated code, under gjs) that returned
+   * nothing: say what it should return, since `undefined` is FALSE. Not
+   * for other bindings' closures: Python's `None` is FALSE too, but the
+   * hint would name the wrong language. */
+  if (!ok && local_error == NULL && _gaio_debug_in_gjs () &&
+      _gaio_debug_is_generated_code ((gpointer) handle->callback))
     local_error = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_FAILED,
                                        "The callback returned FALSE without setting an error "
                                        "(from JavaScript, return true; throw to fail)");

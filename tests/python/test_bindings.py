@@ -226,6 +226,19 @@ class TestReports(BindingTestCase):
         self.assertEqual(ran, ['none'])
         self.assertEqual(self.reports, [])
 
+    # BD-04: a callback given to the C method itself (not the override's
+    # wrapper) that returns a false value is reported as such, without the
+    # hint for JavaScript, which would name the wrong language.
+    def test_raw_callback_false_has_no_javascript_hint(self):
+        raw_call_soon = Gaio.Loop.__mro__[1].call_soon
+        self.assertIsNot(raw_call_soon, Gaio.Loop.call_soon)
+        raw_call_soon(self.loop, lambda *user_data: False)
+        self.loop.run_until_complete(self.done_future())
+
+        self.assertEqual(len(self.reports), 1)
+        message = self.reports[0].get_error().message
+        self.assertEqual(message, 'The callback returned FALSE without setting an error')
+
     # BD-04: KeyboardInterrupt and SystemExit leave the loop, as in asyncio
     # (test_base_events.py::test_run_until_complete_baseexception).
     def test_base_exception_leaves_loop(self):
