@@ -170,5 +170,31 @@ loop.set_exception_handler((reportingLoop, context) => {
     `a context kept with ref() reads after the handler: ${kept?.get_message()}`);
 }
 
+// BD-14: likewise the future a done callback receives: future.ref() keeps
+// it readable after the callback returned and every other reference on
+// it went (reading the kept argument itself read a freed future).
+{
+    let kept = null;
+    (function () {
+        const future = loop.create_future();
+        future.add_done_callback(done => {
+            kept = done.ref();
+        });
+        loop.call_soon(() => {
+            future.set_result_int64(7);
+            return true;
+        });
+    })();
+    const settled = loop.create_future();
+    loop.call_later(0.01, () => {
+        settled.set_result_boolean(true);
+        return true;
+    });
+    loop.run_until_complete(settled);
+    System.gc();
+    check(kept !== null && kept.get_result_int64() === 7,
+        `a future kept with ref() from a done callback reads after it: ${kept}`);
+}
+
 loop.close();
 System.exit(failures ? 1 : 0);
