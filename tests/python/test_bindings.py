@@ -517,6 +517,25 @@ class TestMisuse(BindingTestCase):
             with self.assertRaisesRegex(TypeError, 'one GLib.Variant'):
                 self.loop.run_in_executor(pool, 'job_square', GLib.Variant('(i)', (1,)), 2)
 
+    # BD-12: run_in_executor() on a closed loop raises at the call, as
+    # asyncio's _check_closed() does (test_events.py::test_close; C hands
+    # back a future failed with the error).
+    def test_run_in_executor_closed_loop_raises(self):
+        self.loop.close()
+        with self.assertRaises(GLib.Error) as caught:
+            self.loop.run_in_executor(None, lambda: 1)
+        self.assertTrue(caught.exception.matches(Gaio.error_quark(), Gaio.Error.CLOSED))
+
+    # BD-12: run_in_executor() on an executor shut down raises at the
+    # call, as concurrent.futures' submit() does after shutdown().
+    def test_run_in_executor_after_shutdown_raises(self):
+        pool = Gaio.ThreadPoolExecutor(1)
+        pool.shutdown()
+        with self.assertRaises(GLib.Error) as caught:
+            self.loop.run_in_executor(pool, lambda: 1)
+        self.assertTrue(caught.exception.matches(Gaio.error_quark(),
+                                                 Gaio.Error.EXECUTOR_SHUTDOWN))
+
 
 class TestTimeouts(BindingTestCase):
 

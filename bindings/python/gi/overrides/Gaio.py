@@ -21,6 +21,8 @@
 #   the caller allocated (PyGObject 3.42 keeps a pointer into it);
 # - executors are context managers that shut down and wait on exit, and
 #   take concurrent.futures' constructor arguments;
+# - run_in_executor() on a closed loop or a shut-down executor raises at
+#   the call, as asyncio's does, where C hands back a failed future;
 # - the functions that make a future of the running loop (sleep(), and
 #   gather() or wait() of no futures) raise RuntimeError outside one, as
 #   asyncio.get_running_loop() does, where C logs a critical;
@@ -170,6 +172,20 @@ def _running_loop(function):
                            'running in this thread; call it from a callback of a '
                            'running loop' % function)
     return loop
+
+
+def _raise_if_refused(future):
+    """@future, unless the loop is closed or the executor shut down: C
+    hands back a future failed with that error, where asyncio's
+    run_in_executor() raises at the call (loop._check_closed(), and
+    executor.submit() after shutdown). Other failures stay the future's,
+    as asyncio's do."""
+    if future.is_done() and not future.is_cancelled():
+        error = future.get_error()
+        if error is not None and (error.matches(Gaio.error_quark(), Gaio.Error.CLOSED) or
+                                  error.matches(Gaio.error_quark(), Gaio.Error.EXECUTOR_SHUTDOWN)):
+            raise error
+    return future
 
 
 class _Callback:
@@ -388,12 +404,13 @@ class Loop(Gaio.Loop):
                 raise TypeError('a process pool job takes one GLib.Variant of arguments '
                                 '(or None), got %d arguments' % len(args))
             variant = args[0] if args else None
-            return executor.submit_named(self, func, variant)
+            return _raise_if_refused(executor.submit_named(self, func, variant))
         # A Python function given to a process pool: the future fails
         # with the error that says what to do instead.
         if not callable(func):
             raise TypeError('a callable object was expected, got %r' % (func,))
-        return Gaio.Loop.run_in_executor(self, executor, _JobFunction(func, args), None)
+        return _raise_if_refused(
+            Gaio.Loop.run_in_executor(self, executor, _JobFunction(func, args), None))
 
     def set_exception_handler(self, handler, *args):
         if handler is None:
