@@ -265,7 +265,7 @@ run_fd_callback (gpointer   user_data,
   if (entry->removed)
     return TRUE;
 
-  return entry->callback (entry->user_data, error);
+  return _gaio_callback_invoke (entry->callback, entry->user_data, error);
 }
 
 static GaioHandle *

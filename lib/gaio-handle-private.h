@@ -157,6 +157,14 @@ gboolean    _gaio_handle_run       (GaioHandle     *handle,
                                     gboolean        keep_name,
                                     GError        **error);
 
+/* Calls @callback, a callback that a handle's callback wraps, as the
+ * handle calls its own: one that returns FALSE without an error fails
+ * with the error that says so (naming JavaScript's `return true` for a
+ * JavaScript function). */
+gboolean    _gaio_callback_invoke  (GaioCallback    callback,
+                                    gpointer        user_data,
+                                    GError        **error);
+
 /* Makes a new handle a timer due at @when, the @seq-th of its loop,
  * giving it a reference on @cancels (the caller's). Before it is
  * published. */

@@ -183,6 +183,45 @@ claim_for_running (GaioHandle *handle)
   return state_transition (handle, GAIO_HANDLE_PENDING, GAIO_HANDLE_RUNNING);
 }
 
+/* The error of @callback, which returned FALSE without setting one. */
+static GError *
+false_without_error (GaioCallback callback)
+{
+  /* A JavaScript function (generated code, under gjs) that returned
+   * nothing: say what it should return, since `undefined` is FALSE. Not
+   * for other bindings' closures: Python's `None` is FALSE too, but the
+   * hint would name the wrong language. */
+  if (_gaio_debug_in_gjs () && _gaio_debug_is_generated_code ((gpointer) callback))
+    return g_error_new_literal (GAIO_ERROR, GAIO_ERROR_FAILED,
+                                "The callback returned FALSE without setting an error "
+                                "(from JavaScript, return true; throw to fail)");
+
+  return g_error_new_literal (GAIO_ERROR, GAIO_ERROR_FAILED,
+                              "The callback returned FALSE without setting an error");
+}
+
+/* Calls a callback that a handle's own callback wraps (a reader's, a
+ * signal handler's): the error of one that returns FALSE without setting
+ * one is made here, where the function that returned is known; the
+ * handle only knows the wrapper. */
+gboolean
+_gaio_callback_invoke (GaioCallback   callback,
+                       gpointer       user_data,
+                       GError       **error)
+{
+  GError *local_error = NULL;
+
+  if (callback (user_data, &local_error))
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, local_error);
+      return TRUE;
+    }
+
+  g_propagate_error (error, local_error != NULL ? local_error : false_without_error (callback));
+  return FALSE;
+}
+
 /* The end of _gaio_handle_run() for a callback that failed, or whose
  * name must be kept: takes @local_error. */
 static gboolean
@@ -192,18 +231,8 @@ finish_run_slow (GaioHandle  *handle,
                  gboolean     keep_name,
                  GError     **error)
 {
-  /* A JavaScript function (generated code, under gjs) that returned
-   * nothing: say what it should return, since `undefined` is FALSE. Not
-   * for other bindings' closures: Python's `None` is FALSE too, but the
-   * hint would name the wrong language. */
-  if (!ok && local_error == NULL && _gaio_debug_in_gjs () &&
-      _gaio_debug_is_generated_code ((gpointer) handle->callback))
-    local_error = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_FAILED,
-                                       "The callback returned FALSE without setting an error "
-                                       "(from JavaScript, return true; throw to fail)");
-  else if (!ok && local_error == NULL)
-    local_error = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_FAILED,
-                                       "The callback returned FALSE without setting an error");
+  if (!ok && local_error == NULL)
+    local_error = false_without_error (handle->callback);
   else if (ok && local_error != NULL)
     {
       g_critical ("A GaioCallback returned TRUE but set an error: %s", local_error->message);

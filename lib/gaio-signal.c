@@ -173,7 +173,7 @@ run_handler (gpointer   user_data,
   if (g_atomic_int_get (&handler->removed))
     return TRUE;
 
-  return handler->callback (handler->user_data, error);
+  return _gaio_callback_invoke (handler->callback, handler->user_data, error);
 }
 
 static GaioHandle *

@@ -144,6 +144,28 @@ loop.set_exception_handler((reportingLoop, context) => {
         `a callback returning undefined is reported with the fix: ${errors}`);
 }
 
+// BD-04: likewise a reader, which runs inside libgaio's own callback (the
+// report had the hint for call_soon()'s callbacks only).
+{
+    const errors = [];
+    loop.set_exception_handler((reportingLoop, context) => {
+        errors.push(context.get_error().message);
+        return true;
+    });
+    // /dev/null is always readable (at its end).
+    const input = Gio.File.new_for_path('/dev/null').read(null);
+    const fd = input.get_fd();
+    const done = loop.create_future();
+    loop.add_reader(fd, () => {
+        loop.remove_reader(fd);
+        done.set_result_boolean(true);
+    });
+    loop.run_until_complete(done);
+    input.close(null);
+    check(errors.length === 1 && errors[0].includes('from JavaScript, return true'),
+        `a reader returning undefined is reported with the fix: ${errors}`);
+}
+
 // BD-14: the exception context is GJS's for the call only; the
 // documented way to keep it, context.ref(), owns a reference that stays
 // readable after the handler returned (reading a kept `context` itself
