@@ -8,10 +8,9 @@
  *
  *  - gaio_loop_subprocess_exec() and _shell() start it without fork(), on
  *    a CLONE_VFORK clone or with posix_spawn() (gaio-spawn.c, which says
- *    why GSubprocess would fork()), and watch
- *    its exit with a GLib child watch on the loop's own context: GLib
- *    polls a pidfd there and reaps the child in that iteration, with no
- *    thread hop. Signals go through a pidfd of our own, which names this
+ *    why GSubprocess would fork()), and watch its exit with a GLib child
+ *    watch on the loop's own context: GLib polls a pidfd there and reaps
+ *    the child in that iteration, with no thread hop. Signals go through a pidfd of our own, which names this
  *    child even after its pid is reused. There is no GSubprocess then:
  *    the pipes are GUnix streams over the descriptors gaio-spawn.c made.
  *    Such a child outlives its loop: the loop keeps a list of its
