@@ -157,6 +157,12 @@ gboolean    _gaio_handle_run       (GaioHandle     *handle,
                                     gboolean        keep_name,
                                     GError        **error);
 
+/* The error of a function that returned FALSE without setting one:
+ * "@what returned FALSE without setting an error", with the hint to
+ * return true when @function is a JavaScript one. */
+GError     *_gaio_callback_false_error (const char *what,
+                                        gpointer    function);
+
 /* Calls @callback, a callback that a handle's callback wraps, as the
  * handle calls its own: one that returns FALSE without an error fails
  * with the error that says so (naming JavaScript's `return true` for a

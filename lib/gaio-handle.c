@@ -183,21 +183,28 @@ claim_for_running (GaioHandle *handle)
   return state_transition (handle, GAIO_HANDLE_PENDING, GAIO_HANDLE_RUNNING);
 }
 
-/* The error of @callback, which returned FALSE without setting one. */
-static GError *
-false_without_error (GaioCallback callback)
+GError *
+_gaio_callback_false_error (const char *what,
+                            gpointer    function)
 {
   /* A JavaScript function (generated code, under gjs) that returned
    * nothing: say what it should return, since `undefined` is FALSE. Not
    * for other bindings' closures: Python's `None` is FALSE too, but the
    * hint would name the wrong language. */
-  if (_gaio_debug_in_gjs () && _gaio_debug_is_generated_code ((gpointer) callback))
-    return g_error_new_literal (GAIO_ERROR, GAIO_ERROR_FAILED,
-                                "The callback returned FALSE without setting an error "
-                                "(from JavaScript, return true; throw to fail)");
+  if (_gaio_debug_in_gjs () && _gaio_debug_is_generated_code (function))
+    return g_error_new (GAIO_ERROR, GAIO_ERROR_FAILED,
+                        "%s returned FALSE without setting an error "
+                        "(from JavaScript, return true; throw to fail)", what);
 
-  return g_error_new_literal (GAIO_ERROR, GAIO_ERROR_FAILED,
-                              "The callback returned FALSE without setting an error");
+  return g_error_new (GAIO_ERROR, GAIO_ERROR_FAILED,
+                      "%s returned FALSE without setting an error", what);
+}
+
+/* The error of @callback, which returned FALSE without setting one. */
+static GError *
+false_without_error (GaioCallback callback)
+{
+  return _gaio_callback_false_error ("The callback", (gpointer) callback);
 }
 
 /* Calls a callback that a handle's own callback wraps (a reader's, a

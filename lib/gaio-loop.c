@@ -1585,8 +1585,7 @@ gaio_loop_call_exception_handler (GaioLoop             *loop,
   if (!ok)
     {
       if (error == NULL)
-        error = g_error_new_literal (GAIO_ERROR, GAIO_ERROR_FAILED,
-                                     "The exception handler returned FALSE without setting an error");
+        error = _gaio_callback_false_error ("The exception handler", (gpointer) loop->handler);
 
       if (loop->run_depth > 0 && g_error_matches (error, GAIO_ERROR, GAIO_ERROR_ESCAPE))
         {

@@ -144,6 +144,26 @@ loop.set_exception_handler((reportingLoop, context) => {
         `a callback returning undefined is reported with the fix: ${errors}`);
 }
 
+// BD-04: likewise an exception handler that returns nothing: the report
+// of its failure, logged by the default handler, says what to return. Run
+// in a child gjs, whose log this test reads.
+{
+    const code = `
+        imports.gi.versions.Gaio = '1.0';
+        const {Gaio} = imports.gi;
+        const loop = Gaio.Loop.new(null);
+        loop.set_exception_handler(() => {});
+        loop.call_exception_handler(Gaio.ExceptionContext.new('reported'));
+        loop.close();`;
+    const child = Gio.Subprocess.new(['gjs', '-c', code],
+        Gio.SubprocessFlags.STDOUT_SILENCE | Gio.SubprocessFlags.STDERR_PIPE);
+    const [, , stderr] = child.communicate_utf8(null, null);
+    check(child.get_successful() &&
+          stderr.includes('The exception handler returned FALSE without setting an error ' +
+                          '(from JavaScript, return true; throw to fail)'),
+    `a handler returning undefined is reported with the fix: ${stderr}`);
+}
+
 // BD-04: likewise a reader, which runs inside libgaio's own callback (the
 // report had the hint for call_soon()'s callbacks only).
 {
