@@ -6,10 +6,10 @@
  * The EH cases of shared/design/asyncio-cases.md, and LG-06 (errors in
  * callbacks are reported, never raised out of the loop).
  *
- * Not covered: EH-02 (a C function pointer cannot be "not callable"),
- * EH-07 (the default handler is not overridable), EH-10, EH-11, EH-12 and
- * EH-13 (they need tasks, asyncio.run and cross-thread submission, which
- * do not exist yet).
+ * Not covered here: EH-02 (a C function pointer cannot be "not
+ * callable"), EH-07 (the default handler is not overridable); EH-10,
+ * EH-11 and EH-12 need tasks and gaio_run(), and are in test-task.c;
+ * EH-13 has no C counterpart (libgaio has no run_coroutine_threadsafe()).
  *
  * The failing callbacks are not static and the program exports its
  * symbols, so that the loop can name them in "Exception in callback NAME".
