@@ -239,6 +239,10 @@ _gaio_exception_context_register_future_type (GType              type,
 const char *
 gaio_exception_context_get_message (GaioExceptionContext *context)
 {
+  /* Checked here too, so that the critical names the call the caller made
+   * rather than the getter it delegates to. */
+  g_return_val_if_fail (context != NULL, NULL);
+
   return gaio_exception_context_get_string (context, KEY_MESSAGE);
 }
 
@@ -255,6 +259,9 @@ void
 gaio_exception_context_set_message (GaioExceptionContext *context,
                                     const char           *message)
 {
+  /* As in gaio_exception_context_get_message(). */
+  g_return_if_fail (context != NULL);
+
   gaio_exception_context_set_string (context, KEY_MESSAGE, message);
 }
 

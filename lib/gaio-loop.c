@@ -716,7 +716,9 @@ _gaio_loop_get_inbox (GaioLoop *loop)
  * Returns: (transfer none) (nullable): the handle, owned by the loop
  *   until the callback has run or was cancelled and control returned to
  *   the loop (gaio_handle_ref() it to keep it longer); %NULL with
- *   %GAIO_ERROR_CLOSED if the loop is closed
+ *   %GAIO_ERROR_CLOSED if the loop is closed, or in debug mode with
+ *   %GAIO_ERROR_WRONG_THREAD (and a critical) if the loop runs in
+ *   another thread
  *
  * Since: 1.0
  */
@@ -825,7 +827,8 @@ schedule_timer (GaioLoop        *loop,
  *
  * Returns: (transfer none) (nullable): the timer's handle, owned by the
  *   loop as for [method@Gaio.Loop.call_soon]; %NULL with
- *   %GAIO_ERROR_CLOSED if the loop is closed
+ *   %GAIO_ERROR_CLOSED if the loop is closed, or with
+ *   %GAIO_ERROR_WRONG_THREAD as for [method@Gaio.Loop.call_soon]
  *
  * Since: 1.0
  */
@@ -863,7 +866,8 @@ gaio_loop_call_later (GaioLoop        *loop,
  *
  * Returns: (transfer none) (nullable): the timer's handle, owned by the
  *   loop as for [method@Gaio.Loop.call_soon]; %NULL with
- *   %GAIO_ERROR_CLOSED if the loop is closed
+ *   %GAIO_ERROR_CLOSED if the loop is closed, or with
+ *   %GAIO_ERROR_WRONG_THREAD as for [method@Gaio.Loop.call_soon]
  *
  * Since: 1.0
  */

@@ -122,10 +122,19 @@ timeout_new (gdouble when)
 GaioTimeout *
 gaio_timeout (gdouble delay)
 {
-  GaioLoop *loop = gaio_get_running_loop ();
+  GaioLoop *loop;
 
-  g_return_val_if_fail (loop != NULL, NULL);
   g_return_val_if_fail (!isnan (delay), NULL);
+
+  /* asyncio's timeout() fails with "no running event loop" here; say the
+   * same, as gaio_sleep() does, rather than assert on a local variable
+   * the caller never saw ("assertion 'loop != NULL' failed"). */
+  loop = gaio_get_running_loop ();
+  if (loop == NULL)
+    {
+      g_critical ("gaio_timeout: no running event loop");
+      return NULL;
+    }
 
   if (is_never (delay))
     return timeout_new (GAIO_TIMEOUT_NEVER);

@@ -6,10 +6,10 @@
  * The EH cases of shared/design/asyncio-cases.md, and LG-06 (errors in
  * callbacks are reported, never raised out of the loop).
  *
- * Not covered: EH-02 (a C function pointer cannot be "not callable"),
- * EH-07 (the default handler is not overridable), EH-10, EH-11, EH-12 and
- * EH-13 (they need tasks, asyncio.run and cross-thread submission, which
- * do not exist yet).
+ * Not covered here: EH-02 (a C function pointer cannot be "not
+ * callable"), EH-07 (the default handler is not overridable); EH-10,
+ * EH-11 and EH-12 need tasks and gaio_run(), and are in test-task.c;
+ * EH-13 has no C counterpart (libgaio has no run_coroutine_threadsafe()).
  *
  * The failing callbacks are not static and the program exports its
  * symbols, so that the loop can name them in "Exception in callback NAME".
@@ -577,6 +577,24 @@ test_context_keys (void)
   gaio_exception_context_unref (context);
 }
 
+/* EH-09 (no CPython test: a None context is a TypeError there): the
+ * message accessors refuse a NULL context with a critical that names
+ * them, not the string accessor they delegate to, which a caller never
+ * called. */
+static void
+test_context_message_null (void)
+{
+  g_test_expect_message (GAIO_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL,
+                         "gaio_exception_context_get_message: assertion*failed*");
+  g_assert_null (gaio_exception_context_get_message (NULL));
+  g_test_assert_expected_messages ();
+
+  g_test_expect_message (GAIO_LOG_DOMAIN, G_LOG_LEVEL_CRITICAL,
+                         "gaio_exception_context_set_message: assertion*failed*");
+  gaio_exception_context_set_message (NULL, "lost");
+  g_test_assert_expected_messages ();
+}
+
 /* EH-05: the default handler's record: MESSAGE is exactly the context's
  * rendering, and each key is also a GAIO_CONTEXT_<KEY> field holding its
  * rendered value; the error is in GAIO_ERROR_* fields. */
@@ -816,6 +834,7 @@ main (int   argc,
                    test_format_future_and_handle);
   g_test_add_func ("/Gaio/ExceptionHandler/context-keeps-future", test_context_keeps_future);
   g_test_add_func ("/Gaio/ExceptionHandler/context-keys", test_context_keys);
+  g_test_add_func ("/Gaio/ExceptionHandler/context-message-null", test_context_message_null);
   g_test_add_func ("/Gaio/ExceptionHandler/default-handler-record",
                    test_default_handler_record);
   g_test_add_func ("/Gaio/ExceptionHandler/default-handler-empty", test_default_handler_empty);

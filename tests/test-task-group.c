@@ -1455,6 +1455,24 @@ test_timeout_without_task (void)
   gaio_test_loop_free (loop);
 }
 
+/* TO-06, source: timeouts.timeout(), which reads the running loop's clock
+ * (events.get_running_loop() raises "no running event loop"): with no
+ * loop running in the thread, gaio_timeout() gives NULL and a critical
+ * saying so, as gaio_sleep() does. */
+static void
+test_timeout_no_running_loop (void)
+{
+  GaioTestLogRecord *record;
+
+  gaio_test_log_clear ();
+  g_assert_null (gaio_timeout (1.0));
+  g_assert_cmpuint (gaio_test_log_count (), ==, 1);
+  record = gaio_test_log_get (0);
+  g_assert_cmpint (record->level & G_LOG_LEVEL_MASK, ==, G_LOG_LEVEL_CRITICAL);
+  g_assert_cmpstr (record->message, ==, "gaio_timeout: no running event loop");
+  gaio_test_log_clear ();
+}
+
 static gboolean
 waiter_cancelled (gpointer   user_data,
                   GValue    *result,
@@ -2350,6 +2368,7 @@ main (int    argc,
   g_test_add_func ("/Gaio/Timeout/TO-04/outer-cancel-stays", test_timeout_outer_cancel_stays);
   g_test_add_func ("/Gaio/Timeout/TO-05/reschedule", test_timeout_reschedule);
   g_test_add_func ("/Gaio/Timeout/TO-06/without-task", test_timeout_without_task);
+  g_test_add_func ("/Gaio/Timeout/TO-06/no-running-loop", test_timeout_no_running_loop);
   g_test_add_func ("/Gaio/Timeout/TO-07/in-the-past", test_timeout_in_the_past);
   g_test_add_func ("/Gaio/Timeout/TO-01/waiter-cancelled", test_timeout_waiter_cancelled);
   g_test_add_func ("/Gaio/Timeout/TO-02/not-called", test_timeout_not_called);
