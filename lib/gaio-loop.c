@@ -1113,7 +1113,10 @@ _gaio_loop_check_can_run (GaioLoop  *loop,
                            "This event loop is already running");
       return FALSE;
     }
-  if (running_loop != NULL)
+  /* Not only a loop that runs this thread's dispatch: also one whose
+   * context GLib is dispatching a callback of (gaio_get_running_loop()),
+   * as asyncio refuses to run a loop from any callback of another. */
+  if (gaio_get_running_loop () != NULL)
     {
       g_set_error_literal (error, GAIO_ERROR, GAIO_ERROR_RUNNING,
                            "Cannot run the event loop while another loop is running");
@@ -1272,8 +1275,12 @@ gaio_loop_close (GaioLoop  *loop,
  * gaio_loop_is_running:
  * @loop: a #GaioLoop
  *
- * Whether the loop runs: inside [method@Gaio.Loop.run_forever], or while
- * its callbacks run under whatever iterates its context.
+ * Whether the loop runs: inside [method@Gaio.Loop.run_forever], while
+ * its callbacks run under whatever iterates its context, and, in the
+ * thread that iterates it, inside any callback GLib dispatches on its
+ * context (a GTK signal handler, say), where
+ * [func@Gaio.get_running_loop] returns the loop too. As in asyncio, a
+ * running loop cannot be run again nor closed.
  *
  * Returns: %TRUE if running
  *
@@ -1284,7 +1291,9 @@ gaio_loop_is_running (GaioLoop *loop)
 {
   g_return_val_if_fail (GAIO_IS_LOOP (loop), FALSE);
 
-  return loop->run_depth > 0 || loop->dispatch_depth > 0;
+  /* The last test only matters outside the loop's own dispatch, and
+   * costs a lookup of GLib's: it comes last. */
+  return loop->run_depth > 0 || loop->dispatch_depth > 0 || gaio_get_running_loop () == loop;
 }
 
 /**

@@ -380,6 +380,100 @@ test_running_loop_several_loops (void)
   gaio_test_loop_free (first);
 }
 
+/* Runs @func once, from an idle that GLib (not the loop) dispatches on
+ * the loop's context while a GMainLoop iterates it, as GTK dispatches a
+ * signal handler. */
+static void
+run_from_glib_callback (GaioLoop    *loop,
+                        GSourceFunc  func,
+                        gpointer     data)
+{
+  GMainContext *context = gaio_loop_get_context (loop);
+  GMainLoop *main_loop = g_main_loop_new (context, FALSE);
+  GSource *idle = g_idle_source_new ();
+  gpointer closure[] = { data, main_loop };
+
+  g_source_set_callback (idle, func, closure, NULL);
+  g_source_attach (idle, context);
+  g_source_unref (idle);
+  g_main_loop_run (main_loop);
+  g_main_loop_unref (main_loop);
+}
+
+typedef struct
+{
+  GaioLoop *loop;
+  gboolean  running;
+  gboolean  ran;
+  GError   *error;
+} FromCallback;
+
+static gboolean
+try_nested_run (gpointer user_data)
+{
+  gpointer *closure = user_data;
+  FromCallback *from = closure[0];
+  g_autoptr(GaioFuture) future = gaio_loop_create_future (from->loop);
+
+  from->running = gaio_loop_is_running (from->loop);
+  gaio_future_set_result_boolean (future, TRUE, NULL);
+  from->ran = gaio_loop_run_until_complete (from->loop, future, NULL, &from->error);
+  g_main_loop_quit (closure[1]);
+  return G_SOURCE_REMOVE;
+}
+
+/* LS-12: in a callback GLib dispatches on the loop's context, where
+ * gaio_get_running_loop() returns the loop, the loop is running: running
+ * it again (a nested run_until_complete()) fails, as asyncio's does from
+ * any callback of the loop (test_events.py::test_run_until_complete_nesting),
+ * and as gaio_run() did there already. */
+static void
+test_running_loop_glib_callback_cannot_run (void)
+{
+  FromCallback from = { gaio_test_loop_new (), FALSE, TRUE, NULL };
+
+  run_from_glib_callback (from.loop, try_nested_run, &from);
+
+  g_assert_true (from.running);
+  g_assert_false (from.ran);
+  g_assert_error (from.error, GAIO_ERROR, GAIO_ERROR_RUNNING);
+  g_assert_cmpstr (from.error->message, ==, "This event loop is already running");
+  /* Outside the callback it is not running, and runs. */
+  g_assert_false (gaio_loop_is_running (from.loop));
+  g_clear_error (&from.error);
+  gaio_test_loop_free (from.loop);
+}
+
+static gboolean
+try_close (gpointer user_data)
+{
+  gpointer *closure = user_data;
+  FromCallback *from = closure[0];
+
+  from->ran = gaio_loop_close (from->loop, &from->error);
+  g_main_loop_quit (closure[1]);
+  return G_SOURCE_REMOVE;
+}
+
+/* LS-14: likewise closing the loop from such a callback fails, as closing
+ * a running loop does (test_events.py::test_close_running_event_loop);
+ * it closes once the callback returned. */
+static void
+test_running_loop_glib_callback_cannot_close (void)
+{
+  FromCallback from = { gaio_test_loop_new (), FALSE, TRUE, NULL };
+
+  run_from_glib_callback (from.loop, try_close, &from);
+
+  g_assert_false (from.ran);
+  g_assert_error (from.error, GAIO_ERROR, GAIO_ERROR_RUNNING);
+  g_assert_cmpstr (from.error->message, ==, "Cannot close a running event loop");
+  g_assert_false (gaio_loop_is_closed (from.loop));
+  g_assert_true (gaio_loop_close (from.loop, NULL));
+  g_clear_error (&from.error);
+  gaio_test_loop_free (from.loop);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -393,6 +487,10 @@ main (int   argc,
   g_test_add_func ("/Gaio/MainContext/running-loop/glib-callback",
                    test_running_loop_in_glib_callback);
   g_test_add_func ("/Gaio/MainContext/running-loop/several-loops", test_running_loop_several_loops);
+  g_test_add_func ("/Gaio/MainContext/running-loop/glib-callback-cannot-run",
+                   test_running_loop_glib_callback_cannot_run);
+  g_test_add_func ("/Gaio/MainContext/running-loop/glib-callback-cannot-close",
+                   test_running_loop_glib_callback_cannot_close);
 
   return g_test_run ();
 }
