@@ -1026,6 +1026,31 @@ _gaio_future_run_held_wakeups (GaioFuture *future)
     }
 }
 
+/* Debug mode, asyncio's _check_thread(): a future with callbacks to
+ * schedule is completed (or cancelled) from another thread than its
+ * loop's, which asyncio refuses in the call_soon() that would schedule
+ * them. Refused here before the future changes, so that it stays
+ * pending. Only a future created in debug mode (it has its traceback)
+ * asks, so that a completion pays one test when debug mode is off. */
+static inline gboolean
+is_debug_wrong_thread (GaioFuture *future,
+                       const char *function)
+{
+  return G_UNLIKELY (future->traceback != NULL) &&
+         (future->callbacks != NULL || future->sealed) &&
+         !_gaio_loop_check_thread (future->loop, function);
+}
+
+G_GNUC_NO_INLINE static gboolean
+refuse_wrong_thread (const char  *function,
+                     GError     **error)
+{
+  g_set_error (error, GAIO_ERROR, GAIO_ERROR_WRONG_THREAD,
+               "%s: Non-thread-safe operation invoked on an event loop other than the current one",
+               function);
+  return FALSE;
+}
+
 /**
  * gaio_future_cancel:
  * @future: a #GaioFuture
@@ -1034,7 +1059,10 @@ _gaio_future_run_held_wakeups (GaioFuture *future)
  * Cancels a pending future (asyncio's `cancel(msg)`): it becomes
  * cancelled, its #GCancellable (see [method@Gaio.Future.get_cancellable])
  * is cancelled and its done callbacks are scheduled. Reading its result
- * then fails with %G_IO_ERROR_CANCELLED carrying @message.
+ * then fails with %G_IO_ERROR_CANCELLED carrying @message. Loop thread
+ * only: in debug mode, a future with done callbacks (a task among them)
+ * is not cancelled from another thread while its loop runs, and a
+ * critical says so.
  *
  * Returns: %TRUE if the future was pending and is now cancelled
  *
@@ -1045,6 +1073,10 @@ gaio_future_cancel (GaioFuture *future,
                     const char *message)
 {
   g_return_val_if_fail (future != NULL, FALSE);
+
+  /* The critical is the refusal: cancel() has no error to set. */
+  if (future->state == GAIO_FUTURE_PENDING && is_debug_wrong_thread (future, "gaio_future_cancel"))
+    return FALSE;
 
   return future->klass->cancel (future, message);
 }
@@ -1159,9 +1191,10 @@ check_pending_full (GaioFuture  *future,
                     gboolean     setting_error,
                     GError     **error)
 {
+  const char *function = setting_error ? "gaio_future_set_error" : "gaio_future_set_result";
 
   if (G_LIKELY (!future->sealed && future->state == GAIO_FUTURE_PENDING))
-    return TRUE;
+    return !is_debug_wrong_thread (future, function) || refuse_wrong_thread (function, error);
 
   return refuse_completion (future, setting_error, error);
 }
@@ -1239,10 +1272,13 @@ gaio_future_take_result (GaioFuture  *future,
  * @error: return location for a #GError
  *
  * Finishes the future with a result (asyncio's `set_result`) and
- * schedules its done callbacks.
+ * schedules its done callbacks. Loop thread only: in debug mode, a
+ * future with done callbacks is refused from another thread while its
+ * loop runs, as every setter of a result or an error refuses it.
  *
  * Returns: %TRUE on success; %FALSE with %GAIO_ERROR_INVALID_STATE if the
- *   future is already done
+ *   future is already done, or in debug mode with
+ *   %GAIO_ERROR_WRONG_THREAD (and a critical) from another thread
  *
  * Since: 1.0
  */

@@ -462,6 +462,99 @@ test_db06_wrong_thread (void)
   gaio_test_loop_free (loop);
 }
 
+typedef struct
+{
+  GaioFuture *future;
+  gboolean    set;
+  GError     *error;
+  gboolean    cancelled;
+} FutureFromThread;
+
+static gpointer
+complete_future_thread_main (gpointer user_data)
+{
+  FutureFromThread *from = user_data;
+
+  from->set = gaio_future_set_result_int64 (from->future, 1, &from->error);
+  from->cancelled = gaio_future_cancel (from->future, NULL);
+
+  return NULL;
+}
+
+static gboolean
+complete_from_other_thread_cb (gpointer   user_data,
+                               GError   **error)
+{
+  g_thread_join (g_thread_new ("other", complete_future_thread_main, user_data));
+  return TRUE;
+}
+
+static void
+count_done (GaioFuture *future,
+            gpointer    user_data)
+{
+  ++*(guint *) user_data;
+}
+
+/* DB-06, test_base_events.py::BaseEventLoopTests::test_check_thread: in
+ * debug mode, a future with a done callback, completed or cancelled from
+ * another thread while its loop runs, is refused with a critical naming
+ * the call (asyncio's set_result() fails in the call_soon() that would
+ * schedule the callback); the future stays pending. */
+static void
+test_db06_future_wrong_thread (void)
+{
+  GaioLoop *loop = debug_loop_new ();
+  FutureFromThread from = { gaio_loop_create_future (loop), TRUE, NULL, TRUE };
+  guint done = 0;
+
+  gaio_future_add_done_callback (from.future, count_done, &done, NULL);
+  gaio_loop_call_soon (loop, complete_from_other_thread_cb, &from, NULL, NULL);
+  run_once (loop);
+
+  g_assert_false (from.set);
+  g_assert_error (from.error, GAIO_ERROR, GAIO_ERROR_WRONG_THREAD);
+  g_assert_false (from.cancelled);
+  g_assert_false (gaio_future_is_done (from.future));
+  g_assert_cmpuint (gaio_test_log_count_level (G_LOG_LEVEL_CRITICAL), ==, 2);
+  g_assert_cmpstr (gaio_test_log_get (0)->message, ==,
+                   "gaio_future_set_result: Non-thread-safe operation invoked on an event loop "
+                   "other than the current one");
+  g_assert_true (g_str_has_prefix (last_warning (), "gaio_future_cancel: Non-thread-safe operation"));
+  gaio_test_log_clear ();
+
+  /* From the loop's thread it completes as usual. */
+  g_assert_true (gaio_future_set_result_int64 (from.future, 2, NULL));
+  run_once (loop);
+  g_assert_cmpuint (done, ==, 1);
+
+  g_clear_error (&from.error);
+  gaio_future_unref (from.future);
+  gaio_test_loop_free (loop);
+}
+
+/* DB-06: a future with no done callback has nothing to schedule, and
+ * asyncio's set_result() checks nothing then: completing it from
+ * another thread is not refused (it is still not thread-safe). */
+static void
+test_db06_future_without_callbacks (void)
+{
+  GaioLoop *loop = debug_loop_new ();
+  FutureFromThread from = { gaio_loop_create_future (loop), FALSE, NULL, TRUE };
+
+  gaio_loop_call_soon (loop, complete_from_other_thread_cb, &from, NULL, NULL);
+  run_once (loop);
+
+  g_assert_true (from.set);
+  g_assert_no_error (from.error);
+  g_assert_false (from.cancelled);
+  g_assert_cmpint (gaio_future_get_result_int64 (from.future, NULL), ==, 1);
+  g_assert_cmpuint (count_warnings (), ==, 0);
+
+  gaio_future_unref (from.future);
+  gaio_test_loop_free (loop);
+}
+
 /* ------------------------------------------------------------------ */
 /* DB-07                                                                */
 
@@ -646,6 +739,8 @@ main (int   argc,
   g_test_add_func ("/Gaio/Debug/DB-04/handle-traceback", test_db04_handle_traceback);
   g_test_add_func ("/Gaio/Debug/DB-05/slow-callbacks", test_db05_slow_callbacks);
   g_test_add_func ("/Gaio/Debug/DB-06/wrong-thread", test_db06_wrong_thread);
+  g_test_add_func ("/Gaio/Debug/DB-06/future-wrong-thread", test_db06_future_wrong_thread);
+  g_test_add_func ("/Gaio/Debug/DB-06/future-without-callbacks", test_db06_future_without_callbacks);
   g_test_add_func ("/Gaio/Debug/DB-07/null-callback", test_db07_null_callback);
   g_test_add_func ("/Gaio/Debug/DB-08/never-awaited", test_db08_never_awaited);
   g_test_add_func ("/Gaio/Debug/DB-09/never-retrieved", test_db09_never_retrieved);
