@@ -37,13 +37,12 @@
 
 #include "config.h"
 
-#include "gaio-asan-private.h"
+#include "gaio-block-cache-private.h"
 #include "gaio-debug-private.h"
 #include "gaio-exception-context-private.h"
 #include "gaio-future-private.h"
 #include "gaio-handle-private.h"
 #include "gaio-loop-private.h"
-#include "gaio-tls-private.h"
 
 typedef struct
 {
@@ -321,62 +320,6 @@ report_unretrieved_error (GaioFuture *future)
   gaio_loop_call_exception_handler (future->loop, context);
 }
 
-/* Blocks of plain futures, kept per thread for the next one. A
- * hand-off between two tasks makes and frees one future; taking the
- * block back from this list rather than from malloc keeps the hand-off
- * on a few hot blocks (measured, bench-task pinned to one CPU, four runs
- * each: task_switch 5.2 to 5.5 M/s with the list, 4.2 to 4.5 M/s
- * without). It takes no lock (one per thread), holds no future (only
- * freed memory) and never grows past its size; a thread that ends frees
- * what it keeps. None under AddressSanitizer, which must see a future
- * used after its last unref. */
-#ifdef GAIO_HAVE_ASAN
-# define FREE_BLOCKS_MAX 0
-#else
-# define FREE_BLOCKS_MAX 32
-#endif
-
-typedef struct
-{
-  gpointer blocks[FREE_BLOCKS_MAX + 1];
-  guint    len;
-} FreeBlocks;
-
-static void free_blocks_free (gpointer data);
-
-/* The thread's list, made by the first future it frees: a pointer, so
- * that it can be read in the initial-exec model, which has room for a
- * few pointers only (see gaio-tls-private.h). Registered with
- * free_blocks_key, whose destructor frees it when the thread ends. */
-static __thread FreeBlocks *free_blocks GAIO_TLS_HOT;  /* (owned) (nullable) */
-static GPrivate free_blocks_key = G_PRIVATE_INIT (free_blocks_free);
-
-/* The thread's end: runs on that thread, so free_blocks is its own. */
-static void
-free_blocks_free (gpointer data)
-{
-  FreeBlocks *cache = data;
-
-  while (cache->len > 0)
-    g_free (cache->blocks[--cache->len]);
-  g_free (cache);
-  /* A future freed later in the thread's end (by another destructor)
-   * makes and registers a list again, and the thread's end runs this
-   * again. */
-  free_blocks = NULL;
-}
-
-G_GNUC_NO_INLINE static FreeBlocks *
-free_blocks_new (void)
-{
-  FreeBlocks *cache = g_new0 (FreeBlocks, 1);
-
-  free_blocks = cache;
-  g_private_set (&free_blocks_key, cache);
-
-  return cache;
-}
-
 /* What g_new0() gives, for a block taken back from the list: every
  * field zero but the embedded callback list, which is filled in whole
  * when it is first used (add_pending_callback()). Field by field: a
@@ -418,43 +361,27 @@ _gaio_future_reset_block (GaioFuture *future)
   block_reset (future);
 }
 
+/* A plain future's block: one freed earlier in this thread
+ * (gaio-block-cache.c), cleared, or a new one. */
 static GaioFuture *
 block_new (void)
 {
-  FreeBlocks *cache = free_blocks;
+  GaioFuture *future = _gaio_block_cache_take (GAIO_BLOCK_FUTURE);
 
-  if (cache != NULL && cache->len > 0)
-    return block_reset (cache->blocks[--cache->len]);
-
-  return g_new0 (GaioFuture, 1);
+  return future != NULL ? block_reset (future) : g_new0 (GaioFuture, 1);
 }
 
-/* Plain futures only: a task's block is larger. */
+/* Only plain futures' blocks are kept here: another kind's is larger,
+ * and kept by its free_block hook if at all. */
 static void
 block_free (GaioFuture *future)
 {
-  FreeBlocks *cache = free_blocks;
-
   if (future->klass->free_block != NULL)
-    {
-      future->klass->free_block (future);
-      return;
-    }
-  if (FREE_BLOCKS_MAX == 0 || future->klass != &_gaio_future_class)
-    {
-      g_free (future);
-      return;
-    }
-
-  if (G_UNLIKELY (cache == NULL))
-    cache = free_blocks_new ();
-  if (cache->len + 1 > FREE_BLOCKS_MAX)
-    {
-      g_free (future);
-      return;
-    }
-
-  cache->blocks[cache->len++] = future;
+    future->klass->free_block (future);
+  else if (future->klass == &_gaio_future_class)
+    _gaio_block_cache_give (GAIO_BLOCK_FUTURE, future);
+  else
+    g_free (future);
 }
 
 /* Frees everything: the last reference went and nobody took one back.

@@ -17,13 +17,13 @@
  * then its initial-exec variables come out of the small surplus the
  * dynamic loader keeps for such libraries (glibc keeps at least 1664
  * bytes for the whole process; a library that does not fit fails to
- * load). So only a few pointers may be marked: today four, 32 bytes
- * (the running fiber, gaio-fiber.c; the recycled futures' list,
- * gaio-future.c; the handle slabs' block of each thread,
- * gaio-handle-slab.c, read at every handle allocated or freed; and the
- * recycled waiters' list, gaio-waiter.c, read at every wait of a lock or
- * queue; the last three point to blocks of their own). Anything larger
- * or colder stays in the default model.
+ * load). So only a few pointers may be marked: today three, 24 bytes
+ * (the running fiber, gaio-fiber.c; the cache of freed futures and
+ * waiters, gaio-block-cache.c, read at every future or waiter made and
+ * freed; and the handle slabs' block of each thread,
+ * gaio-handle-slab.c, read at every handle allocated or freed; the last
+ * two point to blocks of their own). Anything larger or colder stays in
+ * the default model.
  */
 
 #pragma once

@@ -52,8 +52,7 @@
 
 #include "config.h"
 
-#include "gaio-asan-private.h"
-#include "gaio-tls-private.h"
+#include "gaio-block-cache-private.h"
 #include "gaio-waiter-private.h"
 
 static gboolean waiter_cancel   (GaioFuture *future,
@@ -87,59 +86,19 @@ static const GaioFutureClass resuming_waiter_class = {
   .resumed = waiter_resumed,
 };
 
-/* Blocks of waiters, kept per thread for the next one, as gaio-future.c
- * keeps those of plain futures: a contended lock or a queue between two
- * tasks makes and frees a waiter or two at every hand-off, and malloc()
- * and free() were a sixth of it. Only freed memory, never more than
- * FREE_WAITERS_MAX blocks, freed when the thread ends. None under
- * AddressSanitizer, which must see a waiter used after its last unref. */
-#ifdef GAIO_HAVE_ASAN
-# define FREE_WAITERS_MAX 0
-#else
-# define FREE_WAITERS_MAX 16
-#endif
-
-typedef struct
-{
-  gpointer blocks[FREE_WAITERS_MAX + 1];
-  guint    len;
-} FreeWaiters;
-
-static void free_waiters_free (gpointer data);
-
-/* The thread's list, made by the first waiter it frees, and registered
- * with free_waiters_key for the thread's end. A pointer in the
- * initial-exec model (gaio-tls-private.h): read at every waiter made
- * and freed. */
-static __thread FreeWaiters *free_waiters GAIO_TLS_HOT;  /* (owned) (nullable) */
-static GPrivate free_waiters_key = G_PRIVATE_INIT (free_waiters_free);
-
-static void
-free_waiters_free (gpointer data)
-{
-  FreeWaiters *cache = data;
-
-  while (cache->len > 0)
-    g_free (cache->blocks[--cache->len]);
-  g_free (cache);
-  /* A waiter freed later in the thread's end makes and registers a list
-   * again. */
-  free_waiters = NULL;
-}
-
+/* A waiter's block: one freed earlier in this thread
+ * (gaio-block-cache.c), cleared, or a new one. */
 static GaioWaiter *
 waiter_block_new (void)
 {
-  FreeWaiters *cache = free_waiters;
-  GaioWaiter *waiter;
+  GaioWaiter *waiter = _gaio_block_cache_take (GAIO_BLOCK_WAITER);
 
-  if (cache == NULL || cache->len == 0)
+  if (waiter == NULL)
     return g_new0 (GaioWaiter, 1);
 
   /* What g_new0() gives, field by field: a memset() of the block is a
    * `rep stos`, slow to start (see block_reset() in gaio-future.c). A
    * field added to GaioWaiter must be cleared here too. */
-  waiter = cache->blocks[--cache->len];
   _gaio_future_reset_block (GAIO_FUTURE (waiter));
   waiter->wclass = NULL;
   waiter->owner = NULL;
@@ -160,20 +119,7 @@ waiter_block_new (void)
 static void
 waiter_free_block (GaioFuture *future)
 {
-  FreeWaiters *cache = free_waiters;
-
-  if (G_UNLIKELY (cache == NULL) && FREE_WAITERS_MAX > 0)
-    {
-      cache = free_waiters = g_new0 (FreeWaiters, 1);
-      g_private_set (&free_waiters_key, cache);
-    }
-  if (cache == NULL || cache->len >= FREE_WAITERS_MAX)
-    {
-      g_free (future);
-      return;
-    }
-
-  cache->blocks[cache->len++] = future;
+  _gaio_block_cache_give (GAIO_BLOCK_WAITER, future);
 }
 
 GaioWaiter *
