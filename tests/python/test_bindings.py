@@ -526,6 +526,19 @@ class TestMisuse(BindingTestCase):
             self.loop.run_in_executor(None, lambda: 1)
         self.assertTrue(caught.exception.matches(Gaio.error_quark(), Gaio.Error.CLOSED))
 
+    # BD-12: a failure that is no refusal stays the future's, reported as
+    # never retrieved when nobody reads it (the check for a refusal reads
+    # no error).
+    def test_run_in_executor_other_failure_stays_unretrieved(self):
+        with Gaio.ProcessPoolExecutor(max_workers=1) as pool:
+            future = self.loop.run_in_executor(pool, lambda: 1)
+            self.loop.run_until_complete(Gaio.wait([future]))
+            del future
+            gc.collect()
+        self.loop.run_until_complete(self.done_future())
+        self.assertEqual([c.get_message() for c in self.reports],
+                         ['Future exception was never retrieved'])
+
     # BD-12: run_in_executor() on an executor shut down raises at the
     # call, as concurrent.futures' submit() does after shutdown().
     def test_run_in_executor_after_shutdown_raises(self):

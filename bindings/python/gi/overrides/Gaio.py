@@ -174,18 +174,20 @@ def _running_loop(function):
     return loop
 
 
-def _raise_if_refused(future):
-    """@future, unless the loop is closed or the executor shut down: C
-    hands back a future failed with that error, where asyncio's
-    run_in_executor() raises at the call (loop._check_closed(), and
-    executor.submit() after shutdown). Other failures stay the future's,
-    as asyncio's do."""
-    if future.is_done() and not future.is_cancelled():
-        error = future.get_error()
-        if error is not None and (error.matches(Gaio.error_quark(), Gaio.Error.CLOSED) or
-                                  error.matches(Gaio.error_quark(), Gaio.Error.EXECUTOR_SHUTDOWN)):
-            raise error
-    return future
+def _refuse_submission(loop, executor):
+    """Raises as asyncio's run_in_executor() does at the call, where C
+    hands back a future failed with the same error: on a closed loop
+    (loop._check_closed()) and on an executor shut down (submit() after
+    shutdown()). Checked before the call, because reading the failed
+    future's error would count as retrieving it, and silence the report
+    of any other failure nobody reads."""
+    if loop.is_closed():
+        raise GLib.Error.new_literal(Gaio.error_quark(), 'Event loop is closed',
+                                     Gaio.Error.CLOSED)
+    if executor is not None and executor.is_shutdown():
+        raise GLib.Error.new_literal(Gaio.error_quark(),
+                                     'cannot schedule new futures after shutdown',
+                                     Gaio.Error.EXECUTOR_SHUTDOWN)
 
 
 class _Callback:
@@ -399,18 +401,18 @@ class Loop(Gaio.Loop):
         the default thread pool). For a process pool, @func is the name of
         a function of its worker executable, and @args its GVariant
         arguments (or None): a Python function cannot run there."""
+        _refuse_submission(self, executor)
         if isinstance(executor, Gaio.ProcessPoolExecutor) and isinstance(func, str):
             if len(args) > 1:
                 raise TypeError('a process pool job takes one GLib.Variant of arguments '
                                 '(or None), got %d arguments' % len(args))
             variant = args[0] if args else None
-            return _raise_if_refused(executor.submit_named(self, func, variant))
+            return executor.submit_named(self, func, variant)
         # A Python function given to a process pool: the future fails
         # with the error that says what to do instead.
         if not callable(func):
             raise TypeError('a callable object was expected, got %r' % (func,))
-        return _raise_if_refused(
-            Gaio.Loop.run_in_executor(self, executor, _JobFunction(func, args), None))
+        return Gaio.Loop.run_in_executor(self, executor, _JobFunction(func, args), None)
 
     def set_exception_handler(self, handler, *args):
         if handler is None:
