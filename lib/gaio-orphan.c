@@ -3,9 +3,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  * SPDX-FileCopyrightText: 2026 The libgaio authors
  *
- * A child started with posix_spawn() (gaio-spawn.c) is reaped by a GLib
- * child watch on its loop's context, which GLib polls through a pidfd
- * there and reaps in that context's iteration. A loop closed before the
+ * A child started by gaio-spawn.c (a CLONE_VFORK clone, or posix_spawn())
+ * is reaped by a GLib child watch on its loop's context, which GLib
+ * polls through a pidfd there and reaps in that context's iteration. A loop closed before the
  * child exits never iterates again for it, and nothing else would ever
  * call waitpid(): the child would stay a zombie for the life of the
  * program. GSubprocess does not have that problem (GLib's own worker
@@ -32,11 +32,10 @@
  * reaps with waitid(P_PIDFD) in the context's iteration): GLib reaps
  * only in the watch's dispatch, on the loop's thread, which is the
  * thread that hands the child over, after removing the watch. Without
- * one, GLib's worker thread reaps on SIGCHLD, and
- * may do it just before the watch is removed: the thread then finds no
- * such child (ECHILD), unless within that instant the pid went to
- * another child of this process, the window GLib's own kill() fallback
- * also leaves.
+ * one, GLib's worker thread reaps on SIGCHLD, and may do it just before
+ * the watch is removed: the thread then finds no such child (ECHILD),
+ * unless within that instant the pid went to another child of this
+ * process, the window GLib's own kill() fallback also leaves.
  */
 
 #include "config.h"
