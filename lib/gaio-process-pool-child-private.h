@@ -22,7 +22,7 @@ typedef enum {
  * before the child is shared). */
 typedef struct
 {
-  GSubprocess        *process;        /* (owned) (nullable) NULL when posix_spawn()ed */
+  GSubprocess        *process;        /* (owned) (nullable) NULL when started by gaio-spawn.c */
   GPid                pid;
   int                 pidfd;          /* without @process: its pidfd, or -1 */
   gboolean            reaped;         /* without @process: waitpid() took it */

@@ -563,9 +563,9 @@ process_new_spawned (GaioLoop          *loop,
   return process;
 }
 
-/* Starts the child with posix_spawn() when @launcher is NULL and
- * gaio-spawn.c can, otherwise through GSubprocess (with @launcher, or a
- * new one for @flags). */
+/* Starts the child through gaio-spawn.c (no fork()) when @launcher is
+ * NULL and gaio-spawn.c can, otherwise through GSubprocess (with
+ * @launcher, or a new one for @flags). */
 static GaioProcess *
 spawn (GaioLoop             *loop,
        GSubprocessLauncher  *launcher,
